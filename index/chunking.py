@@ -1,0 +1,28 @@
+"""Group consecutive sentences into chunks of about `max_words` words."""
+
+from typing import NamedTuple
+
+from index.sentences import Span
+
+
+class ChunkSpan(NamedTuple):
+    first: int  # index of the first sentence
+    last: int  # index one past the last sentence
+
+
+def chunk_sentences(
+    text: str, sentences: list[Span], max_words: int, overlap: int
+) -> list[ChunkSpan]:
+    counts = [len(text[s.start : s.end].split()) for s in sentences]
+    chunks: list[ChunkSpan] = []
+    first = 0
+    while first < len(sentences):
+        last, words = first, 0
+        while last < len(sentences) and (last == first or words + counts[last] <= max_words):
+            words += counts[last]
+            last += 1
+        chunks.append(ChunkSpan(first, last))
+        if last >= len(sentences):
+            break
+        first = max(first + 1, last - overlap)
+    return chunks

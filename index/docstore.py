@@ -1,0 +1,138 @@
+"""The sidecar docstore: full article texts, sentence offsets and chunk texts in SQLite.
+
+Chroma holds the vectors; this file holds what citations need to be shown in context,
+and the chunk texts that the BM25 index is rebuilt from.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.articles import Article
+from index.sentences import Span
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    doc_id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    text TEXT NOT NULL,
+    sentences TEXT NOT NULL,
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    node_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES articles(doc_id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    first_sentence INTEGER NOT NULL,
+    last_sentence INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+
+
+@dataclass
+class StoredChunk:
+    node_id: str
+    doc_id: str
+    ord: int
+    first_sentence: int
+    last_sentence: int
+    text: str
+
+
+@dataclass
+class StoredArticle:
+    article: Article
+    sentences: list[Span]
+    chunks: int = 0
+
+    def sentence_text(self, index: int) -> str:
+        span = self.sentences[index]
+        return self.article.text[span.start : span.end]
+
+
+class DocStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def hashes(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT doc_id, hash FROM articles"))
+
+    def put(self, article: Article, sentences: list[Span], chunks: list[StoredChunk]) -> None:
+        """Replace an article and its chunks; call inside `transaction()`."""
+        self._db.execute("DELETE FROM articles WHERE doc_id = ?", (article.doc_id,))
+        self._db.execute(
+            "INSERT INTO articles (doc_id, hash, meta, text, sentences) VALUES (?, ?, ?, ?, ?)",
+            (
+                article.doc_id,
+                article.content_hash(),
+                json.dumps(article.describe()),
+                article.text,
+                json.dumps([list(s) for s in sentences]),
+            ),
+        )
+        self._db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+            [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
+        )
+
+    def delete(self, doc_id: str) -> bool:
+        return self._db.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount > 0
+
+    def get(self, doc_id: str) -> StoredArticle | None:
+        row = self._db.execute(
+            "SELECT a.meta, a.text, a.sentences, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = a.doc_id)"
+            " FROM articles a WHERE a.doc_id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        meta, text, sentences, chunks = row
+        article = Article(text=text, **json.loads(meta))
+        return StoredArticle(article, [Span(*s) for s in json.loads(sentences)], chunks)
+
+    def list(self, offset: int = 0, limit: int = 50) -> list[StoredArticle]:
+        """Articles without their text, newest ingest first."""
+        rows = self._db.execute(
+            "SELECT a.meta, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = a.doc_id) FROM articles a"
+            " ORDER BY a.ingested_at DESC, a.doc_id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [StoredArticle(Article(text="", **json.loads(meta)), [], chunks) for meta, chunks in rows]
+
+    def metadata(self) -> dict[str, Article]:
+        """Every article's metadata (text left empty), by doc_id."""
+        rows = self._db.execute("SELECT meta FROM articles")
+        return {a.doc_id: a for a in (Article(text="", **json.loads(meta)) for (meta,) in rows)}
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def chunk_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def chunks(self) -> Iterator[StoredChunk]:
+        for row in self._db.execute("SELECT * FROM chunks ORDER BY doc_id, ord"):
+            yield StoredChunk(*row)
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,130 @@
+"""Ingest: files → articles → sentences → chunks → embeddings → store.
+
+Unchanged articles (same content hash) are skipped; changed ones replace their old
+version in Chroma and the docstore. Chroma is written before the docstore, so an
+interrupted ingest leaves the old hash behind and the next run redoes that article.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.schema import MetadataMode, TextNode
+
+from index.articles import Article
+from index.chunking import chunk_sentences
+from index.docstore import StoredChunk
+from index.loaders import LoadError, Skipped, iter_files, load_file
+from index.nodes import chunk_node
+from index.sentences import Span, split_sentences
+from index.store import Store
+
+EMBED_BATCH_ARTICLES = 64
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    chunks: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+@dataclass
+class PreparedArticle:
+    article: Article
+    sentences: list[Span]
+    chunks: list[StoredChunk]
+    nodes: list[TextNode]
+
+
+def load_paths(paths: Iterable[Path], report: IngestReport) -> list[Article]:
+    """Load every supported file below `paths`; unreadable files become report errors."""
+    articles: dict[str, Article] = {}
+    for path in paths:
+        try:
+            files = list(iter_files(Path(path)))
+        except LoadError as error:
+            report.errors.append(str(error))
+            continue
+        for file, root in files:
+            try:
+                for article in load_file(file, root, report.skipped):
+                    if article.doc_id in articles:
+                        report.skipped.append(Skipped(str(file), f"duplicate doc_id '{article.doc_id}'"))
+                    articles[article.doc_id] = article
+            except LoadError as error:
+                report.errors.append(str(error))
+    return list(articles.values())
+
+
+def prepare(article: Article, store: Store) -> PreparedArticle:
+    settings = store.settings
+    sentences = split_sentences(article.text)
+    spans = chunk_sentences(article.text, sentences, settings.chunk_words, settings.chunk_overlap_sentences)
+    chunks = [
+        StoredChunk(
+            node_id=f"{article.doc_id}::{ord}",
+            doc_id=article.doc_id,
+            ord=ord,
+            first_sentence=span.first,
+            last_sentence=span.last,
+            text=article.text[sentences[span.first].start : sentences[span.last - 1].end],
+        )
+        for ord, span in enumerate(spans)
+    ]
+    return PreparedArticle(article, sentences, chunks, [chunk_node(article, c) for c in chunks])
+
+
+def ingest_articles(store: Store, articles: list[Article], report: IngestReport, progress: Progress | None = None) -> None:
+    known = store.docs.hashes()
+    todo = []
+    for article in articles:
+        previous = known.get(article.doc_id)
+        if previous == article.content_hash():
+            report.unchanged += 1
+        else:
+            todo.append((article, previous is not None))
+    for start in range(0, len(todo), EMBED_BATCH_ARTICLES):
+        batch = todo[start : start + EMBED_BATCH_ARTICLES]
+        _store_batch(store, [prepare(article, store) for article, _ in batch], report)
+        for _, existed in batch:
+            if existed:
+                report.updated += 1
+            else:
+                report.added += 1
+        if progress:
+            progress(min(start + EMBED_BATCH_ARTICLES, len(todo)), len(todo))
+    if todo:
+        store.rebuild_bm25()
+
+
+def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestReport) -> None:
+    nodes = [node for item in prepared for node in item.nodes]
+    texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+    embeddings = store.embed_model.get_text_embedding_batch(texts) if texts else []
+    for node, embedding in zip(nodes, embeddings):
+        node.embedding = embedding
+    for item in prepared:
+        store.vector_store.delete(ref_doc_id=item.article.doc_id)
+    if nodes:
+        store.vector_store.add(nodes)
+    with store.docs.transaction():
+        for item in prepared:
+            store.docs.put(item.article, item.sentences, item.chunks)
+    report.chunks += len(nodes)
+
+
+def ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
+    report = IngestReport()
+    articles = load_paths(paths, report)
+    ingest_articles(store, articles, report, progress)
+    return report

@@ -1,0 +1,49 @@
+"""HTML news pages: main text and metadata through trafilatura."""
+
+import re
+
+from index.articles import Article
+from index.loaders.dates import iso_date
+from index.loaders.text import split_footer
+
+_HTML_TAG = re.compile(r"<(html|body|p|div|article|br|h1|h2|head)[\s>/]", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    return len(_HTML_TAG.findall(text[:20000])) >= 2
+
+
+def extract_html(html: str) -> tuple[dict, str]:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if document is None or not (document.text or "").strip():
+        raise ValueError("no article text found in the HTML")
+    authors = [a.strip() for a in (document.author or "").split(";") if a.strip()]
+    meta = {
+        "title": document.title,
+        "date": document.date,
+        "source": document.sitename,
+        "url": document.url,
+        "authors": authors,
+    }
+    return meta, document.text
+
+
+def load_html(raw: str, doc_id: str, skipped: list) -> list[Article]:
+    meta, text = extract_html(raw)
+    body, footer = split_footer(text)
+    return [
+        Article(
+            doc_id=doc_id,
+            text=body,
+            title=meta["title"] or "",
+            url=meta["url"],
+            source=meta["source"],
+            date=iso_date(meta["date"]),
+            authors=meta["authors"],
+            footer=footer,
+        )
+    ]

@@ -1,0 +1,101 @@
+"""Plain-text and Markdown news articles: title, dateline, body and credit footer."""
+
+import re
+
+from index.articles import Article
+from index.loaders.dates import iso_date
+
+_FRONT_MATTER = re.compile(r"\A---\n(?P<body>.*?)\n---\n", re.S)
+_MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*\s*$", re.M)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+
+DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Z.'’\- ]{1,40}?(?:,\s*[A-Z][\w.'’ ]{1,30}?)?)?\s*"
+    r"(?:\((?P<agency>[A-Za-z .]{1,30})\))?\s*(?:—|–|--|-)\s+"
+)
+_FOOTER_LINE = re.compile(
+    r"^\s*(copyright\b|©|\(c\)\s*\d{4})|all rights reserved|^\s*\(?photos?:"
+    r"|contributed to this report\.?\s*$",
+    re.I,
+)
+_FOOTER_SOURCE = re.compile(r"(?:copyright|©)\s*(?:\d{4}\s+)?(?P<source>[^.]+?)\.", re.I)
+
+
+def load_text(raw: str, doc_id: str, skipped: list) -> list[Article]:
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    meta, text = _front_matter(text)
+    title, text = _title(text, meta.get("title"), markdown=doc_id.lower().endswith((".md", ".markdown")))
+    body, footer = split_footer(text)
+    if not body.strip():
+        raise ValueError("no article text")
+    dateline = DATELINE.match(body)
+    place = dateline.group("place").strip() if dateline and dateline.group("place") else None
+    agency = dateline.group("agency") if dateline else None
+    source = meta.get("source") or _footer_source(footer) or agency
+    return [
+        Article(
+            doc_id=meta.get("doc_id") or meta.get("id") or doc_id,
+            text=body,
+            title=title,
+            url=meta.get("url"),
+            source=source,
+            date=iso_date(meta.get("date") or meta.get("publish_date")),
+            dateline=place,
+            authors=[a.strip() for a in meta.get("authors", "").split(",") if a.strip()],
+            footer=footer,
+        )
+    ]
+
+
+def split_footer(text: str) -> tuple[str, str | None]:
+    """Split trailing copyright/credit lines off the body."""
+    lines = text.rstrip().split("\n")
+    cut = len(lines)
+    while cut > 1 and (not lines[cut - 1].strip() or _FOOTER_LINE.search(lines[cut - 1])):
+        cut -= 1
+    footer = "\n".join(line for line in lines[cut:] if line.strip()) or None
+    return "\n".join(lines[:cut]).strip("\n"), footer
+
+
+def _footer_source(footer: str | None) -> str | None:
+    match = _FOOTER_SOURCE.search(footer or "")
+    return match.group("source").strip() if match else None
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match.group("body").split("\n"):
+        key, sep, value = line.partition(":")
+        if sep:
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, text[match.end() :]
+
+
+def _title(text: str, given: str | None, markdown: bool) -> tuple[str, str]:
+    if markdown:
+        text = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", text))
+        heading = _MD_HEADING.search(text)
+        if heading and not text[: heading.start()].strip():
+            text = text[heading.end() :].lstrip("\n")
+            given = given or heading.group("title")
+        text = _MD_HEADING.sub(r"\g<title>", text)
+    first, _, rest = text.lstrip("\n").partition("\n")
+    if not given and rest.strip() and _looks_like_title(first):
+        return first.strip(), rest.lstrip("\n")
+    return (given or _first_words(text)), text.lstrip("\n")
+
+
+def _looks_like_title(line: str) -> bool:
+    stripped = line.strip()
+    return 0 < len(stripped.split()) <= 20 and stripped[-1] not in ".!?\"”’" and not DATELINE.match(stripped)
+
+
+def _first_words(text: str, limit: int = 90) -> str:
+    body = DATELINE.sub("", text.strip().split("\n", 1)[0], count=1)
+    if len(body) <= limit:
+        return body
+    return body[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,43 @@
+"""llama-index nodes for chunks: what gets embedded and what Chroma stores beside it."""
+
+from datetime import date as _date
+
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+from index.articles import Article
+from index.docstore import StoredChunk
+
+EMBEDDED_METADATA = ("title", "dateline")
+
+
+def chunk_node(article: Article, chunk: StoredChunk) -> TextNode:
+    metadata = {
+        "doc_id": article.doc_id,
+        "title": article.title,
+        "dateline": article.dateline,
+        "source": article.source,
+        "url": article.url,
+        "date": article.date,
+        "date_ord": _date_ordinal(article.date),
+        "ord": chunk.ord,
+        "first_sentence": chunk.first_sentence,
+        "last_sentence": chunk.last_sentence,
+    }
+    metadata = {key: value for key, value in metadata.items() if value not in (None, "")}
+    node = TextNode(
+        id_=chunk.node_id,
+        text=chunk.text,
+        metadata=metadata,
+        excluded_embed_metadata_keys=[k for k in metadata if k not in EMBEDDED_METADATA],
+        excluded_llm_metadata_keys=[k for k in metadata if k not in EMBEDDED_METADATA],
+    )
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.doc_id)
+    return node
+
+
+def _date_ordinal(value: str | None) -> int | None:
+    """Chroma compares numbers only: dates are also stored as YYYYMMDD integers."""
+    try:
+        return int(_date.fromisoformat(value or "").strftime("%Y%m%d"))
+    except ValueError:
+        return None

@@ -1,0 +1,53 @@
+"""Sentence segmentation with character offsets into the stored article text.
+
+Uses NLTK's Punkt model, whose data ships inside llama-index-core (no download).
+Paragraphs (lines) are segmented separately, so a sentence never spans a line break.
+Overlong runs without punctuation (navigation menus, lists) are cut into word windows
+so that no "sentence" swamps a chunk.
+"""
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+MAX_SENTENCE_WORDS = 80
+
+_LINE = re.compile(r"[^\n]+")
+_WORD = re.compile(r"\S+")
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    from llama_index.core.utils import globals_helper
+
+    globals_helper.stopwords  # points NLTK at llama-index's bundled data
+    from nltk.tokenize import PunktTokenizer
+
+    return PunktTokenizer("english")
+
+
+def split_sentences(text: str) -> list[Span]:
+    tokenizer = _punkt()
+    spans: list[Span] = []
+    for line in _LINE.finditer(text):
+        for start, end in tokenizer.span_tokenize(line.group()):
+            spans.extend(_cap_length(text, line.start() + start, line.start() + end))
+    return spans
+
+
+def _cap_length(text: str, start: int, end: int) -> list[Span]:
+    words = list(_WORD.finditer(text, start, end))
+    if not words:
+        return []
+    if len(words) <= MAX_SENTENCE_WORDS:
+        return [Span(words[0].start(), words[-1].end())]
+    step = MAX_SENTENCE_WORDS // 2
+    return [
+        Span(words[i].start(), words[min(i + step, len(words)) - 1].end())
+        for i in range(0, len(words), step)
+    ]

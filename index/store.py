@@ -1,0 +1,93 @@
+"""The store folder: Chroma vectors, the sidecar docstore and the BM25 index, kept in sync."""
+
+import json
+import shutil
+from functools import cached_property
+from pathlib import Path
+
+from index.docstore import DocStore
+from index.embedding import load_embedding, model_name
+from index.nodes import chunk_node
+from index.settings import IndexSettings
+
+COLLECTION = "byline"
+MANIFEST = "byline.json"
+
+
+class StoreMismatch(RuntimeError):
+    """The store was built with other settings than the ones in force."""
+
+
+class Store:
+    def __init__(self, settings: IndexSettings):
+        self.settings = settings
+        self.path = Path(settings.store)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._check_manifest()
+        self.docs = DocStore(self.path / "articles.sqlite3")
+
+    def _manifest(self) -> dict:
+        return {
+            "embed_model": Path(model_name(self.settings)).name,
+            "chunk_words": self.settings.chunk_words,
+            "chunk_overlap_sentences": self.settings.chunk_overlap_sentences,
+        }
+
+    def _check_manifest(self) -> None:
+        file = self.path / MANIFEST
+        wanted = self._manifest()
+        if file.exists():
+            found = json.loads(file.read_text())
+            if found != wanted:
+                raise StoreMismatch(
+                    f"The store at {self.path} was built with {found}, not {wanted}. "
+                    "Use another --store, or delete this one and ingest again."
+                )
+        else:
+            file.write_text(json.dumps(wanted, indent=2))
+
+    @cached_property
+    def embed_model(self):
+        return load_embedding(self.settings)
+
+    @cached_property
+    def collection(self):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        client = chromadb.PersistentClient(
+            path=str(self.path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        # embedding_function=None: Chroma must never fall back to its downloading default.
+        return client.get_or_create_collection(
+            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
+    @cached_property
+    def vector_store(self):
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collection)
+
+    @property
+    def bm25_path(self) -> Path:
+        return self.path / "bm25"
+
+    def rebuild_bm25(self) -> None:
+        """Rebuild the BM25 index from the docstore's chunks (fast: no embedding)."""
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        articles = self.docs.metadata()
+        nodes = [chunk_node(articles[chunk.doc_id], chunk) for chunk in self.docs.chunks()]
+        if self.bm25_path.exists():
+            shutil.rmtree(self.bm25_path)
+        if nodes:
+            BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=10).persist(str(self.bm25_path))
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove an article from every part of the store."""
+        self.vector_store.delete(ref_doc_id=doc_id)
+        removed = self.docs.delete(doc_id)
+        if removed:
+            self.rebuild_bm25()
+        return removed

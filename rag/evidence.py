@@ -1,0 +1,88 @@
+"""Score every sentence of the retrieved chunks as evidence for the question.
+
+A sentence's score mixes its embedding similarity to the question, the share of the
+question's rare words it contains, and the retrieval score of its chunk.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.docstore import StoredArticle
+from index.store import Store
+from rag.lexical import Lexicon, content_terms
+from rag.retrieval import ChunkHit
+
+WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15}
+EMBEDDING_CACHE_SIZE = 20000
+
+
+@dataclass
+class Evidence:
+    doc_id: str
+    title: str
+    sentence: str
+    index: int  # sentence number in the article
+    start: int
+    end: int
+    score: float
+    dense: float
+    lexical: float
+
+
+class EvidenceRanker:
+    def __init__(self, store: Store):
+        self.store = store
+        self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+
+    def rank(self, question: str, hits: list[ChunkHit], lexicon: Lexicon) -> list[Evidence]:
+        if not hits:
+            return []
+        articles: dict[str, StoredArticle] = {}
+        best_hit = max(h.score for h in hits) or 1.0
+        candidates: dict[tuple[str, int], float] = {}
+        for hit in hits:
+            if hit.doc_id not in articles:
+                stored = self.store.docs.get(hit.doc_id)
+                if stored is None:
+                    continue
+                articles[hit.doc_id] = stored
+            for index in range(hit.metadata["first_sentence"], hit.metadata["last_sentence"]):
+                key = (hit.doc_id, index)
+                candidates[key] = max(candidates.get(key, 0.0), hit.score / best_hit)
+        if not candidates:
+            return []
+        keys = list(candidates)
+        texts = [articles[d].sentence_text(i) for d, i in keys]
+        question_vector = np.asarray(self.store.embed_model.get_query_embedding(question))
+        dense = self._embed(keys, texts, articles) @ question_vector
+        terms = content_terms(question)
+        ranked = []
+        for (doc_id, index), text, similarity in zip(keys, texts, dense):
+            lexical = lexicon.overlap(terms, text)
+            score = (
+                WEIGHTS["dense"] * float(similarity)
+                + WEIGHTS["lexical"] * lexical
+                + WEIGHTS["retrieval"] * candidates[(doc_id, index)]
+            )
+            span = articles[doc_id].sentences[index]
+            ranked.append(
+                Evidence(doc_id, articles[doc_id].article.title, text, index, span.start, span.end, score, float(similarity), lexical)
+            )
+        ranked.sort(key=lambda e: e.score, reverse=True)
+        return ranked
+
+    def _embed(self, keys, texts, articles) -> np.ndarray:
+        """Sentence embeddings, cached by (doc, sentence, start) across questions."""
+        cache_keys = [(d, i, articles[d].sentences[i].start) for d, i in keys]
+        missing = [n for n, key in enumerate(cache_keys) if key not in self._cache]
+        if missing:
+            vectors = self.store.embed_model.get_text_embedding_batch([texts[n] for n in missing])
+            for n, vector in zip(missing, vectors):
+                self._cache[cache_keys[n]] = np.asarray(vector)
+        for key in cache_keys:
+            self._cache.move_to_end(key)
+        while len(self._cache) > EMBEDDING_CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return np.stack([self._cache[key] for key in cache_keys])

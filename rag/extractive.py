@@ -1,0 +1,44 @@
+"""The default answerer: quote the best evidence sentences, or abstain when evidence is weak."""
+
+from rag.evidence import Evidence
+from rag.models import AskResult, Citation
+
+NOT_FOUND = "I could not find this in the indexed articles."
+# A further sentence joins the answer when it scores within this share of the best one.
+COMPANION_RATIO = 0.9
+
+
+def citation(n: int, evidence: Evidence) -> Citation:
+    return Citation(
+        n=n,
+        doc_id=evidence.doc_id,
+        title=evidence.title,
+        sentence=evidence.sentence,
+        start=evidence.start,
+        end=evidence.end,
+        score=round(evidence.score, 4),
+    )
+
+
+def abstain(question: str, warnings: list[str] | None = None) -> AskResult:
+    return AskResult(question=question, answer=NOT_FOUND, abstained=True, warnings=warnings or [])
+
+
+class ExtractiveAnswerer:
+    def __init__(self, threshold: float, max_citations: int):
+        self.threshold = threshold
+        self.max_citations = max_citations
+
+    def answer(self, question: str, evidence: list[Evidence]) -> AskResult:
+        if not evidence or evidence[0].score < self.threshold:
+            return abstain(question)
+        best = evidence[0]
+        chosen = [best]
+        for candidate in evidence[1:]:
+            if len(chosen) >= self.max_citations or candidate.score < best.score * COMPANION_RATIO:
+                break
+            if candidate.sentence not in {c.sentence for c in chosen}:
+                chosen.append(candidate)
+        citations = [citation(n, e) for n, e in enumerate(chosen, start=1)]
+        answer = " ".join(f"{c.sentence} [{c.n}]" for c in citations)
+        return AskResult(question=question, answer=answer, abstained=False, citations=citations)

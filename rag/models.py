@@ -1,0 +1,52 @@
+"""The JSON contract of `search` and `ask` (CLI, REST API and UI all return these)."""
+
+from pydantic import BaseModel, Field
+
+
+class SearchHit(BaseModel):
+    rank: int
+    doc_id: str
+    title: str
+    url: str | None = None
+    score: float
+    text: str
+
+
+class SearchResult(BaseModel):
+    id: str | int | None = None
+    query: str
+    results: list[SearchHit]
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    sentence: str
+    start: int
+    end: int
+    score: float
+
+
+class AskResult(BaseModel):
+    id: str | int | None = None
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Filters(BaseModel):
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    doc_ids: list[str] | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.source or self.date_from or self.date_to or self.doc_ids)
+
+
+class Turn(BaseModel):
+    role: str
+    content: str

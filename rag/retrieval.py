@@ -1,0 +1,134 @@
+"""Hybrid retrieval through llama-index: dense (Chroma) + BM25, fused by relative score."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from llama_index.core import VectorStoreIndex
+from llama_index.core.llms import MockLLM
+from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
+from llama_index.core.schema import NodeWithScore
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+from index.store import Store
+from rag.models import Filters
+from rag.settings import Settings
+
+CANDIDATES_PER_RESULT = 5
+
+
+@dataclass
+class ChunkHit:
+    node_id: str
+    doc_id: str
+    score: float
+    text: str
+    metadata: dict
+
+    @classmethod
+    def from_node(cls, item: NodeWithScore) -> "ChunkHit":
+        node = item.node
+        return cls(node.node_id, node.metadata["doc_id"], float(item.score or 0.0), node.get_content(), node.metadata)
+
+
+def to_metadata_filters(filters: Filters | None) -> MetadataFilters | None:
+    if filters is None or filters.is_empty():
+        return None
+    parts = []
+    if filters.source:
+        parts.append(MetadataFilter(key="source", value=filters.source, operator=FilterOperator.EQ))
+    if filters.date_from:
+        parts.append(MetadataFilter(key="date_ord", value=_ordinal(filters.date_from), operator=FilterOperator.GTE))
+    if filters.date_to:
+        parts.append(MetadataFilter(key="date_ord", value=_ordinal(filters.date_to), operator=FilterOperator.LTE))
+    if filters.doc_ids:
+        parts.append(MetadataFilter(key="doc_id", value=list(filters.doc_ids), operator=FilterOperator.IN))
+    return MetadataFilters(filters=parts)
+
+
+def _ordinal(iso: str) -> int:
+    from datetime import date
+
+    try:
+        return int(date.fromisoformat(iso).strftime("%Y%m%d"))
+    except ValueError:
+        raise ValueError(f"filter date '{iso}' is not an ISO date (YYYY-MM-DD)") from None
+
+
+class Retriever:
+    def __init__(self, store: Store, settings: Settings):
+        self.store = store
+        self.settings = settings
+        self._bm25 = None
+        self._bm25_stamp = None
+
+    @cached_property
+    def _vector_index(self) -> VectorStoreIndex:
+        return VectorStoreIndex.from_vector_store(self.store.vector_store, embed_model=self.store.embed_model)
+
+    def bm25(self):
+        """The persisted BM25 retriever, reloaded when an ingest or delete rebuilt it."""
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        path = self.store.bm25_path
+        stamp = path.stat().st_mtime_ns if path.exists() else None
+        if stamp != self._bm25_stamp:
+            self._bm25 = BM25Retriever.from_persist_dir(str(path)) if stamp else None
+            self._bm25_stamp = stamp
+        return self._bm25
+
+    def _dense(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever:
+        return self._vector_index.as_retriever(similarity_top_k=top_k, filters=filters)
+
+    def _lexical(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever | None:
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        base = self.bm25()
+        if base is None:
+            return None
+        top_k = min(top_k, len(base.corpus))
+        if filters is None:
+            base.similarity_top_k = top_k
+            return base
+        return BM25Retriever(existing_bm25=base.bm25, similarity_top_k=top_k, filters=filters)
+
+    def chunks(self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
+        """The best `top_k` chunks for `query`, best first."""
+        mode = mode or self.settings.retrieval
+        metadata_filters = to_metadata_filters(filters)
+        if self.store.docs.count() == 0:
+            return []
+        lexical = self._lexical(top_k, metadata_filters) if mode != "dense" else None
+        if mode == "bm25" or (mode == "hybrid" and lexical is not None):
+            if mode == "bm25":
+                retriever = lexical
+            else:
+                weight = self.settings.dense_weight
+                retriever = QueryFusionRetriever(
+                    [self._dense(top_k, metadata_filters), lexical],
+                    llm=MockLLM(),
+                    mode="relative_score",
+                    num_queries=1,
+                    use_async=False,
+                    similarity_top_k=top_k,
+                    retriever_weights=[weight, 1 - weight],
+                )
+        else:
+            retriever = self._dense(top_k, metadata_filters)
+        try:
+            nodes = retriever.retrieve(query)
+        except ValueError as error:
+            if "filtered out" in str(error):
+                return []
+            raise
+        return [ChunkHit.from_node(node) for node in nodes]
+
+    def documents(self, query: str, k: int, per_doc: int = 1, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
+        """The best chunks of the best `k` documents, at most `per_doc` chunks each."""
+        hits = self.chunks(query, k * per_doc * CANDIDATES_PER_RESULT, filters, mode)
+        kept: list[ChunkHit] = []
+        taken: dict[str, int] = {}
+        for hit in sorted(hits, key=lambda h: h.score, reverse=True):
+            if taken.get(hit.doc_id, 0) < per_doc and (hit.doc_id in taken or len(taken) < k):
+                taken[hit.doc_id] = taken.get(hit.doc_id, 0) + 1
+                kept.append(hit)
+        return kept

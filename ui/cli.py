@@ -1,0 +1,187 @@
+"""The `byline` command: a thin layer over `rag.service.Byline`."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask news articles questions; get answers that cite their sentences.")
+
+StoreOption = Annotated[Optional[Path], typer.Option("--store", help="Store folder (default ./.byline, env BYLINE_STORE).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the JSON result.")]
+QueriesOption = Annotated[
+    Optional[Path], typer.Option("--queries", help="JSONL file of {id, question}: one JSON result per line on stdout.")
+]
+PROGRESS_THRESHOLD = 20
+
+
+def _service(store: Path | None, **overrides):
+    from rag.service import Byline
+    from rag.settings import Settings
+
+    settings = Settings(**({"store": store} if store else {}), **overrides)
+    try:
+        return Byline(settings)
+    except RuntimeError as error:
+        _fail(str(error))
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _read_queries(path: Path):
+    """Yield (id, question, error) for each line of a JSONL queries file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"{path}: cannot read queries ({error})")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            question = record.get("question") or record.get("query")
+            if not isinstance(question, str) or not question.strip():
+                raise ValueError("missing field 'question'")
+            yield record.get("id"), question, None
+        except (ValueError, AttributeError) as error:
+            yield None, None, f"{path} line {number}: {error}"
+
+
+def _run_batch(path: Path, answer) -> None:
+    failed = False
+    for query_id, question, error in _read_queries(path):
+        if error:
+            typer.echo(error, err=True)
+            print(json.dumps({"id": query_id, "error": error}), flush=True)
+            failed = True
+            continue
+        print(answer(question, query_id).model_dump_json(), flush=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")], store: StoreOption = None):
+    """Index articles into the store; unchanged articles are skipped."""
+    from rich.progress import Progress
+
+    service = _service(store)
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal task
+            if total >= PROGRESS_THRESHOLD:
+                task = task if task is not None else bar.add_task("Embedding articles", total=total)
+                bar.update(task, completed=done)
+
+        report = service.ingest(paths, progress)
+    typer.echo(
+        f"articles: {report.articles} ({report.added} added, {report.updated} updated, {report.unchanged} unchanged)"
+        f"  chunks: {report.chunks} new  skipped: {len(report.skipped)}"
+    )
+    for skipped in report.skipped:
+        typer.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    for error in report.errors:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[Optional[str], typer.Argument()] = None,
+    k: Annotated[int, typer.Option("--k", min=1, help="Number of documents.")] = 10,
+    per_doc: Annotated[int, typer.Option("--per-doc", min=1, help="Chunks per document.")] = 1,
+    as_json: JsonOption = False,
+    queries: QueriesOption = None,
+    store: StoreOption = None,
+):
+    """Find the articles that best match QUERY."""
+    service = _service(store)
+    if queries:
+        return _run_batch(queries, lambda q, i: service.search(q, k=k, per_doc=per_doc, id=i))
+    if not query:
+        _fail("give a QUERY or --queries FILE")
+    result = service.search(query, k=k, per_doc=per_doc)
+    if as_json:
+        return print(result.model_dump_json(indent=2))
+    if not result.results:
+        typer.echo("No matching articles.")
+    for hit in result.results:
+        typer.secho(f"{hit.rank}. {hit.title}  [{hit.doc_id}]  score {hit.score:.3f}", bold=True)
+        typer.echo(f"   {_shorten(hit.text)}")
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument()] = None,
+    as_json: JsonOption = False,
+    queries: QueriesOption = None,
+    store: StoreOption = None,
+):
+    """Answer QUESTION from the articles, citing their sentences."""
+    service = _service(store)
+    if queries:
+        return _run_batch(queries, lambda q, i: service.ask(q, id=i))
+    if not question:
+        _fail("give a QUESTION or --queries FILE")
+    result = service.ask(question)
+    if as_json:
+        return print(result.model_dump_json(indent=2))
+    typer.echo(result.answer)
+    for c in result.citations:
+        typer.echo(f"  [{c.n}] {c.title} ({c.doc_id}, chars {c.start}-{c.end})")
+    for warning in result.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    store: StoreOption = None,
+):
+    """Serve the chat UI, the REST API and the widget."""
+    import uvicorn
+
+    from ui.server import create_app
+
+    service = _service(store)
+    service.warm_up()
+    typer.echo(f"Byline on http://{host}:{port}  (API docs at /api/docs)")
+    uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def articles(
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    store: StoreOption = None,
+):
+    """List indexed articles."""
+    for stored in _service(store).articles(offset, limit):
+        a = stored.article
+        typer.echo(f"{a.doc_id}\t{a.date or '-'}\t{a.source or '-'}\t{stored.chunks} chunks\t{a.title}")
+
+
+@app.command()
+def delete(doc_id: str, store: StoreOption = None):
+    """Remove one article from the store."""
+    if not _service(store).delete(doc_id):
+        _fail(f"no article with doc_id '{doc_id}'")
+    typer.echo(f"deleted {doc_id}")
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
+
+
+if __name__ == "__main__":
+    app()
