@@ -23,6 +23,9 @@ def _load(name: str, batch_size: int, threads: int) -> BaseEmbedding:
     import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
     if threads:
         torch.set_num_threads(threads)
     if not os.path.isdir(name) and os.environ.get("HF_HUB_OFFLINE") == "1":

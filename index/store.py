@@ -26,16 +26,18 @@ class Store:
         self._check_manifest()
         self.docs = DocStore(self.path / "articles.sqlite3")
 
-    def _manifest(self) -> dict:
+    @staticmethod
+    def manifest_for(settings: IndexSettings) -> dict:
+        """The settings a store is built with; a store opens only with the same ones."""
         return {
-            "embed_model": Path(model_name(self.settings)).name,
-            "chunk_words": self.settings.chunk_words,
-            "chunk_overlap_sentences": self.settings.chunk_overlap_sentences,
+            "embed_model": Path(model_name(settings)).name,
+            "chunk_words": settings.chunk_words,
+            "chunk_overlap_sentences": settings.chunk_overlap_sentences,
         }
 
     def _check_manifest(self) -> None:
         file = self.path / MANIFEST
-        wanted = self._manifest()
+        wanted = self.manifest_for(self.settings)
         if file.exists():
             found = json.loads(file.read_text())
             if found != wanted:
@@ -82,7 +84,7 @@ class Store:
         if self.bm25_path.exists():
             shutil.rmtree(self.bm25_path)
         if nodes:
-            BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=10).persist(str(self.bm25_path))
+            BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(10, len(nodes))).persist(str(self.bm25_path), show_progress=False)
 
     def delete(self, doc_id: str) -> bool:
         """Remove an article from every part of the store."""

@@ -14,6 +14,7 @@ from rag.models import Filters
 from rag.settings import Settings
 
 CANDIDATES_PER_RESULT = 5
+_NO_MATCH = object()  # BM25 raises when filters exclude every chunk: nothing can match.
 
 
 @dataclass
@@ -72,7 +73,7 @@ class Retriever:
         path = self.store.bm25_path
         stamp = path.stat().st_mtime_ns if path.exists() else None
         if stamp != self._bm25_stamp:
-            self._bm25 = BM25Retriever.from_persist_dir(str(path)) if stamp else None
+            self._bm25 = BM25Retriever.from_persist_dir(str(path), show_progress=False) if stamp else None
             self._bm25_stamp = stamp
         return self._bm25
 
@@ -89,7 +90,12 @@ class Retriever:
         if filters is None:
             base.similarity_top_k = top_k
             return base
-        return BM25Retriever(existing_bm25=base.bm25, similarity_top_k=top_k, filters=filters)
+        try:
+            return BM25Retriever(existing_bm25=base.bm25, similarity_top_k=top_k, filters=filters)
+        except ValueError as error:
+            if "filtered out" in str(error):
+                return _NO_MATCH
+            raise
 
     def chunks(self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
         """The best `top_k` chunks for `query`, best first."""
@@ -114,12 +120,9 @@ class Retriever:
                 )
         else:
             retriever = self._dense(top_k, metadata_filters)
-        try:
-            nodes = retriever.retrieve(query)
-        except ValueError as error:
-            if "filtered out" in str(error):
-                return []
-            raise
+        if lexical is _NO_MATCH:
+            return []
+        nodes = retriever.retrieve(query)
         return [ChunkHit.from_node(node) for node in nodes]
 
     def documents(self, query: str, k: int, per_doc: int = 1, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:

@@ -5,16 +5,22 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 
+from index.articles import Article
 from index.docstore import StoredArticle
-from index.ingest import IngestReport, Progress, ingest
+from index.ingest import IngestReport, Progress, ingest, load_paths
+from index.loaders import LOADERS
 from index.store import Store
+from rag.context import CitationContext, citation_context
 from rag.conversation import retrieval_query
 from rag.evidence import EvidenceRanker
 from rag.extractive import ExtractiveAnswerer
 from rag.lexical import Lexicon
-from rag.models import AskResult, Filters, SearchHit, SearchResult, Turn
+from rag.models import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
 from rag.retrieval import Retriever
 from rag.settings import Settings
+
+# File name endings that `ingest` reads.
+FILE_TYPES: tuple[str, ...] = tuple(LOADERS)
 
 
 class Byline:
@@ -44,6 +50,11 @@ class Byline:
         with self._write_lock:
             return ingest(self.store, paths, progress)
 
+    def load(self, paths: Iterable[Path]) -> tuple[list[Article], IngestReport]:
+        """Read the articles in `paths` without storing them: the report says what `ingest` would reject."""
+        report = IngestReport()
+        return load_paths(paths, report), report
+
     def delete(self, doc_id: str) -> bool:
         with self._write_lock:
             return self.store.delete(doc_id)
@@ -53,6 +64,18 @@ class Byline:
 
     def articles(self, offset: int = 0, limit: int = 50) -> list[StoredArticle]:
         return self.store.docs.list(offset, limit)
+
+    def count(self) -> int:
+        return self.store.docs.count()
+
+    def sources(self) -> list[str]:
+        """The distinct article sources, for filter choices."""
+        return sorted({a.source for a in self.store.docs.metadata().values() if a.source})
+
+    def citation_contexts(self, citations: Iterable[Citation]) -> list[CitationContext]:
+        """Each cited sentence inside its passage; citations of deleted articles are left out."""
+        contexts = (citation_context(self.store.docs, citation) for citation in citations)
+        return [context for context in contexts if context is not None]
 
     # --- questions -------------------------------------------------------------------
     def search(self, query: str, k: int = 10, per_doc: int = 1, filters: Filters | None = None, id=None) -> SearchResult:

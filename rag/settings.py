@@ -21,3 +21,19 @@ class Settings(IndexSettings):
     max_citations: int = 3
     # Evidence score below which the extractive answerer abstains (see docs/benchmarks.md).
     abstain_threshold: float = 0.45
+
+    # The server (`byline serve`). Comma-separated lists; empty CORS origins allow only the
+    # server's own origin, empty API keys leave /api/* open.
+    cors_origins: str = ""
+    api_keys: str = ""
+    max_upload_mb: int = 20
+
+    def cors_origin_list(self) -> list[str]:
+        return [origin.rstrip("/") for origin in _split_list(self.cors_origins)]
+
+    def api_key_list(self) -> list[str]:
+        return _split_list(self.api_keys)
+
+
+def _split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]

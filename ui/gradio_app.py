@@ -1,19 +1,22 @@
-"""The Gradio chat: answers with [n] markers, cited sentences shown in their passage."""
+"""The Gradio UI: a chat whose answers cite their sentences, and the list of indexed articles."""
 
 from html import escape
+from pathlib import Path
 
 import gradio as gr
 
-from rag.context import citation_context
-from rag.models import AskResult, Turn
-from rag.service import Byline
+from rag.models import AskResult, Filters, Turn
+from rag.service import FILE_TYPES, Byline
 from ui.render import citations_panel
+from ui.uploads import UploadError, ingest_uploads
 
 CSS = """
 .byline-citation { border-left: 3px solid #e0a800; padding: 4px 10px; margin-bottom: 12px; }
 .byline-citation mark { background: #fff3bf; color: inherit; padding: 0 2px; }
 .byline-doc { color: #777; }
 """
+ARTICLE_COLUMNS = ["doc_id", "title", "date", "source", "chunks"]
+LISTED_ARTICLES = 200
 
 
 def _history(messages: list[dict]) -> list[Turn]:
@@ -26,11 +29,13 @@ def _history(messages: list[dict]) -> list[Turn]:
     return turns
 
 
-def build_app(service: Byline) -> gr.Blocks:
-    def contexts(result: AskResult):
-        return [c for c in (citation_context(service.store.docs, cit) for cit in result.citations) if c]
+def _filters(source: str | None, date_from: str | None, date_to: str | None) -> Filters | None:
+    filters = Filters(source=source or None, date_from=(date_from or "").strip() or None, date_to=(date_to or "").strip() or None)
+    return None if filters.is_empty() else filters
 
-    def respond(question: str, messages: list[dict]):
+
+def build_app(service: Byline) -> gr.Blocks:
+    def respond(question: str, messages: list[dict], source: str | None, date_from: str, date_to: str):
         question = (question or "").strip()
         if not question:
             yield "", messages, gr.skip()
@@ -39,10 +44,10 @@ def build_app(service: Byline) -> gr.Blocks:
         history = _history(messages[:-1])
         messages.append({"role": "assistant", "content": ""})
         try:
-            for item in service.ask_stream(question, history):
+            for item in service.ask_stream(question, history, _filters(source, date_from, date_to)):
                 if isinstance(item, AskResult):
                     messages[-1]["content"] = escape(item.answer)
-                    yield "", messages, citations_panel(contexts(item))
+                    yield "", messages, citations_panel(service.citation_contexts(item.citations))
                 else:
                     messages[-1]["content"] += escape(item)
                     yield "", messages, gr.skip()
@@ -53,21 +58,91 @@ def build_app(service: Byline) -> gr.Blocks:
     def ask_api(question: str) -> dict:
         return service.ask(question).model_dump()
 
+    def article_table():
+        rows = [
+            [a.article.doc_id, a.article.title, a.article.date or "", a.article.source or "", a.chunks]
+            for a in service.articles(0, LISTED_ARTICLES)
+        ]
+        total = service.count()
+        shown = f"the newest {len(rows)} of {total}" if total > len(rows) else f"all {total}"
+        return (
+            rows,
+            f"Showing {shown} indexed articles.",
+            gr.update(choices=[row[0] for row in rows]),
+            gr.update(choices=[""] + service.sources()),
+        )
+
+    def upload(paths: list[str] | None):
+        if not paths:
+            return ("Choose one or more files first.", *article_table())
+        try:
+            outcome = ingest_uploads(service, [(Path(p).name, Path(p).read_bytes()) for p in paths])
+        except UploadError as error:
+            return (f"Nothing was added: {error}", *article_table())
+        skipped = f" Skipped: {'; '.join(outcome.skipped)}." if outcome.skipped else ""
+        return (
+            f"Added {outcome.added}, updated {outcome.updated}, unchanged {outcome.unchanged} "
+            f"({outcome.chunks} new chunks).{skipped}",
+            *article_table(),
+        )
+
+    def show_article(doc_id: str | None) -> str:
+        stored = service.article(doc_id) if doc_id else None
+        if stored is None:
+            return "" if not doc_id else f"No article with doc_id '{doc_id}'."
+        a = stored.article
+        facts = " · ".join(x for x in (a.source, a.date, a.url) if x)
+        return f"{a.title}\n{facts}\n\n{a.text}"
+
+    def delete_article(doc_id: str | None):
+        if not doc_id:
+            return ("Choose an article to delete.", "", *article_table())
+        message = f"Deleted {doc_id}." if service.delete(doc_id) else f"No article with doc_id '{doc_id}'."
+        return (message, "", *article_table())
+
     with gr.Blocks(title="Byline") as demo:
         gr.Markdown("## Byline — ask the articles\nEvery answer cites the exact sentences it comes from.")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Conversation", height=520, sanitize_html=True)
-                question = gr.Textbox(label="Question", placeholder="Ask about the indexed articles…", elem_id="byline-question")
-                with gr.Row():
-                    send = gr.Button("Ask", variant="primary", elem_id="byline-ask")
-                    clear = gr.Button("New conversation")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(citations_panel([]), elem_id="byline-sources")
-        question.submit(respond, [question, chatbot], [question, chatbot, sources], api_visibility="private")
-        send.click(respond, [question, chatbot], [question, chatbot, sources], api_visibility="private")
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="Conversation", height=480, sanitize_html=True, elem_id="byline-chat")
+                    question = gr.Textbox(label="Question", placeholder="Ask about the indexed articles…", elem_id="byline-question")
+                    with gr.Row():
+                        send = gr.Button("Ask", variant="primary", elem_id="byline-ask")
+                        clear = gr.Button("New conversation")
+                    with gr.Accordion("Filters", open=False):
+                        with gr.Row():
+                            source = gr.Dropdown(
+                                [""] + service.sources(), value="", label="Source", allow_custom_value=True, elem_id="byline-source"
+                            )
+                            date_from = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="byline-date-from")
+                            date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="byline-date-to")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(citations_panel([]), elem_id="byline-sources")
+        with gr.Tab("Articles"):
+            with gr.Row():
+                files = gr.File(label="Upload articles", file_count="multiple", file_types=list(FILE_TYPES), elem_id="byline-upload")
+                with gr.Column():
+                    add = gr.Button("Add to index", variant="primary", elem_id="byline-add")
+                    status = gr.Markdown(elem_id="byline-status")
+            listing = gr.Markdown()
+            table = gr.Dataframe(headers=ARTICLE_COLUMNS, datatype="str", interactive=False, elem_id="byline-articles")
+            with gr.Row():
+                chosen = gr.Dropdown(label="Article", allow_custom_value=True, elem_id="byline-article-id")
+                view = gr.Button("Show", elem_id="byline-show")
+                remove = gr.Button("Delete", variant="stop", elem_id="byline-delete")
+            article_text = gr.Textbox(label="Article text", lines=14, interactive=False, elem_id="byline-article-text")
+
+        inputs = [question, chatbot, source, date_from, date_to]
+        question.submit(respond, inputs, [question, chatbot, sources], api_visibility="private")
+        send.click(respond, inputs, [question, chatbot, sources], api_visibility="private")
         clear.click(lambda: ([], citations_panel([])), None, [chatbot, sources], api_visibility="private")
+        listed = [table, listing, chosen, source]
+        add.click(upload, files, [status, *listed], api_visibility="private").then(lambda: None, None, files, api_visibility="private")
+        view.click(show_article, chosen, article_text, api_visibility="private")
+        remove.click(delete_article, chosen, [status, article_text, *listed], api_visibility="private")
+        demo.load(article_table, None, listed, api_visibility="private")
         gr.api(ask_api, api_name="ask")
     demo.byline_css = CSS
     return demo

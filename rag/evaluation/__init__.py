@@ -1,0 +1,1 @@
+"""`byline eval`: retrieval and citation metrics on a folder of articles and questions."""

@@ -1,0 +1,90 @@
+"""Evaluation folders: article JSONL files plus a questions JSONL file.
+
+Layout (as `../shared/eval/realtimeqa/`): every `*.jsonl` whose name contains
+"question" holds questions; every other `*.jsonl`/`*.json` holds articles.
+SQuAD-style files (`question` + `context` per line) are also accepted: the contexts
+become the articles.
+"""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.settings import IndexSettings
+
+
+@dataclass
+class Question:
+    id: str
+    question: str
+    gold_doc_ids: list[str] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)
+    answer_in_gold: bool = False
+    unanswerable: bool = False
+
+
+@dataclass
+class Dataset:
+    name: str
+    article_files: list[Path]
+    questions: list[Question]
+    # SQuAD-style sets carry their articles inside the questions file.
+    inline_articles: list[dict] = field(default_factory=list)
+
+    def cache_key(self, settings: IndexSettings) -> str:
+        from index.store import Store
+
+        parts = {
+            "files": [(f.name, f.stat().st_size) for f in self.article_files],
+            "inline": hashlib.sha256(json.dumps(self.inline_articles, sort_keys=True).encode()).hexdigest(),
+            "settings": Store.manifest_for(settings),
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("BYLINE_EVAL_CACHE", Path.home() / ".cache" / "byline" / "eval"))
+
+
+def load_dataset(folder: Path) -> Dataset:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: not a folder")
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".jsonl", ".json"))
+    question_files = [p for p in files if "question" in p.name.lower()]
+    if not question_files:
+        raise ValueError(f"{folder}: no questions file (a .jsonl whose name contains 'question')")
+    article_files = [p for p in files if p not in question_files]
+    questions: list[Question] = []
+    inline: dict[str, dict] = {}
+    for path in question_files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                questions.append(_question(json.loads(line), inline, f"{path.name} line {number}"))
+    return Dataset(folder.name, article_files, questions, list(inline.values()))
+
+
+def _question(record: dict, inline: dict[str, dict], where: str) -> Question:
+    text = record.get("question_sentence") or record.get("question") or record.get("query")
+    if not text:
+        raise ValueError(f"{where}: missing field 'question'")
+    qid = str(record.get("question_id") or record.get("id") or where)
+    if "context" in record:  # SQuAD 2.0
+        context = record["context"]
+        doc_id = "ctx-" + hashlib.sha1(context.encode()).hexdigest()[:12]
+        inline.setdefault(doc_id, {"doc_id": doc_id, "title": record.get("title", ""), "text": context})
+        answers = list(dict.fromkeys(record.get("answers") or []))
+        impossible = bool(record.get("is_impossible"))
+        return Question(qid, text, [doc_id], answers, answer_in_gold=not impossible, unanswerable=impossible)
+    answers = record.get("answer_text") or record.get("answers") or []
+    if isinstance(answers, str):
+        answers = [answers]
+    return Question(
+        qid,
+        text,
+        list(record.get("gold_doc_ids") or []),
+        [str(a) for a in answers],
+        answer_in_gold=bool(record.get("answer_text_in_gold_docs")),
+    )

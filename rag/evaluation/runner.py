@@ -1,0 +1,138 @@
+"""Run an evaluation: ingest (cached), ask every question, compute the metrics."""
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rag.evaluation.baseline import PlainLlamaIndex
+from rag.evaluation.datasets import Dataset, Question, cache_root, load_dataset
+from rag.evaluation.metrics import contains_answer, mean, percentile, precision_recall_f1, reciprocal_rank, recall_at
+from rag.service import Byline
+from rag.settings import Settings
+
+
+@dataclass
+class SystemScores:
+    system: str
+    retrieval_questions: int = 0
+    recall_at_1: float = 0.0
+    recall_at_5: float = 0.0
+    recall_at_10: float = 0.0
+    mrr_at_10: float = 0.0
+    search_p50_ms: float = 0.0
+    search_p95_ms: float = 0.0
+    answer_questions: int | None = None
+    answer_bearing_rate: float | None = None
+    unanswerable_questions: int | None = None
+    abstention_precision: float | None = None
+    abstention_recall: float | None = None
+    abstention_f1: float | None = None
+    ask_p50_ms: float | None = None
+    ask_p95_ms: float | None = None
+
+
+@dataclass
+class EvalReport:
+    dataset: str
+    questions: int
+    store: str
+    k: int
+    systems: list[SystemScores] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+def score_retrieval(name: str, questions: list[Question], ranked_doc_ids, k: int) -> SystemScores:
+    scores = SystemScores(system=name)
+    rows, latencies = [], []
+    for question in questions:
+        if not question.gold_doc_ids:
+            continue
+        started = time.perf_counter()
+        ranked = ranked_doc_ids(question.question, k)
+        latencies.append((time.perf_counter() - started) * 1000)
+        gold = set(question.gold_doc_ids)
+        rows.append((recall_at(ranked, gold, 1), recall_at(ranked, gold, 5), recall_at(ranked, gold, 10), reciprocal_rank(ranked, gold, 10)))
+    scores.retrieval_questions = len(rows)
+    if rows:
+        scores.recall_at_1, scores.recall_at_5, scores.recall_at_10, scores.mrr_at_10 = (round(mean(list(c)), 4) for c in zip(*rows))
+    scores.search_p50_ms, scores.search_p95_ms = round(percentile(latencies, 50), 1), round(percentile(latencies, 95), 1)
+    return scores
+
+
+def score_answers(scores: SystemScores, service: Byline, questions: list[Question], details: list | None = None) -> None:
+    bearing, abstained, unanswerable, latencies = [], [], [], []
+    for question in questions:
+        if not (question.answer_in_gold or question.unanswerable):
+            continue
+        started = time.perf_counter()
+        result = service.ask(question.question, id=question.id)
+        latencies.append((time.perf_counter() - started) * 1000)
+        abstained.append(result.abstained)
+        unanswerable.append(question.unanswerable)
+        if question.answer_in_gold:
+            hit = not result.abstained and contains_answer([c.sentence for c in result.citations], question.answers)
+            bearing.append(hit)
+        if details is not None:
+            details.append({"question": asdict(question), "result": result.model_dump()})
+    scores.answer_questions = len(bearing)
+    scores.answer_bearing_rate = round(mean([float(b) for b in bearing]), 4)
+    if any(unanswerable):
+        precision, recall, f1 = precision_recall_f1(abstained, unanswerable)
+        scores.unanswerable_questions = sum(unanswerable)
+        scores.abstention_precision, scores.abstention_recall, scores.abstention_f1 = round(precision, 4), round(recall, 4), round(f1, 4)
+    scores.ask_p50_ms, scores.ask_p95_ms = round(percentile(latencies, 50), 1), round(percentile(latencies, 95), 1)
+
+
+def prepare_store(dataset: Dataset, settings: Settings, store: Path | None, progress=print) -> Byline:
+    path = Path(store) if store else cache_root() / f"{dataset.name}-{dataset.cache_key(settings)}"
+    service = Byline(settings.model_copy(update={"store": path}))
+    files = list(dataset.article_files)
+    if dataset.inline_articles:
+        inline = path / "inline-articles.jsonl"
+        inline.write_text("\n".join(json.dumps(a) for a in dataset.inline_articles))
+        files.append(inline)
+    started = time.time()
+    report = service.ingest(files, lambda done, total: progress(f"ingest: {done}/{total} articles ({time.time() - started:.0f} s)"))
+    progress(f"store {path}: {report.articles} articles, {report.added + report.updated} embedded now, {report.unchanged} cached")
+    return service
+
+
+def run_eval(
+    folder: Path,
+    k: int = 10,
+    store: Path | None = None,
+    baseline: bool = False,
+    settings: Settings | None = None,
+    progress=print,
+    details: list | None = None,
+) -> EvalReport:
+    settings = settings or Settings()
+    dataset = load_dataset(folder)
+    service = prepare_store(dataset, settings, store, progress)
+    report = EvalReport(dataset.name, len(dataset.questions), str(service.store.path), k)
+
+    def byline_search(mode: str):
+        return lambda query, top: [h.doc_id for h in service.retriever.documents(query, top, mode=mode)]
+
+    main = score_retrieval("byline", dataset.questions, byline_search(settings.retrieval), k)
+    progress("byline: retrieval scored; answering questions")
+    score_answers(main, service, dataset.questions, details)
+    report.systems.append(main)
+    if baseline:
+        for mode in ("dense", "bm25"):
+            report.systems.append(score_retrieval(f"byline-{mode}-only", dataset.questions, byline_search(mode), k))
+        plain = PlainLlamaIndex(service.store.path.with_name(service.store.path.name + "-plain"), settings)
+        if not plain.built:
+            from index.ingest import IngestReport, load_paths
+
+            plain.build(load_paths(_article_files(dataset, service), IngestReport()), progress)
+        report.systems.append(score_retrieval(plain.name, dataset.questions, plain.ranked_doc_ids, k))
+    return report
+
+
+def _article_files(dataset: Dataset, service: Byline) -> list[Path]:
+    inline = service.store.path / "inline-articles.jsonl"
+    return list(dataset.article_files) + ([inline] if dataset.inline_articles else [])

@@ -1,0 +1,45 @@
+"""Shared fixtures: a store with the seed article, built once per test session."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index import offline as _offline  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_DOC = "000_0624aa70254fa434.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory):
+    from rag.settings import Settings
+
+    return Settings(store=tmp_path_factory.mktemp("seed-store"))
+
+
+@pytest.fixture(scope="session")
+def seed_service(seed_settings):
+    """A `Byline` service over a real Chroma store holding the seed article."""
+    from rag.service import Byline
+
+    service = Byline(seed_settings)
+    report = service.ingest([SEEDS])
+    assert report.added == 1 and not report.errors
+    return service
+
+
+@pytest.fixture
+def fresh_store(tmp_path, seed_settings):
+    """An empty store in a temp folder, with the same settings as the seed store."""
+    from rag.service import Byline
+
+    return Byline(seed_settings.model_copy(update={"store": tmp_path / "store"}))
+
+
+@pytest.fixture
+def seed_copy(tmp_path) -> Path:
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    return folder

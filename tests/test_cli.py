@@ -1,0 +1,98 @@
+"""The `byline` command, run as a user runs it, against a real store."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import SEED_DOC, SEEDS
+
+ASK_FIELDS = {"id", "question", "answer", "abstained", "citations", "warnings"}
+CITATION_FIELDS = {"n", "doc_id", "title", "sentence", "start", "end", "score"}
+HIT_FIELDS = {"rank", "doc_id", "title", "url", "score", "text"}
+
+
+def byline(*args, check=True):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", *map(str, args)], capture_output=True, text=True, env=env, timeout=300
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory):
+    store = tmp_path_factory.mktemp("cli-store")
+    first = byline("ingest", SEEDS, "--store", store)
+    assert "articles: 1 (1 added" in first.stdout
+    return store
+
+
+def test_ingest_twice_reports_unchanged(cli_store):
+    again = byline("ingest", SEEDS, "--store", cli_store)
+    assert "articles: 1 (0 added, 0 updated, 1 unchanged)" in again.stdout
+    assert "chunks: 0 new" in again.stdout
+
+
+def test_ingest_unreadable_input_exits_1_naming_the_file(cli_store, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json}\n")
+    result = byline("ingest", bad, "--store", cli_store, check=False)
+    assert result.returncode == 1
+    assert "bad.jsonl" in result.stderr and "invalid JSON" in result.stderr
+    missing = byline("ingest", tmp_path / "missing", "--store", cli_store, check=False)
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_ask_json_matches_contract(cli_store):
+    result = json.loads(byline("ask", "Which neighbourhoods did the Syrian army capture?", "--json", "--store", cli_store).stdout)
+    assert set(result) == ASK_FIELDS
+    assert result["id"] is None and result["abstained"] is False
+    text = (SEEDS / SEED_DOC).read_text()
+    for citation in result["citations"]:
+        assert set(citation) == CITATION_FIELDS
+        assert text[citation["start"] : citation["end"]] == citation["sentence"]
+    assert "Yarmouk" in " ".join(c["sentence"] for c in result["citations"])
+
+
+def test_search_json_matches_contract(cli_store):
+    result = json.loads(byline("search", "Iran forces Syria", "--json", "--k", "3", "--store", cli_store).stdout)
+    assert set(result) == {"id", "query", "results"}
+    assert result["query"] == "Iran forces Syria"
+    assert [set(hit) for hit in result["results"]] == [HIT_FIELDS]
+    assert result["results"][0]["doc_id"] == SEED_DOC
+
+
+def test_batch_queries_write_one_json_line_each(cli_store, tmp_path):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        json.dumps({"id": "q1", "question": "Who is the spokesman of Iran's Foreign Ministry?"})
+        + "\n\n"
+        + json.dumps({"id": 2, "question": "What is the boiling point of mercury?"})
+        + "\n"
+    )
+    lines = byline("ask", "--queries", queries, "--store", cli_store).stdout.strip().splitlines()
+    results = [json.loads(line) for line in lines]
+    assert [r["id"] for r in results] == ["q1", 2]
+    assert "Bahram Ghasemi" in results[0]["citations"][0]["sentence"]
+    assert results[1]["abstained"] is True
+    searched = [json.loads(l) for l in byline("search", "--queries", queries, "--store", cli_store).stdout.splitlines()]
+    assert [r["id"] for r in searched] == ["q1", 2] and all(set(r) == {"id", "query", "results"} for r in searched)
+
+
+def test_batch_queries_report_bad_lines(cli_store, tmp_path):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text('{"id": "ok", "question": "Who captured Hajar al-Aswad?"}\n{"id": "bad"}\n')
+    result = byline("ask", "--queries", queries, "--store", cli_store, check=False)
+    assert result.returncode == 1
+    assert "line 2" in result.stderr and "question" in result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["id"] == "ok"
+
+
+def test_human_output_shows_citations(cli_store):
+    out = byline("ask", "How many people left the area?", "--store", cli_store).stdout
+    assert "1,600" in out and "[1]" in out and SEED_DOC in out

@@ -1,0 +1,44 @@
+"""The Gradio app answers through its own Python client on a local port."""
+
+import socket
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def gradio_url(seed_service):
+    from ui.gradio_app import build_app
+
+    demo = build_app(seed_service)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_gradio_client_gets_a_cited_answer(gradio_url):
+    from gradio_client import Client
+
+    client = Client(gradio_url, verbose=False)
+    result = client.predict("Which neighbourhoods did the Syrian army capture?", api_name="/ask")
+    assert result["abstained"] is False
+    assert any("Hajar al-Aswad" in c["sentence"] for c in result["citations"])
+    assert "[1]" in result["answer"]
+
+
+def test_chat_escapes_article_html(seed_service):
+    from rag.context import citation_context
+    from rag.models import Citation
+    from ui.render import citations_panel
+
+    context = citation_context(seed_service.store.docs, seed_service.ask("Who captured Hajar al-Aswad?").citations[0])
+    context.sentence = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    html = citations_panel([context])
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -1,0 +1,117 @@
+import json
+
+import pytest
+
+from index.ingest import IngestReport, load_paths
+from index.loaders import LoadError, iter_files, load_file
+from tests.conftest import SEED_DOC, SEEDS
+
+
+def load(path):
+    report = IngestReport()
+    articles = load_paths([path], report)
+    return articles, report
+
+
+def test_seed_article_dateline_footer_and_source():
+    (article,), report = load(SEEDS)
+    assert article.doc_id == SEED_DOC
+    assert article.dateline == "BEIRUT"
+    assert article.source == "The Associated Press"
+    assert article.footer.startswith("Copyright 2018 The Associated Press")
+    assert "Copyright" not in article.text and "All Rights Reserved" not in article.text
+    assert article.text.startswith("BEIRUT — Syria’s military")
+    assert article.title and "Copyright" not in article.title
+
+
+def test_text_file_with_title_line_and_wire_dateline(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "story.txt").write_text(
+        "Storm floods coastal towns\n\nNEW ORLEANS (AP) — Heavy rain flooded streets on Tuesday.\n"
+        "Officials opened shelters.\n\n(c) 2024 Example Wire. All rights reserved.\n"
+    )
+    (article,), _ = load(tmp_path)
+    assert article.doc_id == "sub/story.txt"
+    assert article.title == "Storm floods coastal towns"
+    assert article.dateline == "NEW ORLEANS"
+    assert article.text.endswith("Officials opened shelters.")
+    assert "rights reserved" in article.footer
+
+
+def test_markdown_front_matter_and_heading(tmp_path):
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: Council votes\ndate: 2024-03-05\nsource: Gazette\n---\n# Ignored heading\n\n"
+        "The council voted **7-2** to approve the [budget](http://x.test).\n"
+    )
+    (article,), _ = load(tmp_path)
+    assert (article.title, article.date, article.source) == ("Council votes", "2024-03-05", "Gazette")
+    assert "voted 7-2 to approve the budget." in article.text
+    assert "**" not in article.text and "](" not in article.text
+
+
+def test_jsonl_records_fields_and_ids(tmp_path):
+    records = [
+        {"doc_id": "a1", "title": "One", "text": "First body.", "publish_date": "2022/06/16", "authors": ["X"]},
+        {"id": 7, "title": "Two", "body": "Second body.", "published_at": "2022-06-17T10:00:00Z", "source": "Wire"},
+        {"title": "Three", "content": "Third body.", "date": "June 18, 2022"},
+        {"title": "no text"},
+    ]
+    (tmp_path / "export.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    articles, report = load(tmp_path)
+    assert [a.doc_id for a in articles] == ["a1", "7", "export.jsonl#L3"]
+    assert [a.date for a in articles] == ["2022-06-16", "2022-06-17", "2022-06-18"]
+    assert articles[1].source == "Wire" and articles[0].authors == ["X"]
+    assert len(report.skipped) == 1 and "export.jsonl record L4" in report.skipped[0].path
+    assert "text" in report.skipped[0].reason
+
+
+def test_json_array_and_wrapped_articles(tmp_path):
+    (tmp_path / "list.json").write_text(json.dumps([{"id": "x", "text": "Body x."}]))
+    (tmp_path / "wrapped.json").write_text(json.dumps({"articles": [{"id": "y", "text": "Body y."}]}))
+    articles, _ = load(tmp_path)
+    assert sorted(a.doc_id for a in articles) == ["x", "y"]
+
+
+def test_html_page_main_text_and_metadata(tmp_path):
+    paragraphs = "".join(
+        f"<p>The city council approved a new transit plan that adds {n} bus lines across the northern districts.</p>"
+        for n in range(3, 9)
+    )
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Transit plan approved | Gazette</title>"
+        '<meta property="og:title" content="Transit plan approved">'
+        '<meta name="author" content="Jane Roe"><meta property="article:published_time" content="2024-05-02">'
+        '<meta property="og:site_name" content="Gazette"></head><body>'
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sports'>Sports</a></nav>"
+        f"<article><h1>Transit plan approved</h1>{paragraphs}</article>"
+        "<footer>Subscribe now! Cookie settings.</footer></body></html>"
+    )
+    (article,), _ = load(tmp_path)
+    assert article.title == "Transit plan approved"
+    assert article.date == "2024-05-02"
+    assert article.authors == ["Jane Roe"]
+    assert "adds 5 bus lines" in article.text
+    assert "Sports" not in article.text and "Cookie" not in article.text
+
+
+def test_unreadable_and_invalid_files_name_the_file(tmp_path):
+    bad = tmp_path / "broken.jsonl"
+    bad.write_text('{"id": "ok", "text": "fine"}\n{not json\n')
+    binary = tmp_path / "latin.txt"
+    binary.write_bytes(b"caf\xe9 au lait")
+    for file in (bad, binary):
+        with pytest.raises(LoadError, match=file.name):
+            load_file(file, tmp_path, [])
+    _, report = load(tmp_path)
+    assert len(report.errors) == 2 and any("line 2" in e for e in report.errors)
+
+
+def test_missing_path_and_unsupported_files(tmp_path):
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.txt").write_text("hidden text.")
+    _, report = load(tmp_path)
+    assert [s.reason for s in report.skipped] == ["unsupported file type '.png'"]
+    _, report = load(tmp_path / "nope")
+    assert "no such file" in report.errors[0]
+    assert [f.name for f, _ in iter_files(tmp_path)] == ["image.png"]
