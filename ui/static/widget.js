@@ -19,7 +19,8 @@
     ":host { all: initial; }",
     "* { box-sizing: border-box; font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; }",
     ".launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483646; width: 56px; height: 56px;",
-    "  border: 0; border-radius: 50%; background: #1f4e79; color: #fff; font-size: 26px; cursor: pointer;",
+    "  display: flex; align-items: center; justify-content: center;",
+    "  border: 0; border-radius: 50%; background: #1f4e79; color: #fff; cursor: pointer;",
     "  box-shadow: 0 4px 14px rgba(0,0,0,.3); }",
     ".launcher:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid #e0a800; }",
     ".panel { position: fixed; right: 20px; bottom: 88px; z-index: 2147483647; width: 380px; max-width: calc(100vw - 40px);",
@@ -54,6 +55,21 @@
     if (className) node.className = className;
     if (text != null) node.textContent = text;
     return node;
+  }
+
+  // Drawn, not an emoji: host pages may lack an emoji font.
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "28");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z");
+    svg.appendChild(path);
+    return svg;
   }
 
   function build() {
@@ -93,7 +109,8 @@
       close.type = "button";
       close.setAttribute("aria-label", "Close chat");
       header.appendChild(close);
-      var launcher = el("button", "launcher", "💬");
+      var launcher = el("button", "launcher");
+      launcher.appendChild(chatIcon());
       launcher.type = "button";
       launcher.setAttribute("aria-label", "Open chat: " + title);
       launcher.setAttribute("aria-expanded", "false");
@@ -221,6 +238,7 @@
       button.addEventListener("click", function () {
         box.hidden = !box.hidden;
         button.setAttribute("aria-expanded", String(!box.hidden));
+        if (!box.hidden) box.scrollIntoView({ block: "nearest" });
       });
       list.appendChild(button);
       list.appendChild(box);
