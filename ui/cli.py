@@ -158,6 +158,25 @@ def serve(
     uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
 
 
+@app.command("eval")
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="Folder with article JSONL files and a questions JSONL file.")],
+    k: Annotated[int, typer.Option("--k", min=1, help="Documents retrieved per question.")] = 10,
+    baseline: Annotated[bool, typer.Option("--baseline", help="Also run plain LlamaIndex, dense-only and BM25-only.")] = False,
+    as_json: JsonOption = False,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Store to use (default: a cache keyed by corpus and settings).")] = None,
+):
+    """Measure retrieval, citations and abstention on an evaluation folder."""
+    from rag.evaluation.report import render_table
+    from rag.evaluation.runner import run_eval
+
+    try:
+        report = run_eval(dataset, k=k, store=store, baseline=baseline, progress=lambda m: typer.echo(m, err=True))
+    except ValueError as error:
+        _fail(str(error))
+    print(report.to_json() if as_json else render_table(report))
+
+
 @app.command()
 def articles(
     offset: Annotated[int, typer.Option(min=0)] = 0,

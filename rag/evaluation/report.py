@@ -1,0 +1,39 @@
+"""Render an `EvalReport` as a Markdown table, systems side by side."""
+
+from dataclasses import asdict, fields
+
+from rag.evaluation.runner import EvalReport, SystemScores
+
+LABELS = {
+    "retrieval_questions": "questions with gold documents",
+    "recall_at_1": "recall@1",
+    "recall_at_5": "recall@5",
+    "recall_at_10": "recall@10",
+    "mrr_at_10": "MRR@10",
+    "search_p50_ms": "search p50 (ms)",
+    "search_p95_ms": "search p95 (ms)",
+    "answer_questions": "answerable questions asked",
+    "answer_bearing_rate": "answer-bearing citation rate",
+    "unanswerable_questions": "unanswerable questions",
+    "abstention_precision": "abstention precision",
+    "abstention_recall": "abstention recall",
+    "abstention_f1": "abstention F1",
+    "ask_p50_ms": "ask p50 (ms)",
+    "ask_p95_ms": "ask p95 (ms)",
+}
+
+
+def render_table(report: EvalReport) -> str:
+    systems = [asdict(s) for s in report.systems]
+    lines = [
+        f"dataset {report.dataset}: {report.questions} questions, k={report.k}, store {report.store}",
+        "",
+        "| metric | " + " | ".join(s["system"] for s in systems) + " |",
+        "| --- |" + " ---: |" * len(systems),
+    ]
+    for field in fields(SystemScores):
+        if field.name == "system" or all(s[field.name] is None for s in systems):
+            continue
+        cells = ["–" if s[field.name] is None else f"{s[field.name]:g}" for s in systems]
+        lines.append(f"| {LABELS[field.name]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
