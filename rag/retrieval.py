@@ -8,6 +8,7 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.schema import NodeWithScore
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.store import Store
 from rag.models import Filters
@@ -55,6 +56,17 @@ def _ordinal(iso: str) -> int:
         raise ValueError(f"filter date '{iso}' is not an ISO date (YYYY-MM-DD)") from None
 
 
+class MatchingBM25Retriever(BM25Retriever):
+    """BM25 that returns only chunks sharing a term with the query.
+
+    llama-index's BM25Retriever applies metadata filters as a score mask, so chunks the
+    filters exclude still come back with score 0; dropping zero scores removes them.
+    """
+
+    def _retrieve(self, query_bundle):
+        return [node for node in super()._retrieve(query_bundle) if (node.score or 0) > 0]
+
+
 class Retriever:
     def __init__(self, store: Store, settings: Settings):
         self.store = store
@@ -68,12 +80,10 @@ class Retriever:
 
     def bm25(self):
         """The persisted BM25 retriever, reloaded when an ingest or delete rebuilt it."""
-        from llama_index.retrievers.bm25 import BM25Retriever
-
         path = self.store.bm25_path
         stamp = path.stat().st_mtime_ns if path.exists() else None
         if stamp != self._bm25_stamp:
-            self._bm25 = BM25Retriever.from_persist_dir(str(path), show_progress=False) if stamp else None
+            self._bm25 = MatchingBM25Retriever.from_persist_dir(str(path), show_progress=False) if stamp else None
             self._bm25_stamp = stamp
         return self._bm25
 
@@ -81,8 +91,6 @@ class Retriever:
         return self._vector_index.as_retriever(similarity_top_k=top_k, filters=filters)
 
     def _lexical(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever | None:
-        from llama_index.retrievers.bm25 import BM25Retriever
-
         base = self.bm25()
         if base is None:
             return None
@@ -91,7 +99,7 @@ class Retriever:
             base.similarity_top_k = top_k
             return base
         try:
-            return BM25Retriever(existing_bm25=base.bm25, similarity_top_k=top_k, filters=filters)
+            return MatchingBM25Retriever(existing_bm25=base.bm25, similarity_top_k=top_k, filters=filters)
         except ValueError as error:
             if "filtered out" in str(error):
                 return _NO_MATCH

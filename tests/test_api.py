@@ -84,11 +84,6 @@ def test_filters_on_ask(api):
     assert unfiltered["citations"] and {c["doc_id"] for c in unfiltered["citations"]} == {SEED_DOC}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rag/retrieval.py: llama-index's BM25Retriever applies filters as a score mask (0 for filtered-out "
-    "chunks) but still returns those chunks, so hybrid search leaks articles the filters exclude",
-)
 def test_search_filters_keep_only_matching_articles(api):
     query = "bridge harvest army"
     everything = {hit["doc_id"] for hit in api.get("/api/search", params={"q": query, "k": 10}).json()["results"]}
