@@ -42,6 +42,8 @@ class Filters(BaseModel):
     date_from: str | None = None
     date_to: str | None = None
     doc_ids: list[str] | None = None
+    # Not a filter but a preference: favour articles published shortly before this date.
+    as_of: str | None = None
 
     def is_empty(self) -> bool:
         return not (self.source or self.date_from or self.date_to or self.doc_ids)

@@ -12,9 +12,11 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.store import Store
 from rag.models import Filters
+from rag.recency import parse_day, with_recency
 from rag.settings import Settings
 
 CANDIDATES_PER_RESULT = 5
+RECENCY_POOL = 3  # with as_of, rescore three times as many chunks
 _NO_MATCH = object()  # BM25 raises when filters exclude every chunk: nothing can match.
 
 
@@ -107,31 +109,39 @@ class Retriever:
 
     def chunks(self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
         """The best `top_k` chunks for `query`, best first."""
-        mode = mode or self.settings.retrieval
+        as_of = parse_day(filters.as_of) if filters and filters.as_of else None
+        if filters and filters.as_of and as_of is None:
+            raise ValueError(f"as_of '{filters.as_of}' is not an ISO date (YYYY-MM-DD)")
+        pool = top_k * RECENCY_POOL if as_of else top_k
+        hits = [ChunkHit.from_node(node) for node in self._retrieve(query, pool, filters, mode or self.settings.retrieval)]
+        if as_of:
+            for hit in hits:
+                hit.score = with_recency(hit.score, hit.metadata.get("date"), as_of)
+            hits.sort(key=lambda h: h.score, reverse=True)
+        return hits[:top_k]
+
+    def _retrieve(self, query: str, top_k: int, filters: Filters | None, mode: str) -> list[NodeWithScore]:
         metadata_filters = to_metadata_filters(filters)
         if self.store.docs.count() == 0:
             return []
         lexical = self._lexical(top_k, metadata_filters) if mode != "dense" else None
-        if mode == "bm25" or (mode == "hybrid" and lexical is not None):
-            if mode == "bm25":
-                retriever = lexical
-            else:
-                weight = self.settings.dense_weight
-                retriever = QueryFusionRetriever(
-                    [self._dense(top_k, metadata_filters), lexical],
-                    llm=MockLLM(),
-                    mode="relative_score",
-                    num_queries=1,
-                    use_async=False,
-                    similarity_top_k=top_k,
-                    retriever_weights=[weight, 1 - weight],
-                )
-        else:
-            retriever = self._dense(top_k, metadata_filters)
         if lexical is _NO_MATCH:
             return []
-        nodes = retriever.retrieve(query)
-        return [ChunkHit.from_node(node) for node in nodes]
+        if mode == "bm25":
+            return lexical.retrieve(query) if lexical else []
+        dense = self._dense(top_k, metadata_filters)
+        if lexical is None:
+            return dense.retrieve(query)
+        weight = self.settings.dense_weight
+        return QueryFusionRetriever(
+            [dense, lexical],
+            llm=MockLLM(),
+            mode=self.settings.fusion,
+            num_queries=1,
+            use_async=False,
+            similarity_top_k=top_k,
+            retriever_weights=[weight, 1 - weight],
+        ).retrieve(query)
 
     def documents(self, query: str, k: int, per_doc: int = 1, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
         """The best chunks of the best `k` documents, at most `per_doc` chunks each."""

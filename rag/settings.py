@@ -16,6 +16,7 @@ class Settings(IndexSettings):
 
     retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
     dense_weight: float = 0.5
+    fusion: Literal["relative_score", "reciprocal_rerank", "dist_based_score"] = "relative_score"
     # Chunks retrieved per question for answering.
     answer_chunks: int = 6
     max_citations: int = 3

@@ -11,6 +11,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask news art
 
 StoreOption = Annotated[Optional[Path], typer.Option("--store", help="Store folder (default ./.byline, env BYLINE_STORE).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the JSON result.")]
+AsOfOption = Annotated[
+    Optional[str], typer.Option("--as-of", help="Prefer articles published shortly before this ISO date.")
+]
 QueriesOption = Annotated[
     Optional[Path], typer.Option("--queries", help="JSONL file of {id, question}: one JSON result per line on stdout.")
 ]
@@ -28,13 +31,26 @@ def _service(store: Path | None, **overrides):
         _fail(str(error))
 
 
+def _filters(as_of: str | None):
+    from rag.models import Filters
+
+    return Filters(as_of=as_of) if as_of else None
+
+
 def _fail(message: str) -> None:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
 
+def _or_fail(call):
+    try:
+        return call()
+    except ValueError as error:
+        _fail(str(error))
+
+
 def _read_queries(path: Path):
-    """Yield (id, question, error) for each line of a JSONL queries file."""
+    """Yield (id, question, as_of, error) for each line of a JSONL queries file."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
@@ -47,20 +63,27 @@ def _read_queries(path: Path):
             question = record.get("question") or record.get("query")
             if not isinstance(question, str) or not question.strip():
                 raise ValueError("missing field 'question'")
-            yield record.get("id"), question, None
+            yield record.get("id"), question, record.get("as_of"), None
         except (ValueError, AttributeError) as error:
-            yield None, None, f"{path} line {number}: {error}"
+            yield None, None, None, f"{path} line {number}: {error}"
 
 
 def _run_batch(path: Path, answer) -> None:
     failed = False
-    for query_id, question, error in _read_queries(path):
+    for query_id, question, as_of, error in _read_queries(path):
         if error:
             typer.echo(error, err=True)
             print(json.dumps({"id": query_id, "error": error}), flush=True)
             failed = True
             continue
-        print(answer(question, query_id).model_dump_json(), flush=True)
+        try:
+            result = answer(question, query_id, _filters(as_of))
+        except ValueError as error:
+            typer.echo(f"{path}: query {query_id!r}: {error}", err=True)
+            print(json.dumps({"id": query_id, "error": str(error)}), flush=True)
+            failed = True
+            continue
+        print(result.model_dump_json(), flush=True)
     if failed:
         raise typer.Exit(1)
 
@@ -100,15 +123,16 @@ def search(
     per_doc: Annotated[int, typer.Option("--per-doc", min=1, help="Chunks per document.")] = 1,
     as_json: JsonOption = False,
     queries: QueriesOption = None,
+    as_of: AsOfOption = None,
     store: StoreOption = None,
 ):
     """Find the articles that best match QUERY."""
     service = _service(store)
     if queries:
-        return _run_batch(queries, lambda q, i: service.search(q, k=k, per_doc=per_doc, id=i))
+        return _run_batch(queries, lambda q, i, f: service.search(q, k=k, per_doc=per_doc, filters=f or _filters(as_of), id=i))
     if not query:
         _fail("give a QUERY or --queries FILE")
-    result = service.search(query, k=k, per_doc=per_doc)
+    result = _or_fail(lambda: service.search(query, k=k, per_doc=per_doc, filters=_filters(as_of)))
     if as_json:
         return print(result.model_dump_json(indent=2))
     if not result.results:
@@ -123,15 +147,16 @@ def ask(
     question: Annotated[Optional[str], typer.Argument()] = None,
     as_json: JsonOption = False,
     queries: QueriesOption = None,
+    as_of: AsOfOption = None,
     store: StoreOption = None,
 ):
     """Answer QUESTION from the articles, citing their sentences."""
     service = _service(store)
     if queries:
-        return _run_batch(queries, lambda q, i: service.ask(q, id=i))
+        return _run_batch(queries, lambda q, i, f: service.ask(q, filters=f or _filters(as_of), id=i))
     if not question:
         _fail("give a QUESTION or --queries FILE")
-    result = service.ask(question)
+    result = _or_fail(lambda: service.ask(question, filters=_filters(as_of)))
     if as_json:
         return print(result.model_dump_json(indent=2))
     typer.echo(result.answer)
@@ -165,13 +190,18 @@ def evaluate(
     baseline: Annotated[bool, typer.Option("--baseline", help="Also run plain LlamaIndex, dense-only and BM25-only.")] = False,
     as_json: JsonOption = False,
     store: Annotated[Optional[Path], typer.Option("--store", help="Store to use (default: a cache keyed by corpus and settings).")] = None,
+    question_dates: Annotated[
+        bool, typer.Option("--question-dates/--no-question-dates", help="Use each question's date as its as-of date.")
+    ] = True,
 ):
     """Measure retrieval, citations and abstention on an evaluation folder."""
     from rag.evaluation.report import render_table
     from rag.evaluation.runner import run_eval
 
     try:
-        report = run_eval(dataset, k=k, store=store, baseline=baseline, progress=lambda m: typer.echo(m, err=True))
+        report = run_eval(
+            dataset, k=k, store=store, baseline=baseline, progress=lambda m: typer.echo(m, err=True), use_dates=question_dates
+        )
     except ValueError as error:
         _fail(str(error))
     print(report.to_json() if as_json else render_table(report))

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.loaders.dates import iso_date
 from index.settings import IndexSettings
 
 
@@ -23,6 +24,7 @@ class Question:
     answers: list[str] = field(default_factory=list)
     answer_in_gold: bool = False
     unanswerable: bool = False
+    date: str | None = None  # when the question was asked (ISO)
 
 
 @dataclass
@@ -87,4 +89,5 @@ def _question(record: dict, inline: dict[str, dict], where: str) -> Question:
         list(record.get("gold_doc_ids") or []),
         [str(a) for a in answers],
         answer_in_gold=bool(record.get("answer_text_in_gold_docs")),
+        date=iso_date(record.get("question_date") or record.get("as_of")),
     )

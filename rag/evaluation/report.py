@@ -26,7 +26,8 @@ LABELS = {
 def render_table(report: EvalReport) -> str:
     systems = [asdict(s) for s in report.systems]
     lines = [
-        f"dataset {report.dataset}: {report.questions} questions, k={report.k}, store {report.store}",
+        f"dataset {report.dataset}: {report.questions} questions, k={report.k}, "
+        f"question dates as as_of: {'yes' if report.question_dates_used else 'no'}, store {report.store}",
         "",
         "| metric | " + " | ".join(s["system"] for s in systems) + " |",
         "| --- |" + " ---: |" * len(systems),

@@ -8,6 +8,7 @@ from pathlib import Path
 from rag.evaluation.baseline import PlainLlamaIndex
 from rag.evaluation.datasets import Dataset, Question, cache_root, load_dataset
 from rag.evaluation.metrics import contains_answer, mean, percentile, precision_recall_f1, reciprocal_rank, recall_at
+from rag.models import Filters
 from rag.service import Byline
 from rag.settings import Settings
 
@@ -38,10 +39,15 @@ class EvalReport:
     questions: int
     store: str
     k: int
+    question_dates_used: bool = False
     systems: list[SystemScores] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
+
+
+def as_of(question: Question, use_dates: bool) -> Filters | None:
+    return Filters(as_of=question.date) if use_dates and question.date else None
 
 
 def score_retrieval(name: str, questions: list[Question], ranked_doc_ids, k: int) -> SystemScores:
@@ -51,7 +57,7 @@ def score_retrieval(name: str, questions: list[Question], ranked_doc_ids, k: int
         if not question.gold_doc_ids:
             continue
         started = time.perf_counter()
-        ranked = ranked_doc_ids(question.question, k)
+        ranked = ranked_doc_ids(question, k)
         latencies.append((time.perf_counter() - started) * 1000)
         gold = set(question.gold_doc_ids)
         rows.append((recall_at(ranked, gold, 1), recall_at(ranked, gold, 5), recall_at(ranked, gold, 10), reciprocal_rank(ranked, gold, 10)))
@@ -62,13 +68,13 @@ def score_retrieval(name: str, questions: list[Question], ranked_doc_ids, k: int
     return scores
 
 
-def score_answers(scores: SystemScores, service: Byline, questions: list[Question], details: list | None = None) -> None:
+def score_answers(scores: SystemScores, service: Byline, questions: list[Question], use_dates: bool, details: list | None = None) -> None:
     bearing, abstained, unanswerable, latencies = [], [], [], []
     for question in questions:
         if not (question.answer_in_gold or question.unanswerable):
             continue
         started = time.perf_counter()
-        result = service.ask(question.question, id=question.id)
+        result = service.ask(question.question, filters=as_of(question, use_dates), id=question.id)
         latencies.append((time.perf_counter() - started) * 1000)
         abstained.append(result.abstained)
         unanswerable.append(question.unanswerable)
@@ -108,18 +114,21 @@ def run_eval(
     settings: Settings | None = None,
     progress=print,
     details: list | None = None,
+    use_dates: bool = True,
 ) -> EvalReport:
+    """Evaluate on `folder`. With `use_dates`, each question's own date is its `as_of`."""
     settings = settings or Settings()
     dataset = load_dataset(folder)
     service = prepare_store(dataset, settings, store, progress)
-    report = EvalReport(dataset.name, len(dataset.questions), str(service.store.path), k)
+    dated = use_dates and any(q.date for q in dataset.questions)
+    report = EvalReport(dataset.name, len(dataset.questions), str(service.store.path), k, dated)
 
     def byline_search(mode: str):
-        return lambda query, top: [h.doc_id for h in service.retriever.documents(query, top, mode=mode)]
+        return lambda q, top: [h.doc_id for h in service.retriever.documents(q.question, top, filters=as_of(q, use_dates), mode=mode)]
 
     main = score_retrieval("byline", dataset.questions, byline_search(settings.retrieval), k)
     progress("byline: retrieval scored; answering questions")
-    score_answers(main, service, dataset.questions, details)
+    score_answers(main, service, dataset.questions, use_dates, details)
     report.systems.append(main)
     if baseline:
         for mode in ("dense", "bm25"):
@@ -129,7 +138,7 @@ def run_eval(
             from index.ingest import IngestReport, load_paths
 
             plain.build(load_paths(_article_files(dataset, service), IngestReport()), progress)
-        report.systems.append(score_retrieval(plain.name, dataset.questions, plain.ranked_doc_ids, k))
+        report.systems.append(score_retrieval(plain.name, dataset.questions, lambda q, top: plain.ranked_doc_ids(q.question, top), k))
     return report
 
 

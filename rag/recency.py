@@ -1,0 +1,35 @@
+"""A soft preference for articles published shortly before an "as of" date.
+
+News questions are about what was recent when they were asked. With `as_of`, a hit's
+score is scaled by how close its article's date is (just before `as_of` is best);
+articles published after `as_of` cannot be about it and keep only the floor weight.
+"""
+
+import math
+from datetime import date
+
+# Share of the score that recency controls, and how fast (days) its weight decays.
+RECENCY_SHARE = 0.3
+RECENCY_DAYS = 14.0
+UNKNOWN_DATE_WEIGHT = 0.5
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return None
+
+
+def recency_weight(published: str | None, as_of: date) -> float:
+    day = parse_day(published)
+    if day is None:
+        return UNKNOWN_DATE_WEIGHT
+    age = (as_of - day).days
+    if age < -1:
+        return 0.0
+    return math.exp(-max(age, 0) / RECENCY_DAYS)
+
+
+def with_recency(score: float, published: str | None, as_of: date) -> float:
+    return score * ((1 - RECENCY_SHARE) + RECENCY_SHARE * recency_weight(published, as_of))
