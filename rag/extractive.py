@@ -1,5 +1,6 @@
 """The default answerer: quote the best evidence sentences, or abstain when evidence is weak."""
 
+from rag.conflicts import find_conflict
 from rag.evidence import Evidence
 from rag.models import AskResult, Citation
 
@@ -33,7 +34,8 @@ class ExtractiveAnswerer:
         if not evidence or evidence[0].score < self.threshold:
             return abstain(question)
         best = evidence[0]
-        chosen = [best]
+        conflict = find_conflict(best, evidence[1:], question)
+        chosen = [best, conflict.second] if conflict else [best]
         for candidate in evidence[1:]:
             if len(chosen) >= self.max_citations or candidate.score < best.score * COMPANION_RATIO:
                 break
@@ -41,4 +43,10 @@ class ExtractiveAnswerer:
                 chosen.append(candidate)
         citations = [citation(n, e) for n, e in enumerate(chosen, start=1)]
         answer = " ".join(f"{c.sentence} [{c.n}]" for c in citations)
-        return AskResult(question=question, answer=answer, abstained=False, citations=citations)
+        warnings = []
+        if conflict:
+            warnings.append(
+                f'The sources disagree: [1] says "{conflict.first_says}" where [2] says "{conflict.second_says}".'
+            )
+            answer = f"{answer}\nNote: the sources disagree; compare [1] and [2]."
+        return AskResult(question=question, answer=answer, abstained=False, citations=citations, warnings=warnings)

@@ -18,6 +18,8 @@ LABELS = {
     "abstention_precision": "abstention precision",
     "abstention_recall": "abstention recall",
     "abstention_f1": "abstention F1",
+    "conflict_questions": "questions with counterfactual sources",
+    "conflict_surfaced_rate": "both sides cited",
     "ask_p50_ms": "ask p50 (ms)",
     "ask_p95_ms": "ask p95 (ms)",
 }

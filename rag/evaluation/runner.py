@@ -29,6 +29,8 @@ class SystemScores:
     abstention_precision: float | None = None
     abstention_recall: float | None = None
     abstention_f1: float | None = None
+    conflict_questions: int | None = None
+    conflict_surfaced_rate: float | None = None
     ask_p50_ms: float | None = None
     ask_p95_ms: float | None = None
 
@@ -69,7 +71,7 @@ def score_retrieval(name: str, questions: list[Question], ranked_doc_ids, k: int
 
 
 def score_answers(scores: SystemScores, service: Byline, questions: list[Question], use_dates: bool, details: list | None = None) -> None:
-    bearing, abstained, unanswerable, latencies = [], [], [], []
+    bearing, abstained, unanswerable, latencies, surfaced = [], [], [], [], []
     for question in questions:
         if not (question.answer_in_gold or question.unanswerable):
             continue
@@ -81,6 +83,9 @@ def score_answers(scores: SystemScores, service: Byline, questions: list[Questio
         if question.answer_in_gold:
             hit = not result.abstained and contains_answer([c.sentence for c in result.citations], question.answers)
             bearing.append(hit)
+        if question.conflicting_answers:
+            cited = [c.sentence for c in result.citations]
+            surfaced.append(contains_answer(cited, question.answers) and contains_answer(cited, question.conflicting_answers))
         if details is not None:
             details.append({"question": asdict(question), "result": result.model_dump()})
     scores.answer_questions = len(bearing)
@@ -89,6 +94,9 @@ def score_answers(scores: SystemScores, service: Byline, questions: list[Questio
         precision, recall, f1 = precision_recall_f1(abstained, unanswerable)
         scores.unanswerable_questions = sum(unanswerable)
         scores.abstention_precision, scores.abstention_recall, scores.abstention_f1 = round(precision, 4), round(recall, 4), round(f1, 4)
+    if surfaced:
+        scores.conflict_questions = len(surfaced)
+        scores.conflict_surfaced_rate = round(mean([float(s) for s in surfaced]), 4)
     scores.ask_p50_ms, scores.ask_p95_ms = round(percentile(latencies, 50), 1), round(percentile(latencies, 95), 1)
 
 
