@@ -42,9 +42,15 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _or_fail(call):
+def _one_or_batch(call, text: str | None, queries: Path | None, as_of: str | None, what: str):
+    """Run `call(text, filters, id)` once, or per line of `queries` (then return None)."""
+    if queries:
+        _run_batch(queries, lambda q, i, f: call(q, f or _filters(as_of), i))
+        return None
+    if not text:
+        _fail(f"give a {what} or --queries FILE")
     try:
-        return call()
+        return call(text, _filters(as_of), None)
     except ValueError as error:
         _fail(str(error))
 
@@ -128,13 +134,11 @@ def search(
 ):
     """Find the articles that best match QUERY."""
     service = _service(store)
-    if queries:
-        return _run_batch(queries, lambda q, i, f: service.search(q, k=k, per_doc=per_doc, filters=f or _filters(as_of), id=i))
-    if not query:
-        _fail("give a QUERY or --queries FILE")
-    result = _or_fail(lambda: service.search(query, k=k, per_doc=per_doc, filters=_filters(as_of)))
-    if as_json:
-        return print(result.model_dump_json(indent=2))
+    result = _one_or_batch(
+        lambda q, f, i: service.search(q, k=k, per_doc=per_doc, filters=f, id=i), query, queries, as_of, "QUERY"
+    )
+    if result is None or as_json:
+        return result and print(result.model_dump_json(indent=2))
     if not result.results:
         typer.echo("No matching articles.")
     for hit in result.results:
@@ -152,13 +156,9 @@ def ask(
 ):
     """Answer QUESTION from the articles, citing their sentences."""
     service = _service(store)
-    if queries:
-        return _run_batch(queries, lambda q, i, f: service.ask(q, filters=f or _filters(as_of), id=i))
-    if not question:
-        _fail("give a QUESTION or --queries FILE")
-    result = _or_fail(lambda: service.ask(question, filters=_filters(as_of)))
-    if as_json:
-        return print(result.model_dump_json(indent=2))
+    result = _one_or_batch(lambda q, f, i: service.ask(q, filters=f, id=i), question, queries, as_of, "QUESTION")
+    if result is None or as_json:
+        return result and print(result.model_dump_json(indent=2))
     typer.echo(result.answer)
     for c in result.citations:
         typer.echo(f"  [{c.n}] {c.title} ({c.doc_id}, chars {c.start}-{c.end})")
