@@ -20,7 +20,7 @@ from rag.evaluation.report import render_table  # noqa: E402
 from rag.evaluation.runner import run_eval  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
-DATASETS = {"realtimeqa": True, "squad2": False}  # name -> also run the baselines
+DATASETS = {"realtimeqa": True, "squad2": False, "rgb": False}  # name -> also run the baselines
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOT = ROOT / "docs" / "img" / "retrieval.png"
