@@ -115,3 +115,13 @@ def test_missing_path_and_unsupported_files(tmp_path):
     _, report = load(tmp_path / "nope")
     assert "no such file" in report.errors[0]
     assert [f.name for f, _ in iter_files(tmp_path)] == ["image.png"]
+
+
+def test_html_inside_json_records_is_extracted(tmp_path):
+    body = "".join(f"<p>Flood waters rose {n} feet along the river on Sunday, officials said.</p>" for n in range(2, 8))
+    page = f"<html><head><title>Floods</title></head><body><nav>Home | Weather | Sports</nav><article>{body}</article></body></html>"
+    (tmp_path / "pages.jsonl").write_text(json.dumps({"doc_id": "p1", "title": "River floods", "text": page}))
+    (article,), _ = load(tmp_path)
+    assert article.title == "River floods"
+    assert "rose 4 feet along the river" in article.text
+    assert "<p>" not in article.text and "Sports" not in article.text
