@@ -176,7 +176,7 @@ def test_gradio_shows_article_markup_as_text(server, browser):
     assert XSS_SCRIPT in browser.find_element(By.ID, "byline-chat").text
     assert_nothing_injected(browser)
 
-    browser.find_element(By.XPATH, "//button[@role='tab' and normalize-space()='Articles']").click()
+    gradio_tab(browser, "Articles")
     table = wait(browser, 30).until(lambda d: d.find_element(By.ID, "byline-articles"))
     wait(browser, 30).until(lambda d: "<img src=x onerror=alert(3)>" in table.text)
     chooser = browser.find_element(By.CSS_SELECTOR, "#byline-article-id input")
@@ -272,3 +272,53 @@ def test_iframe_widget_and_api_json_show_markup_as_text(open_server, host_site, 
     body = browser.find_element(By.TAG_NAME, "body").text
     assert XSS_SCRIPT in body and "onerror=alert(2)" in body
     assert_nothing_injected(browser)
+
+
+def gradio_tab(driver, name: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    tab = f"//button[@role='tab' and normalize-space()='{name}']"
+    wait(driver, 60).until(lambda d: d.find_element(By.XPATH, tab)).click()
+
+
+def test_gradio_uploads_lists_filters_and_deletes(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from rag.models import Filters
+
+    article = tmp_path / "ferry.md"
+    article.write_text(
+        "---\nsource: Harbour Times\ndate: 2025-02-10\n---\n# Night ferry returns\n\n"
+        "The night ferry between Port Elwyn and Skerry Point returned on Monday after a two-year pause.\n",
+        encoding="utf-8",
+    )
+    browser.get(f"{server.url}/")
+    gradio_tab(browser, "Articles")
+    upload = wait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-upload input[type=file]"))
+    upload.send_keys(str(article))
+    wait(browser, 60).until(lambda d: "ferry" in d.find_element(By.ID, "byline-upload").text)  # the name may wrap before ".md"
+    browser.find_element(By.ID, "byline-add").click()
+    wait(browser).until(lambda d: "Added 1" in d.find_element(By.ID, "byline-status").text)
+    wait(browser, 30).until(lambda d: "Night ferry returns" in d.find_element(By.ID, "byline-articles").text)
+    assert server.service.article("ferry.md") is not None
+    screenshot(browser, "gradio-articles.png")
+
+    # Only the new article is dated 2025: the chat, so filtered, cannot cite the Syria article.
+    expected = server.service.ask(QUESTION, filters=Filters(date_from="2025-01-01"))
+    assert {c.doc_id for c in expected.citations} <= {"ferry.md"}
+    gradio_tab(browser, "Chat")
+    browser.find_element(By.XPATH, "//button[contains(., 'Filters')]").click()
+    wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-date-from textarea, #byline-date-from input")).send_keys("2025-01-01")
+    browser.find_element(By.CSS_SELECTOR, "#byline-question textarea").send_keys(QUESTION)
+    browser.find_element(By.ID, "byline-ask").click()
+    wait(browser).until(lambda d: expected.answer[:40] in d.find_element(By.ID, "byline-chat").text)
+    assert "Yarmouk" not in browser.find_element(By.ID, "byline-sources").text
+
+    gradio_tab(browser, "Articles")
+    chooser = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-article-id input"))
+    chooser.clear()
+    chooser.send_keys("ferry.md")
+    browser.find_element(By.ID, "byline-delete").click()
+    wait(browser, 30).until(lambda d: "Deleted ferry.md" in d.find_element(By.ID, "byline-status").text)
+    wait(browser, 30).until(lambda d: "Night ferry returns" not in d.find_element(By.ID, "byline-articles").text)
+    assert server.service.article("ferry.md") is None

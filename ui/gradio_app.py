@@ -82,7 +82,7 @@ def build_app(service: Byline) -> gr.Blocks:
         skipped = f" Skipped: {'; '.join(outcome.skipped)}." if outcome.skipped else ""
         return (
             f"Added {outcome.added}, updated {outcome.updated}, unchanged {outcome.unchanged} "
-            f"({outcome.chunks} new chunks).{skipped}",
+            f"({outcome.chunks} chunks embedded).{skipped}",
             *article_table(),
         )
 
@@ -93,6 +93,9 @@ def build_app(service: Byline) -> gr.Blocks:
         a = stored.article
         facts = " · ".join(x for x in (a.source, a.date, a.url) if x)
         return f"{a.title}\n{facts}\n\n{a.text}"
+
+    def pick_article(rows, event: gr.SelectData) -> str:
+        return str(rows.iloc[event.index[0], 0])
 
     def delete_article(doc_id: str | None):
         if not doc_id:
@@ -127,7 +130,14 @@ def build_app(service: Byline) -> gr.Blocks:
                     add = gr.Button("Add to index", variant="primary", elem_id="byline-add")
                     status = gr.Markdown(elem_id="byline-status")
             listing = gr.Markdown()
-            table = gr.Dataframe(headers=ARTICLE_COLUMNS, datatype="str", interactive=False, elem_id="byline-articles")
+            table = gr.Dataframe(
+                headers=ARTICLE_COLUMNS,
+                datatype="str",
+                interactive=False,
+                wrap=True,
+                column_widths=["22%", "44%", "12%", "16%", "6%"],
+                elem_id="byline-articles",
+            )
             with gr.Row():
                 chosen = gr.Dropdown(label="Article", allow_custom_value=True, elem_id="byline-article-id")
                 view = gr.Button("Show", elem_id="byline-show")
@@ -140,6 +150,7 @@ def build_app(service: Byline) -> gr.Blocks:
         clear.click(lambda: ([], citations_panel([])), None, [chatbot, sources], api_visibility="private")
         listed = [table, listing, chosen, source]
         add.click(upload, files, [status, *listed], api_visibility="private").then(lambda: None, None, files, api_visibility="private")
+        table.select(pick_article, table, chosen, api_visibility="private")
         view.click(show_article, chosen, article_text, api_visibility="private")
         remove.click(delete_article, chosen, [status, article_text, *listed], api_visibility="private")
         demo.load(article_table, None, listed, api_visibility="private")
