@@ -265,8 +265,10 @@ def test_iframe_widget_and_api_json_show_markup_as_text(open_server, host_site, 
         passage = open_citation(root)
         assert XSS_SCRIPT in passage.find_element(By.CSS_SELECTOR, "mark").text
         assert_nothing_injected(browser)
+        assert not [entry for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
     finally:
         browser.switch_to.default_content()
+    screenshot(browser, "widget-iframe.png")
 
     browser.get(f"{open_server}/api/articles/{HARBOUR_DOC}")
     body = browser.find_element(By.TAG_NAME, "body").text
@@ -322,3 +324,12 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, tmp_path):
     wait(browser, 30).until(lambda d: "Deleted ferry.md" in d.find_element(By.ID, "byline-status").text)
     wait(browser, 30).until(lambda d: "Night ferry returns" not in d.find_element(By.ID, "byline-articles").text)
     assert server.service.article("ferry.md") is None
+
+
+def test_api_docs_page_renders_offline(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server.url}/api/docs")
+    wait(browser, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".op")) >= 8)
+    paths = {element.text for element in browser.find_elements(By.CSS_SELECTOR, ".op .path")}
+    assert {"/api/ask", "/api/ask/stream", "/api/search", "/api/articles", "/api/articles/{doc_id}"} <= paths

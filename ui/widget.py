@@ -6,6 +6,11 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 STATIC = Path(__file__).parent / "static"
+# The bare chat page runs only Byline's own script and talks only to Byline; any site may frame it.
+WIDGET_PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+)
 
 
 def widget_router() -> APIRouter:
@@ -18,7 +23,11 @@ def widget_router() -> APIRouter:
 
     @router.get("/widget")
     def widget_page() -> FileResponse:
-        return FileResponse(STATIC / "widget.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
+        return FileResponse(
+            STATIC / "widget.html",
+            media_type="text/html",
+            headers={"Cache-Control": "no-cache", "Content-Security-Policy": WIDGET_PAGE_POLICY},
+        )
 
     @router.get("/api/docs")
     def api_docs() -> FileResponse:
