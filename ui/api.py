@@ -73,6 +73,7 @@ def context_event(context: CitationContext) -> dict:
 
 
 def sse(event: str, data: dict) -> str:
+    """One Server-Sent Event; JSON keeps the data on one line."""
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
@@ -194,14 +195,10 @@ def api_router(service: Byline) -> APIRouter:
     async def upload(request: Request) -> UploadResult:
         """Add articles: multipart field `files`, each .txt .md .html .htm .json or .jsonl. A file's
         name becomes its doc_id; one bad file rejects the upload and nothing is stored."""
-        try:
-            async with request.form(max_files=MAX_UPLOAD_FILES, max_fields=10) as form:
-                uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
-                files = [(item.filename, await item.read()) for item in uploads]
-        except HTTPException:
-            raise
-        except Exception as error:  # malformed multipart bodies
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"cannot read the upload as multipart/form-data: {error}") from None
+        # Starlette answers malformed multipart bodies with a 400 itself.
+        async with request.form(max_files=MAX_UPLOAD_FILES, max_fields=10) as form:
+            uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
+            files = [(item.filename, await item.read()) for item in uploads]
         if not files:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the articles as multipart field 'files'")
         try:

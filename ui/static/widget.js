@@ -167,6 +167,7 @@
     if (!response.ok) throw new Error(await failure(response));
     var answer = "";
     var started = false;
+    var finished = false;
     await readEvents(response, function (name, data) {
       if (name === "delta") {
         if (!started) { text.textContent = ""; started = true; }
@@ -176,11 +177,13 @@
         answer = data.answer;
         text.textContent = answer;
         showResult(bubble, data);
+        finished = true;
       } else if (name === "error") {
         throw new Error(data.detail || "The answer failed.");
       }
       messages.scrollTop = messages.scrollHeight;
     });
+    if (!finished) throw new Error("The answer was cut off; please ask again.");
     return answer;
   }
 
