@@ -1,12 +1,14 @@
 """The REST API of `byline serve`: the real app on a real port, over HTTP."""
 
 import json
+from collections.abc import Iterator
 import re
 
 import httpx
 import pytest
 
 from tests.conftest import SEED_DOC
+from tests.test_llm import llm_server  # noqa: F401  (fixture: an OpenAI-compatible double)
 from tests.fixtures_server import (  # noqa: F401  (fixtures)
     API_KEY,
     HARBOUR_DOC,
@@ -20,6 +22,7 @@ from tests.fixtures_server import (  # noqa: F401  (fixtures)
     host_site,
     open_server,
     server,
+    serve_in_thread,
 )
 
 ASK_FIELDS = {"id", "question", "answer", "abstained", "citations", "warnings"}
@@ -255,3 +258,38 @@ def test_widget_assets_are_served_and_self_contained(server):
     page = httpx.get(f"{server.url}/widget")
     assert page.status_code == 200 and 'src="/widget.js"' in page.text
     assert not EXTERNAL.search(page.text)
+
+
+def llm_app(server, **llm_settings):
+    from rag.service import Byline
+    from ui.server import create_app
+
+    settings = server.service.settings.model_copy(update={"llm": "openai", "llm_model": "test-model", **llm_settings})
+    return create_app(Byline(settings))
+
+
+@pytest.fixture(scope="module")
+def llm_api(server, llm_server) -> Iterator[str]:
+    yield from serve_in_thread(llm_app(server, llm_base_url=llm_server))
+
+
+def test_stream_relays_llm_tokens_as_they_come(llm_api):
+    question = "Who is the spokesman of Iran's Foreign Ministry?"
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    response = httpx.post(f"{llm_api}/api/ask/stream", json={"question": question}, headers=headers, timeout=120)
+    stream = events(response)
+    deltas = [data["text"] for name, data in stream if name == "delta"]
+    assert len(deltas) > 3, "tokens should arrive as separate events"
+    assert "".join(deltas).startswith("The spokesman is Bahram Ghasemi")
+    name, result = stream[-1]
+    assert name == "result" and result["answer"].startswith("The spokesman is Bahram Ghasemi")
+    assert result["citations"] and "Ghasemi" in result["contexts"][0]["sentence"]
+
+
+def test_llm_server_down_is_a_clear_error_not_a_crash(server):
+    for url in serve_in_thread(llm_app(server, llm_base_url="http://127.0.0.1:9/v1", llm_timeout=2)):
+        headers = {"Authorization": f"Bearer {API_KEY}"}
+        for path in ["/api/ask", "/api/ask/stream"]:
+            response = httpx.post(f"{url}{path}", json={"question": QUESTION}, headers=headers, timeout=120)
+            assert response.status_code == 500 and "answering failed" in response.json()["detail"], path
+        assert httpx.get(f"{url}/healthz").json()["status"] == "ok"

@@ -83,13 +83,20 @@ def api_router(service: Byline) -> APIRouter:
     def unprocessable(error: ValueError) -> HTTPException:
         return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
 
+    def answering_failed(error: Exception) -> HTTPException:
+        """A bad question or filter is the caller's (422); anything else, an LLM server down say, is ours."""
+        if isinstance(error, ValueError):
+            return unprocessable(error)
+        log.exception("answering failed")
+        return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, f"answering failed: {error}")
+
     @router.post("/ask", response_model=AskResult, tags=["ask"])
     def ask(request: AskRequest) -> AskResult:
         """Answer a question from the articles, citing the sentences the answer comes from."""
         try:
             return service.ask(request.question, request.history, request.filters)
-        except ValueError as error:
-            raise unprocessable(error) from None
+        except Exception as error:
+            raise answering_failed(error) from None
 
     @router.post(
         "/ask/stream",
@@ -103,10 +110,11 @@ def api_router(service: Byline) -> APIRouter:
         after streaming began ends the stream with an `error` event `{"detail"}`."""
         items = service.ask_stream(request.question, request.history, request.filters)
         try:
-            # Retrieval runs before the first item: bad filters still get a plain HTTP error.
+            # Retrieval and the answerer's start run before the first item: their failures still
+            # get a plain HTTP error.
             first = await run_in_threadpool(next, items)
-        except ValueError as error:
-            raise unprocessable(error) from None
+        except Exception as error:
+            raise answering_failed(error) from None
         return StreamingResponse(
             _events(chain([first], items)),
             media_type="text/event-stream",
