@@ -1,8 +1,8 @@
 """The REST API of `byline serve`: the real app on a real port, over HTTP."""
 
 import json
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,7 +12,6 @@ from tests.test_llm import llm_server  # noqa: F401  (fixture: an OpenAI-compati
 from tests.fixtures_server import (  # noqa: F401  (fixtures)
     API_KEY,
     HARBOUR_DOC,
-    HARBOUR_QUESTION,
     QUESTION,
     VALLEY_DOC,
     XSS_IMG,
