@@ -58,6 +58,9 @@ def build_app(service: Byline) -> gr.Blocks:
     def ask_api(question: str) -> dict:
         return service.ask(question).model_dump()
 
+    def source_choices() -> list[tuple[str, str]]:
+        return [("All sources", "")] + [(source, source) for source in service.sources()]
+
     def article_table():
         rows = [
             [a.article.doc_id, a.article.title, a.article.date or "", a.article.source or "", a.chunks]
@@ -69,7 +72,7 @@ def build_app(service: Byline) -> gr.Blocks:
             rows,
             f"Showing {shown} indexed articles.",
             gr.update(choices=[row[0] for row in rows]),
-            gr.update(choices=[""] + service.sources()),
+            gr.update(choices=source_choices()),
         )
 
     def upload(paths: list[str] | None):
@@ -116,7 +119,7 @@ def build_app(service: Byline) -> gr.Blocks:
                     with gr.Accordion("Filters", open=False):
                         with gr.Row():
                             source = gr.Dropdown(
-                                [""] + service.sources(), value="", label="Source", allow_custom_value=True, elem_id="byline-source"
+                                source_choices(), value="", label="Source", allow_custom_value=True, elem_id="byline-source"
                             )
                             date_from = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="byline-date-from")
                             date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="byline-date-to")
