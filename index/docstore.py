@@ -110,6 +110,14 @@ class DocStore:
         article = Article(text=text, **json.loads(meta))
         return StoredArticle(article, [Span(*s) for s in json.loads(sentences)], chunks)
 
+    def sources(self) -> list[str]:
+        """The distinct non-empty article sources, sorted (SQLite's binary order is code point order)."""
+        rows = self._db.execute(
+            "SELECT DISTINCT json_extract(meta, '$.source') AS source FROM articles"
+            " WHERE source IS NOT NULL AND source <> '' ORDER BY source"
+        )
+        return [source for (source,) in rows]
+
     def list(self, offset: int = 0, limit: int = 50) -> list[StoredArticle]:
         """Articles without their text, newest ingest first."""
         rows = self._db.execute(

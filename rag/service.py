@@ -70,7 +70,7 @@ class Byline:
 
     def sources(self) -> list[str]:
         """The distinct article sources, for filter choices."""
-        return sorted({a.source for a in self.store.docs.metadata().values() if a.source})
+        return self.store.docs.sources()
 
     def citation_contexts(self, citations: Iterable[Citation]) -> list[CitationContext]:
         """Each cited sentence inside its passage; citations of deleted articles are left out."""

@@ -1,13 +1,14 @@
 """The UIs in headless Chromium (Debian's `chromium` + `chromium-driver`, driven by Selenium).
 
 The session installs the two packages with apt-get when they are missing (as CI runs, as root);
-where that is impossible the tests skip and say why. Screenshots go to docs/img/.
+where that is impossible the tests skip and say why. Screenshots go to docs/img/ with
+BYLINE_SCREENSHOTS=1 (the README shows them), else to a temporary folder.
 """
 
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,7 @@ from tests.fixtures_server import (  # noqa: F401  (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "img"
+README_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "img"
 ANSWER_TIMEOUT = 90
 # Counts elements an injected payload would have created, in the page and in open shadow roots.
 INJECTED = """
@@ -108,9 +109,19 @@ def assert_nothing_injected(driver) -> None:
     assert driver.execute_script(INJECTED) == 0, "article markup became elements"
 
 
-def screenshot(driver, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SCREENSHOTS / name))
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    folder = README_IMAGES if os.environ.get("BYLINE_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def screenshot(browser, screenshots: Path) -> Callable[[str], None]:
+    def save(name: str) -> None:
+        browser.save_screenshot(str(screenshots / name))
+
+    return save
 
 
 def widget_root(driver):
@@ -156,7 +167,7 @@ def open_citation(root, index: int = 0):
     return answer.find_elements(By.CSS_SELECTOR, ".context")[index]
 
 
-def test_gradio_chat_answers_with_highlighted_citations(server, browser):
+def test_gradio_chat_answers_with_highlighted_citations(server, browser, screenshot):
     from selenium.webdriver.common.by import By
 
     sources = gradio_ask(browser, f"{server.url}/", QUESTION, "Hajar al-Aswad")
@@ -165,7 +176,7 @@ def test_gradio_chat_answers_with_highlighted_citations(server, browser):
     chat = browser.find_element(By.ID, "byline-chat").text
     assert "Hajar al-Aswad" in chat and "[1]" in chat
     browser.execute_script("window.scrollTo(0, 0)")
-    screenshot(browser, "gradio-chat.png")
+    screenshot("gradio-chat.png")
 
 
 def test_gradio_shows_article_markup_as_text(server, browser):
@@ -189,7 +200,7 @@ def test_gradio_shows_article_markup_as_text(server, browser):
     assert_nothing_injected(browser)
 
 
-def test_widget_on_another_origin_streams_cited_answers(server, host_site, browser):
+def test_widget_on_another_origin_streams_cited_answers(server, host_site, browser, screenshot):
     from selenium.webdriver.common.by import By
 
     host_url, folder = host_site
@@ -216,7 +227,7 @@ def test_widget_on_another_origin_streams_cited_answers(server, host_site, brows
     assert "Yarmouk camp and Hajar al-Aswad" in sentence.text
     assert len(passage.text) > len(sentence.text)  # shown in its passage
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", sentence)
-    screenshot(browser, "widget-chat.png")
+    screenshot("widget-chat.png")
 
     widget_ask(root, HARBOUR_QUESTION)
     passage = open_citation(root)
@@ -241,7 +252,7 @@ def test_widget_refuses_without_a_valid_key(server, host_site, browser):
     assert "API key" in error[0].text
 
 
-def test_iframe_widget_and_api_json_show_markup_as_text(open_server, host_site, browser):
+def test_iframe_widget_and_api_json_show_markup_as_text(open_server, host_site, browser, screenshot):
     """Default settings: the /widget page calls its own origin (no CORS needed, no key)."""
     from selenium.webdriver.common.by import By
 
@@ -268,7 +279,7 @@ def test_iframe_widget_and_api_json_show_markup_as_text(open_server, host_site, 
         assert not [entry for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
     finally:
         browser.switch_to.default_content()
-    screenshot(browser, "widget-iframe.png")
+    screenshot("widget-iframe.png")
 
     browser.get(f"{open_server}/api/articles/{HARBOUR_DOC}")
     body = browser.find_element(By.TAG_NAME, "body").text
@@ -283,7 +294,7 @@ def gradio_tab(driver, name: str) -> None:
     wait(driver, 60).until(lambda d: d.find_element(By.XPATH, tab)).click()
 
 
-def test_gradio_uploads_lists_filters_and_deletes(server, browser, tmp_path):
+def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, tmp_path):
     from selenium.webdriver.common.by import By
 
     from rag.models import Filters
@@ -303,7 +314,7 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, tmp_path):
     wait(browser).until(lambda d: "Added 1" in d.find_element(By.ID, "byline-status").text)
     wait(browser, 30).until(lambda d: "Night ferry returns" in d.find_element(By.ID, "byline-articles").text)
     assert server.service.article("ferry.md") is not None
-    screenshot(browser, "gradio-articles.png")
+    screenshot("gradio-articles.png")
 
     # Only the new article is dated 2025: the chat, so filtered, cannot cite the Syria article.
     expected = server.service.ask(QUESTION, filters=Filters(date_from="2025-01-01"))

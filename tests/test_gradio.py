@@ -42,3 +42,18 @@ def test_chat_escapes_article_html(seed_service):
     html = citations_panel([context])
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_source_filter_choices_are_the_distinct_sources(fresh_store, seed_copy):
+    (seed_copy / "ferry.md").write_text(
+        "---\nsource: Harbour Times\n---\n# Night ferry returns\n\nThe night ferry returned on Monday after a two-year pause.\n",
+        encoding="utf-8",
+    )
+    (seed_copy / "bridge.md").write_text(
+        "---\nsource: Harbour Times\n---\n# Bridge reopens\n\nThe harbour bridge reopened on Tuesday after repairs.\n",
+        encoding="utf-8",
+    )
+    (seed_copy / "note.txt").write_text("A note with no source at all, about the harbour.\n", encoding="utf-8")
+    fresh_store.ingest([seed_copy])
+    assert fresh_store.article("note.txt").article.source is None
+    assert fresh_store.sources() == ["Harbour Times", "The Associated Press"]
