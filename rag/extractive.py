@@ -6,7 +6,7 @@ from rag.models import AskResult, Citation
 
 NOT_FOUND = "I could not find this in the indexed articles."
 # A further sentence joins the answer when it scores within this share of the best one.
-COMPANION_RATIO = 0.9
+COMPANION_RATIO = 0.8
 
 
 def citation(n: int, evidence: Evidence) -> Citation:

@@ -55,3 +55,11 @@ class Lexicon:
         present = set(content_terms(sentence))
         total = sum(self.idf(t) for t in wanted)
         return sum(self.idf(t) for t in wanted & present) / total if total else 0.0
+
+
+@lru_cache(maxsize=1)
+def english_stopwords() -> frozenset[str]:
+    """NLTK's English stop words (shipped with llama-index-core): a fuller list than BM25's."""
+    from llama_index.core.utils import globals_helper
+
+    return frozenset(globals_helper.stopwords)

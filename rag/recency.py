@@ -8,9 +8,6 @@ articles published after `as_of` cannot be about it and keep only the floor weig
 import math
 from datetime import date
 
-# Share of the score that recency controls, and how fast (days) its weight decays.
-RECENCY_SHARE = 0.3
-RECENCY_DAYS = 14.0
 UNKNOWN_DATE_WEIGHT = 0.5
 
 
@@ -21,15 +18,16 @@ def parse_day(value: str | None) -> date | None:
         return None
 
 
-def recency_weight(published: str | None, as_of: date) -> float:
+def recency_weight(published: str | None, as_of: date, days: float) -> float:
     day = parse_day(published)
     if day is None:
         return UNKNOWN_DATE_WEIGHT
     age = (as_of - day).days
     if age < -1:
         return 0.0
-    return math.exp(-max(age, 0) / RECENCY_DAYS)
+    return math.exp(-max(age, 0) / days)
 
 
-def with_recency(score: float, published: str | None, as_of: date) -> float:
-    return score * ((1 - RECENCY_SHARE) + RECENCY_SHARE * recency_weight(published, as_of))
+def with_recency(score: float, published: str | None, as_of: date, share: float, days: float) -> float:
+    """Scale `score`: `share` of it depends on recency, which halves every `days`·ln2."""
+    return score * ((1 - share) + share * recency_weight(published, as_of, days))

@@ -16,7 +16,7 @@ from rag.recency import parse_day, with_recency
 from rag.settings import Settings
 
 CANDIDATES_PER_RESULT = 5
-RECENCY_POOL = 3  # with as_of, rescore three times as many chunks
+RECENCY_POOL = 3  # each retriever fetches this many times top_k, so rescoring can reorder
 _NO_MATCH = object()  # BM25 raises when filters exclude every chunk: nothing can match.
 
 
@@ -69,6 +69,22 @@ class MatchingBM25Retriever(BM25Retriever):
         return [node for node in super()._retrieve(query_bundle) if (node.score or 0) > 0]
 
 
+class RecencyRetriever(BaseRetriever):
+    """Rescore another retriever's hits by their article's closeness to an as_of date."""
+
+    def __init__(self, inner: BaseRetriever, as_of, top_k: int, settings: Settings):
+        super().__init__()
+        self.inner, self.as_of, self.top_k, self.settings = inner, as_of, top_k, settings
+
+    def _retrieve(self, query_bundle):
+        nodes = self.inner.retrieve(query_bundle)
+        for node in nodes:
+            node.score = with_recency(
+                node.score or 0.0, node.node.metadata.get("date"), self.as_of, self.settings.recency_share, self.settings.recency_days
+            )
+        return sorted(nodes, key=lambda n: n.score, reverse=True)[: self.top_k]
+
+
 class Retriever:
     def __init__(self, store: Store, settings: Settings):
         self.store = store
@@ -112,36 +128,33 @@ class Retriever:
         as_of = parse_day(filters.as_of) if filters and filters.as_of else None
         if filters and filters.as_of and as_of is None:
             raise ValueError(f"as_of '{filters.as_of}' is not an ISO date (YYYY-MM-DD)")
-        pool = top_k * RECENCY_POOL if as_of else top_k
-        hits = [ChunkHit.from_node(node) for node in self._retrieve(query, pool, filters, mode or self.settings.retrieval)]
-        if as_of:
-            for hit in hits:
-                hit.score = with_recency(hit.score, hit.metadata.get("date"), as_of)
-            hits.sort(key=lambda h: h.score, reverse=True)
-        return hits[:top_k]
-
-    def _retrieve(self, query: str, top_k: int, filters: Filters | None, mode: str) -> list[NodeWithScore]:
-        metadata_filters = to_metadata_filters(filters)
         if self.store.docs.count() == 0:
             return []
-        lexical = self._lexical(top_k, metadata_filters) if mode != "dense" else None
+        retrievers = self._retrievers(top_k, to_metadata_filters(filters), mode or self.settings.retrieval)
+        if as_of:
+            retrievers = [RecencyRetriever(r, as_of, top_k, self.settings) for r in retrievers]
+        if len(retrievers) == 1:
+            nodes = retrievers[0].retrieve(query)
+        else:
+            weight = self.settings.dense_weight
+            nodes = QueryFusionRetriever(
+                retrievers,
+                llm=MockLLM(),
+                mode=self.settings.fusion,
+                num_queries=1,
+                use_async=False,
+                similarity_top_k=top_k,
+                retriever_weights=[weight, 1 - weight],
+            ).retrieve(query)
+        return [ChunkHit.from_node(node) for node in nodes]
+
+    def _retrievers(self, top_k: int, filters: MetadataFilters | None, mode: str) -> list[BaseRetriever]:
+        """The dense and/or lexical retrievers that `mode` asks for (none when filters exclude all)."""
+        lexical = self._lexical(top_k * RECENCY_POOL, filters) if mode != "dense" else None
         if lexical is _NO_MATCH:
             return []
-        if mode == "bm25":
-            return lexical.retrieve(query) if lexical else []
-        dense = self._dense(top_k, metadata_filters)
-        if lexical is None:
-            return dense.retrieve(query)
-        weight = self.settings.dense_weight
-        return QueryFusionRetriever(
-            [dense, lexical],
-            llm=MockLLM(),
-            mode=self.settings.fusion,
-            num_queries=1,
-            use_async=False,
-            similarity_top_k=top_k,
-            retriever_weights=[weight, 1 - weight],
-        ).retrieve(query)
+        dense = self._dense(top_k * RECENCY_POOL, filters) if mode != "bm25" else None
+        return [r for r in (dense, lexical) if r is not None]
 
     def documents(self, query: str, k: int, per_doc: int = 1, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
         """The best chunks of the best `k` documents, at most `per_doc` chunks each."""

@@ -15,13 +15,16 @@ class Settings(IndexSettings):
     llm_timeout: float = 60.0
 
     retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    dense_weight: float = 0.5
+    dense_weight: float = 0.6
     fusion: Literal["relative_score", "reciprocal_rerank", "dist_based_score"] = "relative_score"
+    # With an as_of date: the share of a hit's score that recency controls, and its decay (days).
+    recency_share: float = 0.3
+    recency_days: float = 14.0
     # Chunks retrieved per question for answering.
     answer_chunks: int = 6
     max_citations: int = 3
     # Evidence score below which the extractive answerer abstains (see docs/benchmarks.md).
-    abstain_threshold: float = 0.45
+    abstain_threshold: float = 0.5
 
     # The server (`byline serve`). Comma-separated lists; empty CORS origins allow only the
     # server's own origin, empty API keys leave /api/* open.

@@ -46,9 +46,9 @@ def test_as_of_prefers_the_articles_of_that_week(weekly_store):
 
 def test_recency_weight_shape():
     as_of = date(2022, 6, 16)
-    assert recency_weight("2022-06-15", as_of) > recency_weight("2022-05-01", as_of) > recency_weight("2021-06-15", as_of)
-    assert recency_weight("2022-06-20", as_of) == 0.0  # published after the question: cannot be about it
-    assert 0 < recency_weight(None, as_of) < 1
+    assert recency_weight("2022-06-15", as_of, 14) > recency_weight("2022-05-01", as_of, 14) > recency_weight("2021-06-15", as_of, 14)
+    assert recency_weight("2022-06-20", as_of, 14) == 0.0  # published after the question: cannot be about it
+    assert 0 < recency_weight(None, as_of, 14) < 1
 
 
 def test_bad_as_of_is_a_clear_error(weekly_store):
