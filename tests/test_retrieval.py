@@ -63,3 +63,38 @@ def test_date_and_source_filters_are_hard(weekly_store):
     assert june[0].doc_id == "storm-2022-06-13"
     assert {h.doc_id for h in june} == {"storm-2022-06-13", "other-0", "other-1", "other-2"}
     assert weekly_store.search("storm schools", filters=Filters(date_from="2023-01-01")).results == []
+
+
+HYBRID_CORPUS = {
+    "flight-4471": "Flight KX-4471 from Oslo was diverted to Bergen after a warning light came on in the cockpit.",
+    "flight-4417": "Flight KX-4417 from Oslo landed on time in Bergen despite strong winds over the coast.",
+    "flight-7144": "Flight KX-7144 to Oslo was cancelled because of a strike by ground crews at the airport.",
+    "cars": "Purchases of automobiles fell sharply in spring as households postponed acquiring new vehicles.",
+    "breakfast": "Many pupils arrive at school hungry because their families cannot afford a morning meal.",
+    "bikes": "Bicycle shops report record demand for electric bikes across the city.",
+    "ferry": "The Bergen ferry timetable changes next week, with extra sailings on weekends.",
+}
+HYBRID_QUERIES = {
+    # Exact codes: near-identical for the embedding model, distinct words for BM25.
+    "What happened to flight KX-7144?": "flight-7144",
+    "Was flight KX-4417 on time?": "flight-4417",
+    "Why did flight KX-4471 go to Bergen?": "flight-4471",
+    # Paraphrases: no word in common with the answer, so BM25 cannot find it.
+    "Why are kids skipping breakfast?": "breakfast",
+    "Did people buy fewer cars?": "cars",
+    "Are consumers delaying buying a new car?": "cars",
+}
+
+
+def test_hybrid_beats_each_retriever_where_the_other_fails(tmp_path, seed_settings):
+    records = [{"doc_id": doc_id, "title": "", "text": text} for doc_id, text in HYBRID_CORPUS.items()]
+    service = Byline(seed_settings.model_copy(update={"store": tmp_path / "store"}))
+    service.ingest([write_jsonl(tmp_path / "corpus.jsonl", records)])
+
+    def top_hits(mode: str) -> int:
+        firsts = [[h.doc_id for h in service.retriever.documents(query, 3, mode=mode)][:1] for query in HYBRID_QUERIES]
+        return sum(first == [gold] for first, gold in zip(firsts, HYBRID_QUERIES.values()))
+
+    dense, bm25, hybrid = top_hits("dense"), top_hits("bm25"), top_hits("hybrid")
+    assert hybrid == len(HYBRID_QUERIES)
+    assert dense < hybrid and bm25 < hybrid
