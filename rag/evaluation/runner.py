@@ -131,8 +131,8 @@ def run_eval(
     dated = use_dates and any(q.date for q in dataset.questions)
     report = EvalReport(dataset.name, len(dataset.questions), str(service.store.path), k, dated)
 
-    def byline_search(mode: str):
-        return lambda q, top: [h.doc_id for h in service.retriever.documents(q.question, top, filters=as_of(q, use_dates), mode=mode)]
+    def byline_search(mode: str, dates: bool = use_dates):
+        return lambda q, top: [h.doc_id for h in service.retriever.documents(q.question, top, filters=as_of(q, dates), mode=mode)]
 
     main = score_retrieval("byline", dataset.questions, byline_search(settings.retrieval), k)
     progress("byline: retrieval scored; answering questions")
@@ -141,6 +141,9 @@ def run_eval(
     if baseline:
         for mode in ("dense", "bm25"):
             report.systems.append(score_retrieval(f"byline-{mode}-only", dataset.questions, byline_search(mode), k))
+        if dated:  # the same systems without the question dates, as the plain baseline runs
+            report.systems.append(score_retrieval("byline-no-as-of", dataset.questions, byline_search(settings.retrieval, False), k))
+            report.systems.append(score_retrieval("bm25-no-as-of", dataset.questions, byline_search("bm25", False), k))
         plain = PlainLlamaIndex(service.store.path.with_name(service.store.path.name + "-plain"), settings)
         if not plain.built:
             from index.ingest import IngestReport, load_paths
