@@ -5,7 +5,7 @@ import pytest
 from index.sentences import split_sentences
 from rag.extractive import NOT_FOUND
 from rag.models import Filters, Turn
-from tests.conftest import SEED_DOC, SEEDS
+from tests.conftest import SEED_DOC
 
 ANSWERABLE = [
     ("Which neighbourhoods did the Syrian army capture?", ["Yarmouk", "Hajar al-Aswad"]),

@@ -34,7 +34,6 @@ def test_gradio_client_gets_a_cited_answer(gradio_url):
 
 def test_chat_escapes_article_html(seed_service):
     from rag.context import citation_context
-    from rag.models import Citation
     from ui.render import citations_panel
 
     context = citation_context(seed_service.store.docs, seed_service.ask("Who captured Hajar al-Aswad?").citations[0])
