@@ -6,6 +6,7 @@ and the chunk texts that the BM25 index is rebuilt from.
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,27 +61,41 @@ class DocStore:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # One connection serves the API's and the UI's threads: every statement takes the lock.
+        self._lock = threading.RLock()
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
 
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _write(self, sql: str, params: tuple = ()) -> int:
+        with self._lock:
+            return self._db.execute(sql, params).rowcount
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def hashes(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT doc_id, hash FROM articles"))
+        return dict(self._rows("SELECT doc_id, hash FROM articles"))
+
+    def chunks(self) -> list[StoredChunk]:
+        return [StoredChunk(*row) for row in self._rows("SELECT * FROM chunks ORDER BY doc_id, ord")]
 
     def put(self, article: Article, sentences: list[Span], chunks: list[StoredChunk]) -> None:
         """Replace an article and its chunks; call inside `transaction()`."""
-        self._db.execute("DELETE FROM articles WHERE doc_id = ?", (article.doc_id,))
-        self._db.execute(
+        self._write("DELETE FROM articles WHERE doc_id = ?", (article.doc_id,))
+        self._write(
             "INSERT INTO articles (doc_id, hash, meta, text, sentences) VALUES (?, ?, ?, ?, ?)",
             (
                 article.doc_id,
@@ -90,29 +105,30 @@ class DocStore:
                 json.dumps([list(s) for s in sentences]),
             ),
         )
-        self._db.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
-            [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
-        )
+        with self._lock:
+            self._db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+                [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
+            )
 
     def delete(self, doc_id: str) -> bool:
-        return self._db.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount > 0
+        return self._write("DELETE FROM articles WHERE doc_id = ?", (doc_id,)) > 0
 
     def get(self, doc_id: str) -> StoredArticle | None:
-        row = self._db.execute(
+        rows = self._rows(
             "SELECT a.meta, a.text, a.sentences, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = a.doc_id)"
             " FROM articles a WHERE a.doc_id = ?",
             (doc_id,),
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             return None
-        meta, text, sentences, chunks = row
+        meta, text, sentences, chunks = rows[0]
         article = Article(text=text, **json.loads(meta))
         return StoredArticle(article, [Span(*s) for s in json.loads(sentences)], chunks)
 
     def sources(self) -> list[str]:
         """The distinct non-empty article sources, sorted (SQLite's binary order is code point order)."""
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT DISTINCT json_extract(meta, '$.source') AS source FROM articles"
             " WHERE source IS NOT NULL AND source <> '' ORDER BY source"
         )
@@ -120,7 +136,7 @@ class DocStore:
 
     def list(self, offset: int = 0, limit: int = 50) -> list[StoredArticle]:
         """Articles without their text, newest ingest first."""
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT a.meta, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = a.doc_id) FROM articles a"
             " ORDER BY a.ingested_at DESC, a.doc_id LIMIT ? OFFSET ?",
             (limit, offset),
@@ -129,18 +145,14 @@ class DocStore:
 
     def metadata(self) -> dict[str, Article]:
         """Every article's metadata (text left empty), by doc_id."""
-        rows = self._db.execute("SELECT meta FROM articles")
+        rows = self._rows("SELECT meta FROM articles")
         return {a.doc_id: a for a in (Article(text="", **json.loads(meta)) for (meta,) in rows)}
 
     def count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        return self._rows("SELECT COUNT(*) FROM articles")[0][0]
 
     def chunk_count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-
-    def chunks(self) -> Iterator[StoredChunk]:
-        for row in self._db.execute("SELECT * FROM chunks ORDER BY doc_id, ord"):
-            yield StoredChunk(*row)
+        return self._rows("SELECT COUNT(*) FROM chunks")[0][0]
 
     def close(self) -> None:
         self._db.close()

@@ -5,6 +5,7 @@ question's rare words it contains, and the retrieval score of its chunk.
 """
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -55,6 +56,7 @@ class EvidenceRanker:
     def __init__(self, store: Store):
         self.store = store
         self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def rank(self, question: str, hits: list[ChunkHit], lexicon: Lexicon) -> list[Evidence]:
         if not hits:
@@ -99,13 +101,16 @@ class EvidenceRanker:
     def _embed(self, keys, texts, articles) -> np.ndarray:
         """Sentence embeddings, cached by (doc, sentence, start) across questions."""
         cache_keys = [(d, i, articles[d].sentences[i].start) for d, i in keys]
-        missing = [n for n, key in enumerate(cache_keys) if key not in self._cache]
+        with self._cache_lock:
+            found = {key: self._cache[key] for key in cache_keys if key in self._cache}
+        missing = [n for n, key in enumerate(cache_keys) if key not in found]
         if missing:
             vectors = self.store.embed_model.get_text_embedding_batch([texts[n] for n in missing])
-            for n, vector in zip(missing, vectors):
-                self._cache[cache_keys[n]] = np.asarray(vector)
-        for key in cache_keys:
-            self._cache.move_to_end(key)
-        while len(self._cache) > EMBEDDING_CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return np.stack([self._cache[key] for key in cache_keys])
+            found.update((cache_keys[n], np.asarray(vector)) for n, vector in zip(missing, vectors))
+        with self._cache_lock:
+            for key in cache_keys:
+                self._cache[key] = found[key]
+                self._cache.move_to_end(key)
+            while len(self._cache) > EMBEDDING_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return np.stack([found[key] for key in cache_keys])

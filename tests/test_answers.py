@@ -118,3 +118,14 @@ def test_a_bad_file_does_not_lose_stored_articles(fresh_store, seed_copy):
     assert report.errors and "bad.json" in report.errors[0]
     assert report.unchanged == 1 and fresh_store.store.docs.count() == 1
     assert not fresh_store.ask(ANSWERABLE[0][0]).abstained
+
+
+def test_concurrent_questions_get_the_same_answers(seed_service):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [q for q, _ in ANSWERABLE] * 4
+    expected = {q: seed_service.ask(q).answer for q, _ in ANSWERABLE}
+    seed_service.ranker._cache.clear()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda q: seed_service.ask(q).answer, questions))
+    assert answers == [expected[q] for q in questions]
