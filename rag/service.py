@@ -1,5 +1,6 @@
 """The Byline service: the one library API behind the CLI, the REST API and the UI."""
 
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -18,6 +19,9 @@ from rag.lexical import Lexicon
 from rag.models import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
 from rag.retrieval import Retriever
 from rag.settings import Settings
+
+# An extractive answer streams one cited sentence at a time: "text [n]" pieces.
+_CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
 
 # File name endings that `ingest` reads.
 FILE_TYPES: tuple[str, ...] = tuple(LOADERS)
@@ -116,7 +120,7 @@ class Byline:
             yield from self.answerer.stream(question, evidence, history)
             return
         result = self.answerer.answer(question, evidence)
-        yield result.answer
+        yield from _CITED_PIECE.findall(result.answer)
         yield result
 
     def lexicon(self) -> Lexicon:

@@ -129,3 +129,11 @@ def test_concurrent_questions_get_the_same_answers(seed_service):
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(pool.map(lambda q: seed_service.ask(q).answer, questions))
     assert answers == [expected[q] for q in questions]
+
+
+def test_extractive_answer_streams_one_cited_sentence_at_a_time(seed_service):
+    items = list(seed_service.ask_stream("Which neighbourhoods did the Syrian army capture?"))
+    pieces, result = items[:-1], items[-1]
+    assert "".join(pieces) == result.answer
+    assert len(pieces) == len(result.citations) >= 2
+    assert all(piece.rstrip().endswith(f"[{n}]") for n, piece in enumerate(pieces, start=1))
