@@ -56,3 +56,10 @@ def test_source_filter_choices_are_the_distinct_sources(fresh_store, seed_copy):
     fresh_store.ingest([seed_copy])
     assert fresh_store.article("note.txt").article.source is None
     assert fresh_store.sources() == ["Harbour Times", "The Associated Press"]
+
+
+def test_chat_history_is_plain_text_again():
+    from ui.gradio_app import _history
+
+    turns = _history([{"role": "user", "content": "What did Iran&#x27;s spokesman say about &lt;b&gt;?"}])
+    assert turns[0].content == "What did Iran's spokesman say about <b>?"

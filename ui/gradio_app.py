@@ -1,6 +1,6 @@
 """The Gradio UI: a chat whose answers cite their sentences, and the list of indexed articles."""
 
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import gradio as gr
@@ -25,7 +25,8 @@ def _history(messages: list[dict]) -> list[Turn]:
         content = message.get("content")
         if isinstance(content, list):
             content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-        turns.append(Turn(role=message.get("role", "user"), content=str(content or "")))
+        # The chat shows escaped text; the conversation itself is the plain text.
+        turns.append(Turn(role=message.get("role", "user"), content=unescape(str(content or ""))))
     return turns
 
 
