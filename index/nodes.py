@@ -18,7 +18,7 @@ def chunk_node(article: Article, chunk: StoredChunk) -> TextNode:
         "source": article.source,
         "url": article.url,
         "date": article.date,
-        "date_ord": _date_ordinal(article.date),
+        "date_ord": date_ordinal(article.date),
         "ord": chunk.ord,
         "first_sentence": chunk.first_sentence,
         "last_sentence": chunk.last_sentence,
@@ -35,7 +35,7 @@ def chunk_node(article: Article, chunk: StoredChunk) -> TextNode:
     return node
 
 
-def _date_ordinal(value: str | None) -> int | None:
+def date_ordinal(value: str | None) -> int | None:
     """Chroma compares numbers only: dates are also stored as YYYYMMDD integers."""
     try:
         return int(_date.fromisoformat(value or "").strftime("%Y%m%d"))

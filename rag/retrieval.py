@@ -10,6 +10,7 @@ from llama_index.core.schema import NodeWithScore
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.retrievers.bm25 import BM25Retriever
 
+from index.nodes import date_ordinal
 from index.store import Store
 from rag.models import Filters
 from rag.recency import parse_day, with_recency
@@ -50,12 +51,10 @@ def to_metadata_filters(filters: Filters | None) -> MetadataFilters | None:
 
 
 def _ordinal(iso: str) -> int:
-    from datetime import date
-
-    try:
-        return int(date.fromisoformat(iso).strftime("%Y%m%d"))
-    except ValueError:
-        raise ValueError(f"filter date '{iso}' is not an ISO date (YYYY-MM-DD)") from None
+    ordinal = date_ordinal(iso)
+    if ordinal is None:
+        raise ValueError(f"filter date '{iso}' is not an ISO date (YYYY-MM-DD)")
+    return ordinal
 
 
 class MatchingBM25Retriever(BM25Retriever):
@@ -113,10 +112,7 @@ class Retriever:
         if base is None:
             return None
         top_k = min(top_k, len(base.corpus))
-        if filters is None:
-            base.similarity_top_k = top_k
-            return base
-        try:
+        try:  # a new retriever per query over the shared index: requests run on several threads
             return MatchingBM25Retriever(existing_bm25=base.bm25, similarity_top_k=top_k, filters=filters)
         except ValueError as error:
             if "filtered out" in str(error):
