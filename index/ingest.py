@@ -103,7 +103,7 @@ def ingest_articles(store: Store, articles: list[Article], report: IngestReport,
                 report.added += 1
         if progress:
             progress(min(start + EMBED_BATCH_ARTICLES, len(todo)), len(todo))
-    if todo:
+    if todo or not store.bm25_is_current():
         store.rebuild_bm25()
 
 

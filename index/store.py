@@ -12,6 +12,7 @@ from index.settings import IndexSettings
 
 COLLECTION = "byline"
 MANIFEST = "byline.json"
+BM25_CHUNKS = "chunks.count"
 
 
 class StoreMismatch(RuntimeError):
@@ -76,15 +77,28 @@ class Store:
         return self.path / "bm25"
 
     def rebuild_bm25(self) -> None:
-        """Rebuild the BM25 index from the docstore's chunks (fast: no embedding)."""
+        """Rebuild the BM25 index from the docstore's chunks (fast: no embedding).
+
+        Built beside the old one and swapped in, so a running server never reads half an index.
+        """
         from llama_index.retrievers.bm25 import BM25Retriever
 
         articles = self.docs.metadata()
         nodes = [chunk_node(articles[chunk.doc_id], chunk) for chunk in self.docs.chunks()]
-        if self.bm25_path.exists():
-            shutil.rmtree(self.bm25_path)
+        fresh = self.path / "bm25.new"
+        shutil.rmtree(fresh, ignore_errors=True)
         if nodes:
-            BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(10, len(nodes))).persist(str(self.bm25_path), show_progress=False)
+            BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(10, len(nodes))).persist(str(fresh), show_progress=False)
+            (fresh / BM25_CHUNKS).write_text(str(len(nodes)))
+        shutil.rmtree(self.bm25_path, ignore_errors=True)
+        if nodes:
+            fresh.rename(self.bm25_path)
+
+    def bm25_is_current(self) -> bool:
+        """False after an interrupted ingest left chunks that the BM25 index lacks."""
+        count = self.bm25_path / BM25_CHUNKS
+        expected = self.docs.chunk_count()
+        return (int(count.read_text()) if count.exists() else 0) == expected
 
     def delete(self, doc_id: str) -> bool:
         """Remove an article from every part of the store."""
