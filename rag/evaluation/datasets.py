@@ -97,17 +97,14 @@ def _question(record: dict, inline: dict[str, dict], where: str) -> Question:
         context = record["context"]
         doc_id = "ctx-" + hashlib.sha1(context.encode()).hexdigest()[:12]
         inline.setdefault(doc_id, {"doc_id": doc_id, "title": record.get("title", ""), "text": context})
-        answers = list(dict.fromkeys(record.get("answers") or []))
+        answers = list(dict.fromkeys(_flatten(record.get("answers"))))
         impossible = bool(record.get("is_impossible"))
         return Question(qid, text, [doc_id], answers, answer_in_gold=not impossible, unanswerable=impossible)
-    answers = record.get("answer_text") or record.get("answers") or []
-    if isinstance(answers, str):
-        answers = [answers]
     return Question(
         qid,
         text,
         list(record.get("gold_doc_ids") or []),
-        [str(a) for a in answers],
+        _flatten(record.get("answer_text") or record.get("answers")),
         answer_in_gold=bool(record.get("answer_text_in_gold_docs")),
         date=iso_date(record.get("question_date") or record.get("as_of")),
     )

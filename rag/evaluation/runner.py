@@ -12,6 +12,8 @@ from rag.models import Filters
 from rag.service import Byline
 from rag.settings import Settings
 
+INLINE_ARTICLES = "inline-articles.jsonl"
+
 
 @dataclass
 class SystemScores:
@@ -103,11 +105,9 @@ def score_answers(scores: SystemScores, service: Byline, questions: list[Questio
 def prepare_store(dataset: Dataset, settings: Settings, store: Path | None, progress=print) -> Byline:
     path = Path(store) if store else cache_root() / f"{dataset.name}-{dataset.cache_key(settings)}"
     service = Byline(settings.model_copy(update={"store": path}))
-    files = list(dataset.article_files)
     if dataset.inline_articles:
-        inline = path / "inline-articles.jsonl"
-        inline.write_text("\n".join(json.dumps(a) for a in dataset.inline_articles))
-        files.append(inline)
+        (path / INLINE_ARTICLES).write_text("\n".join(json.dumps(a) for a in dataset.inline_articles))
+    files = article_files(dataset, path)
     started = time.time()
     report = service.ingest(files, lambda done, total: progress(f"ingest: {done}/{total} articles ({time.time() - started:.0f} s)"))
     progress(f"store {path}: {report.articles} articles, {report.added + report.updated} embedded now, {report.unchanged} cached")
@@ -148,11 +148,11 @@ def run_eval(
         if not plain.built:
             from index.ingest import IngestReport, load_paths
 
-            plain.build(load_paths(_article_files(dataset, service), IngestReport()), progress)
+            plain.build(load_paths(article_files(dataset, service.store.path), IngestReport()), progress)
         report.systems.append(score_retrieval(plain.name, dataset.questions, lambda q, top: plain.ranked_doc_ids(q.question, top), k))
     return report
 
 
-def _article_files(dataset: Dataset, service: Byline) -> list[Path]:
-    inline = service.store.path / "inline-articles.jsonl"
-    return list(dataset.article_files) + ([inline] if dataset.inline_articles else [])
+def article_files(dataset: Dataset, store: Path) -> list[Path]:
+    """The dataset's article files, plus the file its inline passages are written to in `store`."""
+    return list(dataset.article_files) + ([store / INLINE_ARTICLES] if dataset.inline_articles else [])
