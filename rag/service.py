@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.articles import Article
 from index.docstore import StoredArticle
-from index.ingest import IngestReport, Progress, ingest, load_paths
+from index.ingest import IngestReport, Progress, ingest, ingest_articles, load_paths
 from index.loaders import LOADERS
 from index.store import Store
 from rag.context import CitationContext, citation_context
@@ -53,6 +53,13 @@ class Byline:
     def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
         with self._write_lock:
             return ingest(self.store, paths, progress)
+
+    def ingest_loaded(self, articles: list[Article], progress: Progress | None = None) -> IngestReport:
+        """Store articles already read by `load` (no second parse of the files)."""
+        report = IngestReport()
+        with self._write_lock:
+            ingest_articles(self.store, articles, report, progress)
+        return report
 
     def load(self, paths: Iterable[Path]) -> tuple[list[Article], IngestReport]:
         """Read the articles in `paths` without storing them: the report says what `ingest` would reject."""

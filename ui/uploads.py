@@ -53,9 +53,7 @@ def ingest_uploads(service: Byline, files: Iterable[tuple[str | None, bytes]]) -
         skipped = [relative(f"{s.path}: {s.reason}") for s in report.skipped]
         if not articles:
             raise UploadError("no articles found: " + "; ".join(skipped))
-        report = service.ingest([root])
-        if report.errors:
-            raise UploadError("; ".join(relative(error) for error in report.errors))
+        report = service.ingest_loaded(articles)
         return UploadOutcome(
             doc_ids=[article.doc_id for article in articles],
             added=report.added,
