@@ -17,7 +17,7 @@ from rag.recency import parse_day, with_recency
 from rag.settings import Settings
 
 CANDIDATES_PER_RESULT = 5
-RECENCY_POOL = 3  # each retriever fetches this many times top_k, so rescoring can reorder
+RECENCY_POOL = 3  # each retriever fetches 3 × top_k; fusion and recency rescoring cut back to top_k
 _NO_MATCH = object()  # BM25 raises when filters exclude every chunk: nothing can match.
 
 
