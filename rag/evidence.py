@@ -1,10 +1,10 @@
 """Score every sentence of the retrieved chunks as evidence for the question.
 
 A sentence's score mixes its embedding similarity to the question, the share of the
-question's rare words it contains, and the retrieval score of its chunk.
+question's rare words it contains, the retrieval score of its chunk, and whether it offers
+the kind of answer the question asks for (a number, a date, a name).
 """
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -13,10 +13,11 @@ import numpy as np
 
 from index.docstore import StoredArticle
 from index.store import Store
-from rag.lexical import Lexicon, content_terms, english_stopwords
+from rag.answer_types import answer_kind, offers, question_words
+from rag.lexical import Lexicon, content_terms
 from rag.retrieval import ChunkHit
 
-WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "novelty": 0.1}
+WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.1}
 # A sentence that asks a question rarely answers one.
 QUESTION_SENTENCE_PENALTY = 0.1
 EMBEDDING_CACHE_SIZE = 20000
@@ -33,23 +34,6 @@ class Evidence:
     score: float
     dense: float
     lexical: float
-
-
-_NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w’'-]*|\$?\d[\d.,]*%?)")
-_WORDS = re.compile(r"[\w’'-]+")
-
-
-def novelty(sentence: str, asked: set[str]) -> float:
-    """1 when the sentence names something (a name or a number) the question does not.
-
-    Answers add information: a sentence that only restates the question's own names
-    scores high on similarity but rarely holds the answer.
-    """
-    for token in _NAME_OR_NUMBER.findall(sentence):
-        word = token.lower()
-        if word not in asked and word.strip("’'s") not in asked and word not in english_stopwords():
-            return 1.0
-    return 0.0
 
 
 class EvidenceRanker:
@@ -80,7 +64,8 @@ class EvidenceRanker:
         question_vector = np.asarray(self.store.embed_model.get_query_embedding(question))
         dense = self._embed(keys, texts, articles) @ question_vector
         terms = content_terms(question)
-        asked = {w.lower() for w in _NAME_OR_NUMBER.findall(question)} | set(_WORDS.findall(question.lower()))
+        kind = answer_kind(question)
+        asked = question_words(question)
         ranked = []
         for (doc_id, index), text, similarity in zip(keys, texts, dense):
             lexical = lexicon.overlap(terms, text)
@@ -88,7 +73,7 @@ class EvidenceRanker:
                 WEIGHTS["dense"] * float(similarity)
                 + WEIGHTS["lexical"] * lexical
                 + WEIGHTS["retrieval"] * candidates[(doc_id, index)]
-                + WEIGHTS["novelty"] * novelty(text, asked)
+                + (WEIGHTS["answer_kind"] if kind and offers(text, kind, asked) else 0.0)
                 - (QUESTION_SENTENCE_PENALTY if text.rstrip("”\"' ").endswith("?") else 0.0)
             )
             span = articles[doc_id].sentences[index]

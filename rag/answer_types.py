@@ -1,0 +1,100 @@
+"""What kind of answer a question expects, and whether a sentence offers one.
+
+"How many ...?" wants a number, "When ...?" a date, "Who/Where/Which country ...?" a
+name. A sentence that only restates the question's own names and numbers scores high on
+similarity but rarely holds the answer; one that adds a new value of the expected kind
+often does.
+"""
+
+import re
+from typing import Literal
+
+from rag.lexical import english_stopwords
+
+AnswerKind = Literal["number", "date", "name"]
+
+_NUMBER_QUESTION = re.compile(
+    r"\bhow (?:many|much|old|long|far|big|large|tall|high|often)\b"
+    r"|\bwhat (?:percentage|percent|share|price|number|amount|age|rate|size)\b",
+    re.IGNORECASE,
+)
+_DATE_QUESTION = re.compile(
+    r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|had)\b"
+    r"|\b(?:what|which) (?:year|date|day|month|decade|century|time)\b",
+    re.IGNORECASE,
+)
+# Head nouns after "which"/"what" that name a person, place, organisation or work.
+_NAMED_THINGS = (
+    "country|countries|state|states|city|cities|nation|province|region|area|island|continent|town|capital"
+    "|county|river|lake|mountain|ocean|sea|place|company|companies|firm|brand|team|club|party|group"
+    "|organi[sz]ation|agency|network|airline|retailer|university|school|court|person|man|woman|people"
+    "|president|leader|official|minister|player|singer|actor|actress|star|celebrity|athlete|artist"
+    "|author|director|member|politician|senator|governor|king|queen|prince|princess|head|ceo|founder"
+    "|rapper|musician|band|show|series|movie|film|song|album|book|language|religion|event|award"
+    "|tournament|nationality|spokesman|spokeswoman|spokesperson|mayor|judge|candidate|winner|manufacturer"
+)
+# "What did the mayor say" asks about the mayor, not for a name.
+_AUXILIARIES = "(?:is|was|are|were|did|does|do|has|had|have|will|would|can|could|should|might|must)"
+_NAME_QUESTION = re.compile(
+    r"^\W*(?:who|whom|whose|where)\b|\b(?:who|whom|whose|where) (?:is|was|are|were|did|does|do|will|has|had|can|could)\b"
+    rf"|\b(?:which|what)\s+(?:(?!{_AUXILIARIES}\b)[\w-]+\s+){{0,2}}?(?:{_NAMED_THINGS})\b"
+    r"|\bwhat (?:is|was|are|were) (?:his|her|its|their|the) names?\b|\bthe name of\b",
+    re.IGNORECASE,
+)
+
+_MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight".split()
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds"
+    " thousand thousands million millions billion billions trillion half".split()
+)
+_DATE = re.compile(
+    r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:" + "|".join(_MONTHS + _DAYS) + r")\b"
+    r"|\b(?:next|last|this|early|late|later|earlier) (?:week|month|year|spring|summer|fall|autumn|winter|decade)\b"
+    r"|\bcentur(?:y|ies)\b|\b\d+(?:st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\$?\d[\d.,]*%?")
+_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
+_CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
+_WORD = re.compile(r"[\w’'-]+")
+_NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn"}
+
+
+def answer_kind(question: str) -> AnswerKind | None:
+    if _NUMBER_QUESTION.search(question):
+        return "number"
+    if _DATE_QUESTION.search(question):
+        return "date"
+    if _NAME_QUESTION.search(question):
+        return "name"
+    return None
+
+
+def question_words(question: str) -> set[str]:
+    return set(_WORD.findall(question.lower()))
+
+
+def names(sentence: str) -> list[str]:
+    """Capitalised words that are not stop words, months, days or number words, lower-cased."""
+    found = []
+    for match in _CAPITALISED.finditer(sentence):
+        word = match.group(0).strip(".’'").lower()
+        word = re.sub(r"[’']s$", "", word)
+        if word not in english_stopwords() and word not in _NOT_NAMES:
+            found.append(word)
+    return found
+
+
+def offers(sentence: str, kind: AnswerKind, asked: set[str]) -> bool:
+    """True when `sentence` holds a value of `kind` that is not among the question's words."""
+    if kind == "number":
+        numbers = {n.strip(".,") for n in _NUMBER.findall(sentence)}
+        if any(n.strip("$%") not in asked and not _YEAR.fullmatch(n) for n in numbers):
+            return True
+        return bool((set(_WORD.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
+    if kind == "date":
+        return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence))
+    return any(
+        name not in asked and name.rstrip("s") not in asked for name in names(sentence)
+    )
