@@ -1,8 +1,9 @@
-"""The default answerer: quote the best evidence sentences, or abstain when evidence is weak."""
+"""The default answerer: quote the best evidence sentences, or abstain when evidence is weak or cannot answer."""
 
 from rag.conflicts import find_conflict
 from rag.evidence import Evidence
 from rag.models import AskResult, Citation
+from rag.support import unsupported
 
 NOT_FOUND = "I could not find this in the indexed articles."
 # A further sentence joins the answer when it scores within this share of the best one.
@@ -33,6 +34,9 @@ class ExtractiveAnswerer:
     def answer(self, question: str, evidence: list[Evidence]) -> AskResult:
         if not evidence or evidence[0].score < self.threshold:
             return abstain(question)
+        reason = unsupported(question, evidence)
+        if reason:
+            return abstain(question, [reason])
         best = evidence[0]
         conflict = find_conflict(best, evidence[1:], question)
         chosen = [best, conflict.second] if conflict else [best]

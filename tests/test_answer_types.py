@@ -1,4 +1,4 @@
-"""Sentences that offer the kind of answer a question asks for rank above ones that restate it."""
+"""Answer kinds: sentences offering the kind of answer asked for rank first; evidence that cannot answer is refused."""
 
 import json
 
@@ -6,6 +6,7 @@ import pytest
 
 from rag.answer_types import answer_kind, names, offers, question_words
 from rag.service import Byline
+from rag.support import asked_clause
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,9 @@ def test_names_skip_stop_words_weekdays_and_the_question_own_names():
     assert not offers("The Museum thanked its donors on Monday.", "name", asked)
 
 
-def test_the_sentence_naming_someone_outranks_the_one_restating_the_question(tmp_path, seed_settings):
+@pytest.fixture(scope="module")
+def museum(tmp_path_factory, seed_settings):
+    folder = tmp_path_factory.mktemp("museum")
     records = [
         {
             "doc_id": "museum",
@@ -64,10 +67,38 @@ def test_the_sentence_naming_someone_outranks_the_one_restating_the_question(tmp
         },
         {"doc_id": "storm", "title": "Storm closes schools", "text": "A winter storm closed schools across the county on Monday."},
     ]
-    (tmp_path / "news.jsonl").write_text("\n".join(json.dumps(r) for r in records))
-    service = Byline(seed_settings.model_copy(update={"store": tmp_path / "store"}))
-    service.ingest([tmp_path / "news.jsonl"])
+    (folder / "news.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    service = Byline(seed_settings.model_copy(update={"store": folder / "store"}))
+    service.ingest([folder / "news.jsonl"])
+    return service
 
-    evidence = service.evidence("Who led the first tour of the reopened museum wing?")
-    assert evidence[0].sentence == "Maria Okafor, the museum's director, led the first tour."
-    assert "Maria Okafor" in service.ask("Who led the first tour of the reopened museum wing?").citations[0].sentence
+
+def test_the_sentence_naming_someone_outranks_the_one_restating_the_question(museum):
+    question = "Who led the first tour of the reopened museum wing?"
+    assert museum.evidence(question)[0].sentence == "Maria Okafor, the museum's director, led the first tour."
+    result = museum.ask(question)
+    assert not result.abstained and "Maria Okafor" in result.citations[0].sentence
+
+
+def test_a_how_many_question_without_any_number_in_the_evidence_is_not_answered(museum):
+    result = museum.ask("How many river photographs hang in the new gallery?")
+    assert result.abstained and result.citations == []
+    assert "asks for a number" in result.warnings[0]
+
+
+def test_a_negated_question_is_not_answered_by_a_sentence_that_negates_nothing(museum):
+    result = museum.ask("Who did not lead the first tour of the museum?")
+    assert result.abstained
+    assert "did not happen" in result.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("Who won?", "Who won?"),
+        ("A storm hit the coast. It was not expected. Which town flooded first?", "Which town flooded first?"),
+        ("Name the town that flooded first", "Name the town that flooded first"),
+    ],
+)
+def test_the_asking_clause_of_a_question(question, clause):
+    assert asked_clause(question) == clause

@@ -1,0 +1,35 @@
+"""Can the best evidence answer the question at all? Checks beyond its similarity score.
+
+A sentence can match a question closely and still not answer it: "How many ...?" needs a
+number, and "What did not ...?" needs a sentence that says what did not happen.
+"""
+
+import re
+
+from rag.answer_types import answer_kind, offers, question_words
+from rag.evidence import Evidence
+
+# How many of the best sentences may supply the kind of answer asked for.
+KIND_WINDOW = 3
+_NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor)\b|n[’']t\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def asked_clause(question: str) -> str:
+    """The part of a question that asks: the last of its sentences that ends in "?"."""
+    parts = [p for p in _SENTENCE_END.split(question.strip()) if p]
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    return (asking or parts or [question])[-1]
+
+
+def unsupported(question: str, evidence: list[Evidence]) -> str | None:
+    """Why the evidence cannot answer `question`, or None when nothing rules it out."""
+    if not evidence:
+        return None
+    clause = asked_clause(question)
+    kind = answer_kind(clause)
+    if kind and not any(offers(e.sentence, kind, question_words(question)) for e in evidence[:KIND_WINDOW]):
+        return f"The question asks for a {kind}, and none of the best-matching sentences gives one."
+    if _NEGATION.search(clause) and not _NEGATION.search(evidence[0].sentence):
+        return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."
+    return None
