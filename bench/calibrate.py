@@ -1,6 +1,7 @@
 """Abstention calibration: answer-bearing rate and abstention F1 across thresholds.
 
-`python bench/calibrate.py` prints a Markdown table for docs/benchmarks.md, computed on
+`python bench/calibrate.py` prints the Markdown table that `make bench` writes into
+docs/benchmarks.md, computed on
 the cached eval stores of SQuAD 2.0 (abstention) and RealTime QA (answer-bearing rate).
 """
 
@@ -39,16 +40,16 @@ def scores(pairs, threshold: float, settings) -> tuple[float, float]:
     return mean([float(h) for h in hits]), precision_recall_f1(abstained, unanswerable)[2]
 
 
-def main() -> None:
+def table() -> str:
     squad, settings = evidence_for("squad2")
     realtime, _ = evidence_for("realtimeqa")
-    print("| threshold | SQuAD answer-bearing | SQuAD abstention F1 | RealTime QA answer-bearing |")
-    print("| ---: | ---: | ---: | ---: |")
+    rows = ["| threshold | SQuAD answer-bearing | SQuAD abstention F1 | RealTime QA answer-bearing |", "| ---: | ---: | ---: | ---: |"]
     for threshold in THRESHOLDS:
         squad_hit, squad_f1 = scores(squad, threshold, settings)
         realtime_hit, _ = scores(realtime, threshold, settings)
-        print(f"| {threshold:.2f} | {squad_hit:.3f} | {squad_f1:.3f} | {realtime_hit:.3f} |")
+        rows.append(f"| {threshold:.2f} | {squad_hit:.3f} | {squad_f1:.3f} | {realtime_hit:.3f} |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
-    main()
+    print(table())

@@ -14,8 +14,7 @@ from rag.lexical import english_stopwords
 AnswerKind = Literal["number", "date", "name"]
 
 _NUMBER_QUESTION = re.compile(
-    r"\bhow (?:many|much|old|long|far|big|large|tall|high|often)\b"
-    r"|\bwhat (?:percentage|percent|share|price|number|amount|age|rate|size)\b",
+    r"\bhow (?:many|much|old)\b|\bwhat (?:percentage|percent|share|price|number|amount|age)\b",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
@@ -58,6 +57,7 @@ _NUMBER = re.compile(r"\$?\d[\d.,]*%?")
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
+_LETTERS = re.compile(r"[a-z]+")
 _NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn"}
 
 
@@ -92,7 +92,7 @@ def offers(sentence: str, kind: AnswerKind, asked: set[str]) -> bool:
         numbers = {n.strip(".,") for n in _NUMBER.findall(sentence)}
         if any(n.strip("$%") not in asked and not _YEAR.fullmatch(n) for n in numbers):
             return True
-        return bool((set(_WORD.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
+        return bool((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
     if kind == "date":
         return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence))
     return any(

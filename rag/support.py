@@ -11,7 +11,8 @@ from rag.evidence import Evidence
 
 # How many of the best sentences may supply the kind of answer asked for.
 KIND_WINDOW = 3
-_NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor)\b|n[’']t\b", re.IGNORECASE)
+# "No 1" and "No. 5" are numbers, not negations.
+_NEGATION = re.compile(r"\b(?:not|never|none|nobody|nothing|neither|nor)\b|\bno\b(?!\.?\s*\d)|n[’']t\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 

@@ -43,6 +43,19 @@ def test_chat_escapes_article_html(seed_service):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_chat_shows_why_it_abstained_escaped(fresh_store, tmp_path):
+    from ui.render import chat_answer
+
+    (tmp_path / "ferry.md").write_text("# Night ferry returns\n\nThe night ferry returned after a long pause. Riders cheered at the harbour.\n")
+    fresh_store.ingest([tmp_path / "ferry.md"])
+    result = fresh_store.ask("How many riders cheered the night ferry at the harbour?")
+    assert result.abstained and result.warnings
+    bubble = chat_answer(result)
+    assert bubble.startswith(result.answer) and "⚠ The question asks for a number" in bubble
+    result.warnings = ["<img src=x onerror=alert(1)>"]
+    assert "<img" not in chat_answer(result) and "&lt;img" in chat_answer(result)
+
+
 def test_source_filter_choices_are_the_distinct_sources(fresh_store, seed_copy):
     (seed_copy / "ferry.md").write_text(
         "---\nsource: Harbour Times\n---\n# Night ferry returns\n\nThe night ferry returned on Monday after a two-year pause.\n",

@@ -7,7 +7,7 @@ import gradio as gr
 
 from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
-from ui.render import citations_panel
+from ui.render import chat_answer, citations_panel
 from ui.uploads import UploadError, ingest_uploads
 
 CSS = """
@@ -47,7 +47,7 @@ def build_app(service: Byline) -> gr.Blocks:
         try:
             for item in service.ask_stream(question, history, _filters(source, date_from, date_to)):
                 if isinstance(item, AskResult):
-                    messages[-1]["content"] = escape(item.answer)
+                    messages[-1]["content"] = chat_answer(item)
                     yield "", messages, citations_panel(service.citation_contexts(item.citations))
                 else:
                     messages[-1]["content"] += escape(item)

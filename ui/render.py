@@ -3,6 +3,7 @@
 from html import escape
 
 from rag.context import CitationContext
+from rag.models import AskResult
 
 
 def citation_card(context: CitationContext) -> str:
@@ -23,3 +24,9 @@ def citations_panel(contexts: list[CitationContext]) -> str:
     if not contexts:
         return '<p class="byline-empty">Cited sentences appear here, highlighted in their passage.</p>'
     return "\n".join(citation_card(c) for c in contexts)
+
+
+def chat_answer(result: AskResult) -> str:
+    """The answer for a chat bubble, with the answerer's warnings (conflicts, why it abstained) under it."""
+    notes = "".join(f"\n\n⚠ {escape(w)}" for w in result.warnings)
+    return escape(result.answer) + notes
