@@ -3,7 +3,7 @@
 from rag.conflicts import find_conflict
 from rag.evidence import Evidence
 from rag.models import AskResult, Citation
-from rag.support import unsupported
+from rag.support import offering, unsupported
 
 NOT_FOUND = "I could not find this in the indexed articles."
 # A further sentence joins the answer when it scores within this share of the best one.
@@ -45,6 +45,10 @@ class ExtractiveAnswerer:
                 break
             if candidate.sentence not in {c.sentence for c in chosen}:
                 chosen.append(candidate)
+        answering = offering(question, evidence)
+        if not conflict and answering and answering.sentence not in {c.sentence for c in chosen}:
+            # The chosen sentences lack the number, date or name asked for: the best one that has it joins them.
+            chosen = chosen[: self.max_citations - 1] + [answering]
         citations = [citation(n, e) for n, e in enumerate(chosen, start=1)]
         answer = " ".join(f"{c.sentence} [{c.n}]" for c in citations)
         warnings = []

@@ -23,13 +23,20 @@ def asked_clause(question: str) -> str:
     return (asking or parts or [question])[-1]
 
 
+def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
+    """The first of the best sentences that offers the kind of answer `question` asks for."""
+    kind = answer_kind(asked_clause(question))
+    asked = question_words(question)
+    return next((e for e in evidence[:KIND_WINDOW] if kind and offers(e.sentence, kind, asked)), None)
+
+
 def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     """Why the evidence cannot answer `question`, or None when nothing rules it out."""
     if not evidence:
         return None
     clause = asked_clause(question)
     kind = answer_kind(clause)
-    if kind and not any(offers(e.sentence, kind, question_words(question)) for e in evidence[:KIND_WINDOW]):
+    if kind and offering(question, evidence) is None:
         return f"The question asks for a {kind}, and none of the best-matching sentences gives one."
     if _NEGATION.search(clause) and not _NEGATION.search(evidence[0].sentence):
         return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."

@@ -60,8 +60,8 @@ def test_names_skip_stop_words_weekdays_and_the_question_own_names():
 
 
 @pytest.fixture(scope="module")
-def museum(tmp_path_factory, seed_settings):
-    folder = tmp_path_factory.mktemp("museum")
+def local_news(tmp_path_factory, seed_settings):
+    folder = tmp_path_factory.mktemp("local-news")
     records = [
         {
             "doc_id": "museum",
@@ -71,6 +71,13 @@ def museum(tmp_path_factory, seed_settings):
             "Maria Okafor, the museum's director, led the first tour.",
         },
         {"doc_id": "storm", "title": "Storm closes schools", "text": "A winter storm closed schools across the county on Monday."},
+        {
+            "doc_id": "council",
+            "title": "Council passes transit budget",
+            "text": "The city council voted on the new transit budget this week after months of debate. "
+            "The plan passed with 7 votes in favour and 2 against. "
+            "Officials praised the compromise and said buses would run later at night.",
+        },
     ]
     (folder / "news.jsonl").write_text("\n".join(json.dumps(r) for r in records))
     service = Byline(seed_settings.model_copy(update={"store": folder / "store"}))
@@ -78,27 +85,36 @@ def museum(tmp_path_factory, seed_settings):
     return service
 
 
-def test_the_sentence_naming_someone_outranks_the_one_restating_the_question(museum):
+def test_the_sentence_naming_someone_outranks_the_one_restating_the_question(local_news):
     question = "Who led the first tour of the reopened museum wing?"
-    assert museum.evidence(question)[0].sentence == "Maria Okafor, the museum's director, led the first tour."
-    result = museum.ask(question)
+    assert local_news.evidence(question)[0].sentence == "Maria Okafor, the museum's director, led the first tour."
+    result = local_news.ask(question)
     assert not result.abstained and "Maria Okafor" in result.citations[0].sentence
 
 
-def test_a_how_many_question_without_any_number_in_the_evidence_is_not_answered(museum):
-    result = museum.ask("How many river photographs hang in the new gallery?")
+def test_a_how_many_question_without_any_number_in_the_evidence_is_not_answered(local_news):
+    result = local_news.ask("How many river photographs hang in the new gallery?")
     assert result.abstained and result.citations == []
     assert "asks for a number" in result.warnings[0]
 
 
-def test_a_negated_question_is_not_answered_by_a_sentence_that_negates_nothing(museum):
-    result = museum.ask("Who did not lead the first tour of the museum?")
+def test_a_negated_question_is_not_answered_by_a_sentence_that_negates_nothing(local_news):
+    result = local_news.ask("Who did not lead the first tour of the museum?")
     assert result.abstained
     assert "did not happen" in result.warnings[0]
 
 
-def test_a_ranking_number_is_not_a_negation(museum):
-    assert not museum.ask("Who is the No 1 director of the city museum?").abstained
+def test_a_ranking_number_is_not_a_negation(local_news):
+    assert not local_news.ask("Who is the No 1 director of the city museum?").abstained
+
+
+def test_the_sentence_with_the_number_asked_for_is_cited_even_when_it_scores_lower(local_news):
+    question = "How many council members voted for the transit budget this week?"
+    evidence = local_news.evidence(question)
+    assert "7 votes" not in evidence[0].sentence  # the restating sentence ranks first
+    result = local_news.ask(question)
+    assert result.citations[0].sentence == evidence[0].sentence
+    assert any("7 votes" in c.sentence for c in result.citations)
 
 
 @pytest.mark.parametrize(
