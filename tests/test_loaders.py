@@ -125,3 +125,38 @@ def test_html_inside_json_records_is_extracted(tmp_path):
     assert article.title == "River floods"
     assert "rose 4 feet along the river" in article.text
     assert "<p>" not in article.text and "Sports" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("https://news.example.com/2022/06/12/media/river-ferry-returns-after-pause/index.html", "River ferry returns after pause"),
+        ("https://news.example.com/world/harbour-bridge-reopens-20221004.html", "Harbour bridge reopens"),
+        ("https://news.example.com/article/city-council-budget-vote-9c4a3f2b1e0d", "City council budget vote"),
+        ("https://news.example.com/news/12345678", ""),
+        ("https://news.example.com/", ""),
+        (None, ""),
+    ],
+)
+def test_title_from_url_slug(url, title):
+    from index.loaders.urls import title_from_url
+
+    assert title_from_url(url) == title
+
+
+def test_records_without_a_title_take_it_from_the_url(tmp_path):
+    records = [
+        {"doc_id": "a", "url": "https://news.example.com/2022/06/12/local/night-ferry-returns/index.html", "text": "The ferry is back."},
+        {"doc_id": "b", "title": "Given title", "url": "https://news.example.com/2022/06/12/local/other-slug-here/", "text": "Body."},
+    ]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    articles, _ = load(tmp_path)
+    assert [a.title for a in articles] == ["Night ferry returns", "Given title"]
+
+
+def test_html_page_without_a_title_takes_it_from_its_canonical_url(tmp_path):
+    body = "".join(f"<p>The night ferry returned on Monday after a pause of {n} months, officials said.</p>" for n in range(2, 8))
+    page = f'<html><head><link rel="canonical" href="https://news.example.com/2022/06/12/night-ferry-returns/"></head><body><article>{body}</article></body></html>'
+    (tmp_path / "page.html").write_text(page)
+    articles, _ = load(tmp_path)
+    assert articles[0].title == "Night ferry returns"

@@ -5,6 +5,7 @@ import re
 from index.articles import Article
 from index.loaders.dates import iso_date
 from index.loaders.text import split_footer
+from index.loaders.urls import title_from_url
 
 _HTML_TAG = re.compile(r"<(html|body|p|div|article|br|h1|h2|head)[\s>/]", re.I)
 
@@ -39,7 +40,7 @@ def load_html(raw: str, doc_id: str, skipped: list) -> list[Article]:
         Article(
             doc_id=doc_id,
             text=body,
-            title=meta["title"] or "",
+            title=meta["title"] or title_from_url(meta["url"]),
             url=meta["url"],
             source=meta["source"],
             date=iso_date(meta["date"]),

@@ -5,6 +5,7 @@ import json
 from index.articles import Article
 from index.loaders.dates import iso_date
 from index.loaders.html import extract_html, looks_like_html
+from index.loaders.urls import title_from_url
 from index.loaders.problems import Skipped
 
 ID_FIELDS = ("doc_id", "id")
@@ -36,11 +37,12 @@ def record_to_article(record, fallback_id: str) -> Article:
     if isinstance(authors, str):
         authors = [a.strip() for a in authors.split(",") if a.strip()]
     doc_id = _first(record, ID_FIELDS)
+    url = record.get("url") or html_meta.get("url")
     return Article(
         doc_id=str(doc_id) if doc_id not in (None, "") else fallback_id,
         text=text.strip(),
-        title=str(record.get("title") or html_meta.get("title") or ""),
-        url=record.get("url") or html_meta.get("url"),
+        title=str(record.get("title") or html_meta.get("title") or title_from_url(url)),
+        url=url,
         source=record.get("source") or html_meta.get("source"),
         date=iso_date(_first(record, DATE_FIELDS) or html_meta.get("date")),
         authors=[str(a) for a in authors],
