@@ -14,13 +14,14 @@ from index.store import Store
 from rag.context import CitationContext, citation_context
 from rag.conversation import retrieval_query
 from rag.evidence import EvidenceRanker
-from rag.extractive import ExtractiveAnswerer
+from rag.extractive import ExtractiveAnswerer, abstain
 from rag.lexical import Lexicon
 from rag.models import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
 from rag.retrieval import Retriever
 from rag.settings import Settings
 
 # An extractive answer streams one cited sentence at a time: "text [n]" pieces.
+EMPTY_STORE = "No articles are indexed yet: add some with `byline ingest PATH`, the API's upload, or the Articles tab."
 _CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
 
 # File name endings that `ingest` reads.
@@ -122,6 +123,9 @@ class Byline:
         question = question.strip()
         if not question:
             raise ValueError("question is empty")
+        if self.count() == 0:
+            yield abstain(question, [EMPTY_STORE])
+            return
         evidence = self.evidence(question, history, filters)
         if hasattr(self.answerer, "stream"):
             yield from self.answerer.stream(question, evidence, history)

@@ -96,3 +96,11 @@ def test_batch_queries_report_bad_lines(cli_store, tmp_path):
 def test_human_output_shows_citations(cli_store):
     out = byline("ask", "How many people left the area?", "--store", cli_store).stdout
     assert "1,600" in out and "[1]" in out and SEED_DOC in out
+
+
+def test_an_empty_store_says_to_ingest_first(tmp_path):
+    asked = byline("ask", "How many people left the area?", "--store", tmp_path / "empty")
+    assert "I could not find this" in asked.stdout
+    assert "No articles are indexed yet" in asked.stderr and "byline ingest" in asked.stderr
+    searched = byline("search", "Damascus", "--store", tmp_path / "empty")
+    assert "No articles are indexed yet" in searched.stdout

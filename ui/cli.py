@@ -140,7 +140,9 @@ def search(
     if result is None or as_json:
         return result and print(result.model_dump_json(indent=2))
     if not result.results:
-        typer.echo("No matching articles.")
+        from rag.service import EMPTY_STORE
+
+        typer.echo("No matching articles." if service.count() else EMPTY_STORE)
     for hit in result.results:
         typer.secho(f"{hit.rank}. {hit.title}  [{hit.doc_id}]  score {hit.score:.3f}", bold=True)
         typer.echo(f"   {_shorten(hit.text)}")
