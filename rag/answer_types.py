@@ -57,8 +57,16 @@ _NUMBER = re.compile(r"\$?\d[\d.,]*%?")
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LETTERS = re.compile(r"[a-z]+")
 _NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn"}
+
+
+def asked_clause(question: str) -> str:
+    """The part of a question that asks: the last of its sentences that ends in "?"."""
+    parts = [p for p in _SENTENCE_END.split(question.strip()) if p]
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    return (asking or parts or [question])[-1]
 
 
 def answer_kind(question: str) -> AnswerKind | None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from index.docstore import StoredArticle
 from index.store import Store
-from rag.answer_types import answer_kind, offers, question_words
+from rag.answer_types import answer_kind, asked_clause, offers, question_words
 from rag.lexical import Lexicon, content_terms
 from rag.retrieval import ChunkHit
 
@@ -64,7 +64,7 @@ class EvidenceRanker:
         question_vector = np.asarray(self.store.embed_model.get_query_embedding(question))
         dense = self._embed(keys, texts, articles) @ question_vector
         terms = content_terms(question)
-        kind = answer_kind(question)
+        kind = answer_kind(asked_clause(question))
         asked = question_words(question)
         ranked = []
         for (doc_id, index), text, similarity in zip(keys, texts, dense):

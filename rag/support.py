@@ -6,21 +6,13 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 
 import re
 
-from rag.answer_types import answer_kind, offers, question_words
+from rag.answer_types import answer_kind, asked_clause, offers, question_words
 from rag.evidence import Evidence
 
 # How many of the best sentences may supply the kind of answer asked for.
 KIND_WINDOW = 3
 # "No 1" and "No. 5" are numbers, not negations.
 _NEGATION = re.compile(r"\b(?:not|never|none|nobody|nothing|neither|nor)\b|\bno\b(?!\.?\s*\d)|n[’']t\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def asked_clause(question: str) -> str:
-    """The part of a question that asks: the last of its sentences that ends in "?"."""
-    parts = [p for p in _SENTENCE_END.split(question.strip()) if p]
-    asking = [p for p in parts if p.rstrip().endswith("?")]
-    return (asking or parts or [question])[-1]
 
 
 def offering(question: str, evidence: list[Evidence]) -> Evidence | None:

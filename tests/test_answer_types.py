@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from rag.answer_types import answer_kind, names, offers, question_words
+from rag.answer_types import answer_kind, asked_clause, names, offers, question_words
 from rag.service import Byline
-from rag.support import asked_clause
 
 
 @pytest.mark.parametrize(
