@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rag.evaluation.metrics import contains_answer, percentile, precision_recall_f1, reciprocal_rank, recall_at
+from rag.evaluation.metrics import answer_share, contains_answer, percentile, precision_recall_f1, reciprocal_rank, recall_at
 from rag.evaluation.report import render_table
 from rag.evaluation.runner import run_eval
 
@@ -30,6 +30,13 @@ def test_precision_recall_f1():
     p, r, f = precision_recall_f1(predicted, actual)
     assert (p, r) == (pytest.approx(2 / 3), pytest.approx(2 / 3)) and f == pytest.approx(2 / 3)
     assert precision_recall_f1([False, False], [True, False]) == (0.0, 0.0, 0.0)
+
+
+def test_answer_share_counts_each_cited_sentence_alone():
+    cited = ["Researchers counted 412 whales.", "The count rose.", "It was 412, they said."]
+    assert answer_share(cited, ["412"]) == pytest.approx(2 / 3)
+    assert answer_share(["412 and", "whales"], ["412 whales"]) == 0.0  # split across sentences: not held by either
+    assert answer_share([], ["412"]) == 0.0
 
 
 def test_percentile():
@@ -63,6 +70,7 @@ def test_run_eval_with_baselines_side_by_side(tiny_dataset, tmp_path):
     main = report.systems[0]
     assert main.retrieval_questions == 3 and main.recall_at_1 == 1.0 and main.mrr_at_10 == 1.0
     assert main.answer_questions == 3 and main.answer_bearing_rate == 1.0
+    assert main.citations_per_answer >= 1 and 1 / main.citations_per_answer <= main.citation_precision <= 1
     assert main.ask_p50_ms > 0 and main.unanswerable_questions is None
     assert report.systems[3].recall_at_5 == 1.0
     table = render_table(report)

@@ -24,6 +24,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" \"'.")
 
 
+def answer_share(sentences: list[str], answers: list[str]) -> float:
+    """The share of cited sentences that hold an answer string by themselves (citation precision)."""
+    return sum(contains_answer([s], answers) for s in sentences) / len(sentences) if sentences else 0.0
+
+
 def contains_answer(sentences: list[str], answers: list[str]) -> bool:
     """Whether any answer string occurs in the cited sentences (quotes and case folded)."""
     haystack = normalise(" ".join(sentences))

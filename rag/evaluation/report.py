@@ -14,6 +14,8 @@ LABELS = {
     "search_p95_ms": "search p95 (ms)",
     "answer_questions": "answerable questions asked",
     "answer_bearing_rate": "answer-bearing citation rate",
+    "citations_per_answer": "citations per answer",
+    "citation_precision": "cited sentences holding the answer",
     "unanswerable_questions": "unanswerable questions",
     "abstention_precision": "abstention precision",
     "abstention_recall": "abstention recall",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rag.evaluation.baseline import PlainLlamaIndex
 from rag.evaluation.datasets import Dataset, Question, cache_root, load_dataset
-from rag.evaluation.metrics import contains_answer, mean, percentile, precision_recall_f1, reciprocal_rank, recall_at
+from rag.evaluation.metrics import answer_share, contains_answer, mean, percentile, precision_recall_f1, reciprocal_rank, recall_at
 from rag.models import Filters
 from rag.service import Byline
 from rag.settings import Settings
@@ -27,6 +27,8 @@ class SystemScores:
     search_p95_ms: float = 0.0
     answer_questions: int | None = None
     answer_bearing_rate: float | None = None
+    citations_per_answer: float | None = None
+    citation_precision: float | None = None
     unanswerable_questions: int | None = None
     abstention_precision: float | None = None
     abstention_recall: float | None = None
@@ -73,7 +75,7 @@ def score_retrieval(name: str, questions: list[Question], ranked_doc_ids, k: int
 
 
 def score_answers(scores: SystemScores, service: Byline, questions: list[Question], use_dates: bool, details: list | None = None) -> None:
-    bearing, abstained, unanswerable, latencies, surfaced = [], [], [], [], []
+    bearing, abstained, unanswerable, latencies, surfaced, counts, shares = [], [], [], [], [], [], []
     for question in questions:
         if not (question.answer_in_gold or question.unanswerable):
             continue
@@ -83,8 +85,11 @@ def score_answers(scores: SystemScores, service: Byline, questions: list[Questio
         abstained.append(result.abstained)
         unanswerable.append(question.unanswerable)
         if question.answer_in_gold:
-            hit = not result.abstained and contains_answer([c.sentence for c in result.citations], question.answers)
-            bearing.append(hit)
+            cited = [c.sentence for c in result.citations]
+            bearing.append(not result.abstained and contains_answer(cited, question.answers))
+            if cited:
+                counts.append(len(cited))
+                shares.append(answer_share(cited, question.answers))
         if question.conflicting_answers:
             cited = [c.sentence for c in result.citations]
             surfaced.append(contains_answer(cited, question.answers) and contains_answer(cited, question.conflicting_answers))
@@ -92,6 +97,8 @@ def score_answers(scores: SystemScores, service: Byline, questions: list[Questio
             details.append({"question": asdict(question), "result": result.model_dump()})
     scores.answer_questions = len(bearing)
     scores.answer_bearing_rate = round(mean([float(b) for b in bearing]), 4)
+    if counts:
+        scores.citations_per_answer, scores.citation_precision = round(mean(counts), 2), round(mean(shares), 4)
     if any(unanswerable):
         precision, recall, f1 = precision_recall_f1(abstained, unanswerable)
         scores.unanswerable_questions = sum(unanswerable)
