@@ -1,24 +1,25 @@
-"""Abstention calibration: answer-bearing rate and abstention F1 across thresholds.
+"""Answerer calibration: abstention threshold and companion-ratio sweeps.
 
-`python bench/calibrate.py` prints the Markdown table that `make bench` writes into
-docs/benchmarks.md, computed on
-the cached eval stores of SQuAD 2.0 (abstention) and RealTime QA (answer-bearing rate).
+`python bench/calibrate.py` prints the Markdown tables that `make bench` writes into
+docs/benchmarks.md, computed on the cached eval stores of SQuAD 2.0 and RealTime QA.
 """
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.evaluation.datasets import load_dataset  # noqa: E402
-from rag.evaluation.metrics import contains_answer, mean, precision_recall_f1  # noqa: E402
+from rag.evaluation.metrics import answer_share, contains_answer, mean, precision_recall_f1  # noqa: E402
 from rag.evaluation.runner import as_of, prepare_store  # noqa: E402
-from rag.extractive import ExtractiveAnswerer  # noqa: E402
+from rag.extractive import COMPANION_RATIO, ExtractiveAnswerer  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 THRESHOLDS = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75]
+COMPANION_RATIOS = [0.7, 0.75, 0.8, 0.85, 0.9, 1.0]
 
 
 def evidence_for(name: str):
@@ -28,28 +29,54 @@ def evidence_for(name: str):
     return [(q, service.evidence(q.question, filters=as_of(q, True))) for q in questions], service.settings
 
 
-def scores(pairs, threshold: float, settings) -> tuple[float, float]:
-    answerer = ExtractiveAnswerer(threshold, settings.max_citations)
-    hits, abstained, unanswerable = [], [], []
+@dataclass
+class Scores:
+    answer_bearing: float
+    abstention_f1: float
+    citations_per_answer: float
+    citation_precision: float
+
+
+def scores(pairs, settings, threshold: float, companion_ratio: float = COMPANION_RATIO) -> Scores:
+    answerer = ExtractiveAnswerer(threshold, settings.max_citations, companion_ratio)
+    hits, abstained, unanswerable, counts, shares = [], [], [], [], []
     for question, evidence in pairs:
         result = answerer.answer(question.question, evidence)
         abstained.append(result.abstained)
         unanswerable.append(question.unanswerable)
+        cited = [c.sentence for c in result.citations]
         if not question.unanswerable:
-            hits.append(not result.abstained and contains_answer([c.sentence for c in result.citations], question.answers))
-    return mean([float(h) for h in hits]), precision_recall_f1(abstained, unanswerable)[2]
+            hits.append(not result.abstained and contains_answer(cited, question.answers))
+            if cited:
+                counts.append(len(cited))
+                shares.append(answer_share(cited, question.answers))
+    f1 = precision_recall_f1(abstained, unanswerable)[2]
+    return Scores(mean([float(h) for h in hits]), f1, mean(counts), mean(shares))
 
 
-def table() -> str:
+def tables() -> dict[str, str]:
+    """The threshold sweep and the companion-ratio sweep, as Markdown tables by BENCH block name."""
     squad, settings = evidence_for("squad2")
     realtime, _ = evidence_for("realtimeqa")
-    rows = ["| threshold | SQuAD answer-bearing | SQuAD abstention F1 | RealTime QA answer-bearing |", "| ---: | ---: | ---: | ---: |"]
+    threshold_rows = [
+        "| threshold | SQuAD answer-bearing | SQuAD abstention F1 | RealTime QA answer-bearing |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
     for threshold in THRESHOLDS:
-        squad_hit, squad_f1 = scores(squad, threshold, settings)
-        realtime_hit, _ = scores(realtime, threshold, settings)
-        rows.append(f"| {threshold:.2f} | {squad_hit:.3f} | {squad_f1:.3f} | {realtime_hit:.3f} |")
-    return "\n".join(rows)
+        s, r = scores(squad, settings, threshold), scores(realtime, settings, threshold)
+        threshold_rows.append(f"| {threshold:.2f} | {s.answer_bearing:.3f} | {s.abstention_f1:.3f} | {r.answer_bearing:.3f} |")
+    companion_rows = [
+        "| companion ratio | RealTime QA answer-bearing | citations per answer | cited sentences holding the answer | SQuAD answer-bearing | citations per answer | cited sentences holding the answer |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for ratio in COMPANION_RATIOS:
+        r, s = scores(realtime, settings, settings.abstain_threshold, ratio), scores(squad, settings, settings.abstain_threshold, ratio)
+        companion_rows.append(
+            f"| {ratio:.2f} | {r.answer_bearing:.3f} | {r.citations_per_answer:.2f} | {r.citation_precision:.3f} "
+            f"| {s.answer_bearing:.3f} | {s.citations_per_answer:.2f} | {s.citation_precision:.3f} |"
+        )
+    return {"calibration": "\n".join(threshold_rows), "companions": "\n".join(companion_rows)}
 
 
 if __name__ == "__main__":
-    print(table())
+    print("\n\n".join(tables().values()))

@@ -77,9 +77,9 @@ def main(names: list[str]) -> None:
         plot(results["realtimeqa"])
     blocks = {name: f"{r['table']}\n\nwall time {r['wall_s']} s, peak RSS {r['peak_rss_mb']} MB" for name, r in results.items()}
     if not names:  # the abstention sweep needs both the SQuAD and the RealTime QA stores
-        from bench.calibrate import table
+        from bench.calibrate import tables
 
-        blocks["calibration"] = table()
+        blocks.update(tables())
     update_doc(blocks)
 
 

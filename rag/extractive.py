@@ -27,9 +27,10 @@ def abstain(question: str, warnings: list[str] | None = None) -> AskResult:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, threshold: float, max_citations: int):
+    def __init__(self, threshold: float, max_citations: int, companion_ratio: float = COMPANION_RATIO):
         self.threshold = threshold
         self.max_citations = max_citations
+        self.companion_ratio = companion_ratio
 
     def answer(self, question: str, evidence: list[Evidence]) -> AskResult:
         if not evidence or evidence[0].score < self.threshold:
@@ -41,7 +42,7 @@ class ExtractiveAnswerer:
         conflict = find_conflict(best, evidence[1:], question)
         chosen = [best, conflict.second] if conflict else [best]
         for candidate in evidence[1:]:
-            if len(chosen) >= self.max_citations or candidate.score < best.score * COMPANION_RATIO:
+            if len(chosen) >= self.max_citations or candidate.score < best.score * self.companion_ratio:
                 break
             if candidate.sentence not in {c.sentence for c in chosen}:
                 chosen.append(candidate)
