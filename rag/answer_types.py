@@ -59,7 +59,8 @@ _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LETTERS = re.compile(r"[a-z]+")
-_NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn"}
+# Wire-service credits ("(AP) —", "CNN —") open many sentences without naming anything.
+_NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn", "ap", "afp", "reuters", "upi"}
 
 
 def asked_clause(question: str) -> str:
