@@ -160,3 +160,34 @@ def test_html_page_without_a_title_takes_it_from_its_canonical_url(tmp_path):
     (tmp_path / "page.html").write_text(page)
     articles, _ = load(tmp_path)
     assert articles[0].title == "Night ferry returns"
+
+
+@pytest.mark.parametrize(
+    ("opening", "place", "agency"),
+    [
+        ("New York CNN Business —\n\nStocks fell.", "New York", "CNN Business"),
+        ("Colombo, Sri Lanka CNN —\n\nProtesters gathered.", "Colombo, Sri Lanka", "CNN"),
+        ("London (CNN) The prime minister resigned.", "London", "CNN"),
+        ("CNN —\n\nNetflix renewed the show.", None, "CNN"),
+        ("BEIRUT (AP) — Troops advanced.", "BEIRUT", "AP"),
+        ("BEIRUT — Troops advanced.", "BEIRUT", None),
+        ("The president — who spoke first — left.", None, None),
+        ("Apple and AP — a partnership.", None, None),
+    ],
+)
+def test_datelines_of_wire_and_web_articles(opening, place, agency):
+    from index.loaders.text import parse_dateline
+
+    assert parse_dateline(opening) == (place, agency)
+
+
+def test_records_take_dateline_and_outlet_from_the_text(tmp_path):
+    records = [
+        {"doc_id": "a", "text": "Washington CNN —\n\nThe Senate passed the bill on Friday."},
+        {"doc_id": "b", "source": "Daily Planet", "dateline": "METROPOLIS", "text": "Washington CNN —\n\nBody."},
+    ]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    first, second = load(tmp_path)[0]
+    assert (first.dateline, first.source) == ("Washington", "CNN")
+    assert first.text.startswith("Washington CNN —")  # offsets stay those of the text as given
+    assert (second.dateline, second.source) == ("METROPOLIS", "Daily Planet")

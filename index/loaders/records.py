@@ -5,6 +5,7 @@ import json
 from index.articles import Article
 from index.loaders.dates import iso_date
 from index.loaders.html import extract_html, looks_like_html
+from index.loaders.text import parse_dateline
 from index.loaders.urls import title_from_url
 from index.loaders.problems import Skipped
 
@@ -38,12 +39,15 @@ def record_to_article(record, fallback_id: str) -> Article:
         authors = [a.strip() for a in authors.split(",") if a.strip()]
     doc_id = _first(record, ID_FIELDS)
     url = record.get("url") or html_meta.get("url")
+    text = text.strip()
+    place, agency = parse_dateline(text)
     return Article(
         doc_id=str(doc_id) if doc_id not in (None, "") else fallback_id,
-        text=text.strip(),
+        text=text,
         title=str(record.get("title") or html_meta.get("title") or title_from_url(url)),
         url=url,
-        source=record.get("source") or html_meta.get("source"),
+        source=record.get("source") or html_meta.get("source") or agency,
+        dateline=record.get("dateline") or place,
         date=iso_date(_first(record, DATE_FIELDS) or html_meta.get("date")),
         authors=[str(a) for a in authors],
     )

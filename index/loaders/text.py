@@ -14,6 +14,24 @@ DATELINE = re.compile(
     r"^\s*(?P<place>[A-Z][A-Z.'’\- ]{1,40}?(?:,\s*[A-Z][\w.'’ ]{1,30}?)?)?\s*"
     r"(?:\((?P<agency>[A-Za-z .]{1,30})\))?\s*(?:—|–|--|-)\s+"
 )
+# Web datelines name the place in ordinary case and the outlet without brackets:
+# "New York CNN Business —", "Colombo, Sri Lanka CNN —", "Reuters —", "London (CNN)".
+_OUTLETS = r"CNN(?: Business)?|AP|AFP|Reuters|Bloomberg|UPI"
+WEB_DATELINE = re.compile(
+    r"^\s*(?:(?P<place>[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}(?:,\s*[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,2})?)\s+)?"
+    rf"(?:\((?P<bracketed>{_OUTLETS})\)\s*(?:—|–|--)?|(?P<agency>{_OUTLETS})\s*(?:—|–|--))\s*"
+)
+
+
+def parse_dateline(body: str) -> tuple[str | None, str | None]:
+    """The place and the wire agency or outlet of a dateline opening `body`, if it has one."""
+    web = WEB_DATELINE.match(body)
+    if web:
+        return web.group("place"), web.group("agency") or web.group("bracketed")
+    wire = DATELINE.match(body)
+    if not wire:
+        return None, None
+    return (wire.group("place").strip() if wire.group("place") else None), wire.group("agency")
 _FOOTER_LINE = re.compile(
     r"^\s*(copyright\b|©|\(c\)\s*\d{4})|all rights reserved|^\s*\(?photos?:"
     r"|contributed to this report\.?\s*$",
@@ -29,9 +47,7 @@ def load_text(raw: str, doc_id: str, skipped: list) -> list[Article]:
     body, footer = split_footer(text)
     if not body.strip():
         raise ValueError("no article text")
-    dateline = DATELINE.match(body)
-    place = dateline.group("place").strip() if dateline and dateline.group("place") else None
-    agency = dateline.group("agency") if dateline else None
+    place, agency = parse_dateline(body)
     source = meta.get("source") or _footer_source(footer) or agency
     return [
         Article(
@@ -91,7 +107,7 @@ def _title(text: str, given: str | None, markdown: bool) -> tuple[str, str]:
 
 def _looks_like_title(line: str) -> bool:
     stripped = line.strip()
-    return 0 < len(stripped.split()) <= 20 and stripped[-1] not in ".!?\"”’" and not DATELINE.match(stripped)
+    return 0 < len(stripped.split()) <= 20 and stripped[-1] not in ".!?\"”’" and parse_dateline(stripped + " ") == (None, None)
 
 
 def _first_words(text: str, limit: int = 90) -> str:
