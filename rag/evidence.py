@@ -17,7 +17,7 @@ from rag.answer_types import answer_kind, asked_clause, offers, question_words
 from rag.lexical import Lexicon, content_terms
 from rag.retrieval import ChunkHit
 
-WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.1}
+WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2}
 # A sentence that asks a question rarely answers one.
 QUESTION_SENTENCE_PENALTY = 0.1
 EMBEDDING_CACHE_SIZE = 20000

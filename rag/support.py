@@ -11,6 +11,8 @@ from rag.evidence import Evidence
 
 # How many of the best sentences may supply the kind of answer asked for.
 KIND_WINDOW = 3
+# ... and how far under the best one's score they may be: a weak match with a number in it is no answer.
+OFFERING_RATIO = 0.6
 # "No 1" and "No. 5" are numbers, not negations.
 _NEGATION = re.compile(r"\b(?:not|never|none|nobody|nothing|neither|nor)\b|\bno\b(?!\.?\s*\d)|n[’']t\b", re.IGNORECASE)
 
@@ -19,7 +21,8 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     """The first of the best sentences that offers the kind of answer `question` asks for."""
     kind = answer_kind(asked_clause(question))
     asked = question_words(question)
-    return next((e for e in evidence[:KIND_WINDOW] if kind and offers(e.sentence, kind, asked)), None)
+    floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
+    return next((e for e in evidence[:KIND_WINDOW] if kind and e.score >= floor and offers(e.sentence, kind, asked)), None)
 
 
 def unsupported(question: str, evidence: list[Evidence]) -> str | None:
