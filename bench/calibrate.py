@@ -5,15 +5,13 @@ docs/benchmarks.md, computed on the cached eval stores of SQuAD 2.0 and RealTime
 """
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.evaluation.datasets import load_dataset  # noqa: E402
-from rag.evaluation.metrics import answer_share, contains_answer, mean, precision_recall_f1  # noqa: E402
-from rag.evaluation.runner import as_of, prepare_store  # noqa: E402
+from rag.evaluation.runner import AnswerTally, as_of, prepare_store  # noqa: E402
 from rag.extractive import COMPANION_RATIO, ExtractiveAnswerer  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
@@ -29,29 +27,12 @@ def evidence_for(name: str):
     return [(q, service.evidence(q.question, filters=as_of(q, True))) for q in questions], service.settings
 
 
-@dataclass
-class Scores:
-    answer_bearing: float
-    abstention_f1: float
-    citations_per_answer: float
-    citation_precision: float
-
-
-def scores(pairs, settings, threshold: float, companion_ratio: float = COMPANION_RATIO) -> Scores:
+def scores(pairs, settings, threshold: float, companion_ratio: float = COMPANION_RATIO) -> AnswerTally:
     answerer = ExtractiveAnswerer(threshold, settings.max_citations, companion_ratio)
-    hits, abstained, unanswerable, counts, shares = [], [], [], [], []
+    tally = AnswerTally()
     for question, evidence in pairs:
-        result = answerer.answer(question.question, evidence)
-        abstained.append(result.abstained)
-        unanswerable.append(question.unanswerable)
-        cited = [c.sentence for c in result.citations]
-        if not question.unanswerable:
-            hits.append(not result.abstained and contains_answer(cited, question.answers))
-            if cited:
-                counts.append(len(cited))
-                shares.append(answer_share(cited, question.answers))
-    f1 = precision_recall_f1(abstained, unanswerable)[2]
-    return Scores(mean([float(h) for h in hits]), f1, mean(counts), mean(shares))
+        tally.add(question, answerer.answer(question.question, evidence))
+    return tally
 
 
 def tables() -> dict[str, str]:
@@ -64,7 +45,7 @@ def tables() -> dict[str, str]:
     ]
     for threshold in THRESHOLDS:
         s, r = scores(squad, settings, threshold), scores(realtime, settings, threshold)
-        threshold_rows.append(f"| {threshold:.2f} | {s.answer_bearing:.3f} | {s.abstention_f1:.3f} | {r.answer_bearing:.3f} |")
+        threshold_rows.append(f"| {threshold:.2f} | {s.answer_bearing_rate:.3f} | {s.abstention[2]:.3f} | {r.answer_bearing_rate:.3f} |")
     companion_rows = [
         "| companion ratio | RealTime QA answer-bearing | citations per answer | cited sentences holding the answer | SQuAD answer-bearing | citations per answer | cited sentences holding the answer |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -72,8 +53,8 @@ def tables() -> dict[str, str]:
     for ratio in COMPANION_RATIOS:
         r, s = scores(realtime, settings, settings.abstain_threshold, ratio), scores(squad, settings, settings.abstain_threshold, ratio)
         companion_rows.append(
-            f"| {ratio:.2f} | {r.answer_bearing:.3f} | {r.citations_per_answer:.2f} | {r.citation_precision:.3f} "
-            f"| {s.answer_bearing:.3f} | {s.citations_per_answer:.2f} | {s.citation_precision:.3f} |"
+            f"| {ratio:.2f} | {r.answer_bearing_rate:.3f} | {r.citations_per_answer:.2f} | {r.citation_precision:.3f} "
+            f"| {s.answer_bearing_rate:.3f} | {s.citations_per_answer:.2f} | {s.citation_precision:.3f} |"
         )
     return {"calibration": "\n".join(threshold_rows), "companions": "\n".join(companion_rows)}
 

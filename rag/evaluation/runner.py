@@ -8,7 +8,7 @@ from pathlib import Path
 from rag.evaluation.baseline import PlainLlamaIndex
 from rag.evaluation.datasets import Dataset, Question, cache_root, load_dataset
 from rag.evaluation.metrics import answer_share, contains_answer, mean, percentile, precision_recall_f1, reciprocal_rank, recall_at
-from rag.models import Filters
+from rag.models import AskResult, Filters
 from rag.service import Byline
 from rag.settings import Settings
 
@@ -74,38 +74,71 @@ def score_retrieval(name: str, questions: list[Question], ranked_doc_ids, k: int
     return scores
 
 
+@dataclass
+class AnswerTally:
+    """What each answer did, summed into a system's answer metrics by `fill`."""
+
+    bearing: list[bool] = field(default_factory=list)
+    abstained: list[bool] = field(default_factory=list)
+    unanswerable: list[bool] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    shares: list[float] = field(default_factory=list)
+    surfaced: list[bool] = field(default_factory=list)
+
+    def add(self, question: Question, result: AskResult) -> None:
+        self.abstained.append(result.abstained)
+        self.unanswerable.append(question.unanswerable)
+        cited = [c.sentence for c in result.citations]
+        if question.answer_in_gold:
+            self.bearing.append(not result.abstained and contains_answer(cited, question.answers))
+            if cited:
+                self.counts.append(len(cited))
+                self.shares.append(answer_share(cited, question.answers))
+        if question.conflicting_answers:
+            self.surfaced.append(contains_answer(cited, question.answers) and contains_answer(cited, question.conflicting_answers))
+
+    @property
+    def answer_bearing_rate(self) -> float:
+        return mean([float(b) for b in self.bearing])
+
+    @property
+    def citations_per_answer(self) -> float:
+        return mean(self.counts)
+
+    @property
+    def citation_precision(self) -> float:
+        return mean(self.shares)
+
+    @property
+    def abstention(self) -> tuple[float, float, float]:
+        """Precision, recall and F1 of abstaining on the unanswerable questions."""
+        return precision_recall_f1(self.abstained, self.unanswerable)
+
+    def fill(self, scores: SystemScores) -> None:
+        scores.answer_questions = len(self.bearing)
+        scores.answer_bearing_rate = round(self.answer_bearing_rate, 4)
+        if self.counts:
+            scores.citations_per_answer, scores.citation_precision = round(self.citations_per_answer, 2), round(self.citation_precision, 4)
+        if any(self.unanswerable):
+            scores.unanswerable_questions = sum(self.unanswerable)
+            scores.abstention_precision, scores.abstention_recall, scores.abstention_f1 = (round(x, 4) for x in self.abstention)
+        if self.surfaced:
+            scores.conflict_questions = len(self.surfaced)
+            scores.conflict_surfaced_rate = round(mean([float(s) for s in self.surfaced]), 4)
+
+
 def score_answers(scores: SystemScores, service: Byline, questions: list[Question], use_dates: bool, details: list | None = None) -> None:
-    bearing, abstained, unanswerable, latencies, surfaced, counts, shares = [], [], [], [], [], [], []
+    tally, latencies = AnswerTally(), []
     for question in questions:
         if not (question.answer_in_gold or question.unanswerable):
             continue
         started = time.perf_counter()
         result = service.ask(question.question, filters=as_of(question, use_dates), id=question.id)
         latencies.append((time.perf_counter() - started) * 1000)
-        abstained.append(result.abstained)
-        unanswerable.append(question.unanswerable)
-        if question.answer_in_gold:
-            cited = [c.sentence for c in result.citations]
-            bearing.append(not result.abstained and contains_answer(cited, question.answers))
-            if cited:
-                counts.append(len(cited))
-                shares.append(answer_share(cited, question.answers))
-        if question.conflicting_answers:
-            cited = [c.sentence for c in result.citations]
-            surfaced.append(contains_answer(cited, question.answers) and contains_answer(cited, question.conflicting_answers))
+        tally.add(question, result)
         if details is not None:
             details.append({"question": asdict(question), "result": result.model_dump()})
-    scores.answer_questions = len(bearing)
-    scores.answer_bearing_rate = round(mean([float(b) for b in bearing]), 4)
-    if counts:
-        scores.citations_per_answer, scores.citation_precision = round(mean(counts), 2), round(mean(shares), 4)
-    if any(unanswerable):
-        precision, recall, f1 = precision_recall_f1(abstained, unanswerable)
-        scores.unanswerable_questions = sum(unanswerable)
-        scores.abstention_precision, scores.abstention_recall, scores.abstention_f1 = round(precision, 4), round(recall, 4), round(f1, 4)
-    if surfaced:
-        scores.conflict_questions = len(surfaced)
-        scores.conflict_surfaced_rate = round(mean([float(s) for s in surfaced]), 4)
+    tally.fill(scores)
     scores.ask_p50_ms, scores.ask_p95_ms = round(percentile(latencies, 50), 1), round(percentile(latencies, 95), 1)
 
 
