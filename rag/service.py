@@ -20,8 +20,8 @@ from rag.models import AskResult, Citation, Filters, SearchHit, SearchResult, Tu
 from rag.retrieval import Retriever
 from rag.settings import Settings
 
-# An extractive answer streams one cited sentence at a time: "text [n]" pieces.
 EMPTY_STORE = "No articles are indexed yet: add some with `byline ingest PATH`, the API's upload, or the Articles tab."
+# An extractive answer streams one cited sentence at a time: "text [n]" pieces.
 _CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
 
 # File name endings that `ingest` reads.

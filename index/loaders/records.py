@@ -5,9 +5,9 @@ import json
 from index.articles import Article
 from index.loaders.dates import iso_date
 from index.loaders.html import extract_html, looks_like_html
+from index.loaders.problems import Skipped
 from index.loaders.text import parse_dateline
 from index.loaders.urls import title_from_url
-from index.loaders.problems import Skipped
 
 ID_FIELDS = ("doc_id", "id")
 TEXT_FIELDS = ("text", "body", "content")

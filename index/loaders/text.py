@@ -32,6 +32,8 @@ def parse_dateline(body: str) -> tuple[str | None, str | None]:
     if not wire:
         return None, None
     return (wire.group("place").strip() if wire.group("place") else None), wire.group("agency")
+
+
 _FOOTER_LINE = re.compile(
     r"^\s*(copyright\b|©|\(c\)\s*\d{4})|all rights reserved|^\s*\(?photos?:"
     r"|contributed to this report\.?\s*$",
