@@ -28,14 +28,14 @@ def byline(*args, check=True):
 def cli_store(tmp_path_factory):
     store = tmp_path_factory.mktemp("cli-store")
     first = byline("ingest", SEEDS, "--store", store)
-    assert "articles: 1 (1 added" in first.stdout
+    assert "1 article (1 added" in first.stdout
     return store
 
 
 def test_ingest_twice_reports_unchanged(cli_store):
     again = byline("ingest", SEEDS, "--store", cli_store)
-    assert "articles: 1 (0 added, 0 updated, 1 unchanged)" in again.stdout
-    assert "chunks: 0 new" in again.stdout
+    assert "1 article (0 added, 0 updated, 1 unchanged)" in again.stdout
+    assert "0 new chunks, 0 files skipped" in again.stdout
 
 
 def test_ingest_unreadable_input_exits_1_naming_the_file(cli_store, tmp_path):

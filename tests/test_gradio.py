@@ -1,8 +1,11 @@
 """The Gradio app answers through its own Python client on a local port."""
 
 import socket
+from html import escape
 
 import pytest
+
+from rag.models import Filters, Turn
 
 
 def free_port() -> int:
@@ -32,15 +35,37 @@ def test_gradio_client_gets_a_cited_answer(gradio_url):
     assert "[1]" in result["answer"]
 
 
-def test_chat_escapes_article_html(seed_service):
-    from rag.context import citation_context
-    from ui.render import citations_panel
+def test_each_chat_answer_keeps_its_own_sources(seed_service):
+    from ui.gradio_app import chat_turn
 
-    context = citation_context(seed_service.store.docs, seed_service.ask("Who captured Hajar al-Aswad?").citations[0])
-    context.sentence = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    html = citations_panel([context])
-    assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    messages, turns = [], []
+    for question in ("Which neighbourhoods did the Syrian army capture?", "Who is the spokesman of Iran's <b>Foreign Ministry</b>?"):
+        *_, (messages, turns) = chat_turn(seed_service, question, messages, turns, None)
+    first, second = messages[1]["content"], messages[3]["content"]
+    assert 'href="#byline-a2-c1"' in first and 'id="byline-a2-c1"' in first
+    assert 'href="#byline-a4-c1"' in second and 'id="byline-a4-c1"' in second and "byline-a2" not in second
+    assert messages[2]["content"] == "Who is the spokesman of Iran&#x27;s &lt;b&gt;Foreign Ministry&lt;/b&gt;?"
+    # The conversation handed to the next question is the plain text, not the chat's HTML.
+    assert turns[2] == {"role": "user", "content": "Who is the spokesman of Iran's <b>Foreign Ministry</b>?"}
+    assert turns[1]["content"] == seed_service.ask("Which neighbourhoods did the Syrian army capture?").answer
+    assert "<" not in turns[3]["content"]
+
+
+def test_chat_shows_a_rewritten_follow_up(seed_service):
+    from ui.gradio_app import chat_turn
+
+    history = [{"role": "user", "content": "Which neighbourhoods did the Syrian army capture?"}, {"role": "assistant", "content": "…"}]
+    *_, (messages, _) = chat_turn(seed_service, "Who helped them?", [], history, None)
+    searched = seed_service.standalone("Who helped them?", [Turn(**t) for t in history])
+    assert searched != "Who helped them?"
+    assert f"Searched for: <q>{escape(searched)}</q>" in messages[-1]["content"]
+
+
+def test_chat_turn_failure_is_shown_not_raised(seed_service):
+    from ui.gradio_app import chat_turn
+
+    *_, (messages, answered) = chat_turn(seed_service, "Who won?", [], [], Filters(date_from="bad"))
+    assert answered is None and messages[-1]["content"].startswith("Sorry, that failed:")
 
 
 def test_chat_shows_why_it_abstained_escaped(fresh_store, tmp_path):
@@ -51,7 +76,7 @@ def test_chat_shows_why_it_abstained_escaped(fresh_store, tmp_path):
     result = fresh_store.ask("How many riders cheered the night ferry at the harbour?")
     assert result.abstained and result.warnings
     bubble = chat_answer(result)
-    assert bubble.startswith(result.answer) and "⚠ The question asks for a number" in bubble
+    assert escape(result.answer) in bubble and "⚠ The question asks for a number" in bubble
     result.warnings = ["<img src=x onerror=alert(1)>"]
     assert "<img" not in chat_answer(result) and "&lt;img" in chat_answer(result)
 
@@ -69,10 +94,3 @@ def test_source_filter_choices_are_the_distinct_sources(fresh_store, seed_copy):
     fresh_store.ingest([seed_copy])
     assert fresh_store.article("note.txt").article.source is None
     assert fresh_store.sources() == ["Harbour Times", "The Associated Press"]
-
-
-def test_chat_history_is_plain_text_again():
-    from ui.gradio_app import _history
-
-    turns = _history([{"role": "user", "content": "What did Iran&#x27;s spokesman say about &lt;b&gt;?"}])
-    assert turns[0].content == "What did Iran's spokesman say about <b>?"

@@ -110,9 +110,11 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.
                 bar.update(task, completed=done)
 
         report = service.ingest(paths, progress)
+    from ui.render import counted
+
     typer.echo(
-        f"articles: {report.articles} ({report.added} added, {report.updated} updated, {report.unchanged} unchanged)"
-        f"  chunks: {report.chunks} new  skipped: {len(report.skipped)}"
+        f"{counted(report.articles, 'article')} ({report.added} added, {report.updated} updated, {report.unchanged} unchanged),"
+        f" {counted(report.chunks, 'new chunk')}, {counted(len(report.skipped), 'file')} skipped"
     )
     for skipped in report.skipped:
         typer.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
@@ -161,9 +163,11 @@ def ask(
     result = _one_or_batch(lambda q, f, i: service.ask(q, filters=f, id=i), question, queries, as_of, "QUESTION")
     if result is None or as_json:
         return result and print(result.model_dump_json(indent=2))
+    from ui.render import citation_lines
+
     typer.echo(result.answer)
-    for c in result.citations:
-        typer.echo(f"  [{c.n}] {c.title} ({c.doc_id}, chars {c.start}-{c.end})")
+    for line in citation_lines(result.citations, service.citation_contexts(result.citations)):
+        typer.echo(line)
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
 
@@ -216,9 +220,11 @@ def articles(
     store: StoreOption = None,
 ):
     """List indexed articles."""
+    from ui.render import counted
+
     for stored in _service(store).articles(offset, limit):
         a = stored.article
-        typer.echo(f"{a.doc_id}\t{a.date or '-'}\t{a.source or '-'}\t{stored.chunks} chunks\t{a.title}")
+        typer.echo(f"{a.doc_id}\t{a.date or '-'}\t{a.source or '-'}\t{counted(stored.chunks, 'chunk')}\t{a.title}")
 
 
 @app.command()

@@ -1,33 +1,52 @@
 """The Gradio UI: a chat whose answers cite their sentences, and the list of indexed articles."""
 
-from html import escape, unescape
+from html import escape
 from pathlib import Path
 
 import gradio as gr
 
 from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
-from ui.render import chat_answer, citations_panel
+from ui.render import chat_answer, counted
 from ui.uploads import UploadError, ingest_uploads
 
 CSS = """
-.byline-citation { border-left: 3px solid #e0a800; padding: 4px 10px; margin-bottom: 12px; }
-.byline-citation mark { background: #fff3bf; color: inherit; padding: 0 2px; }
-.byline-doc { color: #777; }
+.byline-answer .byline-text { margin: 0; }
+.byline-searched { color: #666; font-size: 0.9em; margin: 0 0 6px; }
+.byline-marker { text-decoration: none; font-weight: 600; white-space: nowrap; }
+.byline-unsupported { background: #fdecea; color: #8c1c13; text-decoration: underline wavy #c0392b; text-underline-offset: 3px; }
+.byline-warning { color: #8a6d00; font-size: 0.9em; margin: 6px 0 0; }
+.byline-sources { margin-top: 8px; border-top: 1px solid #dde1e6; padding-top: 4px; }
+.byline-sources-head { color: #666; font-size: 0.85em; margin: 0; }
+.byline-citation { border-left: 3px solid #e0a800; padding: 2px 8px; margin: 4px 0; }
+.byline-citation summary { cursor: pointer; }
+.byline-facts, .byline-doc { color: #777; }
+.byline-passage p { margin: 4px 0; }
+.byline-passage mark { background: #fff3bf; color: #1a1a1a; padding: 0 2px; }
+.byline-passage:target { outline: 2px solid #e0a800; outline-offset: 2px; }
+.byline-passage:target mark { background: #ffd43b; }
 """
 ARTICLE_COLUMNS = ["doc_id", "title", "date", "source", "chunks"]
 LISTED_ARTICLES = 200
 
 
-def _history(messages: list[dict]) -> list[Turn]:
-    turns = []
-    for message in messages or []:
-        content = message.get("content")
-        if isinstance(content, list):
-            content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-        # The chat shows escaped text; the conversation itself is the plain text.
-        turns.append(Turn(role=message.get("role", "user"), content=unescape(str(content or ""))))
-    return turns
+def chat_turn(service: Byline, question: str, messages: list[dict], turns: list[dict], filters: Filters | None):
+    """Ask `question` after the conversation `turns` (plain text); yield the chat's messages (HTML)
+    as the answer streams, each with the conversation once answered (None before, and on failure)."""
+    messages = list(messages or []) + [{"role": "user", "content": escape(question)}, {"role": "assistant", "content": ""}]
+    turn = len(messages)  # numbers this answer's source anchors apart from earlier answers'
+    try:
+        for item in service.ask_stream(question, [Turn(**t) for t in turns or []], filters):
+            if isinstance(item, AskResult):
+                messages[-1]["content"] = chat_answer(item, service.citation_contexts(item.citations), turn)
+                answered = [{"role": "user", "content": question}, {"role": "assistant", "content": item.answer}]
+                yield messages, list(turns or []) + answered
+            else:
+                messages[-1]["content"] += escape(item)
+                yield messages, None
+    except Exception as error:  # one bad request must not take the UI down
+        messages[-1]["content"] = escape(f"Sorry, that failed: {error}")
+        yield messages, None
 
 
 def _filters(source: str | None, date_from: str | None, date_to: str | None) -> Filters | None:
@@ -36,25 +55,13 @@ def _filters(source: str | None, date_from: str | None, date_to: str | None) -> 
 
 
 def build_app(service: Byline) -> gr.Blocks:
-    def respond(question: str, messages: list[dict], source: str | None, date_from: str, date_to: str):
+    def respond(question: str, messages: list[dict], turns: list[dict], source: str | None, date_from: str, date_to: str):
         question = (question or "").strip()
         if not question:
             yield "", messages, gr.skip()
             return
-        messages = list(messages or []) + [{"role": "user", "content": escape(question)}]
-        history = _history(messages[:-1])
-        messages.append({"role": "assistant", "content": ""})
-        try:
-            for item in service.ask_stream(question, history, _filters(source, date_from, date_to)):
-                if isinstance(item, AskResult):
-                    messages[-1]["content"] = chat_answer(item)
-                    yield "", messages, citations_panel(service.citation_contexts(item.citations))
-                else:
-                    messages[-1]["content"] += escape(item)
-                    yield "", messages, gr.skip()
-        except Exception as error:  # one bad request must not take the UI down
-            messages[-1]["content"] = escape(f"Sorry, that failed: {error}")
-            yield "", messages, gr.skip()
+        for shown, answered in chat_turn(service, question, messages, turns, _filters(source, date_from, date_to)):
+            yield "", shown, gr.skip() if answered is None else answered
 
     def ask_api(question: str) -> dict:
         return service.ask(question).model_dump()
@@ -68,10 +75,10 @@ def build_app(service: Byline) -> gr.Blocks:
             for a in service.articles(0, LISTED_ARTICLES)
         ]
         total = service.count()
-        shown = f"the newest {len(rows)} of {total}" if total > len(rows) else f"all {total}"
+        shown = f"the newest {len(rows)} of {total} indexed articles" if total > len(rows) else counted(total, "indexed article")
         return (
             rows,
-            f"Showing {shown} indexed articles.",
+            f"Showing {shown}.",
             gr.update(choices=[row[0] for row in rows]),
             gr.update(choices=source_choices()),
         )
@@ -86,7 +93,7 @@ def build_app(service: Byline) -> gr.Blocks:
         skipped = f" Skipped: {'; '.join(outcome.skipped)}." if outcome.skipped else ""
         return (
             f"Added {outcome.added}, updated {outcome.updated}, unchanged {outcome.unchanged} "
-            f"({outcome.chunks} chunks embedded).{skipped}",
+            f"({counted(outcome.chunks, 'chunk')} embedded).{skipped}",
             *article_table(),
         )
 
@@ -108,25 +115,22 @@ def build_app(service: Byline) -> gr.Blocks:
         return (message, "", *article_table())
 
     with gr.Blocks(title="Byline") as demo:
-        gr.Markdown("## Byline — ask the articles\nEvery answer cites the exact sentences it comes from.")
+        gr.Markdown("## Byline — ask the articles\nEvery answer cites the exact sentences it comes from: open a source, or click its [n], to read it in its passage.")
         with gr.Tab("Chat"):
+            # Each answer carries its own sources: a [n] marker opens its sentence, highlighted in its passage.
+            chatbot = gr.Chatbot(
+                label="Conversation", height=560, sanitize_html=True, render_markdown=False, elem_id="byline-chat"
+            )
+            turns = gr.State([])
+            question = gr.Textbox(label="Question", placeholder="Ask about the indexed articles…", elem_id="byline-question")
             with gr.Row():
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(label="Conversation", height=480, sanitize_html=True, elem_id="byline-chat")
-                    question = gr.Textbox(label="Question", placeholder="Ask about the indexed articles…", elem_id="byline-question")
-                    with gr.Row():
-                        send = gr.Button("Ask", variant="primary", elem_id="byline-ask")
-                        clear = gr.Button("New conversation")
-                    with gr.Accordion("Filters", open=False):
-                        with gr.Row():
-                            source = gr.Dropdown(
-                                source_choices(), value="", label="Source", allow_custom_value=True, elem_id="byline-source"
-                            )
-                            date_from = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="byline-date-from")
-                            date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="byline-date-to")
-                with gr.Column(scale=2):
-                    gr.Markdown("### Sources")
-                    sources = gr.HTML(citations_panel([]), elem_id="byline-sources")
+                send = gr.Button("Ask", variant="primary", elem_id="byline-ask")
+                clear = gr.Button("New conversation", elem_id="byline-clear")
+            with gr.Accordion("Filters", open=False):
+                with gr.Row():
+                    source = gr.Dropdown(source_choices(), value="", label="Source", allow_custom_value=True, elem_id="byline-source")
+                    date_from = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="byline-date-from")
+                    date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="byline-date-to")
         with gr.Tab("Articles"):
             with gr.Row():
                 files = gr.File(label="Upload articles", file_count="multiple", file_types=list(FILE_TYPES), elem_id="byline-upload")
@@ -148,10 +152,10 @@ def build_app(service: Byline) -> gr.Blocks:
                 remove = gr.Button("Delete", variant="stop", elem_id="byline-delete")
             article_text = gr.Textbox(label="Article text", lines=14, interactive=False, elem_id="byline-article-text")
 
-        inputs = [question, chatbot, source, date_from, date_to]
-        question.submit(respond, inputs, [question, chatbot, sources], api_visibility="private")
-        send.click(respond, inputs, [question, chatbot, sources], api_visibility="private")
-        clear.click(lambda: ([], citations_panel([])), None, [chatbot, sources], api_visibility="private")
+        inputs = [question, chatbot, turns, source, date_from, date_to]
+        question.submit(respond, inputs, [question, chatbot, turns], api_visibility="private")
+        send.click(respond, inputs, [question, chatbot, turns], api_visibility="private")
+        clear.click(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
         listed = [table, listing, chosen, source]
         add.click(upload, files, [status, *listed], api_visibility="private").then(lambda: None, None, files, api_visibility="private")
         table.select(pick_article, table, chosen, api_visibility="private")
