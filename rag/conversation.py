@@ -239,7 +239,7 @@ def _wh_phrase_length(words: list[_Word]) -> int:
     if words[0].lower in {"who", "whom", "where", "when", "why"}:
         return n
     start = n
-    while n < len(words) and not _is_function(words[n]) and not (n > start and _is_verb_form(words[n])):
+    while n < len(words) and not _is_function(words[n]) and not _is_participle(words[n]) and not (n > start and _is_verb_form(words[n])):
         n += 1
     return n
 

@@ -1,0 +1,248 @@
+"""Follow-up questions: the stand-alone rewrite, alone and in real conversations over the seed article."""
+
+from typing import Any
+
+import pytest
+from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
+
+from rag.conversation import standalone_question
+from rag.models import Turn
+
+NEIGHBOURHOODS = "Which neighbourhoods did the Syrian army capture?"
+SPOKESMAN = "What did Iran's Foreign Ministry spokesman say?"
+NOT_FOUND = "I could not find this in the indexed articles."
+
+
+def chat(*questions: str, answer: str = "Something the article says. [1]") -> list[Turn]:
+    """A history of user questions, each followed by the same assistant answer."""
+    turns = []
+    for question in questions:
+        turns += [Turn(role="user", content=question), Turn(role="assistant", content=answer)]
+    return turns
+
+
+# --- the heuristic ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("earlier", "follow_up", "expected"),
+    [
+        # the previous subject takes the pronoun's place; what it asked for stays behind
+        ([NEIGHBOURHOODS], "Who helped them?", "Who helped the Syrian army?"),
+        ([SPOKESMAN], "What was his name?", "What was the name of Iran's Foreign Ministry spokesman?"),
+        ([SPOKESMAN, "What was his name?"], "When did he say it?", "When did Iran's Foreign Ministry spokesman say it?"),
+        (["What is Iran doing in Syria?"], "How long will its forces stay?", "How long will Iran's forces stay?"),
+        (["What did the Syrian Observatory say?"], "Where is it based?", "Where is the Syrian Observatory based?"),
+        # "Who is X?" is about X
+        (["Who is the spokesman of Iran's Foreign Ministry?"], "What did he say?", "What did the spokesman of Iran's Foreign Ministry say?"),
+        # the asking phrase itself is the subject: it travels with what it did
+        (
+            ["How many people left the area on Saturday and Sunday?"],
+            "Where did they go?",
+            "Where did the people that left the area on Saturday and Sunday go?",
+        ),
+        # "Who captured X?": "they" are the answer, "it" is X
+        (["Who captured Hajar al-Aswad?"], "When did they capture it?", "When did they capture Hajar al-Aswad?"),
+        # "it" cannot be the plural subject
+        (["Did government forces capture Yarmouk camp?"], "Who held it before?", "Who held Yarmouk camp before?"),
+        # an object pronoun cannot be the question's own subject
+        ([SPOKESMAN], "Does Putin agree with him?", "Does Putin agree with Iran's Foreign Ministry spokesman?"),
+        (["What happened in Hajar al-Aswad?"], "Who lives there?", "Who lives in Hajar al-Aswad?"),
+        (["What happened in Hajar al-Aswad?"], "How many people died?", "How many people died in Hajar al-Aswad?"),
+        # ellipses ask the previous question again about something else
+        (["Who is the spokesman of Iran's Foreign Ministry?"], "And Putin's envoy?", "Who is Putin's envoy?"),
+        (["What did Putin tell Assad?"], "What about Lavrentyev?", "What did Lavrentyev tell Assad?"),
+        ([NEIGHBOURHOODS], "When?", "When did the Syrian army capture the neighbourhoods?"),
+        # nothing to replace: the subject is added, not the previous question
+        ([NEIGHBOURHOODS], "Who helped?", "Who helped (the Syrian army)?"),
+        ([NEIGHBOURHOODS], "And why did that happen?", "Why did that happen (the Syrian army)?"),
+    ],
+)
+def test_follow_ups_carry_the_previous_subject(earlier, follow_up, expected):
+    assert standalone_question(follow_up, chat(*earlier)) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Putin tell Assad during their meeting?",  # "their" is Putin's and Assad's
+        "Did Iran say it would keep its forces in Syria?",
+        "How many civilians were evacuated from the area overnight?",
+        "Who is Bahram Ghasemi?",
+    ],
+)
+def test_questions_that_stand_alone_are_unchanged(question):
+    assert standalone_question(question, chat(NEIGHBOURHOODS)) == question
+
+
+def test_without_history_the_question_is_unchanged():
+    assert standalone_question("Who helped them?", None) == "Who helped them?"
+    assert standalone_question("Who helped them?", [Turn(role="assistant", content="Hello. [1]")]) == "Who helped them?"
+
+
+def test_the_answer_and_an_abstention_do_not_leak_into_the_rewrite():
+    rewrite = standalone_question("Who helped them?", chat(NEIGHBOURHOODS, answer=NOT_FOUND))
+    assert rewrite == "Who helped the Syrian army?"
+    assert "neighbourhoods" not in rewrite and "capture" not in rewrite
+
+
+def test_the_latest_subject_wins():
+    history = chat(NEIGHBOURHOODS, "What did Iran's Foreign Ministry spokesman say?")
+    assert standalone_question("Who did he blame?", history) == "Who did Iran's Foreign Ministry spokesman blame?"
+
+
+def test_a_follow_up_of_a_follow_up_keeps_the_first_subject():
+    history = chat("Who is Alexander Lavrentyev?", "What did he say?")
+    assert standalone_question("When did he say it?", history) == "When did Alexander Lavrentyev say it?"
+
+
+# --- the LLM rewrite --------------------------------------------------------------------
+
+
+class ScriptedLLM(CustomLLM):
+    """Replies `reply` to every prompt (or raises `error`), and keeps the prompts."""
+
+    reply: str = ""
+    error: str | None = None
+    prompts: list[str] = []
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata()
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        self.prompts.append(prompt)
+        if self.error:
+            raise ConnectionError(self.error)
+        return CompletionResponse(text=self.reply)
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
+        yield self.complete(prompt, formatted, **kwargs)
+
+
+def test_a_good_llm_rewrite_is_used():
+    llm = ScriptedLLM(reply="Who gave help to the Syrian army?", prompts=[])
+    history = chat(NEIGHBOURHOODS, answer="Gen. Ali Mayhoub said the army captured Yarmouk camp. [1]")
+    assert standalone_question("Who helped them?", history, llm) == "Who gave help to the Syrian army?"
+    (prompt,) = llm.prompts
+    assert NEIGHBOURHOODS in prompt and "Who helped them?" in prompt
+    assert "untrusted" in prompt and "[1]" not in prompt
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Russia and Iran helped the Syrian army.",  # an answer, not a question
+        "Who helped the Syrian army?\nRussia and Iran did.",  # more than one line
+        "Russia and Iran. Who else helped the Syrian army?",
+        "What is the boiling point of mercury?",  # nothing of the conversation
+        "Who helped the Syrian army " + "and its allies " * 20 + "?",  # too long
+        "Who helped the Syrian army? [1]",
+        "",
+    ],
+)
+def test_a_bad_llm_rewrite_falls_back_to_the_heuristic(reply):
+    llm = ScriptedLLM(reply=reply, prompts=[])
+    assert standalone_question("Who helped them?", chat(NEIGHBOURHOODS), llm) == "Who helped the Syrian army?"
+    assert len(llm.prompts) == 1
+
+
+def test_a_failing_llm_falls_back_to_the_heuristic():
+    llm = ScriptedLLM(error="connection refused", prompts=[])
+    assert standalone_question("Who helped them?", chat(NEIGHBOURHOODS), llm) == "Who helped the Syrian army?"
+    assert len(llm.prompts) == 1
+
+
+def test_the_llm_is_not_asked_about_a_question_that_stands_alone():
+    llm = ScriptedLLM(reply="Who helped the Syrian army?", prompts=[])
+    assert standalone_question("What did Putin tell Assad?", chat(NEIGHBOURHOODS), llm) == "What did Putin tell Assad?"
+    assert standalone_question("Who helped them?", [], llm) == "Who helped them?"
+    assert llm.prompts == []
+
+
+# --- real conversations over the seed article -------------------------------------------
+
+
+def converse(service, *questions: str):
+    """Ask each question with the conversation so far; the results, in order."""
+    history: list[Turn] = []
+    results = []
+    for question in questions:
+        result = service.ask(question, history=list(history))
+        history += [Turn(role="user", content=question), Turn(role="assistant", content=result.answer)]
+        results.append(result)
+    return results
+
+
+def cited(result) -> list[str]:
+    return [citation.sentence for citation in result.citations]
+
+
+def test_who_helped_them_cites_russia_and_iran_not_the_first_answer_again(seed_service):
+    first, follow_up = converse(seed_service, NEIGHBOURHOODS, "Who helped them?")
+    assert follow_up.standalone_question == "Who helped the Syrian army?"
+    assert any(s.startswith("Both Russia and Iran have provided crucial military support") for s in cited(follow_up))
+    assert follow_up.answer != first.answer
+
+
+def test_his_name_and_when_he_said_it_cite_bahram_ghasemi(seed_service):
+    _, name, when = converse(seed_service, SPOKESMAN, "What was his name?", "When did he say it?")
+    assert "Bahram Ghasemi" in cited(name)[0]
+    assert "Bahram Ghasemi told reporters Monday" in cited(when)[0]
+    assert when.standalone_question == "When did Iran's Foreign Ministry spokesman say it?"
+
+
+def test_a_new_subject_does_not_drag_the_old_one_in(seed_service):
+    question = "What did Putin tell Assad during their meeting?"
+    _, putin = converse(seed_service, NEIGHBOURHOODS, question)
+    assert putin.standalone_question == question
+    assert cited(putin)[0].startswith("Russian President Vladimir Putin told Assad")
+
+
+def test_where_did_they_go_cites_the_desert(seed_service):
+    _, where = converse(seed_service, "How many people left the area on Saturday and Sunday?", "Where did they go?")
+    assert any("heading toward the desert" in s for s in cited(where))
+
+
+def test_where_is_the_observatory_based(seed_service):
+    _, based = converse(seed_service, "What did the Syrian Observatory say?", "Where is it based?")
+    assert based.standalone_question == "Where is the Syrian Observatory based?"
+    assert cited(based)[0].startswith("The Britain-based Syrian Observatory for Human Rights")
+
+
+def test_what_the_envoy_said(seed_service):
+    _, said = converse(seed_service, "Who is Alexander Lavrentyev?", "What did he say?")
+    assert "Lavrentyev, said the Russian leader was referring to Iranian forces" in cited(said)[0]
+
+
+def test_whether_tehran_keeps_its_forces_in_syria(seed_service):
+    _, stay = converse(seed_service, "How did Tehran respond?", "Will its forces stay in Syria?")
+    assert stay.standalone_question == "Will Tehran's forces stay in Syria?"
+    assert cited(stay)[0].startswith("But on Monday, Tehran appeared to reject that idea")
+
+
+def test_the_soldier_and_his_acronym(seed_service):
+    _, acronym = converse(seed_service, "What did the unnamed Syrian soldier tell state TV?", "What acronym did he use?")
+    assert "The Daesh terrorist organization was wiped out" in cited(acronym)[0]
+
+
+def test_when_the_army_declared_damascus_safe(seed_service):
+    _, when = converse(seed_service, NEIGHBOURHOODS, "When did it declare Damascus safe?")
+    assert when.standalone_question == "When did the Syrian army declare Damascus safe?"
+    assert cited(when)[0].startswith("BEIRUT — Syria’s military said Monday")
+
+
+def test_and_putins_envoy_asks_the_same_of_someone_else(seed_service):
+    _, envoy = converse(seed_service, "Who is the spokesman of Iran's Foreign Ministry?", "And Putin's envoy?")
+    assert envoy.standalone_question == "Who is Putin's envoy?"
+    assert "Alexander Lavrentyev" in cited(envoy)[0]
+
+
+def test_what_the_general_said_about_damascus(seed_service):
+    _, damascus = converse(seed_service, "Who is Gen. Ali Mayhoub?", "What did he say about Damascus?")
+    assert "Damascus and its surroundings are completely secure" in cited(damascus)[0]
+
+
+def test_a_bare_when_asks_the_previous_question_again(seed_service):
+    _, when = converse(seed_service, NEIGHBOURHOODS, "When?")
+    assert cited(when)[0].startswith("BEIRUT — Syria’s military said Monday it has retaken the last neighborhoods")
