@@ -34,10 +34,21 @@ _PERSONAL = frozenset("he she it they him her them".split())
 _POSSESSIVE = frozenset("his her its their".split())
 _DEMONSTRATIVE = frozenset("this that these those".split())
 _PLACE_PREPOSITIONS = frozenset("in at into from to near inside outside across".split())
-# Words that open a follow-up without meaning anything: "And who helped them?"
+# "it" after these is an event, not a thing: "Why did they do it?"
 _EVENT_VERBS = frozenset("do does did doing done say says said".split())
+# Words that open a follow-up without meaning anything: "And who helped them?"
 _OPENERS = frozenset("and so but then also ok okay well now".split())
 _WH_MODIFIERS = frozenset("many much long old often far".split())
+# Adverbs that sit between an auxiliary and its verb: "Is Boeing still building ...?"
+_ADVERBS = frozenset("still already ever never really actually exactly finally recently currently officially ultimately".split())
+_CALENDAR = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:1[5-9]|20)\\d\\d"
+)
+# "May", "December 2016", "Saturday and Sunday": what "What about June?" replaces.
+_WHEN = re.compile(rf"\b(?:{_CALENDAR})(?:(?:,? | and )(?:\d{{1,2}}\b|{_CALENDAR}))*\b")
+# A topic added in parentheses by an earlier rewrite: "Who was on board (the Titan submersible)?"
+_ADDED_TOPIC = re.compile(r"\(([^()]+)\)\?$")
 # Common base-form verbs (a question's main verb after "did", "will", ...).
 _VERBS = frozenset(
     """say tell ask do make go get take give come see know think want mean use find show try call keep let
@@ -46,7 +57,7 @@ _VERBS = frozenset(
     open win offer remember consider appear buy wait serve die send expect build stay fall cut reach kill
     remain suggest raise pass sell require report decide return explain hope develop carry break receive
     agree support hit produce cause plan claim announce attack capture seize leave force fight launch join
-    deny reject accuse warn urge order approve sign ban visit hold control defeat withdraw retake evacuate
+    deny reject accuse warn urge order approve sign ban visit hold control defeat withdraw
     strike free protect threaten destroy respond react end face arrest charge vote elect hire fire close""".split()
 )
 _IRREGULAR_PAST = frozenset(
@@ -136,7 +147,11 @@ def _heuristic(question: str, previous: list[str]) -> str | None:
 
 def _latest_topic(previous: list[str]) -> _Topic | None:
     for text in reversed(previous[-2:]):
-        topic = _topic(_parse(asked_clause(text)))
+        parse = _parse(asked_clause(text))
+        added = _ADDED_TOPIC.search(parse.text)
+        if added and not (_wh_is_subject(parse) and _wh_nouns(parse)):
+            return _Topic(added.group(1), parse.text, added.span(1), None)
+        topic = _topic(parse)
         if topic is not None:
             return topic
     return None
@@ -156,7 +171,7 @@ def _names_its_subject(parse: _Parse) -> bool:
     if any(word.name for word in parse.words):
         return True
     own = [w for n, w in enumerate(parse.words) if n >= parse.wh and not _is_function(w) and not _is_verb_form(w)]
-    return len(own) >= 2 or _subject_text(parse) is not None
+    return len(own) >= 2
 
 
 def _strip_opener(question: str) -> str:
@@ -173,7 +188,7 @@ def _strip_opener(question: str) -> str:
 
 @lru_cache(maxsize=1)
 def _function_words() -> frozenset[str]:
-    return english_stopwords() | _WH | _AUX | _WH_MODIFIERS | {"whose", "else", "exactly", "really", "please", "me"}
+    return english_stopwords() | _WH | _AUX | _WH_MODIFIERS | _ADVERBS | {"whose", "else", "please"}
 
 
 def _words(text: str) -> list[_Word]:
@@ -181,7 +196,7 @@ def _words(text: str) -> list[_Word]:
     for match in _TOKEN.finditer(text):
         token, lower = match.group(0), match.group(0).lower()
         capitalised = token[0].isupper() or any(part[:1].isupper() for part in token.split("-")[1:])
-        initial_function = not words and lower in _function_words()
+        initial_function = not words and (lower in _function_words() or lower in _VERBS)  # "Tell me about ..."
         words.append(_Word(token, match.start(), match.end(), lower, capitalised and not initial_function))
     return words
 
@@ -303,12 +318,12 @@ def _topic(parse: _Parse) -> _Topic | None:
         return _Topic(described, parse.text, _last_name_span(parse), place)
     if after_verb is None:
         return None
-    return _Topic(after_verb[0], parse.text, after_verb[1], place, role="object" if parse.wh else "subject")
+    return _Topic(after_verb[0], parse.text, after_verb[1], place, role="object" if parse.words[0].lower == "who" else "subject")
 
 
 def _wh_is_subject(parse: _Parse) -> bool:
-    """ "How many people left the area?": the wh-phrase does the verb."""
-    return parse.subject is None and parse.verb is not None
+    """ "How many people left the area?", "How many people were on board?": no subject after the verb."""
+    return parse.wh > 0 and parse.subject is None and (parse.verb is not None or parse.aux is not None)
 
 
 def _wh_nouns(parse: _Parse) -> str:
@@ -383,17 +398,24 @@ def _is_ellipsis(parse: _Parse) -> bool:
 
 
 def _ellipsis(body: str, parse: _Parse, topic: _Topic) -> str | None:
-    if not _is_ellipsis(parse) or topic.span is None:
+    if not _is_ellipsis(parse):
         return None
     words = parse.words
     first = 2 if words[0].lower in {"what", "how"} and words[1].lower == "about" else 0
     replacement = body[words[first].start : words[-1].end]
-    start, end = topic.span
-    return topic.source[:start] + replacement + topic.source[end:]
+    when = _WHEN.search(topic.source)
+    span = when.span() if when and _WHEN.fullmatch(replacement) else topic.span
+    if span is None:
+        return None
+    return topic.source[: span[0]] + replacement + topic.source[span[1] :]
 
 
 def _is_bare_wh(parse: _Parse) -> bool:
-    return bool(parse.words) and parse.wh == len(parse.words) and all(w.lower in _WH | _WH_MODIFIERS for w in parse.words)
+    """ "Why?", "How many?", "By how much?"."""
+    words = parse.words
+    if len(words) > 1 and words[0].lower in _PLACE_PREPOSITIONS | {"by", "for", "since", "until", "with"}:
+        words = words[1:]
+    return bool(words) and words[0].lower in _WH and all(w.lower in _WH | _WH_MODIFIERS for w in words)
 
 
 def _bare_wh(parse: _Parse, previous: str) -> str | None:
@@ -405,7 +427,7 @@ def _bare_wh(parse: _Parse, previous: str) -> str | None:
         return None
     asked = parse.text[parse.words[0].start : parse.words[-1].end]
     nouns = _wh_nouns(before)
-    if parse.words[-1].lower in {"many", "much"}:
+    if parse.words[0].lower == "how" and parse.words[-1].lower in {"many", "much"}:
         return f"{asked} {nouns} {before.text[before.words[before.aux].start :].rstrip()}" if nouns else None
     rest = before.text[before.words[before.aux].start :].rstrip()
     if nouns and before.verb is not None:
@@ -466,7 +488,7 @@ def _replace_anaphora(body: str, parse: _Parse, topic: _Topic) -> str | None:
         if word.lower == "there" and topic.place:
             edits.append((word.start, word.end, topic.place))
         elif word.lower in _PERSONAL | _POSSESSIVE and not referred and _may_refer(parse.words, n, topic):
-            edits.append(_pronoun_edit(parse.words, n, _referent(word, topic)))
+            edits.append(_pronoun_edit(parse.words, n, _referent(parse.words, n, topic)))
             referred = True
     if not edits:
         return None
@@ -476,12 +498,21 @@ def _replace_anaphora(body: str, parse: _Parse, topic: _Topic) -> str | None:
 
 
 def _may_refer(words: list[_Word], n: int, topic: _Topic) -> bool:
-    """An object topic ("the Syrian army" in "Who helped the Syrian army?") is not what "they" did the helping."""
-    return topic.role == "subject" or _object_position(words, n) or words[n].lower in _POSSESSIVE and words[n].lower != "her"
+    """An object topic ("the Syrian army" in "Who helped the Syrian army?") is not what "they" did the helping;
+    "in them" needs a place."""
+    if _after_place_preposition(words, n):
+        return topic.place is not None
+    return topic.role == "subject" or _object_position(words, n) or words[n].lower == "its"
 
 
-def _referent(pronoun: _Word, topic: _Topic) -> str:
-    singular = pronoun.lower in {"it", "its"}
+def _after_place_preposition(words: list[_Word], n: int) -> bool:
+    return n > 0 and words[n - 1].lower in _PLACE_PREPOSITIONS - {"to"} and words[n].lower in _PERSONAL
+
+
+def _referent(words: list[_Word], n: int, topic: _Topic) -> str:
+    if _after_place_preposition(words, n) and topic.place:
+        return topic.place.split(" ", 1)[1]  # "in them" -> "in Hajar al-Aswad"
+    singular = words[n].lower in {"it", "its"}
     return topic.other if singular and topic.other and _is_plural_phrase(topic.text) and not _is_plural_phrase(topic.other) else topic.text
 
 
@@ -577,14 +608,21 @@ def _clean_reply(reply: str) -> str:
 
 
 def _acceptable(rewrite: str, question: str, history: list[Turn]) -> bool:
-    """One line, one question, short, no citation markers, and made of the conversation's words."""
+    return _is_one_short_question(rewrite) and _made_of_the_conversation(rewrite, question, history)
+
+
+def _is_one_short_question(rewrite: str) -> bool:
+    """One line, one sentence, a question (not an answer), no citation markers."""
     if not rewrite or "\n" in rewrite or not rewrite.endswith("?") or _MARKER.search(rewrite):
         return False
     words = rewrite.split()
     if len(words) > MAX_REWRITE_WORDS or rewrite.count("?") > 1 or _SENTENCE_BREAK.search(rewrite):
         return False
-    if words[0].lower() not in _WH | _AUX and not _WH & {w.lower().strip(",") for w in words}:
-        return False
+    return words[0].lower() in _WH | _AUX or bool(_WH & {w.lower().strip(",") for w in words})
+
+
+def _made_of_the_conversation(rewrite: str, question: str, history: list[Turn]) -> bool:
+    """It keeps a word of the question, takes words from the conversation, and invents almost none."""
     terms = set(content_terms(rewrite))
     asked = set(content_terms(question))
     said = set(content_terms(" ".join(turn.content for turn in history)))

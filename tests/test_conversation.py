@@ -63,6 +63,28 @@ def test_follow_ups_carry_the_previous_subject(earlier, follow_up, expected):
 
 
 @pytest.mark.parametrize(
+    ("earlier", "follow_up", "expected"),
+    [
+        (["Is Boeing still building the 737 MAX?"], "Why did it stop?", "Why did Boeing stop?"),
+        (["What caused the blackout in Spain?"], "How long did it last?", "How long did the blackout last?"),
+        (["What is the capital of Australia?"], "What is its population?", "What is the population of Australia?"),
+        (["Who is the new prime minister of Japan?"], "When did she take office?", "When did the new prime minister of Japan take office?"),
+        (["Tell me about the Tesla recall."], "How many cars are affected?", "How many cars are affected (the Tesla recall)?"),
+        (["Why did the central bank raise interest rates?"], "By how much?", "By how much did the central bank raise interest rates?"),
+        (["How many jobs did the US economy add in May?"], "What about June?", "How many jobs did the US economy add in June?"),
+        (
+            ["When did the ferry sink?", "How many people were on board?"],
+            "Were they rescued?",
+            "Were the people that were on board (the ferry) rescued?",
+        ),
+        (["Who was fired from OpenAI?"], "Why was he fired?", "Why was he fired from OpenAI?"),
+    ],
+)
+def test_follow_ups_about_other_news(earlier, follow_up, expected):
+    assert standalone_question(follow_up, chat(*earlier)) == expected
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "What did Putin tell Assad during their meeting?",  # "their" is Putin's and Assad's
