@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.fake_llm import INVENTED_CLAIM, fake_llm
 from tests.fixtures_server import (  # noqa: F401  (fixtures)
     API_KEY,
     HARBOUR_ARTICLE,
@@ -25,6 +26,7 @@ from tests.fixtures_server import (  # noqa: F401  (fixtures)
     corpus,
     host_site,
     open_server,
+    serve_in_thread,
     server,
 )
 
@@ -32,6 +34,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 README_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "img"
 ANSWER_TIMEOUT = 90
+FOLLOW_UP = "Who helped them?"
+TARGET_MARK = "rgba(255, 212, 59, 1)"  # a :target passage's sentence (ui/gradio_app.py CSS)
 # Counts elements an injected payload would have created, in the page and in open shadow roots.
 INJECTED = """
 const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
@@ -124,38 +128,66 @@ def screenshot(browser, screenshots: Path) -> Callable[[str], None]:
     return save
 
 
+@pytest.fixture(scope="session")
+def llm_server(seed_service) -> Iterator[str]:
+    """A server over the seed article whose LLM (a fake on 127.0.0.1) adds a claim no article makes."""
+    from rag.service import Byline
+    from ui.server import create_app
+
+    for base_url in fake_llm():
+        update = {"llm": "openai", "llm_base_url": base_url, "llm_model": "fake-model", "llm_api_key": "sk-fake"}
+        service = Byline(seed_service.settings.model_copy(update=update))
+        service.warm_up()
+        yield from serve_in_thread(create_app(service))
+
+
 def widget_root(driver):
     from selenium.webdriver.common.by import By
 
     return wait(driver, 30).until(lambda d: d.find_element(By.ID, "byline-widget").shadow_root)
 
 
-def gradio_ask(driver, url: str, question: str, expect: str):
+def gradio_ask(driver, question: str):
+    """Ask in the open Gradio chat; return the new answer once its checked result is shown."""
     from selenium.webdriver.common.by import By
 
-    driver.get(url)
+    answers = len(driver.find_elements(By.CSS_SELECTOR, "#byline-chat .byline-answer"))
     box = wait(driver, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-question textarea"))
     box.send_keys(question)
     driver.find_element(By.ID, "byline-ask").click()
-    wait(driver).until(lambda d: expect in d.find_element(By.ID, "byline-sources").text)
-    return driver.find_element(By.ID, "byline-sources")
+    wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#byline-chat .byline-answer")) > answers)
+    return gradio_answers(driver)[-1]
 
 
-def widget_ask(root, question: str) -> None:
+def gradio_answers(driver) -> list:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, "#byline-chat .byline-answer")
+
+
+def gradio_open(driver, url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(url)
+    wait(driver, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-question textarea"))
+
+
+def widget_ask(root, question: str):
+    """Ask in the widget; return the new answer bubble once it is finished."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     answers = len(root.find_elements(By.CSS_SELECTOR, ".msg.bot"))
     field = root.find_element(By.CSS_SELECTOR, "input[name=question]")
     field.send_keys(question + Keys.ENTER)
-    # Done when the new answer has its citations (the result event) or an error.
+    # Done when the new answer is in and the Ask button is enabled again.
     wait(root).until(
         lambda r: len(r.find_elements(By.CSS_SELECTOR, ".msg.bot")) > answers
-        and r.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1].find_elements(By.CSS_SELECTOR, ".cite, .warnings")
-        or r.find_elements(By.CSS_SELECTOR, ".msg.bot.error")
+        and r.find_element(By.CSS_SELECTOR, "button.send").is_enabled()
     )
     errors = root.find_elements(By.CSS_SELECTOR, ".msg.bot.error")
     assert not errors, errors[0].text
+    return root.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1]
 
 
 def open_citation(root, index: int = 0):
@@ -167,24 +199,71 @@ def open_citation(root, index: int = 0):
     return answer.find_elements(By.CSS_SELECTOR, ".context")[index]
 
 
-def test_gradio_chat_answers_with_highlighted_citations(server, browser, screenshot):
+def assert_labelled_by_their_sentences(labels: list[str], citations) -> None:
+    """Each citation reads as the start of its own sentence, so no two read alike."""
+    assert len(labels) == len(citations) > 1 and len(set(labels)) == len(labels)
+    for label, citation in zip(labels, citations):
+        words = label.strip("“”…").split()
+        assert citation.sentence.split()[: len(words)] == words and len(label) <= 93
+
+
+def test_gradio_earlier_answers_keep_their_sources(server, browser, screenshot):
     from selenium.webdriver.common.by import By
 
-    sources = gradio_ask(browser, f"{server.url}/", QUESTION, "Hajar al-Aswad")
-    marks = [mark.text for mark in sources.find_elements(By.TAG_NAME, "mark")]
-    assert any("Yarmouk camp and Hajar al-Aswad" in mark for mark in marks)
-    chat = browser.find_element(By.ID, "byline-chat").text
-    assert "Hajar al-Aswad" in chat and "[1]" in chat
-    browser.execute_script("window.scrollTo(0, 0)")
+    from rag.models import Turn
+
+    expected = server.service.ask(QUESTION)
+    gradio_open(browser, f"{server.url}/")
+    first = gradio_ask(browser, QUESTION)
+    assert "Hajar al-Aswad" in first.text and "[1]" in first.text and "Searched for" not in first.text
+    labels = [e.text for e in first.find_elements(By.CSS_SELECTOR, ".byline-label")]
+    assert_labelled_by_their_sentences(labels, expected.citations)
+
+    follow_up = gradio_ask(browser, FOLLOW_UP)
+    searched = server.service.standalone(FOLLOW_UP, [Turn(role="user", content=QUESTION), Turn(role="assistant", content=expected.answer)])
+    assert follow_up.find_element(By.CSS_SELECTOR, ".byline-searched").text == f"Searched for: “{searched}”"
+
+    # Back in the first answer: its [2] opens its own sentence, highlighted in its passage.
+    first = gradio_answers(browser)[0]
+    marker = first.find_elements(By.CSS_SELECTOR, "a.byline-marker")[1]
+    assert marker.text == "[2]" and marker.get_attribute("title").startswith(expected.citations[1].sentence)
+    marker.click()
+    passage = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".byline-passage:target"))
+    assert passage.get_attribute("id") == marker.get_attribute("href").split("#")[1] == "byline-a2-c2"
+    assert passage.is_displayed() and first.find_element(By.ID, "byline-a2-c2") == passage
+    sentence = passage.find_element(By.TAG_NAME, "mark")
+    assert sentence.text == expected.citations[1].sentence and len(passage.text) > len(sentence.text)
+    assert sentence.value_of_css_property("background-color") == TARGET_MARK
     screenshot("gradio-chat.png")
+
+
+def test_gradio_marks_an_unsupported_claim(llm_server, browser, screenshot):
+    from selenium.webdriver.common.by import By
+
+    gradio_open(browser, f"{llm_server}/")
+    answer = gradio_ask(browser, QUESTION)
+    supported, unsupported = answer.find_elements(By.CSS_SELECTOR, ".byline-claim")
+    assert "byline-unsupported" not in supported.get_attribute("class") and "Yarmouk" in supported.text
+    assert "byline-unsupported" in unsupported.get_attribute("class")
+    assert unsupported.text == f"⚠ {INVENTED_CLAIM}"
+    assert unsupported.get_attribute("title").startswith("Not supported by the articles: ")
+    assert unsupported.value_of_css_property("background-color") != supported.value_of_css_property("background-color")
+    warnings = [e.text for e in answer.find_elements(By.CSS_SELECTOR, ".byline-warning")]
+    assert any("not supported" in w and INVENTED_CLAIM in w for w in warnings)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", answer)
+    screenshot("gradio-unsupported.png")
 
 
 def test_gradio_shows_article_markup_as_text(server, browser):
     from selenium.webdriver.common.by import By
 
-    sources = gradio_ask(browser, f"{server.url}/", HARBOUR_QUESTION, "harbour bridge said")
-    assert XSS_SCRIPT in sources.text and XSS_IMG in sources.text
-    assert XSS_SCRIPT in browser.find_element(By.ID, "byline-chat").text
+    gradio_open(browser, f"{server.url}/")
+    answer = gradio_ask(browser, HARBOUR_QUESTION)
+    assert XSS_SCRIPT in answer.find_element(By.CSS_SELECTOR, ".byline-text").text
+    answer.find_element(By.CSS_SELECTOR, "a.byline-marker").click()
+    passage = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".byline-passage:target"))
+    assert XSS_SCRIPT in passage.text and XSS_IMG in passage.text
+    assert "<img src=x onerror=alert(3)>" in answer.find_element(By.CSS_SELECTOR, ".byline-facts").text
     assert_nothing_injected(browser)
 
     gradio_tab(browser, "Articles")
@@ -201,7 +280,10 @@ def test_gradio_shows_article_markup_as_text(server, browser):
 
 
 def test_widget_on_another_origin_streams_cited_answers(server, host_site, browser, screenshot):
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+
+    from rag.models import Turn
 
     host_url, folder = host_site
     (folder / "news.html").write_text(
@@ -219,21 +301,55 @@ def test_widget_on_another_origin_streams_cited_answers(server, host_site, brows
     assert launcher.get_attribute("aria-label") == "Open chat: Ask the archive"
     launcher.click()
     assert root.find_element(By.CSS_SELECTOR, ".title").text == "Ask the archive"
-    widget_ask(root, QUESTION)
-    answer = root.find_elements(By.CSS_SELECTOR, ".msg.bot .answer")[-1].text
-    assert "Hajar al-Aswad" in answer and "[1]" in answer
+    expected = server.service.ask(QUESTION)
+    first = widget_ask(root, QUESTION)
+    answer = first.find_element(By.CSS_SELECTOR, ".answer").text
+    assert "Hajar al-Aswad" in answer and "[1]" in answer and not first.find_elements(By.CSS_SELECTOR, ".searched")
+    labels = [e.text for e in first.find_elements(By.CSS_SELECTOR, ".cite .label")]
+    assert_labelled_by_their_sentences(labels, expected.citations)
     passage = open_citation(root)
     sentence = passage.find_element(By.CSS_SELECTOR, "mark")
     assert "Yarmouk camp and Hajar al-Aswad" in sentence.text
     assert len(passage.text) > len(sentence.text)  # shown in its passage
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", sentence)
-    screenshot("widget-chat.png")
 
+    follow_up = widget_ask(root, FOLLOW_UP)
+    searched = server.service.standalone(FOLLOW_UP, [Turn(role="user", content=QUESTION), Turn(role="assistant", content=expected.answer)])
+    assert follow_up.find_element(By.CSS_SELECTOR, ".searched").text == f"Searched for: “{searched}”"
     widget_ask(root, HARBOUR_QUESTION)
     passage = open_citation(root)
     assert XSS_SCRIPT in passage.find_element(By.CSS_SELECTOR, "mark").text
     assert XSS_IMG in passage.text
     assert_nothing_injected(browser)
+
+    # The first answer's [2], two answers later: pointing at it lights its source; clicking opens it.
+    marker = first.find_elements(By.CSS_SELECTOR, ".answer .marker")[1]
+    source = first.find_elements(By.CSS_SELECTOR, ".cite")[1]
+    assert marker.text == "[2]" and marker.get_attribute("title").startswith(expected.citations[1].sentence)
+    ActionChains(browser).move_to_element(marker).perform()
+    wait(browser, 5).until(lambda d: "pointed" in source.get_attribute("class"))
+    marker.click()
+    passage = first.find_elements(By.CSS_SELECTOR, ".context")[1]
+    wait(browser, 5).until(lambda d: passage.is_displayed())
+    assert "current" in passage.get_attribute("class") and source.get_attribute("aria-expanded") == "true"
+    sentence = passage.find_element(By.CSS_SELECTOR, "mark")
+    assert sentence.text == expected.citations[1].sentence
+    assert sentence.value_of_css_property("background-color") == TARGET_MARK
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", sentence)
+    screenshot("widget-chat.png")
+
+
+def test_widget_marks_an_unsupported_claim(llm_server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{llm_server}/widget")
+    answer = widget_ask(widget_root(browser), QUESTION)
+    claims = answer.find_elements(By.CSS_SELECTOR, ".answer .claim")
+    assert [c.get_attribute("class") for c in claims] == ["claim", "claim unsupported"]
+    assert claims[1].text == f"⚠ {INVENTED_CLAIM}"
+    assert claims[1].get_attribute("title").startswith("Not supported by the articles: ")
+    assert [m.text for m in answer.find_elements(By.CSS_SELECTOR, ".answer .marker")] == ["[1]"]  # after the first claim
+    assert claims[1].value_of_css_property("background-color") != claims[0].value_of_css_property("background-color")
+    assert INVENTED_CLAIM in answer.find_element(By.CSS_SELECTOR, ".warnings").text
 
 
 def test_widget_refuses_without_a_valid_key(server, host_site, browser):
@@ -322,10 +438,9 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, t
     gradio_tab(browser, "Chat")
     browser.find_element(By.XPATH, "//button[contains(., 'Filters')]").click()
     wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-date-from textarea, #byline-date-from input")).send_keys("2025-01-01")
-    browser.find_element(By.CSS_SELECTOR, "#byline-question textarea").send_keys(QUESTION)
-    browser.find_element(By.ID, "byline-ask").click()
-    wait(browser).until(lambda d: expected.answer[:40] in d.find_element(By.ID, "byline-chat").text)
-    assert "Yarmouk" not in browser.find_element(By.ID, "byline-sources").text
+    answer = gradio_ask(browser, QUESTION)
+    assert expected.answer[:40] in answer.text
+    assert "Yarmouk" not in answer.get_attribute("textContent")  # nor in its sources, open or closed
 
     gradio_tab(browser, "Articles")
     chooser = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-article-id input"))

@@ -58,7 +58,7 @@ def test_chat_shows_a_rewritten_follow_up(seed_service):
     *_, (messages, _) = chat_turn(seed_service, "Who helped them?", [], history, None)
     searched = seed_service.standalone("Who helped them?", [Turn(**t) for t in history])
     assert searched != "Who helped them?"
-    assert f"Searched for: <q>{escape(searched)}</q>" in messages[-1]["content"]
+    assert f"Searched for: “{escape(searched)}”" in messages[-1]["content"]
 
 
 def test_chat_turn_failure_is_shown_not_raised(seed_service):

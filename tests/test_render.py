@@ -141,7 +141,7 @@ def test_searched_for_shows_only_a_rewritten_question():
     result = AskResult(question="Who helped them?", answer="…", abstained=True, standalone_question="Who helped the Syrian army?")
     assert searched_for(result) == "Who helped the Syrian army?"
     root = tree(chat_answer(result))
-    assert text_of(root.find(".//p[@class='byline-searched']")) == "Searched for: Who helped the Syrian army?"
+    assert text_of(root.find(".//p[@class='byline-searched']")) == "Searched for: “Who helped the Syrian army?”"
     same = result.model_copy(update={"standalone_question": "  who helped THEM? "})
     assert searched_for(same) is None and "Searched for" not in chat_answer(same)
     assert searched_for(result.model_copy(update={"standalone_question": None})) is None

@@ -78,7 +78,7 @@ def anchor(turn: int, n: int) -> str:
 
 def _searched_html(result: AskResult) -> str:
     searched = searched_for(result)
-    return f'<p class="byline-searched">Searched for: <q>{escape(searched)}</q></p>' if searched else ""
+    return f'<p class="byline-searched">Searched for: “{escape(searched)}”</p>' if searched else ""
 
 
 def _answer_html(result: AskResult, contexts: dict[int, "CitationContext"], turn: int) -> str:

@@ -14,6 +14,8 @@
   var fragment = new URLSearchParams(location.hash.slice(1));
   var title = script.getAttribute("data-title") || (pageMode && query.get("title")) || "Ask the archive";
   var apiKey = script.getAttribute("data-key") || (pageMode && fragment.get("key")) || "";
+  var LABEL_CHARS = 90;
+  var TOOLTIP_CHARS = 300;
 
   var CSS = [
     ":host { all: initial; }",
@@ -38,11 +40,20 @@
     ".bot.error { border-color: #c0392b; color: #c0392b; }",
     ".hint { color: #666; font-size: 13px; }",
     ".warnings { color: #8a6d00; font-size: 12px; margin-top: 6px; }",
+    ".warnings p { margin: 2px 0; }",
+    ".searched { color: #666; font-size: 12px; margin-bottom: 4px; white-space: normal; }",
+    ".marker { border: 0; background: none; padding: 0 1px; margin: 0; font: inherit; font-weight: 600; color: #1f4e79; cursor: pointer; }",
+    ".marker:hover, .marker:focus-visible { text-decoration: underline; }",
+    ".claim.unsupported { background: #fdecea; color: #8c1c13; text-decoration: underline wavy #c0392b; text-underline-offset: 3px; }",
     ".citations { margin-top: 8px; display: flex; flex-direction: column; gap: 4px; white-space: normal; }",
-    ".cite { text-align: left; background: #fff8e1; border: 1px solid #e0a800; border-radius: 6px; padding: 4px 8px;",
+    ".cite { display: block; width: 100%; text-align: left; background: #fff8e1; border: 1px solid #e0a800; border-radius: 6px; padding: 4px 8px;",
     "  font-size: 13px; cursor: pointer; color: #1a1a1a; }",
     ".context { margin: 2px 0 4px; padding: 6px 9px; border-left: 3px solid #e0a800; background: #fffdf5; font-size: 13px; white-space: pre-wrap; }",
     ".context mark { background: #fff3bf; color: inherit; padding: 0 2px; }",
+    ".cite:hover, .cite.pointed { background: #ffe8a3; }",
+    ".context.current { outline: 2px solid #e0a800; }",
+    ".context.current mark { background: #ffd43b; }",
+    ".cite .meta { margin: 2px 0 0; }",
     ".meta { display: block; color: #777; font-size: 12px; margin-bottom: 4px; white-space: normal; }",
     "form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #dde1e6; background: #fff; }",
     "input { flex: 1; padding: 8px 10px; border: 1px solid #b8c0ca; border-radius: 8px; font-size: 14px; }",
@@ -88,7 +99,7 @@
     header.appendChild(el("h2", "title", title));
     var messages = el("div", "messages");
     messages.setAttribute("aria-live", "polite");
-    messages.appendChild(el("p", "hint", "Answers quote the articles they come from. Click a citation to read it in context."));
+    messages.appendChild(el("p", "hint", "Answers quote the articles they come from. Click a [1] or a source to read its sentence in context."));
     var form = el("form");
     var input = el("input");
     input.type = "text";
@@ -175,8 +186,7 @@
         text.textContent = answer;
       } else if (name === "result") {
         answer = data.answer;
-        text.textContent = answer;
-        showResult(bubble, data);
+        showResult(bubble, text, data);
         finished = true;
       } else if (name === "error") {
         throw new Error(data.detail || "The answer failed.");
@@ -220,33 +230,159 @@
     }
   }
 
-  function showResult(bubble, result) {
+  // The checked answer replaces the streamed text: claims marked, [n] markers opening their sources.
+  function showResult(bubble, text, result) {
+    var sources = sourceList(result);
+    var searched = searchedFor(result);
+    if (searched) bubble.insertBefore(el("div", "searched", "Searched for: “" + searched + "”"), text);
+    showAnswer(text, result, sources);
+    if (result.warnings && result.warnings.length) {
+      var warnings = el("div", "warnings");
+      result.warnings.forEach(function (w) { warnings.appendChild(el("p", null, "⚠ " + w)); });
+      bubble.appendChild(warnings);
+    }
+    if (sources.list) bubble.appendChild(sources.list);
+  }
+
+  function searchedFor(result) {
+    var plain = function (s) { return (s || "").split(/\s+/).filter(Boolean).join(" ").toLowerCase(); };
+    var standalone = result.standalone_question;
+    return standalone && plain(standalone) !== plain(result.question) ? standalone : null;
+  }
+
+  function shorten(text, limit) {
+    var flat = text.split(/\s+/).filter(Boolean).join(" ");
+    if (flat.length <= limit) return flat;
+    var head = flat.slice(0, limit + 1);
+    var cut = flat.slice(0, limit).indexOf(" ") >= 0 ? head.slice(0, head.lastIndexOf(" ")) : flat.slice(0, limit);
+    return cut.replace(/[\s,;:—–-]+$/, "") + "…";
+  }
+
+  function articleFacts(citation, context) {
+    var facts = [citation.title || citation.doc_id];
+    if (context) facts = facts.concat([context.date, context.source].filter(Boolean));
+    return facts;
+  }
+
+  // One button per citation, labelled by its sentence (the article second), opening its passage.
+  function sourceList(result) {
     var contexts = {};
     (result.contexts || []).forEach(function (c) { contexts[c.n] = c; });
-    if (result.warnings && result.warnings.length) bubble.appendChild(el("div", "warnings", result.warnings.join(" ")));
-    if (!result.citations || !result.citations.length) return;
-    var list = el("div", "citations");
+    var sources = { list: null, byN: {} };
+    if (!result.citations || !result.citations.length) return sources;
+    sources.list = el("div", "citations");
     result.citations.forEach(function (citation) {
-      var button = el("button", "cite", "[" + citation.n + "] " + (citation.title || citation.doc_id));
-      button.type = "button";
-      button.setAttribute("aria-expanded", "false");
-      var box = el("div", "context");
-      box.hidden = true;
-      var c = contexts[citation.n];
-      var facts = c ? [c.source, c.date].filter(Boolean).join(" · ") : "";
-      box.appendChild(el("span", "meta", citation.doc_id + (facts ? " · " + facts : "")));
-      box.appendChild(document.createTextNode(c ? c.before : ""));
-      box.appendChild(el("mark", "sentence", c ? c.sentence : citation.sentence));
-      box.appendChild(document.createTextNode(c ? c.after : ""));
-      button.addEventListener("click", function () {
-        box.hidden = !box.hidden;
-        button.setAttribute("aria-expanded", String(!box.hidden));
-        if (!box.hidden) box.scrollIntoView({ block: "nearest" });
-      });
-      list.appendChild(button);
-      list.appendChild(box);
+      var source = citationSource(citation, contexts[citation.n]);
+      sources.byN[citation.n] = source;
+      sources.list.appendChild(source.button);
+      sources.list.appendChild(source.box);
     });
-    bubble.appendChild(list);
+    return sources;
+  }
+
+  function citationSource(citation, context) {
+    var button = el("button", "cite");
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.appendChild(el("b", null, "[" + citation.n + "] "));
+    button.appendChild(el("span", "label", "“" + shorten(citation.sentence, LABEL_CHARS) + "”"));
+    button.appendChild(el("span", "meta", articleFacts(citation, context).join(" · ")));
+    var box = el("div", "context");
+    box.hidden = true;
+    var where = el("span", "meta", citation.doc_id + " · characters " + citation.start + "–" + citation.end);
+    if (context && /^https?:\/\//i.test(context.url || "")) {
+      var link = el("a", null, "open the article");
+      link.href = context.url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      where.appendChild(document.createTextNode(" · "));
+      where.appendChild(link);
+    }
+    box.appendChild(where);
+    box.appendChild(document.createTextNode(context ? context.before : ""));
+    box.appendChild(el("mark", "sentence", context ? context.sentence : citation.sentence));
+    box.appendChild(document.createTextNode(context ? context.after : ""));
+    var show = function (open) {
+      box.hidden = !open;
+      button.setAttribute("aria-expanded", String(open));
+      if (open) box.scrollIntoView({ block: "nearest" });
+    };
+    button.addEventListener("click", function () { show(box.hidden); });
+    return {
+      citation: citation,
+      button: button,
+      box: box,
+      point: function (on) { button.classList.toggle("pointed", on); },
+      open: function () {
+        var current = box.closest(".msg").querySelectorAll(".context.current");
+        Array.prototype.forEach.call(current, function (c) { c.classList.remove("current"); });
+        box.classList.add("current");
+        show(true);
+      }
+    };
+  }
+
+  function showAnswer(node, result, sources) {
+    var answer = result.answer || "";
+    node.textContent = "";
+    var cursor = 0;
+    claimSpans(answer, result.claims).forEach(function (span) {
+      appendWithMarkers(node, answer.slice(cursor, span.start), sources);
+      node.appendChild(claimNode(span.claim, answer.slice(span.start, span.end), sources));
+      cursor = span.end;
+    });
+    appendWithMarkers(node, answer.slice(cursor), sources);
+  }
+
+  // Claim offsets count code points and JS strings count UTF-16 units: a claim not found at its
+  // offsets is looked for after the previous one, and left out if it is not there.
+  function claimSpans(answer, claims) {
+    var spans = [];
+    var cursor = 0;
+    (claims || []).forEach(function (claim) {
+      var start = claim.start;
+      if (answer.slice(claim.start, claim.end) !== claim.text) start = answer.indexOf(claim.text, cursor);
+      if (!claim.text || start < cursor) return;
+      spans.push({ start: start, end: start + claim.text.length, claim: claim });
+      cursor = start + claim.text.length;
+    });
+    return spans;
+  }
+
+  function claimNode(claim, text, sources) {
+    var node = el("span", claim.supported ? "claim" : "claim unsupported");
+    if (!claim.supported) {
+      node.title = "Not supported by the articles" + (claim.reason ? ": " + claim.reason : "");
+      node.appendChild(el("b", "flag", "⚠ "));
+    }
+    appendWithMarkers(node, text, sources);
+    return node;
+  }
+
+  function appendWithMarkers(parent, text, sources) {
+    var pattern = /\[(\d+)\]/g;
+    var cursor = 0;
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      var source = sources.byN[match[1]];
+      if (!source) continue;
+      parent.appendChild(document.createTextNode(text.slice(cursor, match.index)));
+      parent.appendChild(markerNode(source));
+      cursor = pattern.lastIndex;
+    }
+    parent.appendChild(document.createTextNode(text.slice(cursor)));
+  }
+
+  function markerNode(source) {
+    var c = source.citation;
+    var marker = el("button", "marker", "[" + c.n + "]");
+    marker.type = "button";
+    marker.title = shorten(c.sentence, TOOLTIP_CHARS) + " — " + (c.title || c.doc_id);
+    marker.setAttribute("aria-label", "Source " + c.n + ": " + shorten(c.sentence, LABEL_CHARS));
+    marker.addEventListener("click", source.open);
+    marker.addEventListener("mouseenter", function () { source.point(true); });
+    marker.addEventListener("mouseleave", function () { source.point(false); });
+    return marker;
   }
 
   if (document.body) build();
