@@ -41,6 +41,7 @@ class EvidenceRanker:
         self.store = store
         self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._text_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def rank(self, question: str, hits: list[ChunkHit], lexicon: Lexicon) -> list[Evidence]:
         if not hits:
@@ -82,6 +83,21 @@ class EvidenceRanker:
             )
         ranked.sort(key=lambda e: e.score, reverse=True)
         return ranked
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of any texts (an answer's claims, evidence sentences), cached by text."""
+        with self._cache_lock:
+            found = {text: self._text_cache[text] for text in texts if text in self._text_cache}
+        missing = list(dict.fromkeys(text for text in texts if text not in found))
+        if missing:
+            found.update(zip(missing, map(np.asarray, self.store.embed_model.get_text_embedding_batch(missing))))
+        with self._cache_lock:
+            for text in texts:
+                self._text_cache[text] = found[text]
+                self._text_cache.move_to_end(text)
+            while len(self._text_cache) > EMBEDDING_CACHE_SIZE:
+                self._text_cache.popitem(last=False)
+        return np.stack([found[text] for text in texts])
 
     def _embed(self, keys, texts, articles) -> np.ndarray:
         """Sentence embeddings, cached by (doc, sentence, start) across questions."""

@@ -28,6 +28,17 @@ class Citation(BaseModel):
     score: float
 
 
+class Claim(BaseModel):
+    """One sentence of the answer, checked against the sentences it cites."""
+
+    text: str
+    start: int  # offsets into `AskResult.answer`
+    end: int
+    citations: list[int] = Field(default_factory=list)  # the `n` of each citation that supports it
+    supported: bool
+    reason: str = ""  # why it is (or is not) supported
+
+
 class AskResult(BaseModel):
     id: str | int | None = None
     question: str
@@ -35,6 +46,9 @@ class AskResult(BaseModel):
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    # The question as it was answered: a follow-up rewritten to stand on its own.
+    standalone_question: str | None = None
 
 
 class Filters(BaseModel):

@@ -1,6 +1,5 @@
 """The Byline service: the one library API behind the CLI, the REST API and the UI."""
 
-import re
 import threading
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -12,17 +11,15 @@ from index.ingest import IngestReport, Progress, ingest, ingest_articles, load_p
 from index.loaders import LOADERS
 from index.store import Store
 from rag.context import CitationContext, citation_context
-from rag.conversation import retrieval_query
+from rag.answering import Answerer, abstain, final_result, make_answerer
+from rag.conversation import standalone_question
 from rag.evidence import EvidenceRanker
-from rag.extractive import ExtractiveAnswerer, abstain
 from rag.lexical import Lexicon
 from rag.models import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
 from rag.retrieval import Retriever
 from rag.settings import Settings
 
 EMPTY_STORE = "No articles are indexed yet: add some with `byline ingest PATH`, the API's upload, or the Articles tab."
-# An extractive answer streams one cited sentence at a time: "text [n]" pieces.
-_CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
 
 # File name endings that `ingest` reads.
 FILE_TYPES: tuple[str, ...] = tuple(LOADERS)
@@ -38,17 +35,19 @@ class Byline:
         self._lexicon: tuple[object, Lexicon] | None = None
 
     @cached_property
-    def answerer(self):
-        if self.settings.llm == "openai":
-            from rag.llm import LLMAnswerer
+    def answerer(self) -> Answerer:
+        return make_answerer(self.settings, self.ranker.embed_texts)
 
-            return LLMAnswerer(self.settings)
-        return ExtractiveAnswerer(self.settings.abstain_threshold, self.settings.max_citations)
+    @cached_property
+    def rewriter(self):
+        """The LLM that rewrites follow-ups, when the answerer has one."""
+        return getattr(self.answerer, "llm", None)
 
     def warm_up(self) -> None:
-        """Load the embedding model and indexes now rather than on the first question."""
+        """Load the embedding model, the indexes and the answerer now rather than on the first question."""
         self.store.embed_model.get_query_embedding("warm up")
         self.retriever.bm25()
+        self.answerer
 
     # --- documents -------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
@@ -105,16 +104,19 @@ class Byline:
         ]
         return SearchResult(id=id, query=query, results=results)
 
+    def standalone(self, question: str, history: list[Turn] | None = None) -> str:
+        """`question` rewritten to stand on its own, given the conversation before it."""
+        return standalone_question(question, history, self.rewriter)
+
     def evidence(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None):
-        query = retrieval_query(question, history)
+        return self._evidence(self.standalone(question, history), filters)
+
+    def _evidence(self, query: str, filters: Filters | None):
         hits = self.retriever.chunks(query, self.settings.answer_chunks, filters)
         return self.ranker.rank(query, hits, self.lexicon())
 
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None, id=None) -> AskResult:
-        result = None
-        for item in self.ask_stream(question, history, filters):
-            if isinstance(item, AskResult):
-                result = item
+        result = final_result(self.ask_stream(question, history, filters))
         result.id = id
         return result
 
@@ -126,13 +128,12 @@ class Byline:
         if self.count() == 0:
             yield abstain(question, [EMPTY_STORE])
             return
-        evidence = self.evidence(question, history, filters)
-        if hasattr(self.answerer, "stream"):
-            yield from self.answerer.stream(question, evidence, history)
-            return
-        result = self.answerer.answer(question, evidence)
-        yield from _CITED_PIECE.findall(result.answer)
-        yield result
+        query = self.standalone(question, history)
+        for item in self.answerer.stream(query, self._evidence(query, filters), history):
+            if isinstance(item, AskResult):
+                item.question = question
+                item.standalone_question = query
+            yield item
 
     def lexicon(self) -> Lexicon:
         bm25 = self.retriever.bm25()

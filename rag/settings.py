@@ -1,18 +1,28 @@
 """Settings for answering, read from `BYLINE_*` environment variables."""
 
+from pathlib import Path
 from typing import Literal
 
 from index.settings import IndexSettings
 
 
 class Settings(IndexSettings):
-    # Answerer: "extractive" (default, offline) or "openai" (any OpenAI-compatible server,
-    # Ollama's /v1 and llama.cpp's server included).
-    llm: Literal["extractive", "openai"] = "extractive"
-    llm_base_url: str = "http://127.0.0.1:11434/v1"
+    # Answerer (see rag/answering.py): "extractive" (default, offline), "openai" (any
+    # OpenAI-compatible server), "ollama" (Ollama's own API) or "llamacpp" (a GGUF file in-process).
+    llm: str = "extractive"
+    # Empty: each backend's usual local address (openai: http://127.0.0.1:8080/v1, ollama: http://127.0.0.1:11434).
+    llm_base_url: str = ""
     llm_model: str = "llama3.2"
     llm_api_key: str = "not-needed"
-    llm_timeout: float = 60.0
+    # The GGUF file the llamacpp backend loads.
+    llm_model_path: Path | None = None
+    # Seconds for a whole answer: a CPU model is slow.
+    llm_timeout: float = 180.0
+    # Tokens the model may write per answer, and the context window it is given (prompt + answer).
+    llm_max_tokens: int = 256
+    llm_context_window: int = 4096
+    # Remove claims that no cited sentence supports from the answer (they are always listed in warnings).
+    drop_unsupported: bool = False
 
     retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
     dense_weight: float = 0.6

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from index.sentences import split_sentences
-from rag.extractive import NOT_FOUND
+from rag.answering import NOT_FOUND
 from rag.models import Filters, Turn
 from tests.conftest import SEED_DOC
 

@@ -199,6 +199,7 @@ def evaluate(
     question_dates: Annotated[
         bool, typer.Option("--question-dates/--no-question-dates", help="Use each question's date as its as-of date.")
     ] = True,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Ask only the first N answer questions (a slow LLM).")] = None,
 ):
     """Measure retrieval, citations and abstention on an evaluation folder."""
     from rag.evaluation.report import render_table
@@ -206,7 +207,7 @@ def evaluate(
 
     try:
         report = run_eval(
-            dataset, k=k, store=store, baseline=baseline, progress=lambda m: typer.echo(m, err=True), use_dates=question_dates
+            dataset, k=k, store=store, baseline=baseline, progress=lambda m: typer.echo(m, err=True), use_dates=question_dates, limit=limit
         )
     except ValueError as error:
         _fail(str(error))

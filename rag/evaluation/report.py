@@ -24,6 +24,11 @@ LABELS = {
     "conflict_surfaced_rate": "both sides cited",
     "ask_p50_ms": "ask p50 (ms)",
     "ask_p95_ms": "ask p95 (ms)",
+    "answerer": "answerer (BYLINE_LLM)",
+    "abstention_rate": "abstention rate (questions asked)",
+    "claims_per_answer": "claims per answer",
+    "claims_supported_share": "claims supported by their citations",
+    "llm_fallback_rate": "LLM answers replaced by the extractive one",
 }
 
 
@@ -39,6 +44,6 @@ def render_table(report: EvalReport) -> str:
     for field in fields(SystemScores):
         if field.name == "system" or all(s[field.name] is None for s in systems):
             continue
-        cells = ["–" if s[field.name] is None else f"{s[field.name]:g}" for s in systems]
+        cells = ["–" if s[field.name] is None else f"{s[field.name]:g}" if not isinstance(s[field.name], str) else s[field.name] for s in systems]
         lines.append(f"| {LABELS[field.name]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

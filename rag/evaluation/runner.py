@@ -37,6 +37,11 @@ class SystemScores:
     conflict_surfaced_rate: float | None = None
     ask_p50_ms: float | None = None
     ask_p95_ms: float | None = None
+    answerer: str | None = None
+    abstention_rate: float | None = None
+    claims_per_answer: float | None = None
+    claims_supported_share: float | None = None
+    llm_fallback_rate: float | None = None
 
 
 @dataclass
@@ -84,9 +89,16 @@ class AnswerTally:
     counts: list[int] = field(default_factory=list)
     shares: list[float] = field(default_factory=list)
     surfaced: list[bool] = field(default_factory=list)
+    claims: list[int] = field(default_factory=list)
+    supported_claims: list[int] = field(default_factory=list)
+    fell_back: list[bool] = field(default_factory=list)
 
     def add(self, question: Question, result: AskResult) -> None:
         self.abstained.append(result.abstained)
+        if not result.abstained:
+            self.claims.append(len(result.claims))
+            self.supported_claims.append(sum(c.supported for c in result.claims))
+            self.fell_back.append(any("extractive answer instead" in w for w in result.warnings))
         self.unanswerable.append(question.unanswerable)
         cited = [c.sentence for c in result.citations]
         if question.answer_in_gold:
@@ -122,16 +134,23 @@ class AnswerTally:
         if any(self.unanswerable):
             scores.unanswerable_questions = sum(self.unanswerable)
             scores.abstention_precision, scores.abstention_recall, scores.abstention_f1 = (round(x, 4) for x in self.abstention)
+        scores.abstention_rate = round(mean([float(a) for a in self.abstained]), 4)
+        if self.claims:
+            scores.claims_per_answer = round(mean(self.claims), 2)
+            scores.claims_supported_share = round(sum(self.supported_claims) / max(sum(self.claims), 1), 4)
+            scores.llm_fallback_rate = round(mean([float(f) for f in self.fell_back]), 4)
         if self.surfaced:
             scores.conflict_questions = len(self.surfaced)
             scores.conflict_surfaced_rate = round(mean([float(s) for s in self.surfaced]), 4)
 
 
-def score_answers(scores: SystemScores, service: Byline, questions: list[Question], use_dates: bool, details: list | None = None) -> None:
+def score_answers(
+    scores: SystemScores, service: Byline, questions: list[Question], use_dates: bool, details: list | None = None, limit: int | None = None
+) -> None:
     tally, latencies = AnswerTally(), []
-    for question in questions:
-        if not (question.answer_in_gold or question.unanswerable):
-            continue
+    asked = [q for q in questions if q.answer_in_gold or q.unanswerable]
+    scores.answerer = service.settings.llm
+    for question in asked[:limit]:
         started = time.perf_counter()
         result = service.ask(question.question, filters=as_of(question, use_dates), id=question.id)
         latencies.append((time.perf_counter() - started) * 1000)
@@ -163,6 +182,7 @@ def run_eval(
     progress=print,
     details: list | None = None,
     use_dates: bool = True,
+    limit: int | None = None,
 ) -> EvalReport:
     """Evaluate on `folder`. With `use_dates`, each question's own date is its `as_of`."""
     settings = settings or Settings()
@@ -176,7 +196,7 @@ def run_eval(
 
     main = score_retrieval("byline", dataset.questions, byline_search(settings.retrieval), k)
     progress("byline: retrieval scored; answering questions")
-    score_answers(main, service, dataset.questions, use_dates, details)
+    score_answers(main, service, dataset.questions, use_dates, details, limit)
     report.systems.append(main)
     if baseline:
         for mode in ("dense", "bm25"):

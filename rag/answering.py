@@ -1,0 +1,81 @@
+"""The answerer seam: the `Answerer` protocol, the registry keyed by `BYLINE_LLM`, and the
+helpers every answerer shares (abstaining, building a citation).
+
+Adding a backend is one module with a `make_answerer(settings, embed)` function (`embed`
+turns texts into normalised vectors, for checking claims) plus one line in
+`ANSWERERS`. Packages can add their own through the `byline.answerers` entry-point group,
+which is read the same way as the built-in table.
+"""
+
+from collections.abc import Callable, Iterator
+from functools import cache
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Protocol
+
+from rag.models import AskResult, Citation, Turn
+
+if TYPE_CHECKING:
+    from rag.evidence import Evidence
+    from rag.settings import Settings
+
+NOT_FOUND = "I could not find this in the indexed articles."
+
+# Name -> "module:function" building the answerer from `Settings` and `embed`. Imported only when chosen.
+ANSWERERS: dict[str, str] = {
+    "extractive": "rag.extractive:make_answerer",
+    "openai": "rag.backends.openai:make_answerer",
+    "ollama": "rag.backends.ollama:make_answerer",
+    "llamacpp": "rag.backends.llamacpp:make_answerer",
+}
+
+
+class Answerer(Protocol):
+    def stream(self, question: str, evidence: list["Evidence"], history: list[Turn] | None = None) -> Iterator[str | AskResult]:
+        """Yield text deltas as the answer is produced, and last the checked `AskResult`."""
+        ...
+
+
+@cache
+def registry() -> dict[str, str]:
+    """Built-in answerers plus those that installed packages declare."""
+    found = dict(ANSWERERS)
+    for entry in entry_points(group="byline.answerers"):
+        found.setdefault(entry.name, entry.value)
+    return found
+
+
+def make_answerer(settings: "Settings", embed: Callable[[list[str]], object]) -> Answerer:
+    table = registry()
+    target = table.get(settings.llm)
+    if target is None:
+        raise ValueError(f"BYLINE_LLM={settings.llm!r} names no answerer; choose one of: {', '.join(sorted(table))}")
+    module, _, function = target.partition(":")
+    return getattr(import_module(module), function)(settings, embed)
+
+
+def final_result(items: Iterator[str | AskResult]) -> AskResult:
+    """The `AskResult` that ends an answerer's stream."""
+    result = None
+    for item in items:
+        if isinstance(item, AskResult):
+            result = item
+    if result is None:
+        raise RuntimeError("the answerer ended without a result")
+    return result
+
+
+def citation(n: int, evidence: "Evidence") -> Citation:
+    return Citation(
+        n=n,
+        doc_id=evidence.doc_id,
+        title=evidence.title,
+        sentence=evidence.sentence,
+        start=evidence.start,
+        end=evidence.end,
+        score=round(evidence.score, 4),
+    )
+
+
+def abstain(question: str, warnings: list[str] | None = None) -> AskResult:
+    return AskResult(question=question, answer=NOT_FOUND, abstained=True, warnings=warnings or [])
