@@ -537,8 +537,8 @@ def _pronoun_edit(words: list[_Word], n: int, topic: str) -> tuple[int, int, str
 
 def _append_topic(body: str, topic: _Topic) -> str:
     stem = body.rstrip().rstrip("?").rstrip()
-    if topic.text.lower() in stem.lower():
-        return body
+    if set(content_terms(topic.text)) & set(content_terms(stem)):
+        return body  # "What did the army say?" already names the army
     if topic.place and topic.place.endswith(topic.text):
         return f"{stem} {topic.place}?"  # "How many people died in Hajar al-Aswad?"
     return f"{stem} ({_inside(topic.text)})?"
