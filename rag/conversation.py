@@ -112,11 +112,6 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
     return _heuristic(question, previous) or question
 
 
-def retrieval_query(question: str, history: list[Turn] | None) -> str:
-    """The former name, for a committed rag/service.py that still imports it."""
-    return standalone_question(question, history)
-
-
 # --- the heuristic --------------------------------------------------------------------
 
 
