@@ -234,6 +234,7 @@ def test_gradio_earlier_answers_keep_their_sources(server, browser, screenshot):
     sentence = passage.find_element(By.TAG_NAME, "mark")
     assert sentence.text == expected.citations[1].sentence and len(passage.text) > len(sentence.text)
     assert sentence.value_of_css_property("background-color") == TARGET_MARK
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollTo(0, 0)", first)
     screenshot("gradio-chat.png")
 
 

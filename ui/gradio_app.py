@@ -13,7 +13,8 @@ from ui.uploads import UploadError, ingest_uploads
 CSS = """
 .byline-answer .byline-text { margin: 0; }
 .byline-searched { color: #666; font-size: 0.9em; margin: 0 0 6px; }
-.byline-marker { text-decoration: none; font-weight: 600; white-space: nowrap; }
+.byline-answer a.byline-marker { color: var(--color-accent, #e07b00); text-decoration: none; font-weight: 600; white-space: nowrap; }
+.byline-answer a.byline-marker:hover { text-decoration: underline; }
 .byline-unsupported { background: #fdecea; color: #8c1c13; text-decoration: underline wavy #c0392b; text-underline-offset: 3px; }
 .byline-warning { color: #8a6d00; font-size: 0.9em; margin: 6px 0 0; }
 .byline-sources { margin-top: 8px; border-top: 1px solid #dde1e6; padding-top: 4px; }
