@@ -98,6 +98,23 @@ def test_human_output_shows_citations(cli_store):
     assert "1,600" in out and "[1]" in out and SEED_DOC in out
 
 
+def test_human_output_labels_each_citation_by_its_sentence(cli_store):
+    lines = byline("ask", "Which neighbourhoods did the Syrian army capture?", "--store", cli_store).stdout.splitlines()
+    labels = [line for line in lines if line.startswith("  [")]
+    articles = [line for line in lines if line.startswith("      ")]
+    assert len(labels) == len(articles) >= 2 and len(set(labels)) == len(labels)
+    assert all(label.split("] ", 1)[1].startswith("“") and len(label) < 110 for label in labels)
+    assert all(SEED_DOC in line and "The Associated Press" in line for line in articles)
+
+
+def test_counts_agree_with_their_nouns(tmp_path):
+    (tmp_path / "ferry.md").write_text("# Night ferry returns\n\nThe night ferry returned on Monday.\n", encoding="utf-8")
+    store = tmp_path / "store"
+    ingested = byline("ingest", tmp_path / "ferry.md", "--store", store).stdout
+    assert "1 article (1 added, 0 updated, 0 unchanged), 1 new chunk, 0 files skipped" in ingested
+    assert "\t1 chunk\t" in byline("articles", "--store", store).stdout
+
+
 def test_an_empty_store_says_to_ingest_first(tmp_path):
     asked = byline("ask", "How many people left the area?", "--store", tmp_path / "empty")
     assert "I could not find this" in asked.stdout
