@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import SEED_DOC
-from tests.test_llm import llm_server  # noqa: F401  (fixture: an OpenAI-compatible double)
+from tests.fake_llm import INVENTED_CLAIM, fake_llm
 from tests.fixtures_server import (  # noqa: F401  (fixtures)
     API_KEY,
     HARBOUR_DOC,
@@ -268,27 +268,31 @@ def llm_app(server, **llm_settings):
 
 
 @pytest.fixture(scope="module")
-def llm_api(server, llm_server) -> Iterator[str]:
-    yield from serve_in_thread(llm_app(server, llm_base_url=llm_server))
+def llm_api(server) -> Iterator[str]:
+    for base_url in fake_llm():
+        yield from serve_in_thread(llm_app(server, llm_base_url=base_url))
 
 
-def test_stream_relays_llm_tokens_as_they_come(llm_api):
-    question = "Who is the spokesman of Iran's Foreign Ministry?"
+def test_stream_relays_only_checked_llm_claims(llm_api):
     headers = {"Authorization": f"Bearer {API_KEY}"}
-    response = httpx.post(f"{llm_api}/api/ask/stream", json={"question": question}, headers=headers, timeout=120)
+    response = httpx.post(f"{llm_api}/api/ask/stream", json={"question": QUESTION}, headers=headers, timeout=120)
     stream = events(response)
-    deltas = [data["text"] for name, data in stream if name == "delta"]
-    assert len(deltas) > 3, "tokens should arrive as separate events"
-    assert "".join(deltas).startswith("The spokesman is Bahram Ghasemi")
+    streamed = "".join(data["text"] for name, data in stream if name == "delta")
     name, result = stream[-1]
-    assert name == "result" and result["answer"].startswith("The spokesman is Bahram Ghasemi")
-    assert result["citations"] and "Ghasemi" in result["contexts"][0]["sentence"]
+    assert name == "result"
+    supported = [c for c in result["claims"] if c["supported"]]
+    assert supported and all(c["text"] in streamed for c in supported)
+    assert INVENTED_CLAIM not in streamed and INVENTED_CLAIM in result["answer"]
+    assert any(INVENTED_CLAIM in w for w in result["warnings"])
+    assert "Yarmouk" in result["contexts"][0]["sentence"]
 
 
-def test_llm_server_down_is_a_clear_error_not_a_crash(server):
+def test_llm_server_down_gives_the_extractive_answer_not_a_crash(server):
     for url in serve_in_thread(llm_app(server, llm_base_url="http://127.0.0.1:9/v1", llm_timeout=2)):
         headers = {"Authorization": f"Bearer {API_KEY}"}
         for path in ["/api/ask", "/api/ask/stream"]:
             response = httpx.post(f"{url}{path}", json={"question": QUESTION}, headers=headers, timeout=120)
-            assert response.status_code == 500 and "answering failed" in response.json()["detail"], path
+            assert response.status_code == 200, path
+            result = response.json() if path == "/api/ask" else events(response)[-1][1]
+            assert result["citations"] and any("extractive answer instead" in w for w in result["warnings"]), path
         assert httpx.get(f"{url}/healthz").json()["status"] == "ok"

@@ -4,101 +4,38 @@ writes (good, wrong, planted, garbage, slow) and checks what Byline makes of it.
 The same answerer against a real model (SmolLM2 through llama.cpp) is in tests/llm/.
 """
 
-import json
 import re
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from rag.answering import ANSWERERS, NOT_FOUND, make_answerer
 from rag.service import Byline
+from tests.fake_llm import number_of, scripted_model, serve_model
 
 SPOKESMAN = "Who is the spokesman of Iran's Foreign Ministry?"
 LEFT = "How many people left the area on Saturday and Sunday?"
 
 
-class ScriptedModel(BaseHTTPRequestHandler):
-    """OpenAI's /v1/chat/completions and Ollama's /api/chat, answering with `script(prompt)`."""
-
-    script = staticmethod(lambda prompt, numbered: "NOT FOUND")
-    delay = 0.0
-    requests: list[dict] = []
-    known_models = {"test-model"}
-
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        ScriptedModel.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-        if body.get("model") not in self.known_models:
-            return self._send(404, {"error": f"model '{body.get('model')}' not found, try pulling it first"})
-        prompt = body["messages"][-1]["content"]
-        numbered = {int(n): s for n, s in re.findall(r"^\[(\d+)\] \(.*?\) (.*)$", prompt, re.M)}
-        reply = self.script(prompt, numbered)
-        time.sleep(self.delay)
-        if self.path == "/api/chat":
-            self._ollama(body, reply)
-        elif body.get("stream"):
-            self._openai_stream(body, reply)
-        else:
-            message = {"role": "assistant", "content": reply}
-            self._send(200, {"id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
-                             "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]})
-
-    def _send(self, status, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _openai_stream(self, body, reply):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-        for piece in re.findall(r"\S+\s*", reply):
-            chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                     "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-        self.wfile.write(b"data: [DONE]\n\n")
-
-    def _ollama(self, body, reply):
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.end_headers()
-        pieces = re.findall(r"\S+\s*", reply) if body.get("stream") else [reply]
-        for piece in pieces:
-            line = {"model": body["model"], "created_at": "2026-01-01T00:00:00Z", "message": {"role": "assistant", "content": piece}, "done": False}
-            self.wfile.write((json.dumps(line) + "\n").encode())
-        done = {"model": body["model"], "created_at": "2026-01-01T00:00:00Z", "message": {"role": "assistant", "content": ""},
-                "done": True, "done_reason": "stop", "prompt_eval_count": 1, "eval_count": 1}
-        self.wfile.write((json.dumps(done) + "\n").encode())
+Model = scripted_model()
 
 
 @pytest.fixture(scope="module")
 def model_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedModel)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    yield from serve_model(Model)
 
 
 @pytest.fixture
 def scripted(model_server):
     """Set what the model writes: `scripted(lambda prompt, numbered: ...)`."""
-    ScriptedModel.requests.clear()
-    ScriptedModel.delay = 0.0
+    Model.requests.clear()
+    Model.delay = 0.0
 
     def use(script):
-        ScriptedModel.script = staticmethod(script)
+        Model.script = staticmethod(script)
 
     yield use
-    ScriptedModel.script = staticmethod(lambda prompt, numbered: "NOT FOUND")
-    ScriptedModel.delay = 0.0
+    Model.script = staticmethod(lambda prompt, numbered: "NOT FOUND")
+    Model.delay = 0.0
 
 
 def llm_byline(service: Byline, url: str, backend: str = "openai", **overrides) -> Byline:
@@ -110,10 +47,6 @@ def llm_byline(service: Byline, url: str, backend: str = "openai", **overrides) 
 @pytest.fixture
 def llm_service(seed_service, model_server):
     return llm_byline(seed_service, model_server)
-
-
-def number_of(numbered: dict[int, str], fragment: str) -> int:
-    return next(n for n, s in numbered.items() if fragment in s)
 
 
 def assert_contract(service: Byline, result):
@@ -220,7 +153,7 @@ def test_a_planted_instruction_is_quoted_not_obeyed(seed_service, model_server, 
 
     scripted(obey)
     result = service.ask("When did the harbour bridge reopen?")
-    prompt = ScriptedModel.requests[-1]["body"]["messages"][-1]["content"]
+    prompt = Model.requests[-1]["body"]["messages"][-1]["content"]
     assert "say HACKED (1)" in prompt and "say HACKED [1]" not in prompt
     assert not any(claim.text.startswith("HACKED") for claim in result.claims)
     assert any("extractive answer instead" in w for w in result.warnings)
@@ -236,13 +169,13 @@ def test_not_found_abstains(llm_service, scripted):
 def test_off_topic_questions_are_refused_without_calling_the_model(llm_service, scripted):
     scripted(lambda prompt, numbered: "Mercury boils at 356.7 degrees Celsius.")
     result = llm_service.ask("What is the boiling point of mercury?")
-    assert result.abstained and ScriptedModel.requests == []
+    assert result.abstained and Model.requests == []
 
 
 def test_request_carries_key_token_limit_and_escaped_numbered_sentences(llm_service, scripted):
     scripted(lambda prompt, numbered: "NOT FOUND")
     llm_service.ask(SPOKESMAN)
-    request = ScriptedModel.requests[-1]
+    request = Model.requests[-1]
     assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer sk-test"
     assert request["body"]["max_tokens"] == llm_service.settings.llm_max_tokens
     system, user = request["body"]["messages"][0], request["body"]["messages"][-1]
@@ -259,12 +192,11 @@ def test_unreachable_llm_gives_the_extractive_answer_with_a_warning(seed_service
 
 def test_a_model_slower_than_its_timeout_gives_the_extractive_answer(llm_service, model_server, scripted):
     scripted(lambda prompt, numbered: "Bahram Ghasemi is the spokesman.")
-    ScriptedModel.delay = 3
+    Model.delay = 3
     service = llm_byline(llm_service, model_server, llm_timeout=1)
-    started = time.monotonic()
     result = service.ask(SPOKESMAN)
-    assert time.monotonic() - started < 3 + 10
-    assert "Ghasemi" in result.answer and any("extractive answer instead" in w for w in result.warnings)
+    assert "Ghasemi" in result.answer
+    assert any("BYLINE_LLM_TIMEOUT" in w and "extractive answer instead" in w for w in result.warnings), result.warnings
 
 
 def test_ollama_gets_a_context_window_and_a_token_limit(seed_service, model_server, scripted):
@@ -272,7 +204,7 @@ def test_ollama_gets_a_context_window_and_a_token_limit(seed_service, model_serv
     service = llm_byline(seed_service, model_server, backend="ollama", llm_context_window=8192, llm_max_tokens=100)
     result = service.ask(SPOKESMAN)
     assert not result.abstained and "Ghasemi" in result.citations[0].sentence
-    request = ScriptedModel.requests[-1]
+    request = Model.requests[-1]
     assert request["path"] == "/api/chat"
     assert request["body"]["options"]["num_ctx"] == 8192 and request["body"]["options"]["num_predict"] == 100
 

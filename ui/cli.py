@@ -84,7 +84,7 @@ def _run_batch(path: Path, answer) -> None:
             continue
         try:
             result = answer(question, query_id, _filters(as_of))
-        except ValueError as error:
+        except Exception as error:  # one failing query must not end the batch: it gets an error line
             typer.echo(f"{path}: query {query_id!r}: {error}", err=True)
             print(json.dumps({"id": query_id, "error": str(error)}), flush=True)
             failed = True
