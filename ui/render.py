@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 LABEL_CHARS = 90
 TOOLTIP_CHARS = 300
 MARKER = re.compile(r"\[(\d+)\]")
-UNSUPPORTED = "⚠"
+WARNING_SIGN = "⚠"
 
 
 def shorten(text: str, limit: int = LABEL_CHARS) -> str:
@@ -113,7 +113,7 @@ def _claim_html(claim: Claim, inner: str) -> str:
     reason = f"Not supported by the articles: {claim.reason}" if claim.reason else "Not supported by the articles"
     return (
         f'<span class="byline-claim byline-unsupported" title="{escape(reason)}">'
-        f'<b class="byline-flag">{UNSUPPORTED}</b> {inner}</span>'
+        f'<b class="byline-flag">{WARNING_SIGN}</b> {inner}</span>'
     )
 
 
@@ -135,7 +135,7 @@ def _with_markers(text: str, markers: dict[int, str]) -> str:
 
 
 def _warnings_html(result: AskResult) -> str:
-    return "".join(f'<p class="byline-warning">{UNSUPPORTED} {escape(w)}</p>' for w in result.warnings)
+    return "".join(f'<p class="byline-warning">{WARNING_SIGN} {escape(w)}</p>' for w in result.warnings)
 
 
 def _sources_html(citations: list[Citation], contexts: dict[int, "CitationContext"], turn: int) -> str:
