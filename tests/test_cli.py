@@ -9,7 +9,9 @@ import pytest
 
 from tests.conftest import SEED_DOC, SEEDS
 
-ASK_FIELDS = {"id", "question", "answer", "abstained", "citations", "warnings"}
+# The fields of stop 6 keep their names; `claims` and `standalone_question` were added.
+ASK_FIELDS = {"id", "question", "answer", "abstained", "citations", "warnings", "claims", "standalone_question"}
+CLAIM_FIELDS = {"text", "start", "end", "citations", "supported", "reason"}
 CITATION_FIELDS = {"n", "doc_id", "title", "sentence", "start", "end", "score"}
 HIT_FIELDS = {"rank", "doc_id", "title", "url", "score", "text"}
 
@@ -57,6 +59,9 @@ def test_ask_json_matches_contract(cli_store):
         assert set(citation) == CITATION_FIELDS
         assert text[citation["start"] : citation["end"]] == citation["sentence"]
     assert "Yarmouk" in " ".join(c["sentence"] for c in result["citations"])
+    assert result["claims"] and all(set(claim) == CLAIM_FIELDS for claim in result["claims"])
+    assert all(result["answer"][c["start"] : c["end"]] == c["text"] for c in result["claims"])
+    assert result["standalone_question"] == result["question"]
 
 
 def test_search_json_matches_contract(cli_store):
