@@ -10,6 +10,12 @@ from index import offline as _offline  # noqa: F401
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_DOC = "000_0624aa70254fa434.txt"
+# The JSON contract of `ask` and `search`: stop 6's fields keep their names; `claims` and
+# `standalone_question` were added.
+ASK_FIELDS = {"id", "question", "answer", "abstained", "citations", "warnings", "claims", "standalone_question"}
+CITATION_FIELDS = {"n", "doc_id", "title", "sentence", "start", "end", "score"}
+CLAIM_FIELDS = {"text", "start", "end", "citations", "supported", "reason"}
+HIT_FIELDS = {"rank", "doc_id", "title", "url", "score", "text"}
 
 
 @pytest.fixture(scope="session")

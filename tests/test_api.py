@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import SEED_DOC
+from tests.conftest import ASK_FIELDS, CITATION_FIELDS, SEED_DOC
 from tests.fake_llm import INVENTED_CLAIM, fake_llm
 from tests.fixtures_server import (  # noqa: F401  (fixtures)
     API_KEY,
@@ -24,8 +24,6 @@ from tests.fixtures_server import (  # noqa: F401  (fixtures)
     serve_in_thread,
 )
 
-ASK_FIELDS = {"id", "question", "answer", "abstained", "citations", "warnings"}
-CITATION_FIELDS = {"n", "doc_id", "title", "sentence", "start", "end", "score"}
 EXTERNAL = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//""", re.I)  # a resource from another host
 
 

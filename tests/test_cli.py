@@ -7,13 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import SEED_DOC, SEEDS
-
-# The fields of stop 6 keep their names; `claims` and `standalone_question` were added.
-ASK_FIELDS = {"id", "question", "answer", "abstained", "citations", "warnings", "claims", "standalone_question"}
-CLAIM_FIELDS = {"text", "start", "end", "citations", "supported", "reason"}
-CITATION_FIELDS = {"n", "doc_id", "title", "sentence", "start", "end", "score"}
-HIT_FIELDS = {"rank", "doc_id", "title", "url", "score", "text"}
+from tests.conftest import ASK_FIELDS, CITATION_FIELDS, CLAIM_FIELDS, HIT_FIELDS, SEED_DOC, SEEDS
 
 
 def byline(*args, check=True):
