@@ -14,7 +14,7 @@ import numpy as np
 from index.docstore import StoredArticle
 from index.store import Store
 from rag.answer_types import answer_kind, asked_clause, offers, question_words
-from rag.lexical import Lexicon, content_terms
+from rag.lexical import Lexicon, topic_terms
 from rag.retrieval import ChunkHit
 
 WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2}
@@ -64,7 +64,7 @@ class EvidenceRanker:
         texts = [articles[d].sentence_text(i) for d, i in keys]
         question_vector = np.asarray(self.store.embed_model.get_query_embedding(question))
         dense = self._embed(keys, texts, articles) @ question_vector
-        terms = content_terms(question)
+        terms = topic_terms(question)
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
         ranked = []

@@ -4,8 +4,9 @@ import re
 from collections.abc import Iterator
 
 from rag.answering import NOT_FOUND, abstain, citation
-from rag.conflicts import find_conflict
-from rag.evidence import Evidence
+from rag.conflicts import Conflict, find_conflict
+from rag.evidence import WEIGHTS, Evidence
+from rag.lexical import topic_terms
 from rag.models import AskResult, Claim, Turn
 from rag.support import offering, unsupported
 
@@ -13,8 +14,23 @@ __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
 
 # A further sentence joins the answer when it scores within this share of the best one.
 COMPANION_RATIO = 0.8
+# The least content match (see `content_match`) the best sentence needs for an answer.
+MIN_MATCH = 0.25
 # An extractive answer streams one cited sentence at a time: "text [n]" pieces.
 _CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
+
+
+def content_match(evidence: Evidence) -> float:
+    """What a sentence shares with the question: its score without the retrieval and answer-kind
+    bonuses, which the top sentences of any retrieval get, however far off-topic the question is."""
+    return WEIGHTS["dense"] * evidence.dense + WEIGHTS["lexical"] * evidence.lexical
+
+
+def informative(question: str, evidence: list[Evidence]) -> list[Evidence]:
+    """The evidence without sentences whose words are all in the question ("KFC", "What got more
+    expensive"): a restated premise answers nothing."""
+    asked = set(topic_terms(question))
+    return [e for e in evidence if set(topic_terms(e.sentence)) - asked]
 
 
 def make_answerer(settings, embed=None) -> "ExtractiveAnswerer":
@@ -22,10 +38,11 @@ def make_answerer(settings, embed=None) -> "ExtractiveAnswerer":
 
 
 class ExtractiveAnswerer:
-    def __init__(self, threshold: float, max_citations: int, companion_ratio: float = COMPANION_RATIO):
+    def __init__(self, threshold: float, max_citations: int, companion_ratio: float = COMPANION_RATIO, min_match: float = MIN_MATCH):
         self.threshold = threshold
         self.max_citations = max_citations
         self.companion_ratio = companion_ratio
+        self.min_match = min_match
 
     def stream(self, question: str, evidence: list[Evidence], history: list[Turn] | None = None) -> Iterator[str | AskResult]:
         result = self.answer(question, evidence)
@@ -33,24 +50,35 @@ class ExtractiveAnswerer:
             yield from _CITED_PIECE.findall(result.answer)
         yield result
 
+    def choose(self, question: str, evidence: list[Evidence], conflict: Conflict | None = None) -> list[Evidence]:
+        """The sentences to quote: first the one that holds what was asked (a number for "how
+        many", a name for "who") or the two that disagree, then those that score near the best
+        and add something new."""
+        chosen = [evidence[0], conflict.second] if conflict else [offering(question, evidence) or evidence[0]]
+        known = set(topic_terms(question)).union(*(topic_terms(e.sentence) for e in chosen))
+        floor = evidence[0].score * self.companion_ratio
+        for candidate in evidence:
+            if len(chosen) >= self.max_citations or candidate.score < floor:
+                break
+            new = set(topic_terms(candidate.sentence)) - known
+            if new and all(candidate is not c for c in chosen):
+                chosen.append(candidate)
+                known |= new
+        return chosen
+
+    def weak(self, evidence: list[Evidence]) -> bool:
+        """Whether the best evidence is too weak to answer from."""
+        return not evidence or evidence[0].score < self.threshold or content_match(evidence[0]) < self.min_match
+
     def answer(self, question: str, evidence: list[Evidence]) -> AskResult:
-        if not evidence or evidence[0].score < self.threshold:
+        evidence = informative(question, evidence)
+        if self.weak(evidence):
             return abstain(question)
         reason = unsupported(question, evidence)
         if reason:
             return abstain(question, [reason])
-        best = evidence[0]
-        conflict = find_conflict(best, evidence[1:], question)
-        chosen = [best, conflict.second] if conflict else [best]
-        for candidate in evidence[1:]:
-            if len(chosen) >= self.max_citations or candidate.score < best.score * self.companion_ratio:
-                break
-            if candidate.sentence not in {c.sentence for c in chosen}:
-                chosen.append(candidate)
-        answering = offering(question, evidence)
-        if not conflict and answering and answering.sentence not in {c.sentence for c in chosen}:
-            # The chosen sentences lack the number, date or name asked for: the best one that has it joins them.
-            chosen = chosen[: self.max_citations - 1] + [answering]
+        conflict = find_conflict(evidence[0], evidence[1:], question)
+        chosen = self.choose(question, evidence, conflict)
         citations = [citation(n, e) for n, e in enumerate(chosen, start=1)]
         claims, pieces, offset = [], [], 0
         for c in citations:

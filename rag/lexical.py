@@ -27,6 +27,25 @@ def content_terms(text: str) -> list[str]:
     return _stemmer().stemWords(words)
 
 
+# Words that say how something is asked, not what about: "What did Iran say?" is about Iran.
+# "won" and "don" are real words that NLTK lists only as pieces of "won't" and "don't".
+_ASKING_WORDS = frozenset(
+    "would could might must shall whose many much say says said saying tell tells told"
+    " happen happens happened happening go goes going went mean means".split()
+)
+_REAL_WORDS = frozenset({"won", "don"})
+
+
+def topic_terms(text: str) -> list[str]:
+    """`content_terms` without the words that only frame a question or sentence (who, did, say, happen…)."""
+    return _stemmer().stemWords([w for w in _WORD.findall(text.lower()) if w not in _framing_words()])
+
+
+@lru_cache(maxsize=1)
+def _framing_words() -> frozenset[str]:
+    return (english_stopwords() - _REAL_WORDS) | _ASKING_WORDS | _stopwords()
+
+
 class Lexicon:
     """Inverse document frequencies taken from the store's BM25 index."""
 

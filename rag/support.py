@@ -18,11 +18,16 @@ _NEGATION = re.compile(r"\b(?:not|never|none|nobody|nothing|neither|nor)\b|\bno\
 
 
 def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
-    """The first of the best sentences that offers the kind of answer `question` asks for."""
+    """The first of the best sentences that offers the kind of answer `question` asks for.
+
+    It must share a word with the question: a number in a sentence about something else
+    counts something else."""
     kind = answer_kind(asked_clause(question))
     asked = question_words(question)
     floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
-    return next((e for e in evidence[:KIND_WINDOW] if kind and e.score >= floor and offers(e.sentence, kind, asked)), None)
+    return next(
+        (e for e in evidence[:KIND_WINDOW] if kind and e.score >= floor and e.lexical > 0 and offers(e.sentence, kind, asked)), None
+    )
 
 
 def unsupported(question: str, evidence: list[Evidence]) -> str | None:

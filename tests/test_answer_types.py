@@ -107,13 +107,12 @@ def test_a_ranking_number_is_not_a_negation(local_news):
     assert not local_news.ask("Who is the No 1 director of the city museum?").abstained
 
 
-def test_the_sentence_with_the_number_asked_for_is_cited_even_when_it_scores_lower(local_news):
+def test_the_sentence_with_the_number_asked_for_leads_the_answer_even_when_it_scores_lower(local_news):
     question = "How many council members voted for the transit budget this week?"
     evidence = local_news.evidence(question)
     assert "7 votes" not in evidence[0].sentence  # the restating sentence ranks first
     result = local_news.ask(question)
-    assert result.citations[0].sentence == evidence[0].sentence
-    assert any("7 votes" in c.sentence for c in result.citations)
+    assert "7 votes" in result.citations[0].sentence
 
 
 @pytest.mark.parametrize(
