@@ -7,7 +7,9 @@ Like Ollama, it loads a model with the `num_ctx` a request asks for (2,048 unles
 Every request is kept for the tests to inspect.
 """
 
+import atexit
 import json
+import os
 import threading
 import time
 from datetime import datetime, timezone
@@ -43,7 +45,11 @@ class OllamaServer(ThreadingHTTPServer):
 def _load(path: str, num_ctx: int):
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=num_ctx, verbose=False)
+    threads = max(1, os.cpu_count() // 2)  # Ollama's choice: the physical cores
+    return Llama(model_path=path, n_ctx=num_ctx, n_threads=threads, n_threads_batch=threads, verbose=False)
+
+
+atexit.register(_load.cache_clear)  # as rag.backends.llamacpp does
 
 
 class OllamaHandler(BaseHTTPRequestHandler):

@@ -48,9 +48,9 @@ def test_slow_model_past_its_timeout_gives_the_extractive_answer(seed_service, g
 
 
 def test_prompt_past_the_context_window_gives_the_extractive_answer_and_advice(seed_service, gguf, extractive):
-    result = backend(seed_service, llm="llamacpp", llm_model_path=gguf, llm_context_window=128).ask(QUESTIONS[1])
+    result = backend(seed_service, llm="llamacpp", llm_model_path=gguf, llm_context_window=256).ask(QUESTIONS[1])
     assert result.answer == extractive.ask(QUESTIONS[1]).answer and fell_back(result)
-    assert "exceed context window of 128" in result.warnings[0] and "raise BYLINE_LLM_CONTEXT_WINDOW (now 128)" in result.warnings[0]
+    assert "exceed context window of 256" in result.warnings[0] and "raise BYLINE_LLM_CONTEXT_WINDOW (now 256)" in result.warnings[0]
 
 
 def test_max_tokens_context_window_and_threads_are_honoured(seed_settings, gguf):
