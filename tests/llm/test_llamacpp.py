@@ -11,6 +11,7 @@ from tests.llm.conftest import backend, timed_ask
 from tests.llm.contract import assert_contract, fell_back, rendered
 
 QUESTIONS = [
+    "Which neighbourhoods did the Syrian army capture?",
     "How many people left the area, and where did they go?",
     "Who is the spokesman of Iran's Foreign Ministry?",
     "Which countries have provided military support to Assad's forces?",
@@ -27,13 +28,19 @@ def test_answer_keeps_the_contract(llamacpp, extractive, answers, question):
     assert_contract(llamacpp, answers[question], extractive.ask(question))
 
 
+def test_the_claim_check_accepts_some_of_smollm2s_answers(answers):
+    """Else every answer above could be the fallback, and the checked-text path would go untested."""
+    assert any(not fell_back(result) and not result.abstained for result in answers.values()), answers
+
+
 def test_stream_yields_only_the_final_answers_supported_claims(llamacpp):
     *deltas, final = llamacpp.ask_stream(QUESTIONS[0])
     assert all(isinstance(delta, str) for delta in deltas)
-    if fell_back(final):
+    if fell_back(final) or final.abstained:
         assert deltas == []
     else:
         assert [delta.strip() for delta in deltas] == rendered(final)
+        assert "".join(deltas) in final.answer or len(rendered(final)) < len(final.claims)
 
 
 def test_off_topic_question_is_refused(llamacpp):
