@@ -89,7 +89,7 @@ class LLMAnswerer:
             log.warning("%s failed: %s", self.describe, error)
             problem = self.explain(error) or f"it failed ({type(error).__name__}: {error})"
         yield from self._check_completed(session, reply, final=True)
-        if problem is None and NOT_FOUND_MARK in reply.upper() and not any(c.supported for c in session.checked):
+        if problem is None and NOT_FOUND_MARK in reply and not any(c.supported for c in session.checked):
             yield abstain(question, [f"{self.describe} found no answer in the best-matching sentences."])
             return
         checked = assemble(session.checked, evidence, self.settings.drop_unsupported)
