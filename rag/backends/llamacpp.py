@@ -139,6 +139,6 @@ def make_llm(settings: Settings) -> LlamaCppChat:
 
 
 def make_answerer(settings: Settings, embed: Embed) -> LLMAnswerer:
-    describe = f"The local model ({Path(settings.llm_model_path).name})" if settings.llm_model_path else "The local model"
     llm = make_llm(settings)
+    describe = f"The local model ({Path(llm.model_path).name})"
     return LLMAnswerer(llm, settings, embed, describe, lambda error: explain_common(settings, error))

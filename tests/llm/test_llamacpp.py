@@ -78,7 +78,7 @@ def test_wrong_model_path_is_a_clear_error(seed_service, tmp_path):
     with pytest.raises(ModelUnavailable, match="llama.cpp cannot load it as a GGUF model"):
         backend(seed_service, llm="llamacpp", llm_model_path=not_a_model).ask(QUESTIONS[0])
     with pytest.raises(ModelUnavailable, match="needs BYLINE_LLM_MODEL_PATH"):
-        backend(seed_service, llm="llamacpp").ask(QUESTIONS[0])
+        backend(seed_service, llm="llamacpp", llm_model_path=None).ask(QUESTIONS[0])
 
 
 def test_missing_extra_is_a_clear_error(seed_service, gguf, monkeypatch):
