@@ -12,7 +12,8 @@ A claim is supported when
 - every name in it (a capitalised word past the first) appears in its cited sentences,
   their articles' titles or the question; and
 - it has at least `MIN_CLAIM_TERMS` content words ("Yes." or "HACKED" assert nothing checkable).
-A sentence that addresses instructions to an AI ("ignore previous instructions…") is shown to
+A claim about the prompt rather than the news ("The sentence is from an article titled …")
+is not checkable either. A sentence that addresses instructions to an AI ("ignore previous instructions…") is shown to
 the model as quoted data but supports no claim.
 The thresholds are calibrated by `bench/calibrate_claims.py` (see docs/benchmarks.md).
 """
@@ -30,14 +31,18 @@ from rag.evidence import Evidence
 from rag.lexical import content_terms
 from rag.models import Citation, Claim
 
-DENSE_SHARE = 0.5
-SUPPORT_THRESHOLD = 0.55
+DENSE_SHARE = 0.3
+SUPPORT_THRESHOLD = 0.5
 # A second sentence joins a claim's citations when it supplies a number or name the first lacks
 # and is itself at least this similar to the claim.
-SECOND_SOURCE_THRESHOLD = 0.35
+SECOND_SOURCE_THRESHOLD = 0.45
 MAX_SOURCES_PER_CLAIM = 2
 MAX_CLAIMS = 6
 MIN_CLAIM_TERMS = 2
+_ABOUT_THE_PROMPT = re.compile(
+    r"\b(?:the|this|these|that|given|numbered|above|following)\s+(?:sentences?|prompt|list)\b|\bsentences? \(?\[?\d",
+    re.IGNORECASE,
+)
 _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|guidelines)\b"
     r"|\bsystem prompt\b|\byou are now\b|\bas an ai\b",
@@ -168,6 +173,8 @@ class ClaimSession:
         terms = set(content_terms(draft.text))
         if len(terms) < MIN_CLAIM_TERMS:
             return CheckedClaim(draft.text, [], False, "it is too short to be checked against the articles")
+        if _ABOUT_THE_PROMPT.search(draft.text):
+            return CheckedClaim(draft.text, [], False, "it speaks of the sentences it was given, not of the news")
         cosine = np.where(self.usable, self.sentence_vectors @ vector, 0.0)
         coverage = np.array([len(terms & s) / len(terms) if terms else 0.0 for s in self.sentence_terms])
         support = DENSE_SHARE * cosine + (1 - DENSE_SHARE) * coverage

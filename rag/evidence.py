@@ -7,6 +7,7 @@ the kind of answer the question asks for (a number, a date, a name).
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,9 +40,8 @@ class Evidence:
 class EvidenceRanker:
     def __init__(self, store: Store):
         self.store = store
-        self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
-        self._cache_lock = threading.Lock()
-        self._text_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._sentences = VectorCache()
+        self._texts = VectorCache()
 
     def rank(self, question: str, hits: list[ChunkHit], lexicon: Lexicon) -> list[Evidence]:
         if not hits:
@@ -86,32 +86,33 @@ class EvidenceRanker:
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         """Embeddings of any texts (an answer's claims, evidence sentences), cached by text."""
-        with self._cache_lock:
-            found = {text: self._text_cache[text] for text in texts if text in self._text_cache}
-        missing = list(dict.fromkeys(text for text in texts if text not in found))
-        if missing:
-            found.update(zip(missing, map(np.asarray, self.store.embed_model.get_text_embedding_batch(missing))))
-        with self._cache_lock:
-            for text in texts:
-                self._text_cache[text] = found[text]
-                self._text_cache.move_to_end(text)
-            while len(self._text_cache) > EMBEDDING_CACHE_SIZE:
-                self._text_cache.popitem(last=False)
-        return np.stack([found[text] for text in texts])
+        return self._texts.vectors(texts, texts, self.store.embed_model.get_text_embedding_batch)
 
     def _embed(self, keys, texts, articles) -> np.ndarray:
         """Sentence embeddings, cached by (doc, sentence, start) across questions."""
         cache_keys = [(d, i, articles[d].sentences[i].start) for d, i in keys]
-        with self._cache_lock:
-            found = {key: self._cache[key] for key in cache_keys if key in self._cache}
-        missing = [n for n, key in enumerate(cache_keys) if key not in found]
+        return self._sentences.vectors(cache_keys, texts, self.store.embed_model.get_text_embedding_batch)
+
+
+class VectorCache:
+    """The most recently used embeddings, by key; thread-safe."""
+
+    def __init__(self, size: int = EMBEDDING_CACHE_SIZE):
+        self.size = size
+        self._items: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors(self, keys: list[Hashable], texts: list[str], embed_batch) -> np.ndarray:
+        """The vector of each key; `embed_batch` embeds the texts of those not cached."""
+        with self._lock:
+            found = {key: self._items[key] for key in keys if key in self._items}
+        missing = {key: text for key, text in zip(keys, texts) if key not in found}
         if missing:
-            vectors = self.store.embed_model.get_text_embedding_batch([texts[n] for n in missing])
-            found.update((cache_keys[n], np.asarray(vector)) for n, vector in zip(missing, vectors))
-        with self._cache_lock:
-            for key in cache_keys:
-                self._cache[key] = found[key]
-                self._cache.move_to_end(key)
-            while len(self._cache) > EMBEDDING_CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return np.stack([found[key] for key in cache_keys])
+            found.update(zip(missing, map(np.asarray, embed_batch(list(missing.values())))))
+        with self._lock:
+            for key in keys:
+                self._items[key] = found[key]
+                self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return np.stack([found[key] for key in keys])

@@ -46,9 +46,13 @@ class ExtractiveAnswerer:
 
     def stream(self, question: str, evidence: list[Evidence], history: list[Turn] | None = None) -> Iterator[str | AskResult]:
         result = self.answer(question, evidence)
-        if not result.abstained:
-            yield from _CITED_PIECE.findall(result.answer)
+        yield from self.stream_pieces(result)
         yield result
+
+    @staticmethod
+    def stream_pieces(result: AskResult) -> list[str]:
+        """An answer's text as the stream sends it: one cited sentence at a time."""
+        return [] if result.abstained else _CITED_PIECE.findall(result.answer)
 
     def choose(self, question: str, evidence: list[Evidence], conflict: Conflict | None = None) -> list[Evidence]:
         """The sentences to quote: first the one that holds what was asked (a number for "how

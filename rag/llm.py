@@ -94,9 +94,11 @@ class LLMAnswerer:
             return
         checked = assemble(session.checked, evidence, self.settings.drop_unsupported)
         if not any(c.supported for c in checked.claims):
+            # Nothing was streamed yet (only supported claims are): the extractive answer streams instead.
             reason = problem or "none of its claims could be matched to the articles"
             result = fallback.model_copy(deep=True)
             result.warnings = [f"{self.describe} gave no usable answer ({reason}); this is the extractive answer instead."] + checked.warnings + result.warnings
+            yield from self.extractive.stream_pieces(result)
             yield result
             return
         warnings = ([f"{self.describe}: {problem}."] if problem else []) + checked.warnings

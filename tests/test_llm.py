@@ -121,6 +121,7 @@ def test_garbage_streams_nothing_before_the_check(llm_service, scripted):
     deltas, final = [i for i in items if isinstance(i, str)], items[-1]
     assert not any("zzkq" in d or "Tkkz" in d for d in deltas)
     assert "extractive answer instead" in " ".join(final.warnings)
+    assert "".join(deltas) == final.answer  # the extractive answer streams in its place
 
 
 def test_only_checked_claims_are_streamed(llm_service, scripted):
@@ -227,3 +228,14 @@ def test_llamacpp_without_a_model_path_is_a_clear_error(seed_service):
 
     with pytest.raises(ModelUnavailable, match="BYLINE_LLM_MODEL_PATH|llama-cpp-python"):
         make_answerer(seed_service.settings.model_copy(update={"llm": "llamacpp"}), lambda texts: None)
+
+
+def test_a_claim_about_the_prompt_is_not_supported(llm_service, scripted):
+    def script(prompt, numbered):
+        n = number_of(numbered, "Ghasemi")
+        return f"The spokesman is Bahram Ghasemi [{n}]. The sentence is from a news article about Iran's Foreign Ministry spokesman [{n}]."
+
+    scripted(script)
+    result = llm_service.ask(SPOKESMAN)
+    assert [c.supported for c in result.claims] == [True, False]
+    assert "sentences it was given" in result.claims[1].reason

@@ -51,7 +51,7 @@ def _one_or_batch(call, text: str | None, queries: Path | None, as_of: str | Non
         _fail(f"give a {what} or --queries FILE")
     try:
         return call(text, _filters(as_of), None)
-    except ValueError as error:
+    except (ValueError, RuntimeError) as error:  # a bad question, or an answerer that cannot start
         _fail(str(error))
 
 
@@ -184,7 +184,10 @@ def serve(
     from ui.server import create_app
 
     service = _service(store)
-    service.warm_up()
+    try:
+        service.warm_up()
+    except (ValueError, RuntimeError) as error:  # e.g. BYLINE_LLM_MODEL_PATH names no model
+        _fail(str(error))
     typer.echo(f"Byline on http://{host}:{port}  (API docs at /api/docs)")
     uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
 
