@@ -74,7 +74,9 @@ def test_run_eval_with_baselines_side_by_side(tiny_dataset, tmp_path):
     assert main.ask_p50_ms > 0 and main.unanswerable_questions is None
     assert report.systems[3].recall_at_5 == 1.0
     table = render_table(report)
-    assert "| MRR@10 | 1 | 1 | 1 | 1 |" in table and "abstention" not in table
+    assert "| MRR@10 | 1 | 1 | 1 | 1 |" in table and "abstention F1" not in table  # no unanswerable questions
+    assert main.abstention_rate == 0.0 and main.claims_supported_share == 1.0 and main.llm_fallback_rate == 0.0
+    assert "| claims supported by their citations | 1 |" in table and "| answerer (BYLINE_LLM) | extractive |" in table
 
 
 def test_eval_store_is_cached_between_runs(tiny_dataset, tmp_path, monkeypatch):
