@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from index.sentences import split_sentences
+from rag.evidence import VectorCache
 from rag.answering import NOT_FOUND
 from rag.models import Filters, Turn
 from tests.conftest import SEED_DOC
@@ -127,7 +128,7 @@ def test_concurrent_questions_get_the_same_answers(seed_service):
 
     questions = [q for q, _ in ANSWERABLE] * 4
     expected = {q: seed_service.ask(q).answer for q, _ in ANSWERABLE}
-    seed_service.ranker._cache.clear()
+    seed_service.ranker._sentences = VectorCache()  # every thread embeds at once
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(pool.map(lambda q: seed_service.ask(q).answer, questions))
     assert answers == [expected[q] for q in questions]

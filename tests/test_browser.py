@@ -201,7 +201,7 @@ def open_citation(root, index: int = 0):
 
 def assert_labelled_by_their_sentences(labels: list[str], citations) -> None:
     """Each citation reads as the start of its own sentence, so no two read alike."""
-    assert len(labels) == len(citations) > 1 and len(set(labels)) == len(labels)
+    assert len(labels) == len(citations) >= 1 and len(set(labels)) == len(labels)
     for label, citation in zip(labels, citations):
         words = label.strip("“”…").split()
         assert citation.sentence.split()[: len(words)] == words and len(label) <= 93
