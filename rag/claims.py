@@ -28,7 +28,7 @@ from index.sentences import split_sentences
 from rag.answer_types import names
 from rag.answering import citation
 from rag.evidence import Evidence
-from rag.lexical import content_terms
+from rag.lexical import content_terms, english_stopwords
 from rag.models import Citation, Claim
 
 DENSE_SHARE = 0.3
@@ -54,6 +54,8 @@ _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _NUMBER_WORDS = frozenset("two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion".split())
 _WORDS = re.compile(r"[\w’'-]+")
+_DOTTED = re.compile(r"[\w’'.-]*\w")  # "BA.4" as one word, as `names` reads it
+_OPENERS = frozenset("according however meanwhile also yes additionally moreover furthermore overall today yesterday earlier later instead".split())
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -210,15 +212,25 @@ class ClaimSession:
         cited = " ".join(evidence[i].sentence for i in sources)
         cited_numbers = numbers_in(cited)
         missing = [f"the number {n}" for n in sorted(numbers_in(text) - cited_numbers)]
-        known = {w.lower() for w in _WORDS.findall(cited + " " + " ".join(evidence[i].title for i in sources))} | asked
-        first_word = (_WORDS.findall(text)[:1] or [""])[0].lower()
+        said = cited + " " + " ".join(evidence[i].title for i in sources)
+        known = {w.lower() for w in _WORDS.findall(said) + _DOTTED.findall(said)} | asked
+        first_word = (_WORDS.findall(text)[:1] or [""])[0].strip("’'")
         for name in dict.fromkeys(names(text)):
-            if name == first_word.strip("’'") or name in known or name.rstrip("s") in known:
+            if name == first_word.lower() and _ordinary_word(name, evidence):
+                continue  # a capital that only opens the sentence: "According to …", "Officials said …"
+            if name in known or name.rstrip("s") in known:
                 continue
             if any(w.startswith(name) or name.startswith(w) for w in known if len(w) > 3 and len(name) > 3):
                 continue  # "Iranian" and "Iran"
             missing.append(f'the name "{name}"')
         return missing
+
+
+def _ordinary_word(word: str, evidence: list[Evidence]) -> bool:
+    """A word written in lower case somewhere in the evidence, a stop word or a usual opener, not a name."""
+    if word in english_stopwords() or word in _OPENERS:
+        return True
+    return any(re.search(rf"(?<![\w’'.-]){re.escape(word)}\b", e.sentence) for e in evidence)
 
 
 def assemble(checked: list[CheckedClaim], evidence: list[Evidence], drop_unsupported: bool = False) -> CheckedAnswer:

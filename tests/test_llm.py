@@ -239,3 +239,9 @@ def test_a_claim_about_the_prompt_is_not_supported(llm_service, scripted):
     result = llm_service.ask(SPOKESMAN)
     assert [c.supported for c in result.claims] == [True, False]
     assert "sentences it was given" in result.claims[1].reason
+
+
+def test_a_wrong_name_opening_a_claim_is_caught(llm_service, scripted):
+    scripted(lambda prompt, numbered: f"Lavrentyev is the spokesman of Iran's Foreign Ministry [{number_of(numbered, 'Ghasemi')}].")
+    result = llm_service.ask(SPOKESMAN)
+    assert not any(claim.supported and claim.text.startswith("Lavrentyev") for claim in result.claims)
