@@ -1,6 +1,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make run PORT=8000 HOST=0.0.0.0`, or BYLINE_PORT / BYLINE_HOST.
+HOST ?= $(or $(BYLINE_HOST),127.0.0.1)
+PORT ?= $(or $(BYLINE_PORT),7860)
 LLAMACPP_STAMP := $(VENV)/.installed-llamacpp
 LLM_STAMP := $(VENV)/.installed-llm
 # llama-cpp-python builds from source: on every core, without the multimodal library (mtmd) Byline never loads.
@@ -26,7 +29,7 @@ index: install
 
 # `BYLINE_LLM=llamacpp make run` installs the llamacpp extra first.
 run: index $(if $(filter llamacpp,$(BYLINE_LLM)),$(LLAMACPP_STAMP))
-	$(VENV)/bin/byline serve --host 127.0.0.1 --port 7860
+	$(VENV)/bin/byline serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(VENV)/bin/python -m pytest -q

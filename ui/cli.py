@@ -174,8 +174,8 @@ def ask(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    host: Annotated[str, typer.Option(envvar="BYLINE_HOST", help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="BYLINE_PORT", help="Port.")] = 7860,
     store: StoreOption = None,
 ):
     """Serve the chat UI, the REST API and the widget."""
