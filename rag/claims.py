@@ -81,10 +81,6 @@ class CheckedAnswer:
     citations: list[Citation]
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def supported(self) -> int:
-        return sum(c.supported for c in self.claims)
-
 
 def split_claims(text: str) -> list[DraftClaim]:
     """The sentences of `text`, each with the `[n]` markers written after it (before the next)."""
@@ -120,20 +116,6 @@ class ClaimChecker:
         self.embed = embed
         self.max_citations = max_citations
 
-    def check(self, text: str, evidence: list[Evidence], question: str, drop_unsupported: bool = False) -> CheckedAnswer:
-        """Split `text` into claims, check each, and renumber the citations that support one."""
-        drafts = split_claims(text)
-        warnings = []
-        if len(drafts) > MAX_CLAIMS:
-            warnings.append(f"The answer ran to {len(drafts)} sentences; only the first {MAX_CLAIMS} were kept.")
-            drafts = drafts[:MAX_CLAIMS]
-        session = self.session(evidence, question)
-        for draft in drafts:
-            session.add(draft)
-        answer = assemble(session.checked, evidence, drop_unsupported)
-        answer.warnings = warnings + answer.warnings
-        return answer
-
     def session(self, evidence: list[Evidence], question: str) -> "ClaimSession":
         return ClaimSession(self, evidence, question)
 
@@ -147,8 +129,8 @@ class ClaimSession:
         self.asked = {w.lower() for w in _WORDS.findall(question)}
         self.sentence_vectors = checker.embed([e.sentence for e in evidence]) if evidence else np.zeros((0, 1))
         # An instruction planted in an article may be quoted to the model but never backs a claim.
-        self.sentence_terms = [set() if _INSTRUCTION.search(e.sentence) else set(content_terms(e.sentence)) for e in evidence]
         self.usable = np.array([not _INSTRUCTION.search(e.sentence) for e in evidence], dtype=bool)
+        self.sentence_terms = [set(content_terms(e.sentence)) if usable else set() for e, usable in zip(evidence, self.usable)]
         self.checked: list[CheckedClaim] = []
         self.numbers: dict[int, int] = {}  # evidence index -> citation number, in order of first use
 
@@ -168,7 +150,7 @@ class ClaimSession:
 
     def rendered(self, claim: CheckedClaim) -> str:
         """The claim as it appears in the answer: its text and its renumbered markers."""
-        return claim.text + "".join(f" [{self.numbers[s]}]" for s in claim.sources)
+        return with_markers(claim.text, [self.numbers[s] for s in claim.sources])
 
     def _check_one(self, draft: DraftClaim, vector: np.ndarray) -> CheckedClaim:
         evidence, asked = self.evidence, self.asked
@@ -233,6 +215,10 @@ def _ordinary_word(word: str, evidence: list[Evidence]) -> bool:
     return any(re.search(rf"(?<![\w’'.-]){re.escape(word)}\b", e.sentence) for e in evidence)
 
 
+def with_markers(text: str, marks: list[int]) -> str:
+    return text + "".join(f" [{m}]" for m in marks)
+
+
 def assemble(checked: list[CheckedClaim], evidence: list[Evidence], drop_unsupported: bool = False) -> CheckedAnswer:
     """The answer text with `[n]` markers renumbered over the citations that support a claim."""
     numbers: dict[int, int] = {}
@@ -248,7 +234,7 @@ def assemble(checked: list[CheckedClaim], evidence: list[Evidence], drop_unsuppo
         for source in claim.sources:
             numbers.setdefault(source, len(numbers) + 1)
         marks = [numbers[s] for s in claim.sources]
-        piece = claim.text + ("".join(f" [{m}]" for m in marks) if marks else "")
+        piece = with_markers(claim.text, marks)
         start = offset + (1 if pieces else 0)
         claims.append(Claim(text=claim.text, start=start, end=start + len(claim.text), citations=marks, supported=claim.supported, reason=claim.reason))
         pieces.append(piece)

@@ -3,11 +3,12 @@
 import re
 from collections.abc import Iterator
 
-from rag.answering import NOT_FOUND, abstain, citation
+from rag.answering import NOT_FOUND, abstain
+from rag.claims import CheckedClaim, assemble
 from rag.conflicts import Conflict, find_conflict
 from rag.evidence import WEIGHTS, Evidence
 from rag.lexical import topic_terms
-from rag.models import AskResult, Claim, Turn
+from rag.models import AskResult, Turn
 from rag.support import offering, unsupported
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
@@ -83,14 +84,8 @@ class ExtractiveAnswerer:
             return abstain(question, [reason])
         conflict = find_conflict(evidence[0], evidence[1:], question)
         chosen = self.choose(question, evidence, conflict)
-        citations = [citation(n, e) for n, e in enumerate(chosen, start=1)]
-        claims, pieces, offset = [], [], 0
-        for c in citations:
-            start = offset + (1 if pieces else 0)
-            claims.append(Claim(text=c.sentence, start=start, end=start + len(c.sentence), citations=[c.n], supported=True, reason=f"quoted verbatim from [{c.n}]"))
-            pieces.append(f"{c.sentence} [{c.n}]")
-            offset = start + len(pieces[-1])
-        answer = " ".join(pieces)
+        quoted = assemble([CheckedClaim(e.sentence, [i], True, f"quoted verbatim from [{i + 1}]") for i, e in enumerate(chosen)], chosen)
+        answer, citations, claims = quoted.answer, quoted.citations, quoted.claims
         warnings = []
         if conflict:
             warnings.append(

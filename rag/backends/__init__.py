@@ -11,3 +11,8 @@ def explain_common(settings: Settings, error: Exception) -> str | None:
     if "context window" in message or "context length" in message:
         return f"the prompt does not fit the model's context window ({error}): raise BYLINE_LLM_CONTEXT_WINDOW (now {settings.llm_context_window})"
     return None
+
+
+def unreachable(error: Exception) -> bool:
+    """Whether the server could not be connected to at all."""
+    return "connect" in str(error).lower() or "connect" in type(error).__name__.lower()

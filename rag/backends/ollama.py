@@ -6,7 +6,7 @@ start of a longer prompt, numbered sentences included: the context window is alw
 
 import logging
 
-from rag.backends import explain_common
+from rag.backends import explain_common, unreachable
 from rag.claims import Embed
 from rag.llm import LLMAnswerer
 from rag.settings import Settings
@@ -39,7 +39,7 @@ def explain(settings: Settings, error: Exception) -> str | None:
     if getattr(error, "status_code", None) == 404 or ("not found" in message and "model" in message):
         return f"Ollama has no model '{settings.llm_model}': run `ollama pull {settings.llm_model}` or set BYLINE_LLM_MODEL"
     common = explain_common(settings, error)
-    if common is None and ("connect" in message or "connect" in type(error).__name__.lower()):
+    if common is None and unreachable(error):
         return f"Ollama could not be reached at {base_url(settings)}: start it with `ollama serve` or set BYLINE_LLM_BASE_URL"
     return common
 

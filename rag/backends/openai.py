@@ -1,6 +1,6 @@
 """Any OpenAI-compatible server (OpenAI, vLLM, LM Studio, llama.cpp's server) through llama-index's OpenAILike."""
 
-from rag.backends import explain_common
+from rag.backends import explain_common, unreachable
 from rag.claims import Embed
 from rag.llm import LLMAnswerer
 from rag.settings import Settings
@@ -35,7 +35,7 @@ def explain(settings: Settings, error: Exception) -> str | None:
     if status == 404:
         return f"the server has no model '{settings.llm_model}' at {base_url(settings)}: check BYLINE_LLM_MODEL and BYLINE_LLM_BASE_URL"
     common = explain_common(settings, error)
-    if common is None and ("connect" in str(error).lower() or "connect" in type(error).__name__.lower()):
+    if common is None and unreachable(error):
         return f"the server could not be reached at {base_url(settings)}: start it or set BYLINE_LLM_BASE_URL"
     return common
 
