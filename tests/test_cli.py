@@ -1,50 +1,65 @@
-"""The `byline` command, run as a user runs it, against a real store."""
+"""The `byline` command against a real store: in this process through typer's test runner, and once
+as a real process through the installed script."""
 
 import json
-import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import ASK_FIELDS, CITATION_FIELDS, CLAIM_FIELDS, HIT_FIELDS, SEED_DOC, SEEDS
+from ui.cli import app
 
 
-def byline(*args, check=True):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "ui.cli", *map(str, args)], capture_output=True, text=True, env=env, timeout=300
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
+@pytest.fixture
+def byline(monkeypatch, tmp_path):
+    """`byline(*args)` runs the command in this process, from an empty working folder; exit 0 unless check=False."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args, check=True):
+        result = runner.invoke(app, [str(arg) for arg in args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a crash, not an exit the command chose
+        if check:
+            assert result.exit_code == 0, result.stderr
+        return result
+
+    return run
 
 
-@pytest.fixture(scope="module")
-def cli_store(tmp_path_factory):
-    store = tmp_path_factory.mktemp("cli-store")
-    first = byline("ingest", SEEDS, "--store", store)
-    assert "1 article (1 added" in first.stdout
-    return store
+@pytest.fixture
+def cli_store(seed_service) -> Path:
+    """The session's seed store, which the command opens as a user's store."""
+    return seed_service.settings.store
 
 
-def test_ingest_twice_reports_unchanged(cli_store):
+def test_the_installed_script_runs_in_its_own_process(cli_store):
+    script = Path(sys.executable).with_name("byline")
+    result = subprocess.run([script, "articles", "--store", cli_store], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{SEED_DOC}\t") and "The Associated Press" in result.stdout
+
+
+def test_ingest_twice_reports_unchanged(byline, cli_store):
     again = byline("ingest", SEEDS, "--store", cli_store)
     assert "1 article (0 added, 0 updated, 1 unchanged)" in again.stdout
     assert "0 new chunks, 0 files skipped" in again.stdout
 
 
-def test_ingest_unreadable_input_exits_1_naming_the_file(cli_store, tmp_path):
+def test_ingest_unreadable_input_exits_1_naming_the_file(byline, cli_store, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json}\n")
     result = byline("ingest", bad, "--store", cli_store, check=False)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "bad.jsonl" in result.stderr and "invalid JSON" in result.stderr
     missing = byline("ingest", tmp_path / "missing", "--store", cli_store, check=False)
-    assert missing.returncode == 1 and "no such file" in missing.stderr
+    assert missing.exit_code == 1 and "no such file" in missing.stderr
 
 
-def test_ask_json_matches_contract(cli_store):
+def test_ask_json_matches_contract(byline, cli_store):
     result = json.loads(byline("ask", "Which neighbourhoods did the Syrian army capture?", "--json", "--store", cli_store).stdout)
     assert set(result) == ASK_FIELDS
     assert result["id"] is None and result["abstained"] is False
@@ -58,7 +73,7 @@ def test_ask_json_matches_contract(cli_store):
     assert result["standalone_question"] == result["question"]
 
 
-def test_search_json_matches_contract(cli_store):
+def test_search_json_matches_contract(byline, cli_store):
     result = json.loads(byline("search", "Iran forces Syria", "--json", "--k", "3", "--store", cli_store).stdout)
     assert set(result) == {"id", "query", "results"}
     assert result["query"] == "Iran forces Syria"
@@ -66,7 +81,7 @@ def test_search_json_matches_contract(cli_store):
     assert result["results"][0]["doc_id"] == SEED_DOC
 
 
-def test_batch_queries_write_one_json_line_each(cli_store, tmp_path):
+def test_batch_queries_write_one_json_line_each(byline, cli_store, tmp_path):
     queries = tmp_path / "queries.jsonl"
     queries.write_text(
         json.dumps({"id": "q1", "question": "Who is the spokesman of Iran's Foreign Ministry?"})
@@ -83,21 +98,21 @@ def test_batch_queries_write_one_json_line_each(cli_store, tmp_path):
     assert [r["id"] for r in searched] == ["q1", 2] and all(set(r) == {"id", "query", "results"} for r in searched)
 
 
-def test_batch_queries_report_bad_lines(cli_store, tmp_path):
+def test_batch_queries_report_bad_lines(byline, cli_store, tmp_path):
     queries = tmp_path / "queries.jsonl"
     queries.write_text('{"id": "ok", "question": "Who captured Hajar al-Aswad?"}\n{"id": "bad"}\n')
     result = byline("ask", "--queries", queries, "--store", cli_store, check=False)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "line 2" in result.stderr and "question" in result.stderr
     assert json.loads(result.stdout.splitlines()[0])["id"] == "ok"
 
 
-def test_human_output_shows_citations(cli_store):
+def test_human_output_shows_citations(byline, cli_store):
     out = byline("ask", "How many people left the area?", "--store", cli_store).stdout
     assert "1,600" in out and "[1]" in out and SEED_DOC in out
 
 
-def test_human_output_labels_each_citation_by_its_sentence(cli_store):
+def test_human_output_labels_each_citation_by_its_sentence(byline, cli_store):
     lines = byline("ask", "Which neighbourhoods did the Syrian army capture?", "--store", cli_store).stdout.splitlines()
     labels = [line for line in lines if line.startswith("  [")]
     articles = [line for line in lines if line.startswith("      ")]
@@ -106,7 +121,7 @@ def test_human_output_labels_each_citation_by_its_sentence(cli_store):
     assert all(SEED_DOC in line and "The Associated Press" in line for line in articles)
 
 
-def test_counts_agree_with_their_nouns(tmp_path):
+def test_counts_agree_with_their_nouns(byline, tmp_path):
     (tmp_path / "ferry.md").write_text("# Night ferry returns\n\nThe night ferry returned on Monday.\n", encoding="utf-8")
     store = tmp_path / "store"
     ingested = byline("ingest", tmp_path / "ferry.md", "--store", store).stdout
@@ -114,7 +129,7 @@ def test_counts_agree_with_their_nouns(tmp_path):
     assert "\t1 chunk\t" in byline("articles", "--store", store).stdout
 
 
-def test_an_empty_store_says_to_ingest_first(tmp_path):
+def test_an_empty_store_says_to_ingest_first(byline, tmp_path):
     asked = byline("ask", "How many people left the area?", "--store", tmp_path / "empty")
     assert "I could not find this" in asked.stdout
     assert "No articles are indexed yet" in asked.stderr and "byline ingest" in asked.stderr
