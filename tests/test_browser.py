@@ -6,6 +6,7 @@ BYLINE_SCREENSHOTS=1 (the README shows them), else to a temporary folder.
 """
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -23,6 +24,8 @@ from tests.fixtures_server import (  # noqa: F401  (fixtures)
     QUESTION,
     XSS_IMG,
     XSS_SCRIPT,
+    XSS_TITLE,
+    XSS_URL,
     corpus,
     host_site,
     open_server,
@@ -32,17 +35,21 @@ from tests.fixtures_server import (  # noqa: F401  (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-README_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "img"
+ROOT = Path(__file__).resolve().parent.parent
+README_IMAGES = ROOT / "docs" / "img"
+README_SERVER = "http://127.0.0.1:7860"  # the address the README's snippets name
 ANSWER_TIMEOUT = 90
 FOLLOW_UP = "Who helped them?"
 # Answered from three sentences of the seed article: labels and markers have something to tell apart.
 DAMASCUS = "What happened in Damascus?"
 TARGET_MARK = "rgba(255, 212, 59, 1)"  # a :target passage's sentence (ui/gradio_app.py CSS)
-# Counts elements an injected payload would have created, in the page and in open shadow roots.
+# Counts what an injected payload would have created, in the page and in open shadow roots:
+# elements, event-handler attributes, links to javascript: URLs.
 INJECTED = """
 const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
-return roots.reduce((n, r) => n + r.querySelectorAll('img[src="x"]').length
-    + [...r.querySelectorAll('script')].filter(s => s.textContent.includes('alert(')).length, 0);
+return roots.reduce((n, r) => n + r.querySelectorAll('img[src="x"], [href*="javascript:" i], [src*="javascript:" i]').length
+    + [...r.querySelectorAll('script')].filter(s => s.textContent.includes('alert(')).length
+    + [...r.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on') && a.value.includes('alert('))).length, 0);
 """
 
 
@@ -168,9 +175,13 @@ def gradio_answers(driver) -> list:
 
 
 def gradio_open(driver, url: str) -> None:
+    """Open the chat page at `url`, signing in with the admin key where the server asks for one."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     driver.get(url)
+    if driver.current_url.endswith("/signin"):
+        driver.find_element(By.ID, "key").send_keys(API_KEY + Keys.ENTER)
     wait(driver, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-question textarea"))
 
 
@@ -267,19 +278,19 @@ def test_gradio_shows_article_markup_as_text(server, browser):
     answer.find_element(By.CSS_SELECTOR, "a.byline-marker").click()
     passage = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".byline-passage:target"))
     assert XSS_SCRIPT in passage.text and XSS_IMG in passage.text
-    assert "<img src=x onerror=alert(3)>" in answer.find_element(By.CSS_SELECTOR, ".byline-facts").text
+    assert XSS_TITLE in answer.find_element(By.CSS_SELECTOR, ".byline-facts").text
     assert_nothing_injected(browser)
 
     gradio_tab(browser, "Articles")
     table = wait(browser, 30).until(lambda d: d.find_element(By.ID, "byline-articles"))
-    wait(browser, 30).until(lambda d: "<img src=x onerror=alert(3)>" in table.text)
+    wait(browser, 30).until(lambda d: XSS_TITLE in table.text)
     chooser = browser.find_element(By.CSS_SELECTOR, "#byline-article-id input")
     chooser.send_keys(HARBOUR_DOC)
     browser.find_element(By.ID, "byline-show").click()
     text = wait(browser, 30).until(
         lambda d: d.find_element(By.CSS_SELECTOR, "#byline-article-text textarea").get_attribute("value")
     )
-    assert XSS_SCRIPT in text and XSS_IMG in text
+    assert text.startswith(XSS_TITLE) and XSS_URL in text and XSS_SCRIPT in text and XSS_IMG in text
     assert_nothing_injected(browser)
 
 
@@ -356,20 +367,107 @@ def test_widget_marks_an_unsupported_claim(llm_server, browser):
     assert INVENTED_CLAIM in answer.find_element(By.CSS_SELECTOR, ".warnings").text
 
 
-def test_widget_refuses_without_a_valid_key(server, host_site, browser):
+def readme_html_snippets() -> list[str]:
+    return re.findall(r"^```html\n(.*?)^```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.M | re.S)
+
+
+def open_widget(driver, page_url: str):
+    """Load `page_url` and open the widget on it (in its first frame, if it frames the widget)."""
     from selenium.webdriver.common.by import By
 
+    driver.get_log("browser")  # forget what earlier pages logged
+    driver.get(page_url)
+    frames = driver.find_elements(By.TAG_NAME, "iframe")
+    if frames:
+        driver.switch_to.frame(frames[0])
+    root = widget_root(driver)
+    for launcher in root.find_elements(By.CSS_SELECTOR, ".launcher"):
+        launcher.click()
+    return root
+
+
+def widget_error(driver, root, question: str = QUESTION) -> tuple[str, str]:
+    """Ask `question`; return the error the widget shows and what it logged to the console."""
+    from selenium.webdriver.common.by import By
+
+    errors = len(root.find_elements(By.CSS_SELECTOR, ".msg.bot.error"))
+    root.find_element(By.CSS_SELECTOR, "input[name=question]").send_keys(question + "\n")
+    wait(driver, 30).until(lambda d: len(root.find_elements(By.CSS_SELECTOR, ".msg.bot.error")) > errors)
+    logged = [e["message"] for e in driver.get_log("browser") if "Byline widget" in e["message"]]
+    return root.find_elements(By.CSS_SELECTOR, ".msg.bot.error")[-1].text, " ".join(logged)
+
+
+def test_readme_snippets_work_as_written(server, host_site, browser):
+    """Each HTML snippet of the README, with only the server's address changed, on a page of another
+    origin that the server allows, without API keys: it answers, or says the key left in it is a placeholder."""
+    from selenium.webdriver.common.by import By
+
+    from rag.service import Byline
+    from rag.settings import Settings
+    from ui.server import create_app
+
+    snippets = readme_html_snippets()
+    assert len(snippets) >= 2 and all(README_SERVER in snippet for snippet in snippets)
     host_url, folder = host_site
-    (folder / "nokey.html").write_text(
-        f'<!doctype html><html><body><script src="{server.url}/widget.js" data-key="wrong" async></script></body></html>',
-        encoding="utf-8",
-    )
-    browser.get(f"{host_url}/nokey.html")
-    root = widget_root(browser)
-    root.find_element(By.CSS_SELECTOR, ".launcher").click()
-    root.find_element(By.CSS_SELECTOR, "input[name=question]").send_keys(QUESTION + "\n")
-    error = wait(browser, 30).until(lambda d: root.find_elements(By.CSS_SELECTOR, ".msg.bot.error"))
-    assert "API key" in error[0].text
+    keyless = Byline(Settings(store=server.service.settings.store, cors_origins=host_url))
+    for url in serve_in_thread(create_app(keyless)):
+        for n, snippet in enumerate(snippets):
+            (folder / f"readme-{n}.html").write_text(
+                f"<!doctype html><html><head><meta charset=utf-8></head><body>{snippet.replace(README_SERVER, url)}</body></html>",
+                encoding="utf-8",
+            )
+            root = open_widget(browser, f"{host_url}/readme-{n}.html")
+            try:
+                if "…" not in snippet:
+                    answer = widget_ask(root, QUESTION)
+                    assert "Yarmouk" in answer.find_element(By.CSS_SELECTOR, ".answer").text
+                    assert answer.find_elements(By.CSS_SELECTOR, ".cite") and answer.find_elements(By.CSS_SELECTOR, ".marker")
+                    continue
+                # A placeholder key: said as soon as the widget opens, and again when asked, never a raw browser error.
+                shown = root.find_element(By.CSS_SELECTOR, ".msg.bot.error").text
+                assert shown.startswith("This widget's key is not a valid key: replace “…”") and "BYLINE_READER_KEYS" in shown
+                error, logged = widget_error(browser, root)
+                assert error == shown and "ISO-8859-1" not in root.find_element(By.CSS_SELECTOR, ".panel").text
+                assert "BYLINE_READER_KEYS" in logged
+            finally:
+                browser.switch_to.default_content()
+
+
+def test_widget_says_why_the_server_refuses(server, host_site, browser):
+    """A wrong key, a page whose origin CORS does not allow, a server that went down: each said in plain
+    words in the widget, with the setting to change in the console."""
+    from fastapi import FastAPI
+
+    from ui.widget import widget_router
+
+    host_url, folder = host_site
+
+    def page(name: str, server_url: str, key: str) -> str:
+        (folder / name).write_text(
+            f'<!doctype html><html><body><script src="{server_url}/widget.js" data-key="{key}" async></script></body></html>',
+            encoding="utf-8",
+        )
+        return name
+
+    error, logged = widget_error(browser, open_widget(browser, f"{host_url}/{page('wrong-key.html', server.url, 'wrong')}"))
+    assert error.startswith("The server refused this chat's key. The server said: Unknown")
+    assert "data-key" in logged and "BYLINE_READER_KEYS" in logged
+
+    # localhost is another origin than 127.0.0.1, the one BYLINE_CORS_ORIGINS allows.
+    other_origin = host_url.replace("127.0.0.1", "localhost")
+    error, logged = widget_error(browser, open_widget(browser, f"{other_origin}/{page('cors.html', server.url, API_KEY)}"))
+    assert error == f"The Byline server at {server.url} does not accept questions from this page ({other_origin})."
+    assert f"Add {other_origin} to BYLINE_CORS_ORIGINS" in logged
+
+    widget_only = FastAPI()
+    widget_only.include_router(widget_router())
+    going = serve_in_thread(widget_only)
+    gone = next(going)
+    root = open_widget(browser, f"{host_url}/{page('down.html', gone, API_KEY)}")
+    going.close()  # the port is closed now
+    error, logged = widget_error(browser, root)
+    assert error == f"The Byline server at {gone} cannot be reached. Please try again later."
+    assert "byline serve" in logged
 
 
 def test_iframe_widget_and_api_json_show_markup_as_text(open_server, host_site, browser, screenshot):
@@ -425,7 +523,7 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, t
         "The night ferry between Port Elwyn and Skerry Point returned on Monday after a two-year pause.\n",
         encoding="utf-8",
     )
-    browser.get(f"{server.url}/")
+    gradio_open(browser, f"{server.url}/")
     gradio_tab(browser, "Articles")
     upload = wait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-upload input[type=file]"))
     upload.send_keys(str(article))
@@ -463,3 +561,4 @@ def test_api_docs_page_renders_offline(server, browser):
     wait(browser, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".op")) >= 8)
     paths = {element.text for element in browser.find_elements(By.CSS_SELECTOR, ".op .path")}
     assert {"/api/ask", "/api/ask/stream", "/api/search", "/api/articles", "/api/articles/{doc_id}"} <= paths
+    assert_nothing_injected(browser)

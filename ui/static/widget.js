@@ -1,6 +1,6 @@
 /* Byline chat widget: vanilla JS, no build step, nothing loaded from anywhere but its own server.
  *
- *   <script src="http://HOST/widget.js" data-title="Ask the archive" data-key="API_KEY" async></script>
+ *   <script src="http://HOST/widget.js" data-title="Ask the archive" data-key="READER_KEY" async></script>
  *
  * Article text is untrusted: it only ever reaches the page through textContent. */
 (function () {
@@ -14,6 +14,7 @@
   var fragment = new URLSearchParams(location.hash.slice(1));
   var title = script.getAttribute("data-title") || (pageMode && query.get("title")) || "Ask the archive";
   var apiKey = script.getAttribute("data-key") || (pageMode && fragment.get("key")) || "";
+  var keyPlace = pageMode ? "the #key=… at the end of the frame's address" : "the script tag's data-key";
   var LABEL_CHARS = 90;
   var TOOLTIP_CHARS = 300;
 
@@ -138,6 +139,9 @@
     }
     root.appendChild(panel);
 
+    var problem = keyProblem();
+    if (problem) messages.appendChild(el("div", "msg bot error", problem.message));
+
     var history = [];
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -167,15 +171,45 @@
     });
   }
 
+  // What went wrong, twice: in plain words for the reader, and with the setting to change for
+  // whoever runs the site (in the console).
+  function Problem(message, advice) {
+    this.message = message;
+    this.advice = advice;
+  }
+
+  function fail(problem) {
+    console.error("Byline widget (" + server + "): " + problem.message + " " + problem.advice);
+    return new Error(problem.message);
+  }
+
+  // Keys are made of these characters (ui/access.py): a placeholder left in the snippet ("…"),
+  // which no header can carry, is caught here rather than by fetch.
+  function keyProblem() {
+    if (!apiKey || /^[A-Za-z0-9._~+\/=-]+$/.test(apiKey)) return null;
+    return new Problem(
+      "This widget's key is not a valid key: replace “" + shorten(apiKey, 24) + "” (" + keyPlace +
+        ") in the page's snippet with a reader key (BYLINE_READER_KEYS).",
+      "A key is made of letters, digits and - . _ ~ + / = only; set " + keyPlace + " to one of the keys in BYLINE_READER_KEYS."
+    );
+  }
+
   async function ask(question, history, bubble, text, messages) {
+    var problem = keyProblem();
+    if (problem) throw fail(problem);
     var headers = { "Content-Type": "application/json", "Accept": "text/event-stream" };
     if (apiKey) headers.Authorization = "Bearer " + apiKey;
-    var response = await fetch(server + "/api/ask/stream", {
-      method: "POST",
-      headers: headers,
-      body: JSON.stringify({ question: question, history: history })
-    });
-    if (!response.ok) throw new Error(await failure(response));
+    var response;
+    try {
+      response = await fetch(server + "/api/ask/stream", {
+        method: "POST",
+        headers: headers,
+        body: JSON.stringify({ question: question, history: history })
+      });
+    } catch (error) {
+      throw fail(await unreachable());
+    }
+    if (!response.ok) throw fail(await refused(response));
     var answer = "";
     var started = false;
     var finished = false;
@@ -197,14 +231,70 @@
     return answer;
   }
 
-  async function failure(response) {
+  // fetch says only "Failed to fetch" both when the server is down and when CORS refused this page:
+  // an opaque request, which CORS never blocks, tells them apart.
+  async function unreachable() {
+    try {
+      await fetch(server + "/healthz", { mode: "no-cors", cache: "no-store" });
+    } catch (down) {
+      return new Problem(
+        "The Byline server at " + server + " cannot be reached. Please try again later.",
+        "Check that `byline serve` runs there (the address comes from the widget's script src)."
+      );
+    }
+    if (location.origin === server) {
+      return new Problem("The question did not reach the server. Please try again.", "The browser's network log says why.");
+    }
+    return new Problem(
+      "The Byline server at " + server + " does not accept questions from this page (" + location.origin + ").",
+      "Add " + location.origin + " to BYLINE_CORS_ORIGINS, or to the key's origins in BYLINE_READER_KEYS."
+    );
+  }
+
+  async function refused(response) {
     var detail = "";
     try {
       var body = await response.json();
       detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
     } catch (ignored) { /* not JSON */ }
-    if (response.status === 401) return "This chat needs a valid API key (the script tag's data-key). " + detail;
-    return "The server answered " + response.status + ". " + detail;
+    var said = detail ? " The server said: " + detail : "";
+    var origin = location.origin;
+    if (response.status === 401) {
+      return new Problem(
+        (apiKey ? "The server refused this chat's key." : "This chat needs a key the page does not give.") + said,
+        "Set " + keyPlace + " to one of the keys in BYLINE_READER_KEYS (or BYLINE_API_KEYS)."
+      );
+    }
+    if (response.status === 403) {
+      return new Problem(
+        "This chat's key may not be used on this page (" + origin + ")." + said,
+        "Add " + origin + " to the key's origins in BYLINE_READER_KEYS, or give this page a key of its own."
+      );
+    }
+    if (response.status === 429) {
+      var wait = retryAfter(response);
+      return new Problem(
+        "Too many questions for now: please try again " + (wait == null ? "in a minute" : "in " + counted(wait, "second")) + "." + said,
+        "The server limits requests per key and per reader (BYLINE_RATE_LIMIT)."
+      );
+    }
+    return new Problem(
+      "The server could not answer (error " + response.status + ")." + said,
+      "See the Byline server's log for " + response.status + " answers to /api/ask/stream."
+    );
+  }
+
+  // Retry-After in seconds, from a number of seconds or an HTTP date; null when absent (a cross-origin
+  // page sees it only if the server exposes it).
+  function retryAfter(response) {
+    var value = response.headers.get("Retry-After");
+    if (!value) return null;
+    var seconds = /^\d+$/.test(value.trim()) ? Number(value) : Math.ceil((Date.parse(value) - Date.now()) / 1000);
+    return isNaN(seconds) ? null : Math.max(seconds, 1);
+  }
+
+  function counted(n, noun) {
+    return n + " " + noun + (n === 1 ? "" : "s");
   }
 
   // Server-Sent Events over fetch (EventSource cannot POST): blocks split by a blank line.
@@ -213,7 +303,12 @@
     var decoder = new TextDecoder();
     var buffer = "";
     for (;;) {
-      var chunk = await reader.read();
+      var chunk;
+      try {
+        chunk = await reader.read();
+      } catch (lost) {
+        throw new Error("The connection to the server was lost before the answer was finished; please ask again.");
+      }
       buffer += decoder.decode(chunk.value || new Uint8Array(), { stream: !chunk.done });
       var blocks = buffer.split(/\r?\n\r?\n/);
       buffer = chunk.done ? "" : blocks.pop();
