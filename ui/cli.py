@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask news articles questions; get answers that cite their sentences.")
+# Plain help (no rich): flags show no "<bool>" type, and `--help` needs no rich import.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, help="Ask news articles questions; get answers that cite their sentences.")
 
 StoreOption = Annotated[Optional[Path], typer.Option("--store", help="Store folder (default ./.byline, env BYLINE_STORE).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the JSON result.")]
@@ -179,17 +180,20 @@ def serve(
     store: StoreOption = None,
 ):
     """Serve the chat UI, the REST API and the widget."""
-    import uvicorn
+    from ui.listening import bind, serve_on
 
-    from ui.server import create_app
-
+    sock = bind(host, port)  # before the model loads: a busy port fails in a second, not a minute
+    if isinstance(sock, str):
+        _fail(sock)
+    typer.echo(f"Loading the store and the models for http://{host}:{port} …", err=True)
     service = _service(store)
     try:
         service.warm_up()
     except (ValueError, RuntimeError) as error:  # e.g. BYLINE_LLM_MODEL_PATH names no model
         _fail(str(error))
-    typer.echo(f"Byline on http://{host}:{port}  (API docs at /api/docs)")
-    uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
+    from ui.server import create_app
+
+    serve_on(create_app(service), sock, lambda url: typer.echo(f"Byline on {url}  (API docs at /api/docs)"))
 
 
 @app.command("eval")
