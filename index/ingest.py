@@ -14,9 +14,11 @@ from llama_index.core.schema import MetadataMode, TextNode
 from index.articles import Article
 from index.chunking import chunk_sentences
 from index.docstore import StoredChunk
-from index.loaders import LoadError, Skipped, iter_files, load_file
+from index import loaders
+from index.loaders import Skipped
 from index.nodes import chunk_node
 from index.sentences import Span, split_sentences
+from index.settings import IndexSettings
 from index.store import Store
 
 EMBED_BATCH_ARTICLES = 64
@@ -46,24 +48,10 @@ class PreparedArticle:
     nodes: list[TextNode]
 
 
-def load_paths(paths: Iterable[Path], report: IngestReport) -> list[Article]:
-    """Load every supported file below `paths`; unreadable files become report errors."""
-    articles: dict[str, Article] = {}
-    for path in paths:
-        try:
-            files = list(iter_files(Path(path)))
-        except LoadError as error:
-            report.errors.append(str(error))
-            continue
-        for file, root in files:
-            try:
-                for article in load_file(file, root, report.skipped):
-                    if article.doc_id in articles:
-                        report.skipped.append(Skipped(str(file), f"duplicate doc_id '{article.doc_id}'"))
-                    articles[article.doc_id] = article
-            except LoadError as error:
-                report.errors.append(str(error))
-    return list(articles.values())
+def load_paths(paths: Iterable[Path], report: IngestReport, settings: IndexSettings | None = None) -> list[Article]:
+    """Load every supported file below `paths`; bad files and records become report errors naming them."""
+    limit = (settings or IndexSettings()).max_article_bytes()
+    return loaders.load_paths(paths, report.errors, report.skipped, limit)
 
 
 def prepare(article: Article, store: Store) -> PreparedArticle:
@@ -125,6 +113,6 @@ def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestRe
 
 def ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
     report = IngestReport()
-    articles = load_paths(paths, report)
+    articles = load_paths(paths, report, store.settings)
     ingest_articles(store, articles, report, progress)
     return report

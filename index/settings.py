@@ -17,3 +17,9 @@ class IndexSettings(BaseSettings):
     chunk_overlap_sentences: int = 1
     # 0 leaves torch's own choice.
     torch_threads: int = 0
+    # Largest article, in MB: a .txt/.md/.html file, or the text of one JSON/JSONL record. A bigger
+    # one is refused with an error naming it, before it is read (news articles are rarely 100 KB).
+    max_article_mb: float = 5.0
+
+    def max_article_bytes(self) -> int:
+        return int(self.max_article_mb * 1024 * 1024)

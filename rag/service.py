@@ -7,8 +7,8 @@ from pathlib import Path
 
 from index.articles import Article
 from index.docstore import StoredArticle
-from index.ingest import IngestReport, Progress, ingest, ingest_articles, load_paths
-from index.loaders import LOADERS
+from index.ingest import IngestReport, Progress, ingest, ingest_articles
+from index.loaders import LOADERS, load_named
 from index.store import Store
 from rag.context import CitationContext, citation_context
 from rag.answering import Answerer, abstain, final_result, make_answerer
@@ -61,10 +61,11 @@ class Byline:
             ingest_articles(self.store, articles, report, progress)
         return report
 
-    def load(self, paths: Iterable[Path]) -> tuple[list[Article], IngestReport]:
-        """Read the articles in `paths` without storing them: the report says what `ingest` would reject."""
+    def load(self, files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], IngestReport]:
+        """Read uploaded files, each (name, bytes), without storing them; a file's name is its doc_id.
+        The report's errors name each bad file (and line); `ingest_loaded` stores the articles."""
         report = IngestReport()
-        return load_paths(paths, report), report
+        return load_named(files, report.errors, self.settings.max_article_bytes()), report
 
     def delete(self, doc_id: str) -> bool:
         with self._write_lock:

@@ -41,6 +41,8 @@ class Settings(IndexSettings):
     cors_origins: str = ""
     api_keys: str = ""
     max_upload_mb: int = 20
+    # Most files in one upload (API and Articles tab); more are refused before any is read.
+    max_upload_files: int = 200
 
     def cors_origin_list(self) -> list[str]:
         return [origin.rstrip("/") for origin in _split_list(self.cors_origins)]

@@ -188,16 +188,19 @@ def test_upload_search_and_delete(api):
     assert all(not hit["doc_id"].startswith("lighthouse") for hit in hits)
 
 
-def test_bad_upload_names_the_file_and_stores_nothing(api):
+def test_bad_upload_names_the_file_and_keeps_the_good_ones(api):
     before = api.get("/api/articles").json()["total"]
     good = ("files", ("good.txt", b"The ferry to Skerry Point sails at noon on weekdays.\n", "text/plain"))
-    not_utf8 = api.post("/api/articles", files=[good, ("files", ("broken.txt", b"\xff\xfe\x00bad", "text/plain"))])
-    assert not_utf8.status_code == 422 and "broken.txt" in not_utf8.json()["detail"]
+    png = ("files", ("broken.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text/plain"))
+    mixed = api.post("/api/articles", files=[good, png])
+    assert mixed.status_code == 200 and mixed.json()["doc_ids"] == ["good.txt"]
+    assert [error.split(":")[0] for error in mixed.json()["errors"]] == ["broken.txt, line 3"]
+    assert api.delete("/api/articles/good.txt").status_code == 200
     wrong_type = api.post("/api/articles", files=[("files", ("report.pdf", b"%PDF-1.4", "application/pdf"))])
     assert wrong_type.status_code == 422 and "report.pdf" in wrong_type.json()["detail"]
     bad_json = api.post("/api/articles", files=[("files", ("feed.json", b"{oops", "application/json"))])
-    assert bad_json.status_code == 422 and "feed.json" in bad_json.json()["detail"]
-    too_big = api.post("/api/articles", files=[("files", ("huge.txt", b"word " * 300_000, "text/plain"))])
+    assert bad_json.status_code == 422 and "feed.json, line 1: invalid JSON" in bad_json.json()["detail"]
+    too_big = api.post("/api/articles", files=[good, ("files", ("huge.txt", b"word " * 300_000, "text/plain"))])
     assert too_big.status_code == 413 and "BYLINE_MAX_UPLOAD_MB" in too_big.json()["detail"]
     not_multipart = api.post("/api/articles", content=b"garbage", headers={"Content-Type": "multipart/form-data; boundary=x"})
     assert not_multipart.status_code == 400

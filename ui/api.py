@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.context import CitationContext
 from rag.models import AskResult, Filters, SearchResult, Turn
@@ -19,7 +20,6 @@ from ui.uploads import UploadError, UploadOutcome, ingest_uploads
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 500
-MAX_UPLOAD_FILES = 200
 
 
 class AskRequest(BaseModel):
@@ -57,6 +57,7 @@ class UploadResult(BaseModel):
     unchanged: int
     chunks: int
     skipped: list[str]
+    errors: list[str] = Field(default_factory=list, description="Each file or record not stored, and why.")
 
 
 def context_event(context: CitationContext) -> dict:
@@ -201,12 +202,21 @@ def api_router(service: Byline) -> APIRouter:
         },
     )
     async def upload(request: Request) -> UploadResult:
-        """Add articles: multipart field `files`, each .txt .md .html .htm .json or .jsonl. A file's
-        name becomes its doc_id; one bad file rejects the upload and nothing is stored."""
-        # Starlette answers malformed multipart bodies with a 400 itself.
-        async with request.form(max_files=MAX_UPLOAD_FILES, max_fields=10) as form:
-            uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
-            files = [(item.filename, await item.read()) for item in uploads]
+        """Add articles: multipart field `files`, each a .txt .md .markdown .html .htm .json or .jsonl
+        file. A file's name becomes its doc_id. The good files are stored and `errors` names each bad
+        file (and line); 422 when none is good."""
+        limit = service.settings.max_upload_files
+        try:
+            # Starlette stops reading at the file past the limit, and answers malformed bodies with a 400.
+            async with request.form(max_files=limit, max_fields=10) as form:
+                uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
+                files = [(item.filename, await item.read()) for item in uploads]
+        except StarletteHTTPException as error:  # what Starlette raises, FastAPI's is a subclass
+            if str(error.detail).startswith("Too many files"):
+                raise HTTPException(
+                    status.HTTP_413_CONTENT_TOO_LARGE, f"More than {limit} files in one upload (BYLINE_MAX_UPLOAD_FILES)."
+                ) from None
+            raise
         if not files:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the articles as multipart field 'files'")
         try:

@@ -2,7 +2,9 @@
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Optional
 
 import typer
@@ -41,6 +43,18 @@ def _filters(as_of: str | None):
 def _fail(message: str) -> None:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
+
+
+@contextmanager
+def _working(message: str):
+    """A spinner on the terminal saying what a slow command is doing; silent when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield SimpleNamespace(update=lambda message: None)
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message) as status:
+        yield status
 
 
 def _one_or_batch(call, text: str | None, queries: Path | None, as_of: str | None, what: str):
@@ -160,8 +174,11 @@ def ask(
     store: StoreOption = None,
 ):
     """Answer QUESTION from the articles, citing their sentences."""
-    service = _service(store)
-    result = _one_or_batch(lambda q, f, i: service.ask(q, filters=f, id=i), question, queries, as_of, "QUESTION")
+    with _working("Loading the store and the embedding model…") as status:
+        service = _service(store)
+        service.warm_up()
+        status.update("Searching the articles and checking the answer…")
+        result = _one_or_batch(lambda q, f, i: service.ask(q, filters=f, id=i), question, queries, as_of, "QUESTION")
     if result is None or as_json:
         return result and print(result.model_dump_json(indent=2))
     from ui.render import citation_lines

@@ -1,14 +1,13 @@
 """The Gradio UI: a chat whose answers cite their sentences, and the list of indexed articles."""
 
 from html import escape
-from pathlib import Path
 
 import gradio as gr
 
 from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
 from ui.render import chat_answer, counted
-from ui.uploads import UploadError, ingest_uploads
+from ui.uploads import upload_paths
 
 CSS = """
 .byline-answer .byline-text { margin: 0; }
@@ -87,16 +86,7 @@ def build_app(service: Byline) -> gr.Blocks:
     def upload(paths: list[str] | None):
         if not paths:
             return ("Choose one or more files first.", *article_table())
-        try:
-            outcome = ingest_uploads(service, [(Path(p).name, Path(p).read_bytes()) for p in paths])
-        except UploadError as error:
-            return (f"Nothing was added: {error}", *article_table())
-        skipped = f" Skipped: {'; '.join(outcome.skipped)}." if outcome.skipped else ""
-        return (
-            f"Added {outcome.added}, updated {outcome.updated}, unchanged {outcome.unchanged} "
-            f"({counted(outcome.chunks, 'chunk')} embedded).{skipped}",
-            *article_table(),
-        )
+        return (upload_paths(service, paths), *article_table())
 
     def show_article(doc_id: str | None) -> str:
         stored = service.article(doc_id) if doc_id else None

@@ -1,15 +1,20 @@
-"""Uploaded article files → the store, all or nothing: one bad file rejects the whole upload."""
+"""Uploaded article files → the store. Names and types are checked before anything is read as
+articles; the good files are stored and each bad one is reported, naming it (and its line)."""
 
-import tempfile
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from html import escape
+from pathlib import Path
 
 from rag.service import FILE_TYPES, Byline
+from ui.render import counted
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
 class UploadError(ValueError):
-    """An upload that cannot be ingested; the message names the file and says why."""
+    """An upload of which nothing can be stored; the message names each file and says why."""
 
 
 @dataclass
@@ -20,45 +25,84 @@ class UploadOutcome:
     unchanged: int
     chunks: int
     skipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 def upload_name(name: str | None) -> str:
-    """The file name an upload is stored under (its doc_id): no folders, no hidden files."""
-    clean = PurePath((name or "").replace("\\", "/")).name.strip()
-    if not clean or clean.startswith("."):
-        raise UploadError(f"'{name}': give each file a name such as article.txt")
+    """The file name an upload is stored under (its doc_id): a plain name, no folders, not hidden."""
+    clean = (name or "").strip()
+    if not clean:
+        raise UploadError("a file without a name: give each file a name such as article.txt")
+    if "/" in clean or "\\" in clean:
+        raise UploadError(f"'{clean}': a file name may not contain folders ('/' or '\\'); use a plain name such as article.txt")
+    if clean.startswith("."):
+        raise UploadError(f"'{clean}': a hidden file; give it a name such as article.txt")
     if not clean.lower().endswith(FILE_TYPES):
         raise UploadError(f"{clean}: unsupported file type; upload one of {' '.join(FILE_TYPES)}")
     return clean
 
 
+def check_count(count: int, service: Byline) -> None:
+    limit = service.settings.max_upload_files
+    if count > limit:
+        raise UploadError(f"{count} files in one upload; the limit is {limit} (BYLINE_MAX_UPLOAD_FILES)")
+
+
 def ingest_uploads(service: Byline, files: Iterable[tuple[str | None, bytes]]) -> UploadOutcome:
-    """Check every file first, then ingest them together; nothing is stored if one is bad."""
-    with tempfile.TemporaryDirectory(prefix="byline-upload-") as folder:
-        root = Path(folder)
-        for name, content in files:
-            path = root / upload_name(name)
-            if path.exists():
-                raise UploadError(f"{path.name}: uploaded twice")
-            path.write_bytes(content)
-        if not any(root.iterdir()):
-            raise UploadError("no files uploaded")
+    """Store the articles of the good files; raise UploadError only when none is good."""
+    files = list(files)
+    if not files:
+        raise UploadError("no files uploaded")
+    check_count(len(files), service)
+    errors, named, seen = [], [], set()
+    for name, content in files:
+        try:
+            clean = upload_name(name)
+            if clean in seen:
+                raise UploadError(f"{clean}: uploaded twice; kept the first")
+        except UploadError as error:
+            errors.append(str(error))
+            continue
+        seen.add(clean)
+        named.append((clean, content))
+    articles, report = service.load(named)
+    errors += report.errors
+    if not articles:
+        raise UploadError("; ".join(errors) or "no articles found")
+    stored = service.ingest_loaded(articles)
+    return UploadOutcome(
+        doc_ids=[article.doc_id for article in articles],
+        added=stored.added,
+        updated=stored.updated,
+        unchanged=stored.unchanged,
+        chunks=stored.chunks,
+        errors=errors,
+    )
 
-        def relative(message: str) -> str:
-            return message.replace(f"{root}/", "")
 
-        articles, report = service.load([root])
-        if report.errors:
-            raise UploadError("; ".join(relative(error) for error in report.errors))
-        skipped = [relative(f"{s.path}: {s.reason}") for s in report.skipped]
-        if not articles:
-            raise UploadError("no articles found: " + "; ".join(skipped))
-        report = service.ingest_loaded(articles)
-        return UploadOutcome(
-            doc_ids=[article.doc_id for article in articles],
-            added=report.added,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            chunks=report.chunks,
-            skipped=skipped,
-        )
+def upload_paths(service: Byline, paths: list[str]) -> str:
+    """The Articles tab's upload: the files Gradio saved → the store. Count and size are checked
+    before any file is read. Returns what happened, as Markdown."""
+    try:
+        check_count(len(paths), service)
+        size = sum(Path(p).stat().st_size for p in paths)
+        if size > service.settings.max_upload_mb * 1024 * 1024:
+            raise UploadError(
+                f"the files come to {size / 1048576:.1f} MB; the limit is {service.settings.max_upload_mb} MB"
+                " (BYLINE_MAX_UPLOAD_MB): add fewer at a time"
+            )
+        outcome = ingest_uploads(service, [(Path(p).name, Path(p).read_bytes()) for p in paths])
+    except UploadError as error:
+        return "Nothing was added: " + _markdown_text(str(error))
+    message = (
+        f"Added {outcome.added}, updated {outcome.updated}, unchanged {outcome.unchanged} "
+        f"({counted(outcome.chunks, 'chunk')} embedded)."
+    )
+    if outcome.errors:
+        message += "\n\nNot added:\n" + "\n".join(f"- {_markdown_text(error)}" for error in outcome.errors)
+    return message
+
+
+def _markdown_text(text: str) -> str:
+    """`text` shown as written in Markdown: file names and messages are not markup."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape(text, quote=False))

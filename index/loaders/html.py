@@ -4,6 +4,7 @@ import re
 
 from index.articles import Article
 from index.loaders.dates import iso_date
+from index.loaders.problems import Reading
 from index.loaders.text import split_footer
 from index.loaders.urls import title_from_url
 
@@ -33,12 +34,12 @@ def extract_html(html: str) -> tuple[dict, str]:
     return meta, document.text
 
 
-def load_html(raw: str, doc_id: str, skipped: list) -> list[Article]:
+def load_html(raw: str, reading: Reading) -> list[Article]:
     meta, text = extract_html(raw)
     body, footer = split_footer(text)
     return [
         Article(
-            doc_id=doc_id,
+            doc_id=reading.doc_id,
             text=body,
             title=meta["title"] or title_from_url(meta["url"]),
             url=meta["url"],

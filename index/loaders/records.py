@@ -1,11 +1,13 @@
 """JSON and JSON Lines exports: one article per record."""
 
 import json
+from collections.abc import Iterator
 
 from index.articles import Article
 from index.loaders.dates import iso_date
+from index.loaders.doc_ids import checked_doc_id
 from index.loaders.html import extract_html, looks_like_html
-from index.loaders.problems import Skipped
+from index.loaders.problems import Reading
 from index.loaders.text import parse_dateline
 from index.loaders.urls import title_from_url
 
@@ -14,15 +16,26 @@ TEXT_FIELDS = ("text", "body", "content")
 DATE_FIELDS = ("publish_date", "published_at", "date")
 
 
-def load_records(raw: str, doc_id: str, skipped: list) -> list[Article]:
-    records = list(_parse(raw, doc_id))
-    articles = []
-    for where, record in records:
+def load_records(raw: str, reading: Reading) -> list[Article]:
+    """One article per record; a bad record is an error naming its line (JSONL) or number (JSON),
+    and the good records beside it are kept."""
+    jsonl = reading.name.lower().endswith(".jsonl")
+    articles: dict[str, tuple[Article, str]] = {}
+    for number, record in _parse(raw, reading, jsonl):
+        where = {"line": number} if jsonl else {"record": number}
         try:
-            articles.append(record_to_article(record, f"{doc_id}#{where}"))
+            if isinstance(record, dict):
+                reading.check_size(len(str(_first(record, TEXT_FIELDS) or "").encode()), "record's text")
+            article = record_to_article(record, f"{reading.doc_id}#{'L' if jsonl else ''}{number}")
         except ValueError as error:
-            skipped.append(Skipped(f"{doc_id} record {where}", str(error)))
-    return articles
+            reading.error(str(error), **where)
+            continue
+        if article.doc_id in articles:
+            first = articles[article.doc_id][1]
+            reading.error(f"doc_id '{article.doc_id}' is also on {first}; kept the one on {first}", **where)
+            continue
+        articles[article.doc_id] = (article, f"{'line' if jsonl else 'record'} {number}")
+    return [article for article, _ in articles.values()]
 
 
 def record_to_article(record, fallback_id: str) -> Article:
@@ -30,7 +43,7 @@ def record_to_article(record, fallback_id: str) -> Article:
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
     text = _first(record, TEXT_FIELDS)
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("missing field 'text' (or 'body'/'content')")
+        raise ValueError("no article text: the record has no field 'text' (or 'body'/'content')")
     html_meta = {}
     if looks_like_html(text):
         html_meta, text = extract_html(text)
@@ -42,7 +55,7 @@ def record_to_article(record, fallback_id: str) -> Article:
     text = text.strip()
     place, agency = parse_dateline(text)
     return Article(
-        doc_id=str(doc_id) if doc_id not in (None, "") else fallback_id,
+        doc_id=checked_doc_id(doc_id) if doc_id not in (None, "") else fallback_id,
         text=text,
         title=str(record.get("title") or html_meta.get("title") or title_from_url(url)),
         url=url,
@@ -53,25 +66,29 @@ def record_to_article(record, fallback_id: str) -> Article:
     )
 
 
-def _parse(raw: str, doc_id: str):
-    if doc_id.lower().endswith(".jsonl"):
-        for number, line in enumerate(raw.splitlines(), start=1):
+def _parse(raw: str, reading: Reading, jsonl: bool) -> Iterator[tuple[int, object]]:
+    """(number, record) pairs: numbered by line in JSON Lines, by position in a JSON list."""
+    if jsonl:
+        # Only "\n" ends a JSON Lines line (str.splitlines would also split at U+2028 and others).
+        for number, line in enumerate(raw.split("\n"), start=1):
             if line.strip():
                 try:
-                    yield f"L{number}", json.loads(line)
+                    yield number, json.loads(line)
                 except json.JSONDecodeError as error:
-                    raise ValueError(f"line {number}: invalid JSON ({error.msg})") from None
+                    reading.error(f"invalid JSON ({error.msg} at column {error.colno})", line=number)
         return
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise ValueError(f"invalid JSON at line {error.lineno} ({error.msg})") from None
+        reading.error(f"invalid JSON ({error.msg} at column {error.colno})", line=error.lineno)
+        return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if isinstance(data, dict):
         data = [data]
-    for number, record in enumerate(data, start=1):
-        yield str(number), record
+    if not isinstance(data, list):
+        raise ValueError(f"expected JSON objects (one article each), got {type(data).__name__}")
+    yield from enumerate(data, start=1)
 
 
 def _first(record: dict, names: tuple[str, ...]):

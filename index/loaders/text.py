@@ -4,6 +4,8 @@ import re
 
 from index.articles import Article
 from index.loaders.dates import iso_date
+from index.loaders.doc_ids import checked_doc_id
+from index.loaders.problems import Reading
 
 _FRONT_MATTER = re.compile(r"\A---\n(?P<body>.*?)\n---\n", re.S)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*\s*$", re.M)
@@ -42,18 +44,19 @@ _FOOTER_LINE = re.compile(
 _FOOTER_SOURCE = re.compile(r"(?:copyright|©)\s*(?:\d{4}\s+)?(?P<source>[^.]+?)\.", re.I)
 
 
-def load_text(raw: str, doc_id: str, skipped: list) -> list[Article]:
+def load_text(raw: str, reading: Reading) -> list[Article]:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     meta, text = _front_matter(text)
-    title, text = _title(text, meta.get("title"), markdown=doc_id.lower().endswith((".md", ".markdown")))
+    title, text = _title(text, meta.get("title"), markdown=reading.name.lower().endswith((".md", ".markdown")))
     body, footer = split_footer(text)
     if not body.strip():
         raise ValueError("no article text")
+    given_id = meta.get("doc_id") or meta.get("id")
     place, agency = parse_dateline(body)
     source = meta.get("source") or _footer_source(footer) or agency
     return [
         Article(
-            doc_id=meta.get("doc_id") or meta.get("id") or doc_id,
+            doc_id=checked_doc_id(given_id) if given_id else reading.doc_id,
             text=body,
             title=title,
             url=meta.get("url"),

@@ -1,4 +1,7 @@
-"""`byline serve` start-up: a busy port fails before anything slow loads; the URL is shown once it listens."""
+"""Start-up as a user sees it: `byline serve` fails fast on a busy port and shows its URL once it
+listens; a one-off `byline ask` says what it is doing while the model loads."""
+
+import io
 
 import socket
 import threading
@@ -66,3 +69,32 @@ def test_the_url_is_announced_once_the_socket_accepts_connections():
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_slow_command_says_what_it_is_doing_on_a_terminal(monkeypatch):
+    from ui.cli import _working
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    with _working("Loading the store and the embedding model…") as status:
+        threading.Event().wait(0.3)
+        status.update("Searching the articles and checking the answer…")
+        threading.Event().wait(0.3)
+    shown = terminal.getvalue()
+    assert "Loading the store and the embedding model…" in shown
+    assert "Searching the articles and checking the answer…" in shown
+
+
+def test_nothing_is_shown_when_stderr_is_not_a_terminal(monkeypatch):
+    from ui.cli import _working
+
+    piped = io.StringIO()
+    monkeypatch.setattr("sys.stderr", piped)
+    with _working("Loading…") as status:
+        status.update("Searching…")
+    assert piped.getvalue() == ""
