@@ -7,6 +7,9 @@ import pytest
 
 from index import offline as _offline  # noqa: F401
 
+# The web fixtures (a served corpus, real servers), for every test module that asks for them.
+pytest_plugins = ["tests.fixtures_server"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_DOC = "000_0624aa70254fa434.txt"

@@ -1,7 +1,8 @@
-"""The real server on real ports, shared by the API and browser tests (import the fixtures you use).
+"""Fixtures for the web tests, registered for every test module by tests/conftest.py (import only
+the constants and helpers).
 
-One `byline` server per session: seed article + two test articles, API keys on, CORS open to
-a host page served from another port (where the widget is embedded).
+One service per session: seed article + two test articles, API keys on, CORS open to a host page
+served from another port (where the widget is embedded); `server` puts it on a real port.
 """
 
 import shutil
@@ -14,7 +15,6 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 
 from index import offline as _offline  # noqa: F401
@@ -110,10 +110,10 @@ def host_site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, corpus, host_site) -> Iterator[RunningServer]:
+def served_service(tmp_path_factory, corpus, host_site):
+    """The service behind `server` (the API tests call it in-process)."""
     from rag.service import Byline
     from rag.settings import Settings
-    from ui.server import create_app
 
     host_url, _ = host_site
     settings = Settings(
@@ -123,14 +123,15 @@ def server(tmp_path_factory, corpus, host_site) -> Iterator[RunningServer]:
     report = service.ingest([corpus])
     assert report.added == 3 and not report.errors, report
     service.warm_up()
-    for url in serve_in_thread(create_app(service)):
-        yield RunningServer(url=url, service=service, host_url=host_url)
+    return service
 
 
 @pytest.fixture(scope="session")
-def api(server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=120) as client:
-        yield client
+def server(served_service, host_site) -> Iterator[RunningServer]:
+    from ui.server import create_app
+
+    for url in serve_in_thread(create_app(served_service)):
+        yield RunningServer(url=url, service=served_service, host_url=host_site[0])
 
 
 @pytest.fixture(scope="session")

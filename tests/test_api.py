@@ -1,30 +1,35 @@
-"""The REST API of `byline serve`: the real app on a real port, over HTTP."""
+"""The REST API of `byline serve`: the real app in-process through Starlette's test client, and
+streaming once through uvicorn on a real port."""
 
 import json
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.conftest import ASK_FIELDS, CITATION_FIELDS, SEED_DOC
 from tests.fake_llm import INVENTED_CLAIM, fake_llm
-from tests.fixtures_server import (  # noqa: F401  (fixtures)
-    API_KEY,
-    HARBOUR_DOC,
-    QUESTION,
-    VALLEY_DOC,
-    XSS_IMG,
-    XSS_SCRIPT,
-    api,
-    corpus,
-    host_site,
-    open_server,
-    server,
-    serve_in_thread,
-)
+from tests.fixtures_server import API_KEY, HARBOUR_DOC, QUESTION, VALLEY_DOC, XSS_IMG, XSS_SCRIPT
 
 EXTERNAL = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//""", re.I)  # a resource from another host
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+HARVEST = "Why was the apple harvest a record this year?"  # answered by VALLEY_DOC only
+BRIDGE = "When did the harbour bridge reopen to traffic?"  # answered by HARBOUR_DOC only
+
+
+@pytest.fixture(scope="module")
+def client(served_service) -> TestClient:
+    """The app over the session's served corpus (API keys on), in this process, without a key."""
+    from ui.server import create_app
+
+    return TestClient(create_app(served_service))
+
+
+@pytest.fixture(scope="module")
+def api(client) -> TestClient:
+    """The same app, sending the API key."""
+    return TestClient(client.app, headers=AUTH)
 
 
 def events(response: httpx.Response) -> list[tuple[str, dict]]:
@@ -40,12 +45,12 @@ def events(response: httpx.Response) -> list[tuple[str, dict]]:
     return parsed
 
 
-def test_health_and_openapi(server, api):
-    assert httpx.get(f"{server.url}/healthz").json()["status"] == "ok"
+def test_health_and_openapi(client, api):
+    assert client.get("/healthz").json()["status"] == "ok"
     spec = api.get("/api/openapi.json").json()
     for path in ["/api/ask", "/api/ask/stream", "/api/search", "/api/articles", "/api/articles/{doc_id}", "/healthz"]:
         assert path in spec["paths"], path
-    docs = httpx.get(f"{server.url}/api/docs")
+    docs = client.get("/api/docs")
     assert docs.status_code == 200 and "/api/openapi.json" in docs.text
     assert not EXTERNAL.search(docs.text)
 
@@ -72,16 +77,22 @@ def test_ask_uses_history_and_rejects_bad_requests(api):
 
 
 def test_filters_on_ask(api):
-    for filters, allowed in [
-        ({"source": "Valley Gazette"}, {VALLEY_DOC}),
-        ({"doc_ids": [HARBOUR_DOC]}, {HARBOUR_DOC}),
-        ({"date_from": "2024-01-01"}, {HARBOUR_DOC}),
-        ({"date_from": "2023-01-01", "date_to": "2023-12-31"}, {VALLEY_DOC}),
+    """Each filter keeps the article that answers (which is then cited) or drops it (then it is not)."""
+    for question, answering, filters, kept in [
+        (HARVEST, VALLEY_DOC, {"source": "Valley Gazette"}, {VALLEY_DOC}),
+        (HARVEST, VALLEY_DOC, {"source": "Coastal Courier"}, {HARBOUR_DOC}),
+        (BRIDGE, HARBOUR_DOC, {"doc_ids": [HARBOUR_DOC]}, {HARBOUR_DOC}),
+        (BRIDGE, HARBOUR_DOC, {"doc_ids": [SEED_DOC, VALLEY_DOC]}, {SEED_DOC, VALLEY_DOC}),
+        (BRIDGE, HARBOUR_DOC, {"date_from": "2024-01-01"}, {HARBOUR_DOC}),
+        (BRIDGE, HARBOUR_DOC, {"date_to": "2023-12-31"}, {VALLEY_DOC}),
+        (HARVEST, VALLEY_DOC, {"date_from": "2023-01-01", "date_to": "2023-12-31"}, {VALLEY_DOC}),
+        (HARVEST, VALLEY_DOC, {"date_from": "2024-01-01"}, {HARBOUR_DOC}),
+        (QUESTION, SEED_DOC, {"source": "The Associated Press"}, {SEED_DOC}),
+        (QUESTION, SEED_DOC, {"source": "Valley Gazette"}, {VALLEY_DOC}),
     ]:
-        result = api.post("/api/ask", json={"question": QUESTION, "filters": filters}).json()
-        assert {c["doc_id"] for c in result["citations"]} <= allowed, filters
-    unfiltered = api.post("/api/ask", json={"question": QUESTION, "filters": {"source": "The Associated Press"}}).json()
-    assert unfiltered["citations"] and {c["doc_id"] for c in unfiltered["citations"]} == {SEED_DOC}
+        result = api.post("/api/ask", json={"question": question, "filters": filters}).json()
+        cited = {c["doc_id"] for c in result["citations"]}
+        assert cited <= kept and (answering in cited) == (answering in kept), (question, filters, cited)
 
 
 def test_search_filters_keep_only_matching_articles(api):
@@ -108,8 +119,8 @@ def test_search_contract(api):
     assert api.get("/api/search").status_code == 422
 
 
-def test_stream_sends_deltas_then_one_result_with_contexts(api):
-    with api.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as response:
+def test_stream_over_a_real_port_sends_deltas_then_one_result_with_contexts(server):
+    with httpx.stream("POST", f"{server.url}/api/ask/stream", json={"question": QUESTION}, headers=AUTH, timeout=120) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         response.read()
@@ -209,22 +220,24 @@ def test_bad_upload_names_the_file_and_keeps_the_good_ones(api):
     assert api.get("/healthz").json()["status"] == "ok"
 
 
-def test_api_keys_are_required_when_configured(server):
+def test_api_keys_are_required_when_configured(client):
     for method, path in [("POST", "/api/ask"), ("GET", "/api/search?q=army"), ("GET", "/api/articles"), ("DELETE", f"/api/articles/{SEED_DOC}")]:
-        missing = httpx.request(method, f"{server.url}{path}", json={"question": QUESTION})
+        missing = client.request(method, path, json={"question": QUESTION})
         assert missing.status_code == 401 and "Authorization: Bearer" in missing.json()["detail"], path
-        wrong = httpx.request(method, f"{server.url}{path}", headers={"Authorization": "Bearer nope"}, json={"question": QUESTION})
+        wrong = client.request(method, path, headers={"Authorization": "Bearer nope"}, json={"question": QUESTION})
         assert wrong.status_code == 401, path
-    upload = httpx.post(f"{server.url}/api/articles", files=[("files", ("x.txt", b"Text.", "text/plain"))])
+    upload = client.post("/api/articles", files=[("files", ("x.txt", b"Text.", "text/plain"))])
     assert upload.status_code == 401
-    assert httpx.get(f"{server.url}/api/articles/{SEED_DOC}", headers={"Authorization": f"Bearer {API_KEY}"}).status_code == 200
-    assert httpx.get(f"{server.url}/healthz").status_code == 200
+    assert client.get(f"/api/articles/{SEED_DOC}", headers=AUTH).status_code == 200
+    assert client.get("/healthz").status_code == 200
 
 
-def test_cors_allows_the_configured_origin_only(server):
+def test_cors_allows_the_configured_origin_only(client, host_site):
+    host_url, _ = host_site
+
     def preflight(origin: str) -> httpx.Response:
-        return httpx.options(
-            f"{server.url}/api/ask/stream",
+        return client.options(
+            "/api/ask/stream",
             headers={
                 "Origin": origin,
                 "Access-Control-Request-Method": "POST",
@@ -232,51 +245,51 @@ def test_cors_allows_the_configured_origin_only(server):
             },
         )
 
-    allowed = preflight(server.host_url)
+    allowed = preflight(host_url)
     assert allowed.status_code == 200
-    assert allowed.headers["access-control-allow-origin"] == server.host_url
+    assert allowed.headers["access-control-allow-origin"] == host_url
     assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
     refused = preflight("http://evil.example")
     assert refused.status_code == 400 and "access-control-allow-origin" not in refused.headers
 
 
-def test_default_settings_no_keys_and_same_origin_only(open_server):
-    assert httpx.get(f"{open_server}/api/articles").json()["total"] == 0
-    cross = httpx.get(f"{open_server}/api/articles", headers={"Origin": "http://127.0.0.1:1"})
+def test_default_settings_no_keys_and_same_origin_only(tmp_path):
+    from rag.service import Byline
+    from rag.settings import Settings
+    from ui.server import create_app
+
+    open_app = TestClient(create_app(Byline(Settings(store=tmp_path / "store"))))
+    assert open_app.get("/api/articles").json()["total"] == 0
+    cross = open_app.get("/api/articles", headers={"Origin": "http://127.0.0.1:1"})
     assert cross.status_code == 200 and "access-control-allow-origin" not in cross.headers
-    preflight = httpx.options(
-        f"{open_server}/api/ask", headers={"Origin": "http://127.0.0.1:1", "Access-Control-Request-Method": "POST"}
+    preflight = open_app.options(
+        "/api/ask", headers={"Origin": "http://127.0.0.1:1", "Access-Control-Request-Method": "POST"}
     )
     assert "access-control-allow-origin" not in preflight.headers
 
 
-def test_widget_assets_are_served_and_self_contained(server):
-    script = httpx.get(f"{server.url}/widget.js")
+def test_widget_assets_are_served_and_self_contained(client):
+    script = client.get("/widget.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "innerHTML" not in script.text and "insertAdjacentHTML" not in script.text
     assert "document.currentScript" in script.text and "/api/ask/stream" in script.text
-    page = httpx.get(f"{server.url}/widget")
+    page = client.get("/widget")
     assert page.status_code == 200 and 'src="/widget.js"' in page.text
     assert not EXTERNAL.search(page.text)
 
 
-def llm_app(server, **llm_settings):
+def llm_api(served_service, **llm_settings) -> TestClient:
+    """The app over the served corpus with an OpenAI-compatible LLM answering, in-process, sending the key."""
     from rag.service import Byline
     from ui.server import create_app
 
-    settings = server.service.settings.model_copy(update={"llm": "openai", "llm_model": "test-model", **llm_settings})
-    return create_app(Byline(settings))
+    settings = served_service.settings.model_copy(update={"llm": "openai", "llm_model": "test-model", **llm_settings})
+    return TestClient(create_app(Byline(settings)), headers=AUTH)
 
 
-@pytest.fixture(scope="module")
-def llm_api(server) -> Iterator[str]:
+def test_stream_relays_only_checked_llm_claims(served_service):
     for base_url in fake_llm():
-        yield from serve_in_thread(llm_app(server, llm_base_url=base_url))
-
-
-def test_stream_relays_only_checked_llm_claims(llm_api):
-    headers = {"Authorization": f"Bearer {API_KEY}"}
-    response = httpx.post(f"{llm_api}/api/ask/stream", json={"question": QUESTION}, headers=headers, timeout=120)
+        response = llm_api(served_service, llm_base_url=base_url).post("/api/ask/stream", json={"question": QUESTION})
     stream = events(response)
     streamed = "".join(data["text"] for name, data in stream if name == "delta")
     name, result = stream[-1]
@@ -288,12 +301,11 @@ def test_stream_relays_only_checked_llm_claims(llm_api):
     assert "Yarmouk" in result["contexts"][0]["sentence"]
 
 
-def test_llm_server_down_gives_the_extractive_answer_not_a_crash(server):
-    for url in serve_in_thread(llm_app(server, llm_base_url="http://127.0.0.1:9/v1", llm_timeout=2)):
-        headers = {"Authorization": f"Bearer {API_KEY}"}
-        for path in ["/api/ask", "/api/ask/stream"]:
-            response = httpx.post(f"{url}{path}", json={"question": QUESTION}, headers=headers, timeout=120)
-            assert response.status_code == 200, path
-            result = response.json() if path == "/api/ask" else events(response)[-1][1]
-            assert result["citations"] and any("extractive answer instead" in w for w in result["warnings"]), path
-        assert httpx.get(f"{url}/healthz").json()["status"] == "ok"
+def test_llm_server_down_gives_the_extractive_answer_not_a_crash(served_service):
+    down = llm_api(served_service, llm_base_url="http://127.0.0.1:9/v1", llm_timeout=2)
+    for path in ["/api/ask", "/api/ask/stream"]:
+        response = down.post(path, json={"question": QUESTION})
+        assert response.status_code == 200, path
+        result = response.json() if path == "/api/ask" else events(response)[-1][1]
+        assert result["citations"] and any("extractive answer instead" in w for w in result["warnings"]), path
+    assert down.get("/healthz").json()["status"] == "ok"

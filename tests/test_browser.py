@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.fake_llm import INVENTED_CLAIM, fake_llm
-from tests.fixtures_server import (  # noqa: F401  (fixtures)
+from tests.fixtures_server import (
     API_KEY,
     HARBOUR_ARTICLE,
     HARBOUR_DOC,
@@ -26,11 +26,7 @@ from tests.fixtures_server import (  # noqa: F401  (fixtures)
     XSS_SCRIPT,
     XSS_TITLE,
     XSS_URL,
-    corpus,
-    host_site,
-    open_server,
     serve_in_thread,
-    server,
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
