@@ -36,10 +36,18 @@ class Settings(IndexSettings):
     # Evidence score below which the extractive answerer abstains (see docs/benchmarks.md).
     abstain_threshold: float = 0.5
 
-    # The server (`byline serve`). Comma-separated lists; empty CORS origins allow only the
-    # server's own origin, empty API keys leave /api/* open.
+    # The server (`byline serve`); access rules in ui/access.py. Comma-separated lists; empty
+    # CORS origins allow only the server's own origin. With neither admin nor reader keys set,
+    # everything is open (a local server).
     cors_origins: str = ""
+    # Admin keys: everything (ask, search, list, read, upload, delete, the Articles tab).
     api_keys: str = ""
+    # Reader keys: ask and search only (what a widget carries, visible to anyone). A key may be
+    # followed by the origins whose pages may use it: "key1 https://news.example, key2".
+    reader_keys: str = ""
+    # Requests per minute a reader key may make, and a client address using reader keys (0: no limit).
+    rate_limit: int = 60
+    rate_limit_per_address: int = 30
     max_upload_mb: int = 20
     # Most files in one upload (API and Articles tab); more are refused before any is read.
     max_upload_files: int = 200
@@ -49,6 +57,13 @@ class Settings(IndexSettings):
 
     def api_key_list(self) -> list[str]:
         return _split_list(self.api_keys)
+
+    def keys_configured(self) -> bool:
+        return bool(self.api_key_list() or self.reader_key_list())
+
+    def reader_key_list(self) -> list[tuple[str, list[str]]]:
+        """Each reader key with the origins it is bound to (none: any page the CORS rules allow)."""
+        return [(words[0], [o.rstrip("/") for o in words[1:]]) for words in (item.split() for item in _split_list(self.reader_keys))]
 
 
 def _split_list(value: str) -> list[str]:

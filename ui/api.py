@@ -15,11 +15,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rag.context import CitationContext
 from rag.models import AskResult, Filters, SearchResult, Turn
 from rag.service import Byline
-from ui.security import api_key_guard, upload_limit
+from ui.security import bearer, upload_limit
 from ui.uploads import UploadError, UploadOutcome, ingest_uploads
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 500
+MAX_OFFSET = 10**9  # past any store; SQLite fails on offsets over 2**63
 
 
 class AskRequest(BaseModel):
@@ -79,7 +80,8 @@ def sse(event: str, data: dict) -> str:
 
 
 def api_router(service: Byline) -> APIRouter:
-    router = APIRouter(prefix="/api", dependencies=[Depends(api_key_guard(service.settings))])
+    # Keys are checked in front of every route (ui/access.py); `bearer` documents them in the schema.
+    router = APIRouter(prefix="/api", dependencies=[Depends(bearer)])
 
     def unprocessable(error: ValueError) -> HTTPException:
         return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
@@ -154,7 +156,7 @@ def api_router(service: Byline) -> APIRouter:
             raise unprocessable(error) from None
 
     @router.get("/articles", response_model=ArticlePage, tags=["articles"])
-    def articles(offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=MAX_PAGE)) -> ArticlePage:
+    def articles(offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int = Query(50, ge=1, le=MAX_PAGE)) -> ArticlePage:
         """Indexed articles, newest ingest first."""
         page = [
             ArticleSummary(doc_id=a.article.doc_id, title=a.article.title, date=a.article.date, source=a.article.source, chunks=a.chunks)

@@ -6,6 +6,7 @@ import gradio as gr
 
 from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
+from ui.access import ADMIN, request_role
 from ui.render import chat_answer, counted
 from ui.uploads import upload_paths
 
@@ -27,6 +28,7 @@ CSS = """
 .byline-passage:target mark { background: #ffd43b; }
 """
 ARTICLE_COLUMNS = ["doc_id", "title", "date", "source", "chunks"]
+ADMIN_ONLY = "The Articles tab needs an admin key (BYLINE_API_KEYS); this key may ask questions only."
 LISTED_ARTICLES = 200
 
 
@@ -55,6 +57,14 @@ def _filters(source: str | None, date_from: str | None, date_to: str | None) -> 
 
 
 def build_app(service: Byline) -> gr.Blocks:
+    settings = service.settings
+    keyed = settings.keys_configured()
+
+    def require_admin(request: gr.Request | None) -> None:
+        """Refuse the Articles tab's calls to readers: anyone can call a handler directly."""
+        if request_role(request.headers if request else {}, settings) != ADMIN:
+            raise gr.Error(ADMIN_ONLY)
+
     def respond(question: str, messages: list[dict], turns: list[dict], source: str | None, date_from: str, date_to: str):
         question = (question or "").strip()
         if not question:
@@ -83,12 +93,20 @@ def build_app(service: Byline) -> gr.Blocks:
             gr.update(choices=source_choices()),
         )
 
-    def upload(paths: list[str] | None):
+    def opened(request: gr.Request):
+        """On page load: the Articles tab and its list for admins; readers get the source filter only."""
+        if request_role(request.headers, settings) == ADMIN:
+            return (gr.update(visible=True), *article_table())
+        return (gr.update(visible=False), [], "", gr.update(choices=[]), gr.update(choices=source_choices()))
+
+    def upload(paths: list[str] | None, request: gr.Request):
+        require_admin(request)
         if not paths:
             return ("Choose one or more files first.", *article_table())
         return (upload_paths(service, paths), *article_table())
 
-    def show_article(doc_id: str | None) -> str:
+    def show_article(doc_id: str | None, request: gr.Request) -> str:
+        require_admin(request)
         stored = service.article(doc_id) if doc_id else None
         if stored is None:
             return "" if not doc_id else f"No article with doc_id '{doc_id}'."
@@ -99,14 +117,19 @@ def build_app(service: Byline) -> gr.Blocks:
     def pick_article(rows, event: gr.SelectData) -> str:
         return str(rows.iloc[event.index[0], 0])
 
-    def delete_article(doc_id: str | None):
+    def delete_article(doc_id: str | None, request: gr.Request):
+        require_admin(request)
         if not doc_id:
             return ("Choose an article to delete.", "", *article_table())
         message = f"Deleted {doc_id}." if service.delete(doc_id) else f"No article with doc_id '{doc_id}'."
         return (message, "", *article_table())
 
     with gr.Blocks(title="Byline") as demo:
-        gr.Markdown("## Byline — ask the articles\nEvery answer cites the exact sentences it comes from: open a source, or click its [n], to read it in its passage.")
+        sign_out = " · [Sign out](/signout)" if keyed else ""
+        gr.Markdown(
+            "## Byline — ask the articles\nEvery answer cites the exact sentences it comes from: open a source,"
+            f" or click its [n], to read it in its passage.{sign_out}"
+        )
         with gr.Tab("Chat"):
             # Each answer carries its own sources: a [n] marker opens its sentence, highlighted in its passage.
             chatbot = gr.Chatbot(
@@ -122,7 +145,8 @@ def build_app(service: Byline) -> gr.Blocks:
                     source = gr.Dropdown(source_choices(), value="", label="Source", allow_custom_value=True, elem_id="byline-source")
                     date_from = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="byline-date-from")
                     date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="byline-date-to")
-        with gr.Tab("Articles"):
+        # With keys, shown on load to admin keys only (`opened`).
+        with gr.Tab("Articles", visible=not keyed) as articles_tab:
             with gr.Row():
                 files = gr.File(label="Upload articles", file_count="multiple", file_types=list(FILE_TYPES), elem_id="byline-upload")
                 with gr.Column():
@@ -152,7 +176,7 @@ def build_app(service: Byline) -> gr.Blocks:
         table.select(pick_article, table, chosen, api_visibility="private")
         view.click(show_article, chosen, article_text, api_visibility="private")
         remove.click(delete_article, chosen, [status, article_text, *listed], api_visibility="private")
-        demo.load(article_table, None, listed, api_visibility="private")
+        demo.load(opened, None, [articles_tab, *listed], api_visibility="private")
         gr.api(ask_api, api_name="ask")
     demo.byline_css = CSS
     return demo

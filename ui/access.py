@@ -1,0 +1,234 @@
+"""Who may call what: one access check in front of the whole app (REST API, widget, Gradio).
+
+Admin keys (BYLINE_API_KEYS) may do everything; reader keys (BYLINE_READER_KEYS) may ask and
+search only, from the origins they are bound to, within the rate limits. A key comes as
+`Authorization: Bearer <key>` or as the cookie the sign-in page sets. With no keys configured
+everything is open. ui/route_access.py says which routes need which key.
+"""
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from rag.settings import Settings
+from ui.ratelimit import SlidingWindow, admit
+from ui.route_access import SIGN_IN_PATH, Access, access_for
+
+KEY_COOKIE = "byline_key"
+# Set by the access check for the Gradio handlers (any copy a client sends is dropped).
+ROLE_HEADER = "x-byline-role"
+ADMIN, READER = "admin", "reader"
+KEY_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
+ORIGIN = re.compile(r"https?://[^/\s?#]+")
+
+
+def request_role(headers: Mapping[str, str], settings: Settings) -> str:
+    """The role the access check gave a request. Without the check in front (Gradio launched on
+    its own) only a server with no keys at all counts every caller as admin."""
+    if role := headers.get(ROLE_HEADER):
+        return role
+    return READER if settings.keys_configured() else ADMIN
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What a key may do."""
+
+    role: str
+    origins: tuple[str, ...]  # a reader key's pages; empty: not bound
+    ident: str  # names the key in rate-limit buckets without keeping it
+
+
+class KeyRing:
+    def __init__(self, settings: Settings):
+        admin = [(key, ()) for key in _checked(settings.api_key_list(), "BYLINE_API_KEYS")]
+        readers = settings.reader_key_list()
+        _checked([key for key, _ in readers], "BYLINE_READER_KEYS")
+        for _, origins in readers:
+            for origin in origins:
+                if not ORIGIN.fullmatch(origin):
+                    raise ValueError(f"BYLINE_READER_KEYS: {origin!r} is not an origin; write it as https://news.example")
+        if {key for key, _ in admin} & {key for key, _ in readers}:
+            raise ValueError("a key is in both BYLINE_API_KEYS and BYLINE_READER_KEYS; give it one role")
+        self._keys = [
+            (key.encode(), Holder(role, tuple(origins), hashlib.sha256(key.encode()).hexdigest()[:16]))
+            for role, pairs in ((ADMIN, admin), (READER, readers))
+            for key, origins in pairs
+        ]
+        self.reader_origins = sorted({origin for _, origins in readers for origin in origins})
+
+    @property
+    def open(self) -> bool:
+        return not self._keys
+
+    def holder(self, given: str) -> Holder | None:
+        given_bytes = given.encode()
+        # Compare with every key, in constant time, so timing tells nothing about the keys.
+        matches = [holder for key, holder in self._keys if secrets.compare_digest(given_bytes, key)]
+        return matches[0] if matches else None
+
+
+def _checked(keys: list[str], setting: str) -> list[str]:
+    for n, key in enumerate(keys, 1):
+        if not KEY_CHARACTERS.fullmatch(key):
+            raise ValueError(
+                f"{setting}: key {n} holds a character a header or cookie cannot carry; "
+                "use only letters, digits and - . _ ~ + / ="
+            )
+    return keys
+
+
+class AccessMiddleware:
+    """Refuses a request its key does not allow, before any route sees it; tells the Gradio
+    handlers the caller's role in ROLE_HEADER."""
+
+    def __init__(self, app: ASGIApp, keys: KeyRing, settings: Settings):
+        self.app = app
+        self.keys = keys
+        self.per_key = SlidingWindow(settings.rate_limit)
+        self.per_address = SlidingWindow(settings.rate_limit_per_address)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+        refusal, role = self._check(scope, headers)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        kept = [(name, value) for name, value in scope["headers"] if name.lower() != ROLE_HEADER.encode()]
+        scope = {**scope, "headers": kept + ([(ROLE_HEADER.encode(), role.encode())] if role else [])}
+        await self.app(scope, receive, send)
+
+    def _check(self, scope: Scope, headers: dict[str, str]) -> tuple[ASGIApp | None, str]:
+        """(a refusal, or None to let the request through; the caller's role)."""
+        access = access_for(scope["path"])
+        if access is Access.BLOCKED:
+            return _refusal(404, "Not found."), ""
+        if access is Access.PUBLIC:
+            return None, ""
+        if self.keys.open:
+            return None, ADMIN
+        given = _bearer(headers.get("authorization", ""))
+        from_cookie = given is None
+        if from_cookie:
+            given = cookie_parser(headers.get("cookie", "")).get(KEY_COOKIE)
+        holder = self.keys.holder(given) if given else None
+        if holder is None:
+            return _unknown(scope, given), ""
+        if refusal := _origin_refusal(holder, headers, from_cookie):
+            return refusal, ""
+        if access is Access.ADMIN and holder.role != ADMIN:
+            return _refusal(
+                403, "This is a reader key: it may ask and search only. Listing, reading, uploading and deleting "
+                "articles need a key from BYLINE_API_KEYS.",
+            ), ""
+        if access is Access.ASK and holder.role == READER:
+            address = (scope.get("client") or ("unknown",))[0]
+            if wait := admit([(self.per_key, holder.ident), (self.per_address, address)]):
+                return _refusal(
+                    429,
+                    f"Too many requests: try again in {wait} s (limits per minute: BYLINE_RATE_LIMIT per key, "
+                    "BYLINE_RATE_LIMIT_PER_ADDRESS per address).",
+                    {"Retry-After": str(wait)},
+                ), ""
+        return None, holder.role
+
+
+def _unknown(scope: Scope, given: str | None) -> ASGIApp:
+    """No key, or one that is not configured: a browser opening the chat goes to the sign-in page."""
+    if scope["path"] == "/" and scope.get("method") in ("GET", "HEAD"):
+        return _redirect(SIGN_IN_PATH)
+    if given:
+        return _refusal(401, "Unknown key.", {"WWW-Authenticate": "Bearer"})
+    return _refusal(
+        401,
+        "This server needs a key: send the header 'Authorization: Bearer <key>', or sign in at /signin.",
+        {"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _origin_refusal(holder: Holder, headers: dict[str, str], from_cookie: bool) -> ASGIApp | None:
+    """A signed-in browser calls from the server's own pages only; a reader key bound to origins,
+    from those or the server's own."""
+    origin = headers.get("origin") or _origin_of(headers.get("referer", ""))
+    if _same_host(origin, headers.get("host", "")):
+        return None
+    if from_cookie:
+        # The cookie is SameSite=Strict already; this also refuses other ports of the same host.
+        return _refusal(403, "A signed-in browser may call this server only from its own pages.") if origin else None
+    if not holder.origins or origin in holder.origins:
+        return None
+    if not origin:
+        return _refusal(
+            403, "This reader key works only from its origins' pages (BYLINE_READER_KEYS); the request named no Origin or Referer."
+        )
+    return _refusal(403, f"This reader key may not be used from {origin}: add {origin} to this key's origins in BYLINE_READER_KEYS.")
+
+
+def _bearer(authorization: str) -> str | None:
+    scheme, _, credentials = authorization.partition(" ")
+    return credentials.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _same_host(origin: str, host: str) -> bool:
+    """Whether `origin` is this server as the browser reached it (scheme aside: a TLS proxy may end it)."""
+    return bool(origin and host) and urlsplit(origin).netloc.lower() == host.lower()
+
+
+def _refusal(status: int, detail: str, headers: dict[str, str] | None = None) -> ASGIApp:
+    async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = json.dumps({"detail": detail}, ensure_ascii=False, separators=(",", ":")).encode()
+        extra = [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return respond
+
+
+def _redirect(location: str) -> ASGIApp:
+    async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 303, "headers": [(b"location", location.encode()), (b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+
+    return respond
+
+
+def add_access(app: FastAPI, settings: Settings) -> KeyRing:
+    """Put the access check in front of `app`, and CORS in front of it so that refusals carry
+    CORS headers too: the pages of BYLINE_CORS_ORIGINS and of the reader keys' origins may call."""
+    keys = KeyRing(settings)
+    app.add_middleware(AccessMiddleware, keys=keys, settings=settings)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=sorted({*settings.cors_origin_list(), *keys.reader_origins}),
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+    return keys
