@@ -210,7 +210,11 @@ def serve(
         _fail(str(error))
     from ui.server import create_app
 
-    serve_on(create_app(service), sock, lambda url: typer.echo(f"Byline on {url}  (API docs at /api/docs)"))
+    try:
+        web_app = create_app(service)
+    except ValueError as error:  # e.g. a key in BYLINE_API_KEYS that no header can carry
+        _fail(str(error))
+    serve_on(web_app, sock, lambda url: typer.echo(f"Byline on {url}  (API docs at /api/docs)"))
 
 
 @app.command("eval")
