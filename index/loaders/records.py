@@ -75,12 +75,12 @@ def _parse(raw: str, reading: Reading, jsonl: bool) -> Iterator[tuple[int, objec
                 try:
                     yield number, json.loads(line)
                 except json.JSONDecodeError as error:
-                    reading.error(f"invalid JSON ({error.msg} at column {error.colno})", line=number)
+                    reading.error(f"invalid JSON: {error.msg} (column {error.colno})", line=number)
         return
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
-        reading.error(f"invalid JSON ({error.msg} at column {error.colno})", line=error.lineno)
+        reading.error(f"invalid JSON: {error.msg} (column {error.colno})", line=error.lineno)
         return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
