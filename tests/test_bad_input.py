@@ -284,3 +284,11 @@ def test_upload_of_only_bad_files_is_a_422_naming_each(server_app):
         too_many = client.post("/api/articles", files=[("files", (f"f{n}.txt", b"Text.", "text/plain")) for n in range(201)])
         assert too_many.status_code == 413 and "BYLINE_MAX_UPLOAD_FILES" in too_many.json()["detail"]
         assert client.get("/api/articles/empty.md").status_code == 404
+
+
+def test_the_articles_tab_shows_file_names_as_text(server_app, tmp_path):
+    bad = tmp_path / "<img src=x onerror=alert(1)>[link](javascript:alert(2)).txt"
+    bad.write_bytes(b"")
+    message, *_ = tab_upload(server_app)([str(bad)])
+    assert message.startswith("Nothing was added") and "empty file" in message
+    assert "<img" not in message and "](" not in message and "&lt;img" in message
