@@ -34,10 +34,6 @@ def file_type(name: str) -> str:
     return suffix if suffix in LOADERS else ""
 
 
-def supported(path: Path) -> bool:
-    return bool(file_type(path.name))
-
-
 class Collected:
     """Articles by doc_id; when two carry the same doc_id, the first is kept and the second is an error."""
 
