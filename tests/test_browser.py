@@ -430,10 +430,14 @@ def test_readme_snippets_work_as_written(server, host_site, browser):
 
 
 def test_widget_says_why_the_server_refuses(server, host_site, browser):
-    """A wrong key, a page whose origin CORS does not allow, a server that went down: each said in plain
-    words in the widget, with the setting to change in the console."""
+    """A wrong key, a page whose origin CORS does not allow, a reader key copied to another site, one
+    question too many, a server that went down: each said in plain words in the widget, with the
+    setting to change in the console."""
     from fastapi import FastAPI
 
+    from rag.service import Byline
+    from rag.settings import Settings
+    from ui.server import create_app
     from ui.widget import widget_router
 
     host_url, folder = host_site
@@ -454,6 +458,20 @@ def test_widget_says_why_the_server_refuses(server, host_site, browser):
     error, logged = widget_error(browser, open_widget(browser, f"{other_origin}/{page('cors.html', server.url, API_KEY)}"))
     assert error == f"The Byline server at {server.url} does not accept questions from this page ({other_origin})."
     assert f"Add {other_origin} to BYLINE_CORS_ORIGINS" in logged
+
+    # A reader key bound to the host page's origin, one question a minute. Copied to another site
+    # (one CORS allows) it is refused; on its own site, a second question is one too many.
+    reader_key = "reader-widget-5c1d"
+    limited = Settings(store=server.service.settings.store, cors_origins=other_origin, reader_keys=f"{reader_key} {host_url}", rate_limit=1)
+    for url in serve_in_thread(create_app(Byline(limited))):
+        error, logged = widget_error(browser, open_widget(browser, f"{other_origin}/{page('copied.html', url, reader_key)}"))
+        assert error.startswith(f"This chat's key may not be used on this page ({other_origin}). The server said: ")
+        assert f"Add {other_origin} to the key's origins in BYLINE_READER_KEYS" in logged
+        root = open_widget(browser, f"{host_url}/{page('limited.html', url, reader_key)}")
+        widget_ask(root, QUESTION)
+        error, logged = widget_error(browser, root)
+        assert re.fullmatch(r"Too many questions for now: please try again in \d+ seconds?\. The server said: .+", error), error
+        assert "BYLINE_RATE_LIMIT" in logged
 
     widget_only = FastAPI()
     widget_only.include_router(widget_router())
