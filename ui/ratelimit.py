@@ -46,7 +46,8 @@ class SlidingWindow:
 
 def admit(limits: list[tuple[SlidingWindow, Hashable]]) -> int:
     """Count one request against every (limit, caller) pair, or none when one is used up:
-    0 when admitted, else the whole seconds to wait (for `Retry-After`)."""
+    0 when admitted, else the whole seconds to wait (for `Retry-After`). Called from the event
+    loop, so no other request is admitted between the check and the count."""
     wait = max(limit.wait_s(caller) for limit, caller in limits)
     if wait > 0:
         return max(1, math.ceil(wait))
