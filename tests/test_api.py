@@ -278,6 +278,23 @@ def test_widget_assets_are_served_and_self_contained(client):
     assert not EXTERNAL.search(page.text)
 
 
+def test_only_configured_sites_may_frame_the_widget_page(served_service):
+    """A reader key bound to a site must not work in a frame on another: /widget's frame-ancestors
+    names the configured origins (CORS and reader keys'); with none configured, any site may frame it."""
+    from rag.service import Byline
+    from rag.settings import Settings
+    from ui.server import create_app
+
+    bound = served_service.settings.model_copy(
+        update={"cors_origins": "https://news.example", "reader_keys": "widget-key https://blog.example", "api_keys": ""}
+    )
+    policy = TestClient(create_app(Byline(bound))).get("/widget").headers["content-security-policy"]
+    assert policy.endswith("frame-ancestors 'self' https://blog.example https://news.example")
+    open_settings = Settings(store=served_service.settings.store, cors_origins="", reader_keys="", api_keys="")
+    policy = TestClient(create_app(Byline(open_settings))).get("/widget").headers["content-security-policy"]
+    assert policy.endswith("frame-ancestors *")
+
+
 def llm_api(served_service, **llm_settings) -> TestClient:
     """The app over the served corpus with an OpenAI-compatible LLM answering, in-process, sending the key."""
     from rag.service import Byline

@@ -474,7 +474,7 @@ def test_widget_says_why_the_server_refuses(server, host_site, browser):
         assert "BYLINE_RATE_LIMIT" in logged
 
     widget_only = FastAPI()
-    widget_only.include_router(widget_router())
+    widget_only.include_router(widget_router(Settings()))
     going = serve_in_thread(widget_only)
     gone = next(going)
     root = open_widget(browser, f"{host_url}/{page('down.html', gone, API_KEY)}")

@@ -27,7 +27,7 @@ def create_app(service: Byline) -> FastAPI:
         return {"status": "ok", "articles": service.count()}
 
     app.include_router(api_router(service))
-    app.include_router(widget_router())
+    app.include_router(widget_router(service.settings))
     app.include_router(signin_router(keys))
     demo = build_app(service)
     # Gradio last: its catch-all `/` mount would shadow routes added after it.

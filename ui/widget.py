@@ -5,16 +5,27 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
+from rag.settings import Settings
+
 STATIC = Path(__file__).parent / "static"
-# The bare chat page runs only Byline's own script and talks only to Byline; any site may frame it.
+# The bare chat page runs only Byline's own script and talks only to Byline.
 WIDGET_PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors "
 )
 
 
-def widget_router() -> APIRouter:
+def frame_ancestors(settings: Settings) -> str:
+    """Who may frame /widget: with origins configured (BYLINE_CORS_ORIGINS, reader keys' origins),
+    only those sites and the server itself, so a key bound to a site is not usable in a frame
+    elsewhere; with none, any site."""
+    origins = sorted({*settings.cors_origin_list(), *(o for _, bound in settings.reader_key_list() for o in bound)})
+    return " ".join(["'self'", *origins]) if origins else "*"
+
+
+def widget_router(settings: Settings) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    page_policy = WIDGET_PAGE_POLICY + frame_ancestors(settings)
 
     @router.get("/widget.js")
     def widget_js() -> FileResponse:
@@ -26,7 +37,7 @@ def widget_router() -> APIRouter:
         return FileResponse(
             STATIC / "widget.html",
             media_type="text/html",
-            headers={"Cache-Control": "no-cache", "Content-Security-Policy": WIDGET_PAGE_POLICY},
+            headers={"Cache-Control": "no-cache", "Content-Security-Policy": page_policy},
         )
 
     @router.get("/api/docs")
