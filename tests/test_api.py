@@ -220,6 +220,26 @@ def test_bad_upload_names_the_file_and_keeps_the_good_ones(api):
     assert api.get("/healthz").json()["status"] == "ok"
 
 
+def test_overriding_get_service_puts_another_store_and_its_settings_behind_the_routes(api, seed_settings, tmp_path):
+    from rag.service import Byline
+    from ui.dependencies import get_service
+
+    other = Byline(seed_settings.model_copy(update={"store": tmp_path / "other", "max_upload_mb": 1}))
+    served = api.get("/api/articles").json()["total"]
+    note = ("files", ("note.txt", b"The night ferry to Skerry Point was cancelled because of fog.\n", "text/plain"))
+    api.app.dependency_overrides[get_service] = lambda: other
+    try:
+        assert api.get("/api/articles").json()["total"] == 0
+        assert api.post("/api/articles", files=[note]).json()["doc_ids"] == ["note.txt"]
+        big = api.post("/api/articles", files=[("files", ("big.txt", b"word " * 250_000, "text/plain"))])
+        assert big.status_code == 413 and "the limit is 1 MB" in big.json()["detail"]
+        assert api.get("/healthz").json()["articles"] == 1
+    finally:
+        api.app.dependency_overrides.clear()
+    assert other.count() == 1 and api.get("/api/articles").json()["total"] == served
+    assert api.get("/api/articles/note.txt").status_code == 404
+
+
 def test_api_keys_are_required_when_configured(client):
     for method, path in [("POST", "/api/ask"), ("GET", "/api/search?q=army"), ("GET", "/api/articles"), ("DELETE", f"/api/articles/{SEED_DOC}")]:
         missing = client.request(method, path, json={"question": QUESTION})

@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.loaders import LOADERS
 from rag.context import CitationContext
 from rag.models import AskResult, Filters, SearchResult, Turn
 from rag.service import Byline
+from ui.dependencies import ServiceDep
 from ui.security import bearer, upload_limit
 from ui.uploads import UploadError, UploadOutcome, ingest_uploads
 
@@ -79,152 +81,164 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def api_router(service: Byline) -> APIRouter:
-    # Keys are checked in front of every route (ui/access.py); `bearer` documents them in the schema.
-    router = APIRouter(prefix="/api", dependencies=[Depends(bearer)])
+# Keys are checked in front of every route (ui/access.py); `bearer` documents them in the schema.
+router = APIRouter(prefix="/api", dependencies=[Depends(bearer)])
 
-    def unprocessable(error: ValueError) -> HTTPException:
-        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
 
-    def answering_failed(error: Exception) -> HTTPException:
-        """A bad question or filter is the caller's (422); anything else, an LLM server down say, is ours."""
-        if isinstance(error, ValueError):
-            return unprocessable(error)
-        log.exception("answering failed")
-        return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, f"answering failed: {error}")
+def unprocessable(error: ValueError) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
 
-    @router.post("/ask", response_model=AskResult, tags=["ask"])
-    def ask(request: AskRequest) -> AskResult:
-        """Answer a question from the articles, citing the sentences the answer comes from."""
-        try:
-            return service.ask(request.question, request.history, request.filters)
-        except Exception as error:
-            raise answering_failed(error) from None
 
-    @router.post(
-        "/ask/stream",
-        tags=["ask"],
-        response_class=StreamingResponse,
-        responses={200: {"content": {"text/event-stream": {}}, "description": "`delta` events, then one `result` event."}},
+def answering_failed(error: Exception) -> HTTPException:
+    """A bad question or filter is the caller's (422); anything else, an LLM server down say, is ours."""
+    if isinstance(error, ValueError):
+        return unprocessable(error)
+    log.exception("answering failed")
+    return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, f"answering failed: {error}")
+
+
+@router.post("/ask", response_model=AskResult, tags=["ask"])
+def ask(request: AskRequest, service: ServiceDep) -> AskResult:
+    """Answer a question from the articles, citing the sentences the answer comes from."""
+    try:
+        return service.ask(request.question, request.history, request.filters)
+    except Exception as error:
+        raise answering_failed(error) from None
+
+
+@router.post(
+    "/ask/stream",
+    tags=["ask"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "`delta` events, then one `result` event."}},
+)
+async def ask_stream(request: AskRequest, service: ServiceDep) -> StreamingResponse:
+    """Server-Sent Events: `delta` events `{"text"}` as the answer is produced, then one `result`
+    event: the ask result plus `contexts` (each citation's sentence in its passage). A failure
+    after streaming began ends the stream with an `error` event `{"detail"}`."""
+    items = service.ask_stream(request.question, request.history, request.filters)
+    try:
+        # Retrieval and the answerer's start run before the first item: their failures still
+        # get a plain HTTP error.
+        first = await run_in_threadpool(next, items)
+    except Exception as error:
+        raise answering_failed(error) from None
+    return StreamingResponse(
+        _events(service, chain([first], items)),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
-    async def ask_stream(request: AskRequest) -> StreamingResponse:
-        """Server-Sent Events: `delta` events `{"text"}` as the answer is produced, then one `result`
-        event: the ask result plus `contexts` (each citation's sentence in its passage). A failure
-        after streaming began ends the stream with an `error` event `{"detail"}`."""
-        items = service.ask_stream(request.question, request.history, request.filters)
-        try:
-            # Retrieval and the answerer's start run before the first item: their failures still
-            # get a plain HTTP error.
-            first = await run_in_threadpool(next, items)
-        except Exception as error:
-            raise answering_failed(error) from None
-        return StreamingResponse(
-            _events(chain([first], items)),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
 
-    def _events(items: Iterator[str | AskResult]) -> Iterator[str]:
-        try:
-            for item in items:
-                if isinstance(item, AskResult):
-                    contexts = [context_event(c) for c in service.citation_contexts(item.citations)]
-                    yield sse("result", {**item.model_dump(), "contexts": contexts})
-                else:
-                    yield sse("delta", {"text": item})
-        except Exception as error:  # the response has started: report in-band, keep the server up
-            log.exception("streamed answer failed")
-            yield sse("error", {"detail": f"answering failed: {error}"})
 
-    @router.get("/search", response_model=SearchResult, tags=["search"])
-    def search(
-        q: str = Query(min_length=1, description="What to look for."),
-        k: int = Query(10, ge=1, le=100),
-        per_doc: int = Query(1, ge=1, le=10),
-        source: str | None = None,
-        date_from: str | None = Query(None, description="ISO date, YYYY-MM-DD."),
-        date_to: str | None = Query(None, description="ISO date, YYYY-MM-DD."),
-        doc_ids: list[str] | None = Query(None, description="Repeat to allow several."),
-    ) -> SearchResult:
-        """The articles that best match `q`."""
-        if not q.strip():
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "query parameter 'q' is empty")
-        filters = Filters(source=source, date_from=date_from, date_to=date_to, doc_ids=doc_ids)
-        try:
-            return service.search(q, k=k, per_doc=per_doc, filters=filters)
-        except ValueError as error:
-            raise unprocessable(error) from None
+def _events(service: Byline, items: Iterator[str | AskResult]) -> Iterator[str]:
+    try:
+        for item in items:
+            if isinstance(item, AskResult):
+                contexts = [context_event(c) for c in service.citation_contexts(item.citations)]
+                yield sse("result", {**item.model_dump(), "contexts": contexts})
+            else:
+                yield sse("delta", {"text": item})
+    except Exception as error:  # the response has started: report in-band, keep the server up
+        log.exception("streamed answer failed")
+        yield sse("error", {"detail": f"answering failed: {error}"})
 
-    @router.get("/articles", response_model=ArticlePage, tags=["articles"])
-    def articles(offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int = Query(50, ge=1, le=MAX_PAGE)) -> ArticlePage:
-        """Indexed articles, newest ingest first."""
-        page = [
-            ArticleSummary(doc_id=a.article.doc_id, title=a.article.title, date=a.article.date, source=a.article.source, chunks=a.chunks)
-            for a in service.articles(offset, limit)
-        ]
-        return ArticlePage(offset=offset, limit=limit, total=service.count(), articles=page)
 
-    @router.get("/articles/{doc_id:path}", response_model=ArticleDetail, tags=["articles"])
-    def article(doc_id: str) -> ArticleDetail:
-        """One article: its full text and metadata."""
-        stored = service.article(doc_id)
-        if stored is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with doc_id '{doc_id}'")
-        a = stored.article
-        return ArticleDetail(
-            doc_id=a.doc_id, title=a.title, date=a.date, source=a.source, chunks=stored.chunks,
-            url=a.url, dateline=a.dateline, authors=a.authors, text=a.text,
-        )
+@router.get("/search", response_model=SearchResult, tags=["search"])
+def search(
+    service: ServiceDep,
+    q: str = Query(min_length=1, description="What to look for."),
+    k: int = Query(10, ge=1, le=100),
+    per_doc: int = Query(1, ge=1, le=10),
+    source: str | None = None,
+    date_from: str | None = Query(None, description="ISO date, YYYY-MM-DD."),
+    date_to: str | None = Query(None, description="ISO date, YYYY-MM-DD."),
+    doc_ids: list[str] | None = Query(None, description="Repeat to allow several."),
+) -> SearchResult:
+    """The articles that best match `q`."""
+    if not q.strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "query parameter 'q' is empty")
+    filters = Filters(source=source, date_from=date_from, date_to=date_to, doc_ids=doc_ids)
+    try:
+        return service.search(q, k=k, per_doc=per_doc, filters=filters)
+    except ValueError as error:
+        raise unprocessable(error) from None
 
-    @router.delete("/articles/{doc_id:path}", tags=["articles"])
-    def delete(doc_id: str) -> dict:
-        """Remove one article from the index."""
-        if not service.delete(doc_id):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with doc_id '{doc_id}'")
-        return {"deleted": doc_id}
 
-    @router.post(
-        "/articles",
-        response_model=UploadResult,
-        tags=["articles"],
-        dependencies=[Depends(upload_limit(service.settings))],
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["files"],
-                            "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
-                        }
+@router.get("/articles", response_model=ArticlePage, tags=["articles"])
+def articles(
+    service: ServiceDep, offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int = Query(50, ge=1, le=MAX_PAGE)
+) -> ArticlePage:
+    """Indexed articles, newest ingest first."""
+    page = [
+        ArticleSummary(doc_id=a.article.doc_id, title=a.article.title, date=a.article.date, source=a.article.source, chunks=a.chunks)
+        for a in service.articles(offset, limit)
+    ]
+    return ArticlePage(offset=offset, limit=limit, total=service.count(), articles=page)
+
+
+@router.get("/articles/{doc_id:path}", response_model=ArticleDetail, tags=["articles"])
+def article(doc_id: str, service: ServiceDep) -> ArticleDetail:
+    """One article: its full text and metadata."""
+    stored = service.article(doc_id)
+    if stored is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with doc_id '{doc_id}'")
+    a = stored.article
+    return ArticleDetail(
+        doc_id=a.doc_id, title=a.title, date=a.date, source=a.source, chunks=stored.chunks,
+        url=a.url, dateline=a.dateline, authors=a.authors, text=a.text,
+    )
+
+
+@router.delete("/articles/{doc_id:path}", tags=["articles"])
+def delete(doc_id: str, service: ServiceDep) -> dict:
+    """Remove one article from the index."""
+    if not service.delete(doc_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with doc_id '{doc_id}'")
+    return {"deleted": doc_id}
+
+
+@router.post(
+    "/articles",
+    response_model=UploadResult,
+    tags=["articles"],
+    dependencies=[Depends(upload_limit)],
+    description=(
+        f"Add articles: multipart field `files`, each a {' '.join(LOADERS)} file. A file's name becomes"
+        " its doc_id. The good files are stored and `errors` names each bad file (and line); 422 when"
+        " none is good."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["files"],
+                        "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
                     }
-                },
-            }
-        },
-    )
-    async def upload(request: Request) -> UploadResult:
-        """Add articles: multipart field `files`, each a .txt .md .markdown .html .htm .json or .jsonl
-        file. A file's name becomes its doc_id. The good files are stored and `errors` names each bad
-        file (and line); 422 when none is good."""
-        limit = service.settings.max_upload_files
-        try:
-            # Starlette stops reading at the file past the limit, and answers malformed bodies with a 400.
-            async with request.form(max_files=limit, max_fields=10) as form:
-                uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
-                files = [(item.filename, await item.read()) for item in uploads]
-        except StarletteHTTPException as error:  # what Starlette raises, FastAPI's is a subclass
-            if str(error.detail).startswith("Too many files"):
-                raise HTTPException(
-                    status.HTTP_413_CONTENT_TOO_LARGE, f"More than {limit} files in one upload (BYLINE_MAX_UPLOAD_FILES)."
-                ) from None
-            raise
-        if not files:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the articles as multipart field 'files'")
-        try:
-            outcome: UploadOutcome = await run_in_threadpool(ingest_uploads, service, files)
-        except UploadError as error:
-            raise unprocessable(error) from None
-        return UploadResult(**vars(outcome))
-
-    return router
+                }
+            },
+        }
+    },
+)
+async def upload(request: Request, service: ServiceDep) -> UploadResult:
+    limit = service.settings.max_upload_files
+    try:
+        # Starlette stops reading at the file past the limit, and answers malformed bodies with a 400.
+        async with request.form(max_files=limit, max_fields=10) as form:
+            uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
+            files = [(item.filename, await item.read()) for item in uploads]
+    except StarletteHTTPException as error:  # what Starlette raises, FastAPI's is a subclass
+        if str(error.detail).startswith("Too many files"):
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE, f"More than {limit} files in one upload (BYLINE_MAX_UPLOAD_FILES)."
+            ) from None
+        raise
+    if not files:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the articles as multipart field 'files'")
+    try:
+        outcome: UploadOutcome = await run_in_threadpool(ingest_uploads, service, files)
+    except UploadError as error:
+        raise unprocessable(error) from None
+    return UploadResult(**vars(outcome))

@@ -4,29 +4,33 @@ mounted at `/`, all behind one access check (ui/access.py)."""
 import logging
 
 import gradio as gr
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from rag.service import Byline
 from ui.access import add_access
-from ui.api import api_router
+from ui.api import router as api_router
+from ui.dependencies import ServiceDep
 from ui.gradio_app import build_app
 from ui.route_access import unclassified_routes
 from ui.signin import signin_router
 from ui.widget import widget_router
 
 log = logging.getLogger(__name__)
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/healthz")
+def healthz(service: ServiceDep) -> dict:
+    return {"status": "ok", "articles": service.count()}
 
 
 def create_app(service: Byline) -> FastAPI:
     # Swagger UI loads from a CDN, which fails offline: /api/docs is a local page over the schema.
     app = FastAPI(title="Byline", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.service = service  # what the routes' ServiceDep gives them (ui/dependencies.py)
     keys = add_access(app, service.settings)
-
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> dict:
-        return {"status": "ok", "articles": service.count()}
-
-    app.include_router(api_router(service))
+    app.include_router(health_router)
+    app.include_router(api_router)
     app.include_router(widget_router(service.settings))
     app.include_router(signin_router(keys))
     demo = build_app(service)
