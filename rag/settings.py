@@ -3,54 +3,100 @@
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
+
 from index.settings import IndexSettings
 
 
 class Settings(IndexSettings):
-    # Answerer (see rag/answering.py): "extractive" (default, offline), "openai" (any
-    # OpenAI-compatible server), "ollama" (Ollama's own API) or "llamacpp" (a GGUF file in-process).
-    llm: str = "extractive"
-    # Empty: each backend's usual local address (openai: http://127.0.0.1:8080/v1, ollama: http://127.0.0.1:11434).
-    llm_base_url: str = ""
-    llm_model: str = "llama3.2"
-    llm_api_key: str = "not-needed"
-    # The GGUF file the llamacpp backend loads.
-    llm_model_path: Path | None = None
-    # Seconds for a whole answer: a CPU model is slow.
-    llm_timeout: float = 180.0
-    # Tokens the model may write per answer, and the context window it is given (prompt + answer).
-    llm_max_tokens: int = 256
-    llm_context_window: int = 4096
-    # Remove claims that no cited sentence supports from the answer (they are always listed in warnings).
-    drop_unsupported: bool = False
+    llm: str = Field(
+        "extractive",
+        description="The answerer: `extractive` (quotes sentences, no model), `llamacpp` (a GGUF file in-process),"
+        " `ollama` (Ollama's own API) or `openai` (any OpenAI-compatible server); packages can add more through"
+        " the `byline.answerers` entry-point group. See [LLM backends](#llm-backends).",
+    )
+    llm_base_url: str = Field(
+        "",
+        description="The LLM server; empty: the backend's usual local address"
+        " (`openai`: `http://127.0.0.1:8080/v1`, `ollama`: `http://127.0.0.1:11434`).",
+    )
+    llm_model: str = Field("llama3.2", description="The model the `openai` or `ollama` server is asked for.")
+    llm_api_key: str = Field("not-needed", repr=False, description="The key sent to an OpenAI-compatible server.")
+    llm_model_path: Path | None = Field(
+        None, description="The GGUF file the `llamacpp` backend loads at start-up (a wrong path or file fails there)."
+    )
+    llm_timeout: float = Field(
+        180.0,
+        description="Seconds for a whole LLM answer (a CPU model is slow); past it the answer is cut there,"
+        " or is the extractive one.",
+    )
+    llm_max_tokens: int = Field(256, description="Tokens the model may write per answer.")
+    llm_context_window: int = Field(
+        4096,
+        description="Tokens of prompt and answer the model is given: `llamacpp`'s `n_ctx`, Ollama's `num_ctx`;"
+        " an OpenAI-compatible server sets its own.",
+    )
+    drop_unsupported: bool = Field(
+        False,
+        description="Remove the claims of an LLM answer that no cited sentence supports (they are always listed"
+        " in `warnings`).",
+    )
 
-    retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    dense_weight: float = 0.6
-    fusion: Literal["relative_score", "reciprocal_rerank", "dist_based_score"] = "relative_score"
-    # With an as_of date: the share of a hit's score that recency controls, and its decay (days).
-    recency_share: float = 0.3
-    recency_days: float = 14.0
-    # Chunks retrieved per question for answering.
-    answer_chunks: int = 6
-    max_citations: int = 3
-    # Evidence score below which the extractive answerer abstains (see docs/benchmarks.md).
-    abstain_threshold: float = 0.5
+    retrieval: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="`hybrid` (dense and BM25, fused), `dense` or `bm25`."
+    )
+    dense_weight: float = Field(0.6, description="The dense retriever's share in hybrid fusion; BM25 gets the rest.")
+    fusion: Literal["relative_score", "reciprocal_rerank", "dist_based_score"] = Field(
+        "relative_score", description="How hybrid retrieval fuses the two rankings (a LlamaIndex fusion mode)."
+    )
+    recency_share: float = Field(
+        0.3, description="With an as-of date (`--as-of`): the share of a hit's score that recency controls."
+    )
+    recency_days: float = Field(
+        14.0,
+        description="With an as-of date: the age in days at which recency's weight falls to 1/e (37%);"
+        " articles dated after the as-of date get none.",
+    )
+    answer_chunks: int = Field(6, description="Chunks retrieved per question for answering.")
+    max_citations: int = Field(3, description="Most citations in one answer.")
+    abstain_threshold: float = Field(
+        0.5,
+        description="Evidence score under which the extractive answerer abstains"
+        " (calibration in [docs/benchmarks.md](docs/benchmarks.md)).",
+    )
 
-    # The server (`byline serve`); access rules in ui/access.py. Comma-separated lists; empty
-    # CORS origins allow only the server's own origin. With neither admin nor reader keys set,
-    # everything is open (a local server).
-    cors_origins: str = ""
-    # Admin keys: everything (ask, search, list, read, upload, delete, the Articles tab).
-    api_keys: str = ""
-    # Reader keys: ask and search only (what a widget carries, visible to anyone). A key may be
-    # followed by the origins whose pages may use it: "key1 https://news.example, key2".
-    reader_keys: str = ""
-    # Requests per minute a reader key may make, and a client address using reader keys (0: no limit).
-    rate_limit: int = 60
-    rate_limit_per_address: int = 30
-    max_upload_mb: int = 20
-    # Most files in one upload (API and Articles tab); more are refused before any is read.
-    max_upload_files: int = 200
+    # The server (`byline serve`); access rules in ui/access.py.
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins (`https://news.example`) whose pages may call the API and frame the"
+        " widget page; reader keys' origins are added. With none named, only the server's own origin may call"
+        " the API, and any site may frame the widget.",
+    )
+    api_keys: str = Field(
+        "",
+        repr=False,
+        description="Comma-separated admin keys: everything (ask, search, list, read, upload, delete, the Articles"
+        " tab; see [Access](#access)). With neither admin nor reader keys, everything is open (a local server).",
+    )
+    reader_keys: str = Field(
+        "",
+        repr=False,
+        description="Comma-separated reader keys: ask and search only (what a widget carries, visible to anyone);"
+        " each may be followed by the origins whose pages may use it: `key1 https://news.example, key2`.",
+    )
+    rate_limit: int = Field(
+        60, description="Questions and searches a minute per reader key (429 past it); 0: no limit."
+    )
+    rate_limit_per_address: int = Field(
+        30, description="Questions and searches a minute per client address using reader keys; 0: no limit."
+    )
+    max_upload_mb: int = Field(
+        20, description="Largest upload in MB (API and Articles tab); the API answers a bigger one with 413."
+    )
+    max_upload_files: int = Field(
+        200,
+        description="Most files in one upload (API and Articles tab); more are refused (413) before any is read.",
+    )
 
     def cors_origin_list(self) -> list[str]:
         return [origin.rstrip("/") for origin in _split_list(self.cors_origins)]

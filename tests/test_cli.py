@@ -135,3 +135,23 @@ def test_an_empty_store_says_to_ingest_first(byline, tmp_path):
     assert "No articles are indexed yet" in asked.stderr and "byline ingest" in asked.stderr
     searched = byline("search", "Damascus", "--store", tmp_path / "empty")
     assert "No articles are indexed yet" in searched.stdout
+
+
+def test_settings_lists_every_variable_with_its_value_and_default_and_masks_keys(byline, monkeypatch):
+    from rag.settings import Settings
+
+    monkeypatch.setenv("BYLINE_API_KEYS", "admin-one, admin-two")
+    monkeypatch.setenv("BYLINE_LLM_API_KEY", "sk-secret")
+    monkeypatch.setenv("BYLINE_LLM_TIMEOUT", "60")
+    shown = byline("settings").stdout
+    assert [line.split(" = ")[0] for line in shown.splitlines() if " = " in line] == [
+        f"BYLINE_{name.upper()}" for name in Settings.model_fields
+    ]
+    assert 'BYLINE_API_KEYS = set (2 keys)  (default: "")' in shown
+    assert "BYLINE_LLM_API_KEY = set (1 key)  (default: not-needed)" in shown
+    assert "admin-one" not in shown and "sk-secret" not in shown
+    assert "BYLINE_LLM_TIMEOUT = 60.0  (default: 180.0)" in shown
+    assert "BYLINE_RATE_LIMIT = 60  (the default)\n    Questions and searches a minute per reader key" in shown
+    monkeypatch.setenv("BYLINE_RATE_LIMIT", "often")
+    bad = byline("settings", check=False)
+    assert bad.exit_code == 1 and "BYLINE_RATE_LIMIT: Input should be a valid integer" in bad.stderr and "'often'" in bad.stderr

@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from index.loaders import LOADERS
+
 # Plain help (no rich): flags show no "<bool>" type, and `--help` needs no rich import.
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, help="Ask news articles questions; get answers that cite their sentences.")
 
@@ -23,11 +25,23 @@ QueriesOption = Annotated[
 PROGRESS_THRESHOLD = 20
 
 
+def _settings(**overrides):
+    """The settings from the environment; a bad value is a one-line error naming its variable."""
+    from pydantic import ValidationError
+
+    from rag.settings import Settings
+    from ui.settings_table import invalid
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        _fail(invalid(error))
+
+
 def _service(store: Path | None, **overrides):
     from rag.service import Byline
-    from rag.settings import Settings
 
-    settings = Settings(**({"store": store} if store else {}), **overrides)
+    settings = _settings(**({"store": store} if store else {}), **overrides)
     try:
         return Byline(settings)
     except RuntimeError as error:
@@ -110,7 +124,7 @@ def _run_batch(path: Path, answer) -> None:
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")], store: StoreOption = None):
+def ingest(paths: Annotated[list[Path], typer.Argument(help=f"Files or folders ({' '.join(LOADERS)}).")], store: StoreOption = None):
     """Index articles into the store; unchanged articles are skipped."""
     from rich.progress import Progress
 
@@ -262,6 +276,14 @@ def delete(doc_id: str, store: StoreOption = None):
     if not _service(store).delete(doc_id):
         _fail(f"no article with doc_id '{doc_id}'")
     typer.echo(f"deleted {doc_id}")
+
+
+@app.command("settings")
+def show_settings(markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's settings table.")] = False):
+    """Print every setting: its value, default and meaning (keys masked)."""
+    from ui import settings_table
+
+    print(settings_table.markdown() if markdown else settings_table.text(_settings()))
 
 
 def _shorten(text: str, limit: int = 200) -> str:
