@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from index.settings import IndexSettings
+from index.sources import USER_AGENT
 
 
 class Settings(IndexSettings):
@@ -96,6 +97,29 @@ class Settings(IndexSettings):
     max_upload_files: int = Field(
         200,
         description="Most files in one upload (API and Articles tab); more are refused (413) before any is read.",
+    )
+
+    fetch_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds one web request (a page, feed, sitemap or robots.txt) may take, from connecting to its"
+        " last byte; a slower one is an error on that URL. See [News from the web](#news-from-the-web).",
+    )
+    fetch_max_mb: float = Field(
+        10.0, gt=0, description="Largest page, feed or sitemap read from the web (also once unpacked); a bigger one is an error on that URL."
+    )
+    fetch_delay: float = Field(
+        1.0,
+        ge=0,
+        description="Seconds between two requests to one site; longer when its robots.txt asks for it (`Crawl-delay`, up to 30).",
+    )
+    fetch_max_redirects: int = Field(5, ge=0, description="Redirects followed from one URL; more are an error on that URL.")
+    fetch_user_agent: str = Field(
+        USER_AGENT,
+        description="The User-Agent of every web request (add a contact address); robots.txt rules for `Byline` apply whatever it says.",
+    )
+    sources_max_articles: int = Field(
+        200, ge=1, description="Most articles read from one feed or sitemap per sync, the newest first."
     )
 
     def cors_origin_list(self) -> list[str]:

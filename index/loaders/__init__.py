@@ -53,9 +53,12 @@ class Collected:
         return list(self.by_id.values())
 
 
-def load_bytes(data: bytes, name: str, doc_id: str, errors: list[str], max_article_bytes: int) -> list[Article]:
-    """The articles in one file's bytes; `name` (a path, an upload's name) opens each error."""
-    suffix = file_type(name)
+def load_bytes(
+    data: bytes, name: str, doc_id: str, errors: list[str], max_article_bytes: int, read_as: str | None = None
+) -> list[Article]:
+    """The articles in one file's bytes; `name` (a path, an upload's name, a URL) opens each error.
+    `read_as` is the file type to read them as (".html") when `name` does not say (a web page's URL)."""
+    suffix = read_as if read_as in LOADERS else file_type(name)
     reading = Reading(name, doc_id, max_article_bytes, errors)
     try:
         if not suffix:

@@ -1,0 +1,155 @@
+"""The registered feeds and sitemaps, and the articles each has brought in: its own SQLite file in
+the store folder (`sources.sqlite3`), beside the articles it names."""
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+FILE = "sources.sqlite3"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    title TEXT,
+    prune INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    added TEXT NOT NULL,
+    last_sync TEXT,
+    last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS entries (
+    source TEXT NOT NULL REFERENCES sources(url) ON DELETE CASCADE,
+    link TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    version TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    PRIMARY KEY (source, link)
+);
+CREATE INDEX IF NOT EXISTS entries_doc_id ON entries(doc_id);
+"""
+
+
+@dataclass
+class Source:
+    url: str
+    kind: str  # "feed" or "sitemap"
+    title: str | None = None
+    prune: bool = False  # each sync removes the articles that have left it
+    etag: str | None = None
+    last_modified: str | None = None
+    added: str = ""
+    last_sync: str | None = None
+    last_error: str | None = None
+    articles: int = 0
+
+
+@dataclass
+class KnownEntry:
+    link: str
+    doc_id: str
+    version: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class SourceRegistry:
+    def __init__(self, path: Path):
+        self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(SCHEMA)
+
+    @classmethod
+    def in_store(cls, store: Path) -> "SourceRegistry":
+        return cls(Path(store) / FILE)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def register(self, url: str, kind: str, title: str | None, prune: bool) -> Source:
+        """Add a source, or update an existing one's kind, title and prune choice."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO sources (url, kind, title, prune, added) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, title = COALESCE(excluded.title, title),"
+                " prune = excluded.prune",
+                (url, kind, title, int(prune), now()),
+            )
+        return self.get(url)
+
+    def get(self, url: str) -> Source | None:
+        found = [s for s in self._list("WHERE s.url = ?", (url,))]
+        return found[0] if found else None
+
+    def all(self) -> list[Source]:
+        return self._list("", ())
+
+    def _list(self, where: str, params: tuple) -> list[Source]:
+        rows = self._rows(
+            "SELECT s.url, s.kind, s.title, s.prune, s.etag, s.last_modified, s.added, s.last_sync, s.last_error,"
+            f" (SELECT COUNT(*) FROM entries e WHERE e.source = s.url) FROM sources s {where} ORDER BY s.added, s.url",
+            params,
+        )
+        return [Source(*row[:3], bool(row[3]), *row[4:]) for row in rows]
+
+    def remove(self, url: str) -> bool:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM sources WHERE url = ?", (url,)).rowcount > 0
+
+    def entries(self, source: str) -> dict[str, KnownEntry]:
+        rows = self._rows("SELECT link, doc_id, version, etag, last_modified FROM entries WHERE source = ?", (source,))
+        return {row[0]: KnownEntry(*row) for row in rows}
+
+    def save_entries(self, source: str, entries: Iterable[KnownEntry]) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO entries (source, link, doc_id, version, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?)",
+                [(source, e.link, e.doc_id, e.version, e.etag, e.last_modified) for e in entries],
+            )
+
+    def forget_entry(self, source: str, link: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM entries WHERE source = ? AND link = ?", (source, link))
+
+    def doc_id_elsewhere(self, doc_id: str, source: str, link: str) -> bool:
+        """Whether another entry (of any source) still brings in `doc_id`."""
+        rows = self._rows(
+            "SELECT 1 FROM entries WHERE doc_id = ? AND NOT (source = ? AND link = ?) LIMIT 1", (doc_id, source, link)
+        )
+        return bool(rows)
+
+    def synced(self, url: str, etag: str | None, last_modified: str | None, error: str | None, keep_validators: bool) -> None:
+        """Record a sync of `url`: its time and error (None: none); the listing's ETag and
+        Last-Modified only when `keep_validators` (everything in it was read), so the next sync
+        asks for it again otherwise."""
+        with self._transaction() as db:
+            if keep_validators:
+                db.execute("UPDATE sources SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url))
+            db.execute("UPDATE sources SET last_sync = ?, last_error = ? WHERE url = ?", (now(), error, url))

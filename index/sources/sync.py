@@ -1,0 +1,199 @@
+"""Adding a URL, and syncing the registered feeds and sitemaps.
+
+Everything is fetched before it is written, outside any store lock; articles are then written
+through the store's normal write path (`Writer`), a batch at a time, so questions are never
+held up by the network. Sources are synced one at a time, and each one's problems (a dead host,
+a malformed feed, a page that is gone) are errors of that source alone: the others carry on.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from index.articles import Article
+from index.ingest import IngestReport
+from index.loaders.dates import iso_date
+from index.sources.entries import Entry, Listing
+from index.sources.fetcher import Disallowed, Fetched, Fetcher, FetchError, FetchLimits
+from index.sources.listings import read_listing
+from index.sources.pages import read_page
+from index.sources.registry import KnownEntry, Source, SourceRegistry
+
+WRITE_BATCH = 16  # articles fetched before they are written: a long sitemap is stored as it is read
+MAX_SITEMAPS = 50  # sitemaps read from one sitemap index
+MAX_LISTED_ERRORS = 3  # of a source's errors, the first few are its `last_error`
+
+
+@dataclass
+class Writer:
+    """The store's normal write path: `store` articles (unchanged ones are skipped), `delete` one."""
+
+    store: Callable[[list[Article]], IngestReport]
+    delete: Callable[[str], bool]
+
+
+@dataclass
+class SourceReport:
+    url: str
+    kind: str | None = None  # "page", "feed" or "sitemap"; None when it could not be read
+    title: str | None = None
+    doc_ids: list[str] = field(default_factory=list)  # the articles written (added, updated or unchanged)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    not_modified: bool = False  # the feed or sitemap answered 304: nothing new since the last sync
+    skipped: list[str] = field(default_factory=list)  # listed pages robots.txt keeps crawlers out of
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceSync:
+    registry: SourceRegistry
+    writer: Writer
+    limits: FetchLimits
+    max_article_bytes: int
+    max_articles: int = 200  # read from one listing per sync, the newest first
+
+    def add(self, url: str, prune: bool = False) -> SourceReport:
+        """Read `url`: an article page is stored; a feed or a sitemap is registered and synced."""
+        url = url.strip()
+        report = SourceReport(url)
+        with Fetcher(self.limits) as fetcher:
+            try:
+                fetched = fetcher.get(url)
+                listing = read_listing(fetched.body, self.limits.max_bytes)
+                if listing is None:
+                    report.kind = "page"
+                    self._write(report, [(read_page(fetched, None, self.max_article_bytes), None)], None)
+                    return report
+            except (FetchError, ValueError) as error:
+                report.errors.append(_naming(url, error))
+                return report
+            source = self.registry.register(url, listing.kind, listing.title, prune)
+            return self._sync(source, fetcher, prune, fetched)
+
+    def sync(self, prune: bool = False, urls: list[str] | None = None) -> list[SourceReport]:
+        """Sync every registered source (or those in `urls`), one at a time."""
+        reports = []
+        with Fetcher(self.limits) as fetcher:
+            for source in self.registry.all():
+                if urls is None or source.url in urls:
+                    reports.append(self._sync(source, fetcher, prune))
+        return reports
+
+    def _sync(self, source: Source, fetcher: Fetcher, prune: bool, fetched: Fetched | None = None) -> SourceReport:
+        report = SourceReport(source.url, kind=source.kind, title=source.title)
+        try:
+            if fetched is None:
+                fetched = fetcher.get(source.url, source.etag, source.last_modified)
+            if fetched.not_modified:
+                report.not_modified = True
+                self.registry.synced(source.url, source.etag, source.last_modified, None, keep_validators=True)
+                return report
+            listing, complete = self._listing(fetched, fetcher, report)
+        except (FetchError, ValueError) as error:
+            report.errors.append(_naming(source.url, error))
+            self.registry.synced(source.url, None, None, report.errors[0], keep_validators=False)
+            return report
+        report.title = listing.title or source.title
+        known = self.registry.entries(source.url)
+        self._read_entries(source.url, _newest(listing.entries, self.max_articles), known, fetcher, report)
+        if prune or source.prune:
+            if complete:
+                self._prune(source.url, known, {entry.url for entry in listing.entries}, report)
+            else:
+                report.errors.append(f"{source.url}: nothing pruned, as not all of its sitemaps could be read")
+        error = "; ".join(report.errors[:MAX_LISTED_ERRORS]) if report.errors else None
+        if len(report.errors) > MAX_LISTED_ERRORS:
+            error += f"; and {len(report.errors) - MAX_LISTED_ERRORS} more"
+        self.registry.synced(source.url, fetched.etag, fetched.last_modified, error, keep_validators=not report.errors)
+        return report
+
+    def _listing(self, fetched: Fetched, fetcher: Fetcher, report: SourceReport) -> tuple[Listing, bool]:
+        """The listing at `fetched`, a sitemap index's sitemaps read into it; and whether all of them were read."""
+        listing = read_listing(fetched.body, self.limits.max_bytes)
+        if listing is None:
+            raise ValueError("it is no longer a feed or a sitemap (it reads as a web page)")
+        complete = True
+        for url in listing.sitemaps[:MAX_SITEMAPS]:
+            try:
+                child = read_listing(fetcher.get(url).body, self.limits.max_bytes)
+                if child is None or child.kind != "sitemap" or child.sitemaps:
+                    raise ValueError("not a sitemap of pages")
+                listing.entries += child.entries
+            except (FetchError, ValueError) as error:
+                report.errors.append(_naming(url, error))
+                complete = False
+        if len(listing.sitemaps) > MAX_SITEMAPS:
+            complete = False
+        return listing, complete
+
+    def _read_entries(self, url: str, entries: list[Entry], known: dict[str, KnownEntry], fetcher: Fetcher, report: SourceReport) -> None:
+        """Fetch each new or changed entry's page and store its article, a batch at a time."""
+        batch: list[tuple[Article, KnownEntry]] = []
+        for entry in entries:
+            old = known.get(entry.url)
+            if old and entry.version and old.version == entry.version:
+                report.unchanged += 1  # the listing says it has not changed: not fetched again
+                continue
+            try:
+                page = fetcher.get(entry.url, old and old.etag, old and old.last_modified)
+                if page.not_modified:
+                    report.unchanged += 1
+                    self.registry.save_entries(url, [KnownEntry(entry.url, old.doc_id, entry.version, old.etag, old.last_modified)])
+                    continue
+                article = read_page(page, entry, self.max_article_bytes)
+            except Disallowed as error:
+                report.skipped.append(str(error))
+                continue
+            except (FetchError, ValueError) as error:
+                report.errors.append(_naming(entry.url, error))
+                continue
+            batch.append((article, KnownEntry(entry.url, article.doc_id, entry.version, page.etag, page.last_modified)))
+            if len(batch) >= WRITE_BATCH:
+                self._write(report, batch, url)
+                batch = []
+        self._write(report, batch, url)
+
+    def _write(self, report: SourceReport, batch: list[tuple[Article, KnownEntry | None]], source: str | None) -> None:
+        """Store a batch of articles (two links to one article store it once), then note their entries."""
+        if not batch:
+            return
+        articles = list({article.doc_id: article for article, _ in reversed(batch)}.values())[::-1]
+        try:
+            stored = self.writer.store(articles)
+        except RuntimeError as error:  # the store stayed busy (another process writing) or cannot be written
+            report.errors.append(f"{report.url}: {len(articles)} articles read but not stored: {error}")
+            return
+        report.added += stored.added
+        report.updated += stored.updated
+        report.unchanged += stored.unchanged
+        report.chunks += stored.chunks
+        report.errors += stored.errors
+        report.doc_ids += [article.doc_id for article in articles]
+        if source is not None:
+            self.registry.save_entries(source, [entry for _, entry in batch if entry is not None])
+
+    def _prune(self, url: str, known: dict[str, KnownEntry], listed: set[str], report: SourceReport) -> None:
+        """Remove the articles whose links left the listing (unless another listed link still brings them in)."""
+        for link, entry in known.items():
+            if link in listed:
+                continue
+            self.registry.forget_entry(url, link)
+            if not self.registry.doc_id_elsewhere(entry.doc_id, url, link) and self.writer.delete(entry.doc_id):
+                report.removed += 1
+
+
+def _newest(entries: list[Entry], limit: int) -> list[Entry]:
+    """Each link once; past `limit`, the newest by the listing's dates (undated ones last)."""
+    unique = list({entry.url: entry for entry in reversed(entries)}.values())[::-1]
+    if len(unique) <= limit:
+        return unique
+    return sorted(unique, key=lambda e: e.date or iso_date(e.version) or "", reverse=True)[:limit]
+
+
+def _naming(url: str, error: Exception) -> str:
+    """The error's message, opening with the URL it is about."""
+    message = str(error)
+    return message if message.startswith(url) else f"{url}: {message}"
