@@ -9,7 +9,7 @@ from rag.conflicts import Conflict, find_conflict
 from rag.evidence import WEIGHTS, Evidence
 from rag.lexical import topic_terms
 from rag.models import AskResult, Turn
-from rag.support import offering, unsupported
+from rag.answerability import offering, unsupported
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
 
