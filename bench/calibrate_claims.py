@@ -52,7 +52,7 @@ from index.embedding import load_embedding  # noqa: E402
 from index.loaders.records import record_to_article  # noqa: E402
 from index.sentences import split_sentences  # noqa: E402
 from rag import claims  # noqa: E402
-from rag.answer_types import names  # noqa: E402
+from rag.answer_kinds import names  # noqa: E402
 from rag.evidence import Evidence, EvidenceRanker  # noqa: E402
 from rag.lexical import content_terms, english_stopwords  # noqa: E402
 from rag.llm import CANDIDATES  # noqa: E402

@@ -6,7 +6,7 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 
 import re
 
-from rag.answer_types import answer_kind, asked_clause, offers, question_words
+from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.evidence import Evidence
 
 # How many of the best sentences may supply the kind of answer asked for.

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.sentences import split_sentences
-from rag.answer_types import names
+from rag.answer_kinds import names
 from rag.answering import citation
 from rag.evidence import Evidence
 from rag.lexical import content_terms, english_stopwords

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.answer_types import asked_clause
+from rag.answer_kinds import asked_clause
 from rag.lexical import content_terms, english_stopwords
 from rag.models import Turn
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from index.docstore import StoredArticle
 from index.store import Store
-from rag.answer_types import answer_kind, asked_clause, offers, question_words
+from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.lexical import Lexicon, topic_terms
 from rag.retrieval import ChunkHit
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rag.answer_types import answer_kind, asked_clause, names, offers, question_words
+from rag.answer_kinds import answer_kind, asked_clause, names, offers, question_words
 from rag.service import Byline
 
 
