@@ -53,12 +53,12 @@ class WebSources:
         )
         self._running = threading.Lock()
 
-    def list(self) -> list[Source]:
+    def registered(self) -> list[Source]:
         return self.registry.all()
 
     def add(self, urls: list[str], prune: bool = False) -> list[SourceReport]:
         """Read each URL: an article page is stored; a feed or sitemap is registered, then synced."""
-        return [self._sync.add(url, prune) for url in urls]
+        return self._sync.add(urls, prune)
 
     def sync(self, prune: bool = False) -> list[SourceReport]:
         """Re-read every registered feed and sitemap, one at a time; `prune` removes the articles that left them."""

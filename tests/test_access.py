@@ -96,6 +96,9 @@ def test_every_route_is_classified(keyed):
         ("GET", f"/api/articles/{SEED_DOC}", None, False),
         ("DELETE", f"/api/articles/{SEED_DOC}", None, False),
         ("POST", "/api/articles", None, False),
+        ("GET", "/api/sources", None, False),
+        ("POST", "/api/sources", {"url": "http://127.0.0.1:9/feed.xml"}, False),
+        ("POST", "/api/sources/sync", {}, False),
     ],
 )
 def test_rest_routes_need_the_right_key(keyed, method, path, body, reader_may):
@@ -140,14 +143,14 @@ def test_gradio_routes_need_a_key(keyed):
 
 
 def test_gradio_events_refuse_without_a_key_and_readers_get_no_articles(keyed, gradio_fns):
-    inputs = {"byline-delete": [SEED_DOC], "byline-show": [SEED_DOC], "byline-add": [None]}
+    inputs = {"byline-delete": [SEED_DOC], "byline-show": [SEED_DOC], "byline-add": [None], "byline-add-url": ["http://127.0.0.1:9/feed.xml"]}
     for name, fn in gradio_fns.items():
         data = inputs.get(name, [QUESTION] if name in ("ask", "byline-question", "byline-ask") else [])
         # A cross-origin page, without a key: nothing runs.
         refused = gradio_call(keyed.url, {"Origin": EVIL}, fn, data)
         assert refused["status"] == 401, name
     spoofing = {**READER, "X-Byline-Role": "admin"}  # the access check drops a client's own role header
-    for name in ("byline-delete", "byline-show", "byline-add"):
+    for name in ("byline-delete", "byline-show", "byline-add", "byline-add-url"):
         done = gradio_call(keyed.url, spoofing, gradio_fns[name], inputs[name])
         assert done["success"] is False and ADMIN_ONLY in done["output"]["error"], name
     loaded = gradio_call(keyed.url, READER, gradio_fns["load"], [])["output"]["data"]

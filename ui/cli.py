@@ -22,6 +22,9 @@ AsOfOption = Annotated[
 QueriesOption = Annotated[
     Optional[Path], typer.Option("--queries", help="JSONL file of {id, question}: one JSON result per line on stdout.")
 ]
+PruneOption = Annotated[
+    bool, typer.Option("--prune", help="Remove the articles that have left a feed or sitemap (and are in no other).")
+]
 PROGRESS_THRESHOLD = 20
 
 
@@ -124,11 +127,36 @@ def _run_batch(path: Path, answer) -> None:
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help=f"Files or folders ({' '.join(LOADERS)}).")], store: StoreOption = None):
+def ingest(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help=f"Files or folders ({' '.join(LOADERS)}), or web addresses: article pages, RSS/Atom feeds and"
+            " sitemaps (feeds and sitemaps are registered for `byline sync`).",
+            metavar="PATH_OR_URL",
+            show_default=False,
+        ),
+    ],
+    prune: PruneOption = False,
+    store: StoreOption = None,
+):
     """Index articles into the store; unchanged articles are skipped."""
-    from rich.progress import Progress
+    from rag.sources import is_web_address
 
     service = _service(store)
+    paths = [Path(source) for source in sources if not is_web_address(source)]
+    urls = [source.strip() for source in sources if is_web_address(source)]
+    failed = _ingest_files(service, paths) if paths else False
+    if urls:
+        failed = _print_reports(_web_sources(service).add(urls, prune)) or failed
+    if failed:
+        raise typer.Exit(1)
+
+
+def _ingest_files(service, paths: list[Path]) -> bool:
+    """Ingest files and folders, print what happened; True when some could not be read."""
+    from rich.progress import Progress
+
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
         task = None
 
@@ -149,7 +177,54 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help=f"Files or folders (
         typer.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
     for error in report.errors:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-    if report.errors:
+    return bool(report.errors)
+
+
+def _web_sources(service):
+    from rag.sources import web_sources
+
+    return web_sources(service)
+
+
+def _print_reports(reports) -> bool:
+    """Print what reading each web source did; True when any had an error."""
+    from ui.source_lines import report_line
+
+    for report in reports:
+        typer.echo(report_line(report))
+        for skipped in report.skipped:
+            typer.echo(f"skipped {skipped}", err=True)
+        for error in report.errors:
+            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    return any(report.errors for report in reports)
+
+
+@app.command()
+def sources(as_json: JsonOption = False, store: StoreOption = None):
+    """List the registered feeds and sitemaps: articles, last sync, last error."""
+    from dataclasses import asdict
+
+    from index.sources.registry import FILE, SourceRegistry
+    from ui.source_lines import source_line
+
+    folder = _settings(**({"store": store} if store else {})).store
+    registered = SourceRegistry.in_store(folder).all() if (folder / FILE).exists() else []
+    if as_json:
+        print(json.dumps([asdict(source) for source in registered], indent=2))
+    elif not registered:
+        typer.echo("No feeds or sitemaps are registered: add one with `byline ingest URL`.")
+    for source in [] if as_json else registered:
+        typer.echo(source_line(source))
+
+
+@app.command()
+def sync(prune: PruneOption = False, store: StoreOption = None):
+    """Read the registered feeds and sitemaps again: add new articles, update changed ones."""
+    service = _service(store)
+    reports = _web_sources(service).sync(prune)
+    if not reports:
+        typer.echo("No feeds or sitemaps are registered: add one with `byline ingest URL`.")
+    if _print_reports(reports):
         raise typer.Exit(1)
 
 
@@ -208,11 +283,18 @@ def ask(
 def serve(
     host: Annotated[str, typer.Option(envvar="BYLINE_HOST", help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="BYLINE_PORT", help="Port.")] = 7860,
+    sync_every: Annotated[
+        Optional[str],
+        typer.Option(
+            "--sync-every", metavar="INTERVAL", help="Sync the registered feeds and sitemaps in the background now and every INTERVAL (90s, 15m, 2h)."
+        ),
+    ] = None,
     store: StoreOption = None,
 ):
     """Serve the chat UI, the REST API and the widget."""
     from ui.listening import bind, serve_on
 
+    every = _interval(sync_every) if sync_every else None
     sock = bind(host, port)  # before the model loads: a busy port fails in a second, not a minute
     if isinstance(sock, str):
         _fail(sock)
@@ -228,7 +310,34 @@ def serve(
         web_app = create_app(service)
     except ValueError as error:  # e.g. a key in BYLINE_API_KEYS that no header can carry
         _fail(str(error))
-    serve_on(web_app, sock, lambda url: typer.echo(f"Byline on {url}  (API docs at /api/docs)"))
+    background = None
+    if every:
+        from rag.sources import BackgroundSync
+
+        background = BackgroundSync(service, every)
+        background.start()
+    try:
+        serve_on(web_app, sock, lambda url: typer.echo(f"Byline on {url}  (API docs at /api/docs)"))
+    finally:
+        if background:
+            background.stop()
+
+
+INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def _interval(text: str) -> float:
+    """Seconds in "90s", "15m", "2h" or a plain number of seconds."""
+    value, unit = text.strip().lower(), "s"
+    if value[-1:] in INTERVAL_UNITS:
+        value, unit = value[:-1], value[-1]
+    try:
+        seconds = float(value) * INTERVAL_UNITS[unit]
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        _fail(f"--sync-every {text!r}: give a time such as 90s, 15m or 2h")
+    return seconds
 
 
 @app.command("eval")

@@ -8,6 +8,7 @@ from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
 from ui.access import ADMIN, request_role
 from ui.render import chat_answer, counted
+from ui.source_lines import add_url_markdown
 from ui.uploads import upload_paths
 
 CSS = """
@@ -105,6 +106,10 @@ def build_app(service: Byline) -> gr.Blocks:
             return ("Choose one or more files first.", *article_table())
         return (upload_paths(service, paths), *article_table())
 
+    def add_url(url: str | None, request: gr.Request):
+        require_admin(request)
+        return (add_url_markdown(service, url or ""), *article_table())
+
     def show_article(doc_id: str | None, request: gr.Request) -> str:
         require_admin(request)
         stored = service.article(doc_id) if doc_id else None
@@ -152,6 +157,11 @@ def build_app(service: Byline) -> gr.Blocks:
                 with gr.Column():
                     add = gr.Button("Add to index", variant="primary", elem_id="byline-add")
                     status = gr.Markdown(elem_id="byline-status")
+            with gr.Row():
+                url = gr.Textbox(
+                    label="Add from URL", placeholder="https://… an article page, an RSS/Atom feed or a sitemap", scale=4, elem_id="byline-url"
+                )
+                fetch = gr.Button("Add from URL", scale=1, elem_id="byline-add-url")
             listing = gr.Markdown()
             table = gr.Dataframe(
                 headers=ARTICLE_COLUMNS,
@@ -173,6 +183,8 @@ def build_app(service: Byline) -> gr.Blocks:
         clear.click(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
         listed = [table, listing, chosen, source]
         add.click(upload, files, [status, *listed], api_visibility="private").then(lambda: None, None, files, api_visibility="private")
+        for trigger in (fetch.click, url.submit):
+            trigger(add_url, url, [status, *listed], api_visibility="private")
         table.select(pick_article, table, chosen, api_visibility="private")
         view.click(show_article, chosen, article_text, api_visibility="private")
         remove.click(delete_article, chosen, [status, article_text, *listed], api_visibility="private")

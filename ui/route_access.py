@@ -31,6 +31,8 @@ ROUTES: dict[str, Access] = {
     "/api/search": Access.ASK,
     "/api/articles": Access.ADMIN,
     "/api/articles/{doc_id:path}": Access.ADMIN,
+    "/api/sources": Access.ADMIN,
+    "/api/sources/sync": Access.ADMIN,
     # Gradio: the page's code, styles and icons hold no data.
     "/assets/{path:path}": Access.PUBLIC,
     "/static/{path:path}": Access.PUBLIC,

@@ -13,6 +13,7 @@ from ui.dependencies import ServiceDep
 from ui.gradio_app import build_app
 from ui.route_access import unclassified_routes
 from ui.signin import signin_router
+from ui.sources_api import router as sources_router
 from ui.widget import widget_router
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def create_app(service: Byline) -> FastAPI:
     keys = add_access(app, service.settings)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(sources_router)
     app.include_router(widget_router(service.settings))
     app.include_router(signin_router(keys))
     demo = build_app(service)

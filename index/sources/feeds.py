@@ -26,8 +26,9 @@ def _entry(item, feed_title: str | None) -> Entry | None:
     link = (item.get("link") or "").strip()
     if not link:
         return None
-    published = item.get("published_parsed") or item.get("updated_parsed")
-    updated = item.get("updated") or item.get("published")
+    # dict.get: feedparser's own get() answers a missing `updated` with `published`, and warns.
+    published = dict.get(item, "published_parsed") or dict.get(item, "updated_parsed")
+    updated = dict.get(item, "updated") or dict.get(item, "published")
     source = item.get("source", {}).get("title") or feed_title
     return Entry(
         url=link,

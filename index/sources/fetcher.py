@@ -25,8 +25,10 @@ REDIRECTS = (301, 302, 303, 307, 308)
 class FetchError(ValueError):
     """A URL that could not be read; the message names it and says why."""
 
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
+    def __init__(self, url: str, reason: str, status: int | None = None):
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
         self.status = status  # the HTTP status, when the server answered with an error
 
 
@@ -90,15 +92,15 @@ class Fetcher:
         for _ in range(self.limits.max_redirects + 1):
             _check_scheme(url)
             if obey_robots and not self._allowed(url):
-                raise Disallowed(f"{url}: robots.txt asks crawlers not to read it")
+                raise Disallowed(url, "robots.txt asks crawlers not to read it")
             fetched, location = self._request(url, headers)
             if fetched.status in REDIRECTS and location:
                 url = urljoin(url, location)
                 continue
             if fetched.status >= 400:
-                raise FetchError(f"{url}: the server answered HTTP {fetched.status}", fetched.status)
+                raise FetchError(url, f"the server answered HTTP {fetched.status}", fetched.status)
             return fetched
-        raise FetchError(f"{first}: more than {self.limits.max_redirects} redirects (the last to {url})")
+        raise FetchError(first, f"more than {self.limits.max_redirects} redirects (the last to {url})")
 
     def _request(self, url: str, headers: dict) -> tuple[Fetched, str | None]:
         """One request: what came back, and where a redirect points."""
@@ -109,13 +111,13 @@ class Fetcher:
             with self._client.stream("GET", url, headers=headers) as response:
                 length = response.headers.get("content-length", "")
                 if length.isdigit() and int(length) > limits.max_bytes:
-                    raise FetchError(f"{url}: {_size(int(length))} is over the limit of {_size(limits.max_bytes)} (BYLINE_FETCH_MAX_MB)")
+                    raise FetchError(url, f"{_size(int(length))} is over the limit of {_size(limits.max_bytes)} (BYLINE_FETCH_MAX_MB)")
                 body = bytearray()
                 # Decompressed bytes are counted: a small gzip body may unpack to gigabytes.
                 for chunk in response.iter_bytes(CHUNK):
                     body += chunk
                     if len(body) > limits.max_bytes:
-                        raise FetchError(f"{url}: the body is over the limit of {_size(limits.max_bytes)} (BYLINE_FETCH_MAX_MB)")
+                        raise FetchError(url, f"the body is over the limit of {_size(limits.max_bytes)} (BYLINE_FETCH_MAX_MB)")
                     if time.monotonic() > deadline:
                         raise httpx.ReadTimeout("too slow")
                 return (
@@ -130,34 +132,36 @@ class Fetcher:
                     response.headers.get("location"),
                 )
         except httpx.TimeoutException:
-            raise FetchError(f"{url}: no complete answer within {limits.timeout:g} s (BYLINE_FETCH_TIMEOUT)") from None
+            raise FetchError(url, f"no complete answer within {limits.timeout:g} s (BYLINE_FETCH_TIMEOUT)") from None
         except httpx.ConnectError as error:
-            raise FetchError(f"{url}: cannot connect ({_reason(error)})") from None
+            raise FetchError(url, f"cannot connect ({_reason(error)})") from None
         except httpx.HTTPError as error:
-            raise FetchError(f"{url}: {_reason(error)}") from None
+            raise FetchError(url, _reason(error)) from None
         finally:
             self._finished(url)
 
     def _allowed(self, url: str) -> bool:
+        """Whether the site's robots.txt lets Byline read `url`. A site whose robots.txt cannot be
+        read (down, too slow, a server error) is not read at all, and is not asked again this crawl."""
         origin = _origin(url)
         if origin not in self._robots:
             self._robots[origin] = self._read_robots(origin)
         robots = self._robots[origin]
+        if isinstance(robots, FetchError):
+            raise FetchError(url, f"{robots.reason} (its site's robots.txt, read first)", robots.status)
         return robots is None or robots.can_fetch(url, ROBOTS_AGENT)
 
-    def _read_robots(self, origin: str) -> Protego | None:
+    def _read_robots(self, origin: str) -> Protego | FetchError | None:
         """The site's rules; None (everything allowed) when it has no robots.txt (a 4xx answer)."""
         try:
             found = self._follow(f"{origin}/robots.txt", {}, obey_robots=False)
         except FetchError as error:
-            if error.status and error.status < 500:
-                return None
-            raise FetchError(f"{error}; without its robots.txt nothing on {origin} is read") from None
+            return None if error.status and error.status < 500 else error
         return Protego.parse(found.body.decode("utf-8", errors="replace"))
 
     def _delay(self, url: str) -> float:
         robots = self._robots.get(_origin(url))
-        asked = (robots.crawl_delay(ROBOTS_AGENT) if robots else None) or 0.0
+        asked = (robots.crawl_delay(ROBOTS_AGENT) if isinstance(robots, Protego) else None) or 0.0
         return max(self.limits.delay, min(float(asked), MAX_CRAWL_DELAY))
 
     def _wait_turn(self, url: str) -> None:
@@ -175,7 +179,7 @@ class Fetcher:
 def _check_scheme(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FetchError(f"{url}: not a web address (http:// or https://)")
+        raise FetchError(url, "not a web address (http:// or https://)")
 
 
 def _origin(url: str) -> str:

@@ -55,23 +55,26 @@ class SourceSync:
     max_article_bytes: int
     max_articles: int = 200  # read from one listing per sync, the newest first
 
-    def add(self, url: str, prune: bool = False) -> SourceReport:
-        """Read `url`: an article page is stored; a feed or a sitemap is registered and synced."""
-        url = url.strip()
-        report = SourceReport(url)
+    def add(self, urls: list[str], prune: bool = False) -> list[SourceReport]:
+        """Read each URL: an article page is stored; a feed or a sitemap is registered and synced."""
         with Fetcher(self.limits) as fetcher:
-            try:
-                fetched = fetcher.get(url)
-                listing = read_listing(fetched.body, self.limits.max_bytes)
-                if listing is None:
-                    report.kind = "page"
-                    self._write(report, [(read_page(fetched, None, self.max_article_bytes), None)], None)
-                    return report
-            except (FetchError, ValueError) as error:
-                report.errors.append(_naming(url, error))
+            return [self._add(url.strip(), fetcher, prune) for url in urls]
+
+    def _add(self, url: str, fetcher: Fetcher, prune: bool) -> SourceReport:
+        report = SourceReport(url)
+        try:
+            fetched = fetcher.get(url)
+            listing = read_listing(fetched.body, self.limits.max_bytes)
+            if listing is None:
+                article = read_page(fetched, None, self.max_article_bytes)
+                report.kind, report.title = "page", article.title
+                self._write(report, [(article, None)], None)
                 return report
-            source = self.registry.register(url, listing.kind, listing.title, prune)
-            return self._sync(source, fetcher, prune, fetched)
+        except (FetchError, ValueError) as error:
+            report.errors.append(_naming(url, error))
+            return report
+        source = self.registry.register(url, listing.kind, listing.title, prune)
+        return self._sync(source, fetcher, prune, fetched)
 
     def sync(self, prune: bool = False, urls: list[str] | None = None) -> list[SourceReport]:
         """Sync every registered source (or those in `urls`), one at a time."""

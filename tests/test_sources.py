@@ -1,0 +1,320 @@
+"""Articles from the web: article pages, RSS and Atom feeds, sitemaps and a sitemap index, read into
+a real store and kept in sync, from a site on 127.0.0.1 that these tests write and serve
+(tests/news_site.py), broken URLs included. Nothing leaves the machine.
+
+One store for the module; the tests run in order: add, search, sync, prune.
+"""
+
+import json
+import socket
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from tests.news_site import HERALD, Route, Site, atom, page, rss, sitemap_index, urlset
+
+TIMEOUT = 0.5
+LIMIT_MB = 0.1
+TRAM = [
+    "The city council of Port Elwyn voted on Monday to build a tram line from the harbour to Eastgate, ending a decade of debate.",
+    "The line will have eleven stops and should carry its first passengers in the spring of 2027, the transport committee said.",
+]
+TRAM_CHANGED = TRAM + ["Late on Monday the council added a twelfth stop, at the Saltmarsh hospital, after nurses petitioned for it."]
+LIGHTHOUSE = [
+    "Agnes Morrow, who kept the Cape Morrow lighthouse for forty years, retired on Friday with a party on the pier.",
+    "She said she would miss the gulls more than the storms, and handed the brass keys to the coastguard.",
+]
+GLASSWORKS = [
+    "The old Tollin glassworks will become a museum of coloured glass, the Valley Trust announced on Wednesday.",
+    "Its furnace, cold since 1961, is to be relit twice a year for demonstrations by visiting glassblowers.",
+]
+FESTIVAL = [
+    "A record forty thousand people lined the river Dell on Saturday for the lantern festival, organisers said.",
+    "Three hundred paper boats carried candles past the weir before a fireworks display closed the evening.",
+]
+RESCUE = [
+    "Volunteers of the Brannock mountain rescue team brought two stranded climbers down from the north ridge overnight.",
+    "The pair had been caught by fog near the summit cairn and called for help shortly after dusk.",
+]
+MUSEUM = [
+    "The Elwyn maritime museum reopened on Sunday after a two year restoration of its timber roof.",
+    "Its prize exhibit, a whaling boat built in 1872, now hangs from new oak beams above the main hall.",
+]
+BAKERY = [
+    "A family bakery on Quay Street won the national sourdough prize on Thursday for its seaweed loaf.",
+    "The judges praised the crust, and the bakery said it would bake twice as many loaves this weekend.",
+]
+SECRET = ["This page is behind robots.txt and must never be read by a polite crawler, whatever its feed says."]
+DATES = {"tram": "Tue, 02 Apr 2024 09:00:00 GMT", "lighthouse": "Mon, 01 Apr 2024 08:00:00 GMT", "bakery": "Thu, 04 Apr 2024 07:30:00 GMT"}
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: a dead host."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def harbour_feed(u: str, items: list[str], tram_date: str = DATES["tram"]) -> bytes:
+    titles = {"tram": "Tram line to Eastgate approved", "lighthouse": "Cape Morrow keeper retires", "bakery": "Quay Street bakery wins sourdough prize"}
+    dates = {**DATES, "tram": tram_date}
+    # The tram link carries tracking parameters: its article is stored under its canonical URL.
+    links = {"tram": f"{u}/news/tram.html?utm_source=rss&utm_medium=feed", "lighthouse": f"{u}/news/lighthouse.html", "bakery": f"{u}/news/bakery.html"}
+    return rss(HERALD, [{"title": titles[i], "link": links[i], "date": dates[i], "author": "desk@herald.example (Ana Ruiz)"} for i in items])
+
+
+@pytest.fixture(scope="module")
+def site():
+    with Site() as site:
+        u = site.url
+        r = site.routes
+        r["/robots.txt"] = Route(b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        r["/news/tram.html"] = Route(page("Tram line approved | Harbour Herald", TRAM, canonical=f"{u}/news/tram.html"))
+        r["/news/lighthouse.html"] = Route(page("Keeper retires", LIGHTHOUSE))
+        r["/news/bakery.html"] = Route(page("Bakery prize", BAKERY))
+        r["/valley/glassworks.html"] = Route(page("Glassworks to be a museum", GLASSWORKS, site_name="Valley Gazette"))
+        r["/private/secret.html"] = Route(page("Secret", SECRET))
+        r["/news/festival.html"] = Route(page("Lantern festival", FESTIVAL))
+        r["/news/rescue.html"] = Route(page("Climbers rescued from the north ridge", RESCUE, site_name="Brannock Post", published="2024-03-30"))
+        r["/news/museum.html"] = Route(page("Maritime museum reopens", MUSEUM, site_name="Harbour Herald", published="2024-03-31"))
+        # Told apart by content: the RSS feed has no extension and says it is text, the Atom feed
+        # ends in .html and says it is HTML.
+        r["/feeds/harbour"] = Route(harbour_feed(u, ["tram", "lighthouse"]), "text/plain", etag='"v1"')
+        r["/valley/latest.html"] = Route(
+            atom("Valley Gazette", [
+                {"title": "Glassworks to become a museum", "link": f"{u}/valley/glassworks.html", "date": "2024-04-03T10:00:00Z", "author": "Tomas Reed"},
+                {"title": "A page robots.txt keeps out", "link": f"{u}/private/secret.html", "date": "2024-04-03T11:00:00Z", "author": "Nobody"},
+            ]),
+            "text/html",
+        )
+        r["/sitemap-news.xml"] = Route(
+            urlset([{"loc": f"{u}/news/festival.html", "lastmod": "2024-04-06", "title": "Lanterns light up the Dell", "publication": "Dell Valley News", "date": "2024-04-06"}]),
+            "application/xml",
+        )
+        r["/sitemap-index.xml"] = Route(sitemap_index([f"{u}/sitemaps/part-1.xml"]), "application/xml", last_modified="Sat, 30 Mar 2024 12:00:00 GMT")
+        r["/sitemaps/part-1.xml"] = Route(urlset([{"loc": f"{u}/news/rescue.html", "lastmod": "2024-03-30"}]), "application/xml")
+        # Broken ones.
+        r["/broken/slow.xml"] = Route(harbour_feed(u, ["tram"]), "application/rss+xml", delay=TIMEOUT * 4)
+        r["/broken/malformed.rss"] = Route(b'<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title><item><title>Cut off', "application/rss+xml")
+        r["/broken/huge.xml"] = Route(content_type="application/rss+xml", stream=300_000)
+        r["/broken/loop-a"] = Route(status=302, headers={"Location": "/broken/loop-b"})
+        r["/broken/loop-b"] = Route(status=302, headers={"Location": "/broken/loop-a"})
+        yield site
+
+
+@pytest.fixture(scope="module")
+def service(seed_settings, tmp_path_factory):
+    from rag.service import Byline
+
+    update = {"store": tmp_path_factory.mktemp("sources-store"), "fetch_delay": 0, "fetch_timeout": TIMEOUT, "fetch_max_mb": LIMIT_MB}
+    return Byline(seed_settings.model_copy(update=update))
+
+
+@pytest.fixture(scope="module")
+def added(site, service) -> dict:
+    """Every URL of the site added in one call, as `byline ingest URL...` does: their reports by path."""
+    from rag.sources import web_sources
+
+    u = site.url
+    paths = [
+        "/feeds/harbour", "/valley/latest.html", "/sitemap-news.xml", "/sitemap-index.xml",
+        "/news/museum.html?utm_campaign=spring#top",
+        "/broken/slow.xml", "/broken/malformed.rss", "/broken/huge.xml", "/broken/loop-a", "/private/secret.html",
+    ]
+    dead = f"http://127.0.0.1:{closed_port()}/feed.xml"
+    reports = web_sources(service).add([u + p for p in paths] + [dead])
+    return {**dict(zip(paths, reports)), "dead": reports[-1]}
+
+
+@pytest.fixture
+def byline(monkeypatch, service):
+    """`byline(*args)` runs the command in this process on the module's store; (exit code, stdout, stderr)."""
+    from ui.cli import app
+
+    monkeypatch.setenv("BYLINE_FETCH_DELAY", "0")
+    monkeypatch.setenv("BYLINE_FETCH_TIMEOUT", str(TIMEOUT))
+
+    def run(*args):
+        result = CliRunner().invoke(app, [*map(str, args), "--store", str(service.settings.store)])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def test_feeds_sitemaps_and_pages_become_articles(site, service, added):
+    u = site.url
+    harbour = added["/feeds/harbour"]
+    assert (harbour.kind, harbour.title, harbour.added, harbour.errors) == ("feed", HERALD, 2, [])
+    tram = service.article(f"{u}/news/tram.html").article  # the canonical URL, tracking parameters gone
+    assert (tram.title, tram.url, tram.date, tram.source, tram.authors) == (
+        "Tram line to Eastgate approved", f"{u}/news/tram.html", "2024-04-02", HERALD, ["Ana Ruiz"]
+    )
+    assert tram.text.endswith(TRAM[-1]) and "Contact us" not in tram.text  # the page's main text, through trafilatura
+
+    valley = added["/valley/latest.html"]
+    assert (valley.kind, valley.added, valley.errors) == ("feed", 1, [])
+    assert valley.skipped == [f"{u}/private/secret.html: robots.txt asks crawlers not to read it"]
+    glass = service.article(f"{u}/valley/glassworks.html").article
+    assert (glass.title, glass.date, glass.source, glass.authors) == ("Glassworks to become a museum", "2024-04-03", "Valley Gazette", ["Tomas Reed"])
+
+    news = added["/sitemap-news.xml"]
+    assert (news.kind, news.added, news.errors) == ("sitemap", 1, [])
+    festival = service.article(f"{u}/news/festival.html").article
+    assert (festival.title, festival.date, festival.source) == ("Lanterns light up the Dell", "2024-04-06", "Dell Valley News")
+
+    index = added["/sitemap-index.xml"]
+    assert (index.kind, index.added, index.errors) == ("sitemap", 1, [])
+    rescue = service.article(f"{u}/news/rescue.html").article
+    assert (rescue.title, rescue.date, rescue.source) == ("Climbers rescued from the north ridge", "2024-03-30", "Brannock Post")
+
+    museum = added["/news/museum.html?utm_campaign=spring#top"]
+    assert (museum.kind, museum.doc_ids, museum.added) == ("page", [f"{u}/news/museum.html"], 1)
+    stored = service.article(f"{u}/news/museum.html").article
+    assert (stored.title, stored.date, stored.source, stored.url) == ("Maritime museum reopens", "2024-03-31", HERALD, f"{u}/news/museum.html")
+    assert service.count() == 6 and service.article(f"{u}/private/secret.html") is None
+    assert not site.headers_of("/private/secret.html"), "robots.txt was not respected"
+    assert all(h["user-agent"].startswith("Byline/") for _, h in site.requests)
+    assert len(site.headers_of("/robots.txt")) == 1, "robots.txt is read once per site and crawl"
+
+
+def test_broken_urls_get_clear_errors_and_the_others_carry_on(site, added):
+    u = site.url
+    expected = {
+        "dead": "cannot connect",
+        "/broken/slow.xml": f"no complete answer within {TIMEOUT:g} s (BYLINE_FETCH_TIMEOUT)",
+        "/broken/malformed.rss": "a malformed feed: line",
+        "/broken/huge.xml": "over the limit of 102 KB (BYLINE_FETCH_MAX_MB)",
+        "/broken/loop-a": "more than 5 redirects",
+        "/private/secret.html": "robots.txt asks crawlers not to read it",
+    }
+    for path, message in expected.items():
+        report = added[path]
+        assert report.kind is None and report.doc_ids == [], path
+        assert len(report.errors) == 1 and message in report.errors[0], (path, report.errors)
+        assert report.errors[0].startswith(u + path if path != "dead" else "http://127.0.0.1:"), report.errors
+
+
+def test_fetched_articles_are_searchable_and_answerable(site, service, added):
+    u = site.url
+    for query, doc in [
+        ("tram line to Eastgate", "/news/tram.html"),
+        ("lantern festival paper boats", "/news/festival.html"),
+        ("climbers stranded in fog on the north ridge", "/news/rescue.html"),
+        ("whaling boat oak beams", "/news/museum.html"),
+    ]:
+        assert service.search(query, k=1).results[0].doc_id == u + doc, query
+    result = service.ask("How many stops will the tram line have?")
+    assert "eleven stops" in result.answer and result.citations[0].doc_id == f"{u}/news/tram.html"
+
+
+def test_sync_asks_conditionally_adds_updates_and_keeps_going(site, service, added, byline):
+    from rag.sources import web_sources
+
+    u = site.url
+    sources = web_sources(service)
+    unchanged = {r.url: r for r in sources.sync()}
+    assert unchanged[f"{u}/feeds/harbour"].not_modified  # 304 to If-None-Match
+    assert site.headers_of("/feeds/harbour")[-1]["if-none-match"] == '"v1"'
+    assert unchanged[f"{u}/sitemap-index.xml"].not_modified  # 304 to If-Modified-Since
+    assert site.headers_of("/sitemap-index.xml")[-1]["if-modified-since"] == "Sat, 30 Mar 2024 12:00:00 GMT"
+    assert len(site.headers_of("/valley/glassworks.html")) == 1, "an entry whose date has not changed is not fetched again"
+
+    # The harbour feed gains the bakery story and a corrected tram story; the Atom feed breaks.
+    site.routes["/feeds/harbour"] = Route(harbour_feed(u, ["bakery", "tram", "lighthouse"], "Wed, 03 Apr 2024 18:00:00 GMT"), "text/plain", etag='"v2"')
+    site.routes["/news/tram.html"] = Route(page("Tram line approved", TRAM_CHANGED, canonical=f"{u}/news/tram.html"))
+    site.routes["/valley/latest.html"] = Route(b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><entry><title>half", "text/html")
+    synced = {r.url: r for r in sources.sync()}
+    harbour = synced[f"{u}/feeds/harbour"]
+    assert (harbour.added, harbour.updated, harbour.unchanged, harbour.errors) == (1, 1, 1, [])
+    assert "twelfth stop" in service.article(f"{u}/news/tram.html").article.text
+    assert service.search("seaweed sourdough loaf", k=1).results[0].doc_id == f"{u}/news/bakery.html"
+    valley = synced[f"{u}/valley/latest.html"]
+    assert valley.kind == "feed" and "a malformed feed" in valley.errors[0]
+    assert service.article(f"{u}/valley/glassworks.html") is not None, "a broken feed keeps its articles"
+    assert synced[f"{u}/sitemap-news.xml"].errors == []
+
+    code, listing, _ = byline("sources")
+    assert code == 0
+    lines = {line.split("\t")[0]: line.split("\t") for line in listing.splitlines()}
+    assert lines[f"{u}/feeds/harbour"][1:3] == ["feed", "3 articles"] and lines[f"{u}/feeds/harbour"][4] == "ok"
+    assert lines[f"{u}/valley/latest.html"][4].startswith(f"error: {u}/valley/latest.html: a malformed feed")
+    assert lines[f"{u}/valley/latest.html"][3].startswith("synced 20")
+    assert len(lines) == 4  # the page and the broken URLs added once are not registered
+    code, as_json, _ = byline("sources", "--json")
+    assert {s["url"]: s["articles"] for s in json.loads(as_json)}[f"{u}/sitemap-index.xml"] == 1
+
+
+def test_prune_removes_what_left_the_feed(site, service, added, byline):
+    u = site.url
+    site.routes["/feeds/harbour"] = Route(harbour_feed(u, ["bakery", "tram"], "Wed, 03 Apr 2024 18:00:00 GMT"), "text/plain", etag='"v3"')
+    code, out, err = byline("sync")  # without --prune: the lighthouse story stays
+    assert code == 1 and "a malformed feed" in err  # the Atom feed is still broken
+    assert service.article(f"{u}/news/lighthouse.html") is not None
+    site.routes["/feeds/harbour"] = Route(harbour_feed(u, ["bakery", "tram"], "Wed, 03 Apr 2024 18:00:00 GMT"), "text/plain", etag='"v4"')
+    code, out, err = byline("sync", "--prune")
+    assert f"{u}/feeds/harbour: a feed \"{HERALD}\": 2 articles (0 added, 0 updated, 2 unchanged), 1 removed" in out
+    assert service.article(f"{u}/news/lighthouse.html") is None
+    assert service.search("Cape Morrow lighthouse keeper", k=3).results[0].doc_id != f"{u}/news/lighthouse.html"
+    assert service.article(f"{u}/valley/glassworks.html") is not None, "a feed that could not be read is not pruned"
+
+
+def test_ingest_takes_urls_beside_paths(site, byline, tmp_path):
+    note = tmp_path / "note.txt"
+    note.write_text("The harbour master said on Tuesday that the new breakwater is finished.\n", encoding="utf-8")
+    code, out, err = byline("ingest", note, f"{site.url}/news/museum.html", f"{site.url}/broken/loop-a")
+    assert code == 1 and "1 article (1 added, 0 updated, 0 unchanged)" in out
+    assert f"{site.url}/news/museum.html: an article page \"Maritime museum reopens\": 1 article (0 added, 0 updated, 1 unchanged)" in out
+    assert f"error: {site.url}/broken/loop-a: more than 5 redirects" in err
+
+
+def test_fetcher_waits_between_requests_to_one_host(site):
+    from index.sources.fetcher import Fetcher, FetchLimits
+
+    with Fetcher(FetchLimits(delay=0.3)) as fetcher:
+        start = time.monotonic()
+        fetcher.get(f"{site.url}/news/bakery.html")  # robots.txt, then the page
+        fetcher.get(f"{site.url}/news/festival.html")
+        assert time.monotonic() - start >= 0.6
+
+
+def test_api_adds_lists_and_syncs_sources(site, service, added):
+    """The router alone (who may call it: tests/test_access.py)."""
+    from fastapi import FastAPI
+
+    from ui.sources_api import router
+
+    app = FastAPI()
+    app.state.service = service
+    app.include_router(router)
+    client = TestClient(app)
+    u = site.url
+    with client:
+        page_added = client.post("/api/sources", json={"url": f"{u}/news/bakery.html"})
+        assert page_added.status_code == 200 and page_added.json()["kind"] == "page"
+        assert page_added.json()["doc_ids"] == [f"{u}/news/bakery.html"]
+        dead = client.post("/api/sources", json={"url": f"http://127.0.0.1:{closed_port()}/rss"})
+        assert dead.status_code == 422 and "cannot connect" in dead.json()["detail"]
+        assert client.post("/api/sources", json={"url": "file:///etc/passwd"}).status_code == 422
+        listed = client.get("/api/sources").json()["sources"]
+        assert {s["url"]: s["kind"] for s in listed}[f"{u}/sitemap-news.xml"] == "sitemap"
+        synced = client.post("/api/sources/sync", json={}).json()["sources"]
+        assert len(synced) == 4 and any(s["errors"] for s in synced) and any(s["not_modified"] for s in synced)
+
+
+def test_articles_tab_shows_what_came_in_as_text(site, service, added):
+    from ui.source_lines import add_url_markdown
+
+    site.routes["/news/ferry.html"] = Route(page("Ferry <img src=x onerror=alert(1)> [timetable](javascript:alert(2))", [
+        "The winter ferry timetable starts on Monday, with two fewer crossings to the islands each day.",
+        "The operator said the crossings would return in April, when the new boat is delivered.",
+    ]))
+    shown = add_url_markdown(service, f"{site.url}/news/ferry.html")
+    assert "/news/ferry\\.html: an article page" in shown and "1 added" in shown
+    assert "<img" not in shown and "\\[timetable\\]\\(javascript" in shown  # a Markdown link, escaped
+    refused = add_url_markdown(service, f"{site.url}/broken/loop-a")
+    assert "Not added:" in refused and "more than 5 redirects" in refused
+    assert "http:// or https://" in add_url_markdown(service, "ftp://example.com/feed")
