@@ -22,6 +22,7 @@ class Route:
     etag: str | None = None  # a matching If-None-Match gets a 304
     last_modified: str | None = None  # a matching If-Modified-Since gets a 304
     delay: float = 0.0  # seconds before answering
+    gate: threading.Event | None = None  # when set, the answer waits until it opens (10 s at most)
     stream: int = 0  # bytes sent without a Content-Length, past any size limit
 
 
@@ -120,6 +121,8 @@ class Site:
                 if route is None:
                     return self._send(404, b"not here", "text/plain")
                 time.sleep(route.delay)
+                if route.gate is not None:
+                    route.gate.wait(10)
                 unchanged = (route.etag and self.headers.get("If-None-Match") == route.etag) or (
                     route.last_modified and self.headers.get("If-Modified-Since") == route.last_modified
                 )

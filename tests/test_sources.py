@@ -271,6 +271,48 @@ def test_ingest_takes_urls_beside_paths(site, byline, tmp_path):
     assert f"error: {site.url}/broken/loop-a: more than 5 redirects" in err
 
 
+def test_background_sync_never_holds_up_questions(site, service, added):
+    """`byline serve --sync-every`: while the background sync waits on a slow feed, questions are answered."""
+    import threading
+
+    from index.articles import Article
+    from rag.service import Byline
+    from rag.sources import BackgroundSync
+
+    u = site.url
+    gate = threading.Event()
+    feed = harbour_feed(u, ["bakery", "tram", "lighthouse"], "Fri, 05 Apr 2024 06:00:00 GMT")
+    site.routes["/feeds/harbour"] = Route(feed, "text/plain", etag='"v5"', gate=gate)
+    # The server's own service on the same store, patient with the slow feed.
+    server_side = Byline(service.settings.model_copy(update={"fetch_timeout": 20}))
+    background = BackgroundSync(server_side, every=3600)
+    background.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not site.headers_of("/feeds/harbour")[-1].get("if-none-match") == '"v4"':
+            assert time.monotonic() < deadline, "the background sync did not start"
+            time.sleep(0.02)
+        assert service.search("tram line to Eastgate", k=1).results[0].doc_id == f"{u}/news/tram.html"
+        # The sync holds no store lock while it fetches: an upload goes through meanwhile.
+        note = Article(doc_id="note.txt", text="The harbour master said the new breakwater is finished.", title="Breakwater")
+        writer = threading.Thread(target=lambda: service.ingest_loaded([note]) and service.delete("note.txt"))
+        writer.start()
+        writer.join(15)
+        assert not writer.is_alive() and service.article("note.txt") is None
+        assert background.is_alive() and not gate.is_set()  # all while the sync was still waiting
+    finally:
+        gate.set()
+        background.stop()
+        background.join(20)
+    assert not background.is_alive()
+    assert service.article(f"{u}/news/lighthouse.html") is not None, "the background sync stored what came back"
+
+
+def test_serve_refuses_a_bad_interval(byline):
+    code, _, err = byline("serve", "--sync-every", "soon")
+    assert code == 1 and "--sync-every 'soon': give a time such as 90s, 15m or 2h" in err
+
+
 def test_fetcher_waits_between_requests_to_one_host(site):
     from index.sources.fetcher import Fetcher, FetchLimits
 
