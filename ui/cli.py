@@ -191,7 +191,8 @@ def _print_reports(reports) -> bool:
     from ui.source_lines import report_line
 
     for report in reports:
-        typer.echo(report_line(report))
+        if report.kind:  # one that could not be read at all has only its error
+            typer.echo(report_line(report))
         for skipped in report.skipped:
             typer.echo(f"skipped {skipped}", err=True)
         for error in report.errors:

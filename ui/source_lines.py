@@ -9,9 +9,8 @@ KINDS = {"page": "an article page", "feed": "a feed", "sitemap": "a sitemap"}
 
 
 def report_line(report: SourceReport) -> str:
-    """`URL: a feed "Title": 3 articles (2 added, 1 updated, 0 unchanged), 1 removed, 4 new chunks`."""
-    if report.kind is None:
-        return f"{report.url}: nothing read"
+    """`URL: a feed "Title": 3 articles (2 added, 1 updated, 0 unchanged), 1 removed, 4 new chunks`
+    (a URL that could not be read at all has only its errors)."""
     what = KINDS.get(report.kind, report.kind) + (f' "{report.title}"' if report.title else "")
     if report.not_modified:
         return f"{report.url}: {what}, not modified since the last sync"
@@ -48,6 +47,8 @@ def add_url_markdown(service, url: str) -> str:
     if not is_web_address(url):
         return "Give the address (http:// or https://) of an article page, an RSS/Atom feed or a sitemap."
     report = web_sources(service).add([url])[0]
+    if report.kind is None:
+        return "Nothing was added: " + _markdown_text("; ".join(report.errors))
     message = _markdown_text(report_line(report))
     problems = [f"- skipped {_markdown_text(s)}" for s in report.skipped] + [f"- {_markdown_text(e)}" for e in report.errors]
     return message + ("\n\nNot added:\n" + "\n".join(problems) if problems else "")
