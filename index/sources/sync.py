@@ -8,15 +8,18 @@ a malformed feed, a page that is gone) are errors of that source alone: the othe
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from index.articles import Article
-from index.ingest import IngestReport
 from index.loaders.dates import iso_date
 from index.sources.entries import Entry, Listing
 from index.sources.fetcher import Disallowed, Fetched, Fetcher, FetchError, FetchLimits
 from index.sources.listings import read_listing
 from index.sources.pages import read_page
 from index.sources.registry import KnownEntry, Source, SourceRegistry
+
+if TYPE_CHECKING:  # index.ingest loads llama-index: `byline sources` does without
+    from index.ingest import IngestReport
 
 WRITE_BATCH = 16  # articles fetched before they are written: a long sitemap is stored as it is read
 MAX_SITEMAPS = 50  # sitemaps read from one sitemap index
@@ -27,7 +30,7 @@ MAX_LISTED_ERRORS = 3  # of a source's errors, the first few are its `last_error
 class Writer:
     """The store's normal write path: `store` articles (unchanged ones are skipped), `delete` one."""
 
-    store: Callable[[list[Article]], IngestReport]
+    store: Callable[[list[Article]], "IngestReport"]
     delete: Callable[[str], bool]
 
 
