@@ -215,10 +215,11 @@ def test_background_sync_never_holds_up_questions(site, service, added):
     # The server's own service on the same store, patient with the slow feed.
     server_side = Byline(service.settings.model_copy(update={"fetch_timeout": 20}))
     background = BackgroundSync(server_side, every=3600)
+    asked = len(site.headers_of("/feeds/harbour"))
     background.start()
     try:
         deadline = time.monotonic() + 10
-        while not site.headers_of("/feeds/harbour")[-1].get("if-none-match") == '"v4"':
+        while len(site.headers_of("/feeds/harbour")) == asked:  # until the sync waits on the feed
             assert time.monotonic() < deadline, "the background sync did not start"
             time.sleep(0.02)
         assert service.search("tram line to Eastgate", k=1).results[0].doc_id == f"{u}/news/tram.html"
