@@ -1,7 +1,8 @@
 """The sidecar docstore: full article texts, sentence offsets and chunk texts in SQLite.
 
 Chroma holds the vectors; this file holds what citations need to be shown in context,
-and the chunk texts that the BM25 index is rebuilt from.
+and the chunk texts that the BM25 index is rebuilt from. Its `state` table holds the store's
+generation, bumped by every change, so that readers in other processes notice writes.
 """
 
 import json
@@ -33,7 +34,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+GENERATION = "generation"
+# Set while a write may have left Chroma and this docstore apart: the next ingest repairs the store.
+UNFINISHED = "unfinished_write"
 
 
 @dataclass
@@ -56,6 +61,12 @@ class StoredArticle:
         span = self.sentences[index]
         return self.article.text[span.start : span.end]
 
+    def span_text(self, first: int, last: int) -> str | None:
+        """The text of sentences first..last-1, as a chunk holds it; None if this version has no such sentences."""
+        if not 0 <= first < last <= len(self.sentences):
+            return None
+        return self.article.text[self.sentences[first].start : self.sentences[last - 1].end]
+
 
 class DocStore:
     def __init__(self, path: Path):
@@ -77,14 +88,38 @@ class DocStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """A write: all of it or nothing, and the generation bumped with it."""
         with self._lock:
-            self._db.execute("BEGIN")
+            self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self.bump()
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def _state(self, key: str) -> int:
+        rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
+        return rows[0][0] if rows else 0
+
+    def _set_state(self, key: str, value: int) -> None:
+        self._write("INSERT INTO state VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def generation(self) -> int:
+        """A number that every change to the store's articles (here or in Chroma) increases."""
+        return self._state(GENERATION)
+
+    def bump(self) -> None:
+        self._write(
+            "INSERT INTO state VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET value = value + 1", (GENERATION,)
+        )
+
+    def unfinished(self) -> bool:
+        return bool(self._state(UNFINISHED))
+
+    def set_unfinished(self, value: bool) -> None:
+        self._set_state(UNFINISHED, int(value))
 
     def hashes(self) -> dict[str, str]:
         return dict(self._rows("SELECT doc_id, hash FROM articles"))
@@ -112,7 +147,16 @@ class DocStore:
             )
 
     def delete(self, doc_id: str) -> bool:
-        return self._write("DELETE FROM articles WHERE doc_id = ?", (doc_id,)) > 0
+        with self.transaction():
+            return self._write("DELETE FROM articles WHERE doc_id = ?", (doc_id,)) > 0
+
+    def chunk_rows(self, node_ids: list[str]) -> dict[str, tuple[int, int, str]]:
+        """(first_sentence, last_sentence, text) of each of these chunks that is stored, by node_id."""
+        rows = self._rows(
+            f"SELECT node_id, first_sentence, last_sentence, text FROM chunks WHERE node_id IN ({','.join('?' * len(node_ids))})",
+            tuple(node_ids),
+        )
+        return {node_id: (first, last, text) for node_id, first, last, text in rows}
 
     def get(self, doc_id: str) -> StoredArticle | None:
         rows = self._rows(

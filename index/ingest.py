@@ -2,7 +2,9 @@
 
 Unchanged articles (same content hash) are skipped; changed ones replace their old
 version in Chroma and the docstore. Chroma is written before the docstore, so an
-interrupted ingest leaves the old hash behind and the next run redoes that article.
+interrupted ingest leaves the old hash behind and the next run redoes that article; it
+also leaves the store marked unfinished, and the next ingest first makes Chroma agree with
+the docstore again (`repair`). Writers take the store's write lock one at a time.
 """
 
 from collections.abc import Callable, Iterable
@@ -14,6 +16,7 @@ from llama_index.core.schema import MetadataMode, TextNode
 from index.articles import Article
 from index.chunking import chunk_sentences
 from index.docstore import StoredChunk
+from index.faults import pause_point
 from index import loaders
 from index.loaders import Skipped
 from index.nodes import chunk_node
@@ -34,6 +37,7 @@ class IngestReport:
     chunks: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    repaired: int = 0  # articles an interrupted write had left half-stored, put right first
 
     @property
     def articles(self) -> int:
@@ -73,6 +77,15 @@ def prepare(article: Article, store: Store) -> PreparedArticle:
 
 
 def ingest_articles(store: Store, articles: list[Article], report: IngestReport, progress: Progress | None = None) -> None:
+    with store.writing():
+        if store.docs.unfinished():
+            report.repaired = repair(store)
+        pause_point("write")
+        with store.changing():
+            _ingest_changed(store, articles, report, progress)
+
+
+def _ingest_changed(store: Store, articles: list[Article], report: IngestReport, progress: Progress | None) -> None:
     known = store.docs.hashes()
     todo = []
     for article in articles:
@@ -97,18 +110,54 @@ def ingest_articles(store: Store, articles: list[Article], report: IngestReport,
 
 def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestReport) -> None:
     nodes = [node for item in prepared for node in item.nodes]
-    texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
-    embeddings = store.embed_model.get_text_embedding_batch(texts) if texts else []
-    for node, embedding in zip(nodes, embeddings):
-        node.embedding = embedding
+    _embed(store, nodes)
     for item in prepared:
         store.vector_store.delete(ref_doc_id=item.article.doc_id)
     if nodes:
         store.vector_store.add(nodes)
+    pause_point("chroma")
     with store.docs.transaction():
         for item in prepared:
             store.docs.put(item.article, item.sentences, item.chunks)
     report.chunks += len(nodes)
+
+
+def _embed(store: Store, nodes: list[TextNode]) -> None:
+    texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+    embeddings = store.embed_model.get_text_embedding_batch(texts) if texts else []
+    for node, embedding in zip(nodes, embeddings):
+        node.embedding = embedding
+
+
+def repair(store: Store) -> int:
+    """Make Chroma hold exactly the docstore's chunks again; returns the articles put right.
+
+    Chunks of articles the docstore lacks are removed; an article whose chunks in Chroma differ
+    from its stored ones (text, sentences or metadata: a write was cut between the two) is
+    embedded again from the docstore. Call while writing.
+    """
+    articles = store.docs.metadata()
+    stored: dict[str, TextNode] = {c.node_id: chunk_node(articles[c.doc_id], c) for c in store.docs.chunks()}
+    found = store.collection.get(include=["documents", "metadatas"])
+    in_chroma = set(found["ids"])
+    damaged = {node.metadata["doc_id"] for node_id, node in stored.items() if node_id not in in_chroma}
+    chroma_ids: dict[str, list[str]] = {}
+    for node_id, text, metadata in zip(found["ids"], found["documents"], found["metadatas"]):
+        doc_id = (metadata or {}).get("doc_id") or node_id.rsplit("::", 1)[0]
+        chroma_ids.setdefault(doc_id, []).append(node_id)
+        node = stored.get(node_id)
+        if node is None or node.text != text or any((metadata or {}).get(k) != v for k, v in node.metadata.items()):
+            damaged.add(doc_id)
+    if damaged:
+        if stale := [node_id for doc_id in damaged for node_id in chroma_ids.get(doc_id, [])]:
+            store.collection.delete(ids=stale)
+        nodes = [node for node in stored.values() if node.metadata["doc_id"] in damaged]
+        _embed(store, nodes)
+        if nodes:
+            store.vector_store.add(nodes)
+        store.docs.bump()  # readers in other processes reopen Chroma
+    store.docs.set_unfinished(False)
+    return len(damaged)
 
 
 def ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:

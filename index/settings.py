@@ -15,6 +15,8 @@ class IndexSettings(BaseSettings):
     # MiniLM reads at most 256 word pieces: chunks of ~160 words plus the title fit.
     chunk_words: int = 160
     chunk_overlap_sentences: int = 1
+    # Seconds a write (ingest, upload, delete) waits for another process writing to the store, then gives up.
+    write_wait: float = 300
     # 0 leaves torch's own choice.
     torch_threads: int = 0
     # Largest article, in MB: a .txt/.md/.html file, or the text of one JSON/JSONL record. A bigger

@@ -20,8 +20,8 @@ class CitationContext:
 
 def citation_context(docs: DocStore, citation: Citation, sentences_around: int = 1) -> CitationContext | None:
     stored = docs.get(citation.doc_id)
-    if stored is None:
-        return None
+    if stored is None or stored.article.text[citation.start : citation.end] != citation.sentence:
+        return None  # deleted, or changed since it was cited
     text, spans = stored.article.text, stored.sentences
     index = min(bisect_left([s.start for s in spans], citation.start), len(spans) - 1)
     first = spans[max(index - sentences_around, 0)].start

@@ -55,7 +55,10 @@ class EvidenceRanker:
                 if stored is None:
                     continue
                 articles[hit.doc_id] = stored
-            for index in range(hit.metadata["first_sentence"], hit.metadata["last_sentence"]):
+            first, last = hit.metadata["first_sentence"], hit.metadata["last_sentence"]
+            if articles[hit.doc_id].span_text(first, last) != hit.text:
+                continue  # the article changed since it was retrieved
+            for index in range(first, last):
                 key = (hit.doc_id, index)
                 candidates[key] = max(candidates.get(key, 0.0), hit.score / best_hit)
         if not candidates:
@@ -63,7 +66,7 @@ class EvidenceRanker:
         keys = list(candidates)
         texts = [articles[d].sentence_text(i) for d, i in keys]
         question_vector = np.asarray(self.store.embed_model.get_query_embedding(question))
-        dense = self._embed(keys, texts, articles) @ question_vector
+        dense = self._embed(keys, texts) @ question_vector
         terms = topic_terms(question)
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
@@ -88,9 +91,10 @@ class EvidenceRanker:
         """Embeddings of any texts (an answer's claims, evidence sentences), cached by text."""
         return self._texts.vectors(texts, texts, self.store.embed_model.get_text_embedding_batch)
 
-    def _embed(self, keys, texts, articles) -> np.ndarray:
-        """Sentence embeddings, cached by (doc, sentence, start) across questions."""
-        cache_keys = [(d, i, articles[d].sentences[i].start) for d, i in keys]
+    def _embed(self, keys, texts) -> np.ndarray:
+        """Sentence embeddings, cached by (doc, sentence, text) across questions: a changed article's
+        sentence is embedded again."""
+        cache_keys = [(d, i, text) for (d, i), text in zip(keys, texts)]
         return self._sentences.vectors(cache_keys, texts, self.store.embed_model.get_text_embedding_batch)
 
 

@@ -1,7 +1,11 @@
-"""Hybrid retrieval through llama-index: dense (Chroma) + BM25, fused by relative score."""
+"""Hybrid retrieval through llama-index: dense (Chroma) + BM25, fused by relative score.
 
+Articles may be added, changed or deleted while a question is answered (by this server or by
+another process): only hits whose chunk the docstore holds as it was indexed are returned.
+"""
+
+import threading
 from dataclasses import dataclass
-from functools import cached_property
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.llms import MockLLM
@@ -32,7 +36,8 @@ class ChunkHit:
     @classmethod
     def from_node(cls, item: NodeWithScore) -> "ChunkHit":
         node = item.node
-        return cls(node.node_id, node.metadata["doc_id"], float(item.score or 0.0), node.get_content(), node.metadata)
+        # No metadata: Chroma found the vector of a chunk deleted meanwhile (`_as_stored` drops it).
+        return cls(node.node_id, node.metadata.get("doc_id", ""), float(item.score or 0.0), node.get_content(), node.metadata)
 
 
 def to_metadata_filters(filters: Filters | None) -> MetadataFilters | None:
@@ -88,24 +93,38 @@ class Retriever:
     def __init__(self, store: Store, settings: Settings):
         self.store = store
         self.settings = settings
-        self._bm25 = None
-        self._bm25_stamp = None
+        self._bm25_state: tuple = (None, None)  # (folder, retriever loaded from it): swapped as one
+        self._bm25_lock = threading.Lock()
+        self._index_state: tuple = (None, None)  # (vector store, index over it)
 
-    @cached_property
     def _vector_index(self) -> VectorStoreIndex:
-        return VectorStoreIndex.from_vector_store(self.store.vector_store, embed_model=self.store.embed_model)
+        """The index over the store's current Chroma client (a new one after another process wrote)."""
+        vector_store, index = self._index_state
+        if vector_store is not self.store.vector_store:
+            vector_store = self.store.vector_store
+            index = VectorStoreIndex.from_vector_store(vector_store, embed_model=self.store.embed_model)
+            self._index_state = (vector_store, index)
+        return index
 
     def bm25(self):
-        """The persisted BM25 retriever, reloaded when an ingest or delete rebuilt it."""
-        path = self.store.bm25_path
-        stamp = path.stat().st_mtime_ns if path.exists() else None
-        if stamp != self._bm25_stamp:
-            self._bm25 = MatchingBM25Retriever.from_persist_dir(str(path), show_progress=False) if stamp else None
-            self._bm25_stamp = stamp
-        return self._bm25
+        """The persisted BM25 retriever, reloaded when an ingest or delete (here or elsewhere) rebuilt it."""
+        folder = self.store.bm25_folder()
+        if folder == self._bm25_state[0]:
+            return self._bm25_state[1]
+        with self._bm25_lock:
+            for _ in range(3):
+                if folder == self._bm25_state[0]:
+                    break
+                try:
+                    loaded = MatchingBM25Retriever.from_persist_dir(str(folder), show_progress=False) if folder else None
+                except FileNotFoundError:  # replaced and removed by a newer rebuild while it loaded
+                    folder = self.store.bm25_folder()
+                    continue
+                self._bm25_state = (folder, loaded)
+        return self._bm25_state[1]
 
     def _dense(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever:
-        return self._vector_index.as_retriever(similarity_top_k=top_k, filters=filters)
+        return self._vector_index().as_retriever(similarity_top_k=top_k, filters=filters)
 
     def _lexical(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever | None:
         base = self.bm25()
@@ -124,6 +143,7 @@ class Retriever:
         as_of = parse_day(filters.as_of) if filters and filters.as_of else None
         if filters and filters.as_of and as_of is None:
             raise ValueError(f"as_of '{filters.as_of}' is not an ISO date (YYYY-MM-DD)")
+        self.store.refresh()
         if self.store.docs.count() == 0:
             return []
         retrievers = self._retrievers(top_k, to_metadata_filters(filters), mode or self.settings.retrieval)
@@ -142,7 +162,17 @@ class Retriever:
                 similarity_top_k=top_k,
                 retriever_weights=[weight, 1 - weight],
             ).retrieve(query)
-        return [ChunkHit.from_node(node) for node in nodes]
+        return self._as_stored([ChunkHit.from_node(node) for node in nodes])
+
+    def _as_stored(self, hits: list[ChunkHit]) -> list[ChunkHit]:
+        """The hits whose chunk the docstore holds as retrieved: an index a write has not reached yet
+        may still return chunks of deleted articles, or of an article's previous version."""
+        stored = self.store.docs.chunk_rows([hit.node_id for hit in hits])
+        return [
+            hit
+            for hit in hits
+            if stored.get(hit.node_id) == (hit.metadata.get("first_sentence"), hit.metadata.get("last_sentence"), hit.text)
+        ]
 
     def _retrievers(self, top_k: int, filters: MetadataFilters | None, mode: str) -> list[BaseRetriever]:
         """The dense and/or lexical retrievers that `mode` asks for (none when filters exclude all)."""

@@ -1,6 +1,5 @@
 """The Byline service: the one library API behind the CLI, the REST API and the UI."""
 
-import threading
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +30,6 @@ class Byline:
         self.store = Store(self.settings)
         self.retriever = Retriever(self.store, self.settings)
         self.ranker = EvidenceRanker(self.store)
-        self._write_lock = threading.Lock()
         self._lexicon: tuple[object, Lexicon] | None = None
 
     @cached_property
@@ -50,15 +48,14 @@ class Byline:
         self.answerer
 
     # --- documents -------------------------------------------------------------------
+    # Writes take the store's write lock (index/store.py): one at a time, in this process or another.
     def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
-        with self._write_lock:
-            return ingest(self.store, paths, progress)
+        return ingest(self.store, paths, progress)
 
     def ingest_loaded(self, articles: list[Article], progress: Progress | None = None) -> IngestReport:
         """Store articles already read by `load` (no second parse of the files)."""
         report = IngestReport()
-        with self._write_lock:
-            ingest_articles(self.store, articles, report, progress)
+        ingest_articles(self.store, articles, report, progress)
         return report
 
     def load(self, files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], IngestReport]:
@@ -68,8 +65,7 @@ class Byline:
         return load_named(files, report.errors, self.settings.max_article_bytes()), report
 
     def delete(self, doc_id: str) -> bool:
-        with self._write_lock:
-            return self.store.delete(doc_id)
+        return self.store.delete(doc_id)
 
     def article(self, doc_id: str) -> StoredArticle | None:
         return self.store.docs.get(doc_id)

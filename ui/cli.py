@@ -62,6 +62,16 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+def _writing(write):
+    """Run a store write; another process writing for longer than BYLINE_WRITE_WAIT is a one-line error."""
+    from index.store import StoreBusy
+
+    try:
+        return write()
+    except StoreBusy as error:
+        _fail(str(error))
+
+
 @contextmanager
 def _working(message: str):
     """A spinner on the terminal saying what a slow command is doing; silent when stderr is not a terminal."""
@@ -166,13 +176,15 @@ def _ingest_files(service, paths: list[Path]) -> bool:
                 task = task if task is not None else bar.add_task("Embedding articles", total=total)
                 bar.update(task, completed=done)
 
-        report = service.ingest(paths, progress)
+        report = _writing(lambda: service.ingest(paths, progress))
     from ui.render import counted
 
     typer.echo(
         f"{counted(report.articles, 'article')} ({report.added} added, {report.updated} updated, {report.unchanged} unchanged),"
         f" {counted(report.chunks, 'new chunk')}, {counted(len(report.skipped), 'file')} skipped"
     )
+    if report.repaired:
+        typer.echo(f"repaired {counted(report.repaired, 'article')} that an interrupted write had left half-stored", err=True)
     for skipped in report.skipped:
         typer.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
     for error in report.errors:
@@ -383,7 +395,8 @@ def articles(
 @app.command()
 def delete(doc_id: str, store: StoreOption = None):
     """Remove one article from the store."""
-    if not _service(store).delete(doc_id):
+    service = _service(store)
+    if not _writing(lambda: service.delete(doc_id)):
         _fail(f"no article with doc_id '{doc_id}'")
     typer.echo(f"deleted {doc_id}")
 

@@ -1,0 +1,325 @@
+"""The store survives crashes and concurrent writers (real processes, real Chroma, real model).
+
+`byline ingest` and `byline serve` killed with SIGKILL mid-write, then the same input ingested
+again, leave a store identical to a clean ingest; a running server sees other processes' ingests
+and deletes without a restart; writers wait for each other; questions asked while articles are
+uploaded and deleted never fail. The processes stop at pause points (index/faults.py).
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from index import offline as _offline  # noqa: F401
+from tests.fixtures_server import free_socket, serve_in_thread
+
+BYLINE = Path(sys.executable).with_name("byline")
+# Invented articles: (file, title, source, date, sentences).
+ARTICLES = [
+    ("lighthouse.md", "Marrow Point lighthouse gets a new lamp", "Coastal Courier", "2024-02-12", [
+        "The Marrow Point lighthouse will shine again from Friday after volunteers fitted an LED lamp.",
+        "The old lamp burned out in January, leaving the headland dark for six weeks.",
+        "Harbour master Ines Calloway said the new lamp can be seen 22 nautical miles out to sea.",
+    ]),
+    ("orchard.md", "Valley orchards count a record pear crop", "Valley Gazette", "2023-09-03", [
+        "Orchards in the Tamsin valley picked 4,100 tonnes of pears this season, a record.",
+        "Growers credited a frost-free April and new netting that kept birds away.",
+        "The cooperative will open a second packing shed in Dellbrook next spring.",
+    ]),
+    ("tram.md", "Riverside tram line opens to passengers", "City Ledger", "2024-05-20", [
+        "The first trams on the Riverside line carried 9,000 passengers on opening day.",
+        "The line links the old wool market to the university in eleven minutes.",
+        "Transport officer Bram Oyelaran said trams will run every six minutes at peak hours.",
+    ]),
+    ("library.md", "Library extends its evening hours", "City Ledger", "2024-01-08", [
+        "The central library will stay open until ten o'clock on weeknights from March.",
+        "A survey found that 61 percent of members wanted later opening hours.",
+        "Librarian Odile Marsh said the extra hours cost less than new heating for the reading room.",
+    ]),
+    ("choir.md", "Miners' choir wins the national cup", "Northern Star", "2023-11-26", [
+        "The Ashgill miners' choir won the national choral cup in Leeds on Saturday.",
+        "The choir of 48 singers performed a hymn written by its founder in 1931.",
+        "Conductor Wyn Pryce said the prize money will pay for a tour of Norway.",
+    ]),
+    ("ferry.md", "Island ferry fares frozen for two years", "Coastal Courier", "2024-03-15", [
+        "Fares on the Skerry island ferry will not rise before 2026, the council decided.",
+        "Islanders had protested a planned increase of 18 percent.",
+        "The ferry operator said a fuel subsidy from the region covers the shortfall.",
+    ]),
+    ("bakery.md", "Bakery on Mill Lane closes after ninety years", "Valley Gazette", "2024-04-02", [
+        "The Hollis bakery on Mill Lane baked its last loaf on Sunday after ninety years.",
+        "Owner Petra Hollis, the fourth generation of bakers, is retiring at 67.",
+        "Customers queued around the block for a final sourdough.",
+    ]),
+    ("stadium.md", "Stadium roof repairs finish early", "Northern Star", "2024-06-11", [
+        "Repairs to the roof of Ashgill stadium finished three weeks ahead of schedule.",
+        "Storm Edda tore away 40 panels of the east stand roof in February.",
+        "The first match under the new roof is a cup tie against Dellbrook Rovers.",
+    ]),
+    ("observatory.md", "Observatory spots a new comet", "City Ledger", "2024-07-30", [
+        "Astronomers at the Kestrel Hill observatory have spotted a comet never seen before.",
+        "The comet will pass closest to the sun in October and may be visible with binoculars.",
+        "The discovery was made by a student, Amara Quist, during a night of routine imaging.",
+        "The observatory plans public viewing evenings when the comet is brightest.",
+    ] * 4),  # long enough for three chunks
+    ("market.md", "Farmers' market moves to the square", "Valley Gazette", "2024-08-05", [
+        "The Saturday farmers' market will move from the car park to Church Square in September.",
+        "Stallholders voted 31 to 4 for the move after complaints about traffic.",
+    ]),
+]
+# The version of market.md already stored when the interrupted ingests start: they update it.
+OLD_MARKET = ["The Saturday farmers' market stays in the car park this summer, organisers said.", "It has 35 stalls."]
+QUESTIONS = ["Who spotted the comet?", "How many passengers rode the tram on opening day?", "Where will the farmers' market move?"]
+# The store before the interrupted ingests: some articles already in, market.md in its old version.
+BEFORE = ["lighthouse.md", "orchard.md", "tram.md", "market.md"]
+
+
+def write_article(folder: Path, name: str, title: str, source: str, date: str, sentences: list[str]) -> Path:
+    path = folder / name
+    path.write_text(f"---\ntitle: {title}\nsource: {source}\ndate: {date}\n---\n" + " ".join(sentences) + "\n", encoding="utf-8")
+    return path
+
+
+def make_corpus(folder: Path, names: list[str] | None = None, old_market: bool = False) -> Path:
+    folder.mkdir(parents=True)
+    for name, title, source, date, sentences in ARTICLES:
+        if names is None or name in names:
+            write_article(folder, name, title, source, date, OLD_MARKET if old_market and name == "market.md" else sentences)
+    return folder
+
+
+def service_on(store: Path, **settings):
+    from rag.service import Byline
+    from rag.settings import Settings
+
+    return Byline(Settings(store=store, **settings))
+
+
+def snapshot(service) -> dict:
+    """What a clean ingest and a repaired one must agree on."""
+    store = service.store
+    chroma = store.collection.get(include=["documents", "metadatas"])
+    searches = [service.search(q, k=3).results for q in QUESTIONS]
+    return {
+        "articles": sorted(store.docs.hashes().items()),
+        "chunks": sorted((c.node_id, c.first_sentence, c.last_sentence, c.text) for c in store.docs.chunks()),
+        "chroma": sorted(zip(chroma["ids"], chroma["documents"], (m["doc_id"] for m in chroma["metadatas"]))),
+        "search": [[(hit.doc_id, hit.text) for hit in hits] for hits in searches],
+        "scores": [[hit.score for hit in hits] for hits in searches],
+        "answers": [service.ask(q).answer for q in QUESTIONS],
+        "finished": (store.bm25_is_current(), not store.docs.unfinished()),
+    }
+
+
+def assert_only_stored_text(service) -> None:
+    """Searches and answers on a store however it was left quote only what its docstore holds."""
+    stored = {c.text for c in service.store.docs.chunks()}
+    for question in QUESTIONS:
+        assert all(hit.text in stored for hit in service.search(question, k=5).results)
+        for citation in service.ask(question).citations:
+            article = service.article(citation.doc_id).article
+            assert article.text[citation.start : citation.end] == citation.sentence
+
+
+def start(*args: str, pause_at: str | None = None, **env: str) -> subprocess.Popen:
+    environ = {**os.environ, **env, **({"BYLINE_TEST_PAUSE_AT": pause_at} if pause_at else {})}
+    # A session of its own: when a process of the test's group exits, Linux resumes the group's
+    # stopped processes (SIGCONT to an orphaned group), which would let a paused write go on.
+    return subprocess.Popen(
+        [str(BYLINE), *args], env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+
+
+def wait_for_line(process: subprocess.Popen, wanted: str, stream: str = "stderr", timeout: float = 300) -> None:
+    """Read the process's `stream` until a line containing `wanted`; fail if it exits or `timeout` s pass."""
+    lines: list[str] = []
+    done = threading.Event()
+
+    def read():
+        for line in getattr(process, stream):
+            lines.append(line)
+            if wanted in line:
+                break
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    done.wait(timeout)
+    if not (lines and wanted in lines[-1]):
+        process.kill()
+        out, err = process.communicate(timeout=30)
+        pytest.fail(f"no line with {wanted!r} (exit {process.returncode}): {''.join(lines)}{out or ''}{err or ''}"[-3000:])
+
+
+def kill(process: subprocess.Popen) -> None:
+    process.kill()
+    process.wait(30)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> dict:
+    """A clean ingest of the whole corpus, in this process."""
+    folder = tmp_path_factory.mktemp("reference")
+    service = service_on(folder / "store")
+    report = service.ingest([make_corpus(folder / "corpus")])
+    assert (report.added, report.errors) == (len(ARTICLES), [])
+    return snapshot(service)
+
+
+@pytest.fixture(scope="module")
+def killed(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """(store, corpus) after SIGKILL at each pause point: `byline ingest` before it writes, after it
+    wrote Chroma but not the docstore, and during the final BM25 step; `byline serve` after an
+    upload reached Chroma. Each store held BEFORE (market.md older) when the process started."""
+    root = tmp_path_factory.mktemp("killed")
+    before = root / "before"
+    report = service_on(before).ingest([make_corpus(root / "before-corpus", BEFORE, old_market=True)])
+    assert report.added == len(BEFORE)
+    corpus = make_corpus(root / "corpus")
+    stores = {point: root / point for point in ("write", "chroma", "bm25", "serve")}
+    for store in stores.values():
+        shutil.copytree(before, store)
+    processes = {point: start("ingest", str(corpus), "--store", str(stores[point]), pause_at=point) for point in ("write", "chroma", "bm25")}
+    port = free_socket().getsockname()[1]
+    processes["serve"] = start("serve", "--port", str(port), "--store", str(stores["serve"]), pause_at="chroma")
+    try:
+        wait_for_line(processes["serve"], "Byline on http", "stdout")
+        upload = threading.Thread(target=post_quietly, args=(f"http://127.0.0.1:{port}/api/articles", corpus / "observatory.md"), daemon=True)
+        upload.start()
+        for point, process in processes.items():
+            wait_for_line(process, "paused at")
+            kill(process)
+    finally:
+        for process in processes.values():
+            process.kill()
+    return {point: (store, corpus) for point, store in stores.items()}
+
+
+def post_quietly(url: str, file: Path) -> None:
+    try:
+        httpx.post(url, files={"files": (file.name, file.read_bytes())}, timeout=120)
+    except httpx.TransportError:
+        pass  # the server was killed mid-upload
+
+
+@pytest.mark.parametrize("point", ["write", "chroma", "bm25", "serve"])
+def test_a_killed_write_is_completed_by_the_next_ingest(killed, reference, point):
+    store, corpus = killed[point]
+    service = service_on(store)
+    assert_only_stored_text(service)  # a server on the store as the crash left it answers from what is stored
+    report = service.ingest([corpus])
+    assert not report.errors
+    assert report.repaired == {"write": 0, "chroma": 7, "bm25": 0, "serve": 1}[point]
+    assert_same_store(snapshot(service), reference)
+
+
+def assert_same_store(state: dict, reference: dict) -> None:
+    """Equal, scores within 0.001 (an article embedded in another batch differs in the last digits)."""
+    assert {**state, "scores": None} == {**reference, "scores": None}
+    assert state["scores"] == [pytest.approx(scores, abs=1e-3) for scores in reference["scores"]]
+
+
+def test_other_processes_write_while_a_server_runs(tmp_path, reference):
+    """`byline ingest` holds the write lock: a second ingest with a short BYLINE_WRITE_WAIT refuses
+    with a clear message, a `byline delete` waits its turn; the server sees the new articles and
+    the deleted one without a restart."""
+    corpus = make_corpus(tmp_path / "corpus")
+    store = tmp_path / "store"
+    served = service_on(store)
+    served.ingest([corpus / name for name, *_ in ARTICLES if name not in ("tram.md", "bakery.md")])
+    writer = start("ingest", str(corpus / "tram.md"), str(corpus / "bakery.md"), "--store", str(store), pause_at="write")
+    waiting: list[subprocess.Popen] = []
+    try:
+        check_server_sees_other_writers(served, writer, waiting, corpus, store)
+    finally:
+        for process in [writer, *waiting]:
+            process.kill()
+    state = snapshot(served)
+    assert state["chunks"] == [c for c in reference["chunks"] if not c[0].startswith("choir.md::")]
+    assert state["chroma"] == [c for c in reference["chroma"] if c[2] != "choir.md"] and all(state["finished"])
+
+
+def check_server_sees_other_writers(served, writer, waiting, corpus, store) -> None:
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+    from ui.server import create_app
+
+    for url in serve_in_thread(create_app(served)):
+        def found(query: str) -> list[str]:
+            response = httpx.get(f"{url}/api/search", params={"q": query, "k": 3}, timeout=60)
+            assert response.status_code == 200, response.text
+            return [hit["doc_id"] for hit in response.json()["results"]]
+
+        assert "tram.md" not in found("tram passengers Riverside line")
+        assert "choir.md" in found("miners choir national cup")
+        wait_for_line(writer, "paused at write")  # it holds the write lock
+        refused = CliRunner().invoke(app, ["ingest", str(corpus / "ferry.md"), "--store", str(store)], env={"BYLINE_WRITE_WAIT": "0.2"})
+        assert refused.exit_code == 1
+        assert "another process (an ingest, upload or delete) is still writing to this store after 0.2 s" in refused.stderr
+        waiting.append(start("delete", "choir.md", "--store", str(store)))
+        wait_for_line(waiting[0], "another process is writing to this store; waiting")
+        writer.send_signal(signal.SIGCONT)
+        for process in [writer, *waiting]:
+            out, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+
+        assert found("tram passengers Riverside line")[0] == "tram.md"
+        assert found("bakery Mill Lane last loaf")[0] == "bakery.md"
+        assert "choir.md" not in found("miners choir national cup")
+        # Chroma too, not only the BM25 index: the server reopened it
+        assert served.retriever.chunks("tram passengers Riverside line", 1, mode="dense")[0].doc_id == "tram.md"
+        assert httpx.get(f"{url}/api/articles/choir.md", timeout=10).status_code == 404
+        answer = httpx.post(f"{url}/api/ask", json={"question": "How many passengers rode the tram on opening day?"}, timeout=60).json()
+        assert "9,000" in answer["answer"] and answer["citations"][0]["doc_id"] == "tram.md"
+
+
+def test_questions_never_fail_while_articles_are_uploaded_and_deleted(tmp_path):
+    """Searches, answers and streams in threads while another thread uploads, changes and deletes."""
+    from index.articles import Article
+
+    service = service_on(tmp_path / "store")
+    service.ingest([make_corpus(tmp_path / "corpus")])
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_asking(number: int) -> None:
+        while not stop.is_set():
+            question = QUESTIONS[number % len(QUESTIONS)]
+            try:
+                if number % 3 == 0:
+                    service.search(question, k=5)
+                elif number % 3 == 1:
+                    result = service.ask(question)
+                    service.citation_contexts(result.citations)
+                else:
+                    list(service.ask_stream(question))
+            except BaseException as error:  # noqa: BLE001 - every failure is what this test counts
+                errors.append(error)
+
+    def keep_writing() -> None:
+        for version in range(1, 8):
+            sentences = [f"The comet was seen again on night {n} of the survey by {version} observers." for n in range(version % 5 + 1)]
+            try:
+                service.ingest_loaded([Article(doc_id="observatory.md", text=" ".join(sentences), title="Comet seen again")])
+                service.ingest_loaded([Article(doc_id=f"extra-{version}.md", text=sentences[0], title="Extra")])
+                service.delete(f"extra-{version - 1}.md" if version % 2 else "market.md")
+            except BaseException as error:  # noqa: BLE001
+                errors.append(error)
+        stop.set()
+
+    readers = [threading.Thread(target=keep_asking, args=(n,)) for n in range(3)]  # search, ask, stream
+    for thread in [*readers, threading.Thread(target=keep_writing)]:
+        thread.start()
+    assert stop.wait(120)
+    for thread in readers:
+        thread.join(60)
+    assert errors == []
+    assert_only_stored_text(service)
