@@ -193,13 +193,13 @@ def check_store(store: Path, expected: set[str], deleted: set[str]) -> dict:
     return {"articles": len(doc_ids), "chunks": sum(stored_chunks.values()), "problems": problems}
 
 
-async def run_scenario(name: str, store_cache: Path, records: list[dict], pool: list[str], args) -> dict:
+async def run_scenario(name: str, variant: str, server_env: dict, store_cache: Path, records: list[dict], pool: list[str], args) -> dict:
     with tempfile.TemporaryDirectory(prefix="byline-load-") as folder:
         store = Path(folder) / "store"
         shutil.copytree(store_cache, store)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "BYLINE_STORE": str(store)}
+        env = {**os.environ, "BYLINE_STORE": str(store), **server_env}
         env.pop("BYLINE_API_KEYS", None)
         env.pop("BYLINE_READER_KEYS", None)
         server = subprocess.Popen([*BYLINE, "serve", "--port", str(port)], cwd=ROOT, env=env)
@@ -231,6 +231,7 @@ async def run_scenario(name: str, store_cache: Path, records: list[dict], pool: 
     server_errors += sum(n for key, n in upload_log["statuses"].items() if key.split()[-1].startswith("5"))
     return {
         "scenario": name,
+        "variant": variant,
         "clients": args.clients,
         "seconds": round(wall, 1),
         "requests": total,
@@ -254,8 +255,8 @@ def render(results: list[dict], machine: str) -> str:
         f"Machine: {machine}. Loopback, {results[0]['clients']} clients, {results[0]['seconds']:.0f} s per scenario, "
         f"mix {', '.join(f'{op} {int(w * 100)}%' for op, w in MIX.items())}; {STORE_ARTICLES}-article RealTime QA store.",
         "",
-        "| scenario | requests | answered/s | p50 s | p95 s | max s | 5xx | other errors | server cores busy | store after |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| scenario | server | requests | answered/s | p50 s | p95 s | max s | 5xx | other errors | server cores busy | store after |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         other = {k: n for k, n in r["statuses"].items() if not k.endswith(" 200") and not k.split()[-1].startswith("5")}
@@ -264,7 +265,7 @@ def render(results: list[dict], machine: str) -> str:
         if r["scenario"] == "with uploader":
             store += f" ({up['kept']} uploads kept, {up['deleted']} deleted)"
         lines.append(
-            f"| {r['scenario']} | {r['requests']} | {r['throughput_rps']} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} "
+            f"| {r['scenario']} | {r['variant']} | {r['requests']} | {r['throughput_rps']} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} "
             f"| {r['server_errors']} | {', '.join(f'{k}: {n}' for k, n in other.items()) or '0'} | {r['server_cores_busy']} | {store} |"
         )
     return "\n".join(lines)
@@ -280,6 +281,11 @@ def update_doc(table: str) -> None:
     DOC.write_text(f"{head}{start}\n{table}\n{end}{tail}")
 
 
+def parse_variant(text: str) -> tuple[str, dict]:
+    label, _, pairs = text.partition(":")
+    return label, dict(pair.split("=", 1) for pair in pairs.split(",") if pair)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
@@ -287,13 +293,20 @@ def main() -> None:
     parser.add_argument("--scenario", choices=["alone", "with uploader", "both"], default="both")
     parser.add_argument("--machine", default=f"this machine ({os.cpu_count()} cores)")
     parser.add_argument("--no-doc", action="store_true", help="Do not rewrite docs/benchmarks.md.")
+    parser.add_argument(
+        "--variant", action="append", default=[], metavar="NAME:KEY=VALUE[,KEY=VALUE]",
+        help="Also run each scenario against a server with these BYLINE_* settings (after the default one, same run).",
+    )
     args = parser.parse_args()
     records = gold_records()
     store = cached_store(records)
     pool = questions()
     uploads = records[STORE_ARTICLES:]
     names = ["alone", "with uploader"] if args.scenario == "both" else [args.scenario]
-    results = [asyncio.run(run_scenario(name, store, uploads, pool, args)) for name in names]
+    variants = [("default", {})] + [parse_variant(v) for v in args.variant]
+    results = [
+        asyncio.run(run_scenario(name, label, env, store, uploads, pool, args)) for name in names for label, env in variants
+    ]
     RESULTS.write_text(json.dumps({"machine": args.machine, "results": results}, indent=2))
     table = render(results, args.machine)
     print(table)
