@@ -1,5 +1,5 @@
-"""Pause points for the crash tests: BYLINE_TEST_PAUSE_AT=NAME stops the process where a write
-reaches `pause_point(NAME)`, after saying so on stderr, until it is killed (or sent SIGCONT)."""
+"""Pause points for the crash tests: BYLINE_TEST_PAUSE_AT=NAME[,NAME…] stops the process where a
+write reaches `pause_point(NAME)`, after saying so on stderr, until it is killed (or sent SIGCONT)."""
 
 import os
 import signal
@@ -7,6 +7,6 @@ import sys
 
 
 def pause_point(name: str) -> None:
-    if os.environ.get("BYLINE_TEST_PAUSE_AT") == name:
+    if name in os.environ.get("BYLINE_TEST_PAUSE_AT", "").split(","):
         print(f"byline: paused at {name}", file=sys.stderr, flush=True)
         os.kill(os.getpid(), signal.SIGSTOP)

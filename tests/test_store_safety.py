@@ -1,9 +1,9 @@
 """The store survives crashes and concurrent writers (real processes, real Chroma, real model).
 
-`byline ingest` and `byline serve` killed with SIGKILL mid-write, then the same input ingested
-again, leave a store identical to a clean ingest; a running server sees other processes' ingests
-and deletes without a restart; writers wait for each other; questions asked while articles are
-uploaded and deleted never fail. The processes stop at pause points (index/faults.py).
+`byline ingest` and `byline serve` killed mid-write, then the same input ingested again, leave a
+store identical to a clean ingest; a running server sees other processes' ingests and deletes
+without a restart; writers wait for each other or refuse clearly; questions asked while articles
+are uploaded and deleted never fail. The processes stop at pause points (index/faults.py).
 """
 
 import os
@@ -12,14 +12,14 @@ import signal
 import subprocess
 import sys
 import threading
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from index import offline as _offline  # noqa: F401
-from tests.fixtures_server import free_socket, serve_in_thread
+from tests.fixtures_server import free_socket
 
 BYLINE = Path(sys.executable).with_name("byline")
 # Invented articles: (file, title, source, date, sentences).
@@ -79,7 +79,7 @@ ARTICLES = [
 OLD_MARKET = ["The Saturday farmers' market stays in the car park this summer, organisers said.", "It has 35 stalls."]
 QUESTIONS = ["Who spotted the comet?", "How many passengers rode the tram on opening day?", "Where will the farmers' market move?"]
 # The store before the interrupted ingests: some articles already in, market.md in its old version.
-BEFORE = ["lighthouse.md", "orchard.md", "tram.md", "market.md"]
+BEFORE = ["lighthouse.md", "orchard.md", "choir.md", "market.md"]
 
 
 def write_article(folder: Path, name: str, title: str, source: str, date: str, sentences: list[str]) -> Path:
@@ -138,8 +138,9 @@ def start(*args: str, pause_at: str | None = None, **env: str) -> subprocess.Pop
     )
 
 
-def wait_for_line(process: subprocess.Popen, wanted: str, stream: str = "stderr", timeout: float = 300) -> None:
-    """Read the process's `stream` until a line containing `wanted`; fail if it exits or `timeout` s pass."""
+def wait_for_line(process: subprocess.Popen, wanted: str, stream: str = "stderr", timeout: float = 300) -> str:
+    """Read the process's `stream` up to a line containing `wanted` (returned with the lines before
+    it); fail if the process exits first or `timeout` s pass."""
     lines: list[str] = []
     done = threading.Event()
 
@@ -156,6 +157,7 @@ def wait_for_line(process: subprocess.Popen, wanted: str, stream: str = "stderr"
         process.kill()
         out, err = process.communicate(timeout=30)
         pytest.fail(f"no line with {wanted!r} (exit {process.returncode}): {''.join(lines)}{out or ''}{err or ''}"[-3000:])
+    return "".join(lines)
 
 
 def kill(process: subprocess.Popen) -> None:
@@ -173,48 +175,121 @@ def reference(tmp_path_factory) -> dict:
     return snapshot(service)
 
 
+@dataclass
+class Story:
+    """What happened to a store under a running `byline serve` while other processes wrote to it."""
+
+    corpus: Path
+    crashed: dict[str, Path]  # pause point -> the store as a crash there left it
+    refused: object  # the CLI result of an ingest told to wait 0.2 s
+    deleter: tuple[str, str]  # stdout and stderr of the `byline delete` that waited for the ingest
+    found: dict[str, dict[str, list[str]]]  # when -> query -> doc_ids the server's /api/search answered
+    article_status: int  # the server's GET /api/articles/choir.md after the delete
+    answer: dict  # the server's /api/ask about the new tram article
+
+
+# Queries the server is asked at each step; STREETCAR shares no word with the tram article, so
+# only Chroma (dense retrieval) can find it: the server must have reopened Chroma.
+TRAM, STREETCAR, CHOIR, BAKERY = "tram passengers Riverside line", "streetcar commuters", "miners choir national cup", "bakery Mill Lane last loaf"
+
+
 @pytest.fixture(scope="module")
-def killed(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
-    """(store, corpus) after SIGKILL at each pause point: `byline ingest` before it writes, after it
-    wrote Chroma but not the docstore, and during the final BM25 step; `byline serve` after an
-    upload reached Chroma. Each store held BEFORE (market.md older) when the process started."""
-    root = tmp_path_factory.mktemp("killed")
-    before = root / "before"
-    report = service_on(before).ingest([make_corpus(root / "before-corpus", BEFORE, old_market=True)])
-    assert report.added == len(BEFORE)
-    corpus = make_corpus(root / "corpus")
-    stores = {point: root / point for point in ("write", "chroma", "bm25", "serve")}
-    for store in stores.values():
-        shutil.copytree(before, store)
-    processes = {point: start("ingest", str(corpus), "--store", str(stores[point]), pause_at=point) for point in ("write", "chroma", "bm25")}
+def story(tmp_path_factory) -> Story:
+    """A store holding BEFORE (market.md older) is served by `byline serve`. `byline ingest` of the
+    whole corpus stops before it writes, after it wrote Chroma but not the docstore, and in the
+    final BM25 step, where it is killed with SIGKILL (a copy of the store taken while it is stopped
+    is what SIGKILL leaves there). Meanwhile a second ingest, told to wait 0.2 s, refuses; a
+    `byline delete choir.md` waits, then runs. Last, the server is killed mid-upload."""
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    root = tmp_path_factory.mktemp("story")
+    store, corpus = root / "store", make_corpus(root / "corpus")
+    assert service_on(store).ingest([make_corpus(root / "before", BEFORE, old_market=True)]).added == len(BEFORE)
     port = free_socket().getsockname()[1]
-    processes["serve"] = start("serve", "--port", str(port), "--store", str(stores["serve"]), pause_at="chroma")
+    url = f"http://127.0.0.1:{port}"
+    server = start("serve", "--port", str(port), "--store", str(store), pause_at="chroma")
+    writer = start("ingest", str(corpus), "--store", str(store), pause_at="write,chroma,bm25")
+    deleter = None
+    found: dict[str, dict[str, list[str]]] = {}
+
+    def search(when: str) -> None:
+        found[when] = {}
+        for query in (TRAM, STREETCAR, CHOIR, BAKERY):
+            response = httpx.get(f"{url}/api/search", params={"q": query, "k": 3}, timeout=60)
+            assert response.status_code == 200, response.text
+            found[when][query] = [hit["doc_id"] for hit in response.json()["results"]]
+
+    def crash_image(point: str) -> None:
+        shutil.copytree(store, root / point)
+
     try:
-        wait_for_line(processes["serve"], "Byline on http", "stdout")
-        upload = threading.Thread(target=post_quietly, args=(f"http://127.0.0.1:{port}/api/articles", corpus / "observatory.md"), daemon=True)
-        upload.start()
-        for point, process in processes.items():
-            wait_for_line(process, "paused at")
-            kill(process)
+        wait_for_line(server, "Byline on http", "stdout")
+        wait_for_line(writer, "paused at write")  # it holds the write lock
+        crash_image("write")
+        search("before")
+        refused = CliRunner().invoke(app, ["ingest", str(corpus / "ferry.md"), "--store", str(store)], env={"BYLINE_WRITE_WAIT": "0.2"})
+        deleter = start("delete", "choir.md", "--store", str(store))
+        waiting = wait_for_line(deleter, "waiting")
+        writer.send_signal(signal.SIGCONT)
+        wait_for_line(writer, "paused at chroma")
+        crash_image("chroma")
+        search("while Chroma is ahead of the docstore")
+        writer.send_signal(signal.SIGCONT)
+        wait_for_line(writer, "paused at bm25")
+        crash_image("bm25")
+        kill(writer)  # the deleter goes on
+        out, err = deleter.communicate(timeout=120)
+        assert deleter.returncode == 0, waiting + err
+        search("after")
+        article_status = httpx.get(f"{url}/api/articles/choir.md", timeout=10).status_code
+        answer = httpx.post(f"{url}/api/ask", json={"question": QUESTIONS[1]}, timeout=60).json()
+        threading.Thread(target=post_quietly, args=(f"{url}/api/articles", EXTRA), daemon=True).start()
+        wait_for_line(server, "paused at chroma")
+        kill(server)
     finally:
-        for process in processes.values():
-            process.kill()
-    return {point: (store, corpus) for point, store in stores.items()}
+        for process in (server, writer, deleter):
+            if process:
+                process.kill()
+    return Story(corpus, {"write": root / "write", "chroma": root / "chroma", "bm25": root / "bm25", "serve": store},
+                 refused, (out, waiting + err), found, article_status, answer)
 
 
-def post_quietly(url: str, file: Path) -> None:
+EXTRA = ("seals.md", b"---\ntitle: Seal pups counted on the Skerry\n---\nWardens counted 212 grey seal pups on the Skerry this winter.\n")
+
+
+def post_quietly(url: str, file: tuple[str, bytes]) -> None:
     try:
-        httpx.post(url, files={"files": (file.name, file.read_bytes())}, timeout=120)
+        httpx.post(url, files={"files": file}, timeout=120)
     except httpx.TransportError:
         pass  # the server was killed mid-upload
 
 
+def test_a_second_writer_waits_for_the_first_or_refuses_clearly(story):
+    assert story.refused.exit_code == 1
+    assert "another process (an ingest, upload or delete) is still writing to this store after 0.2 s" in story.refused.stderr
+    out, err = story.deleter
+    assert "another process is writing to this store; waiting up to 300 s" in err and out == "deleted choir.md\n"
+
+
+def test_the_server_sees_other_processes_writes_without_a_restart(story):
+    before, ahead, after = story.found["before"], story.found["while Chroma is ahead of the docstore"], story.found["after"]
+    assert "choir.md" in before[CHOIR] and "tram.md" not in before[TRAM] + before[STREETCAR]
+    # Chroma holds the new articles, the docstore not yet: they are not found
+    assert "choir.md" in ahead[CHOIR] and not {"tram.md", "bakery.md"} & {d for hits in ahead.values() for d in hits}
+    assert after[TRAM][0] == "tram.md" and after[BAKERY][0] == "bakery.md"
+    assert "tram.md" in after[STREETCAR]  # found by Chroma alone
+    assert "choir.md" not in after[CHOIR] and story.article_status == 404
+    assert "9,000" in story.answer["answer"] and story.answer["citations"][0]["doc_id"] == "tram.md"
+
+
 @pytest.mark.parametrize("point", ["write", "chroma", "bm25", "serve"])
-def test_a_killed_write_is_completed_by_the_next_ingest(killed, reference, point):
-    store, corpus = killed[point]
-    service = service_on(store)
+def test_a_killed_write_is_completed_by_the_next_ingest(story, reference, point):
+    """`serve`: the store after the ingest killed at bm25, the delete, and the server killed mid-upload."""
+    service = service_on(story.crashed[point])
     assert_only_stored_text(service)  # a server on the store as the crash left it answers from what is stored
-    report = service.ingest([corpus])
+    report = service.ingest([story.corpus])
     assert not report.errors
     assert report.repaired == {"write": 0, "chroma": 7, "bm25": 0, "serve": 1}[point]
     assert_same_store(snapshot(service), reference)
@@ -224,61 +299,6 @@ def assert_same_store(state: dict, reference: dict) -> None:
     """Equal, scores within 0.001 (an article embedded in another batch differs in the last digits)."""
     assert {**state, "scores": None} == {**reference, "scores": None}
     assert state["scores"] == [pytest.approx(scores, abs=1e-3) for scores in reference["scores"]]
-
-
-def test_other_processes_write_while_a_server_runs(tmp_path, reference):
-    """`byline ingest` holds the write lock: a second ingest with a short BYLINE_WRITE_WAIT refuses
-    with a clear message, a `byline delete` waits its turn; the server sees the new articles and
-    the deleted one without a restart."""
-    corpus = make_corpus(tmp_path / "corpus")
-    store = tmp_path / "store"
-    served = service_on(store)
-    served.ingest([corpus / name for name, *_ in ARTICLES if name not in ("tram.md", "bakery.md")])
-    writer = start("ingest", str(corpus / "tram.md"), str(corpus / "bakery.md"), "--store", str(store), pause_at="write")
-    waiting: list[subprocess.Popen] = []
-    try:
-        check_server_sees_other_writers(served, writer, waiting, corpus, store)
-    finally:
-        for process in [writer, *waiting]:
-            process.kill()
-    state = snapshot(served)
-    assert state["chunks"] == [c for c in reference["chunks"] if not c[0].startswith("choir.md::")]
-    assert state["chroma"] == [c for c in reference["chroma"] if c[2] != "choir.md"] and all(state["finished"])
-
-
-def check_server_sees_other_writers(served, writer, waiting, corpus, store) -> None:
-    from typer.testing import CliRunner
-
-    from ui.cli import app
-    from ui.server import create_app
-
-    for url in serve_in_thread(create_app(served)):
-        def found(query: str) -> list[str]:
-            response = httpx.get(f"{url}/api/search", params={"q": query, "k": 3}, timeout=60)
-            assert response.status_code == 200, response.text
-            return [hit["doc_id"] for hit in response.json()["results"]]
-
-        assert "tram.md" not in found("tram passengers Riverside line")
-        assert "choir.md" in found("miners choir national cup")
-        wait_for_line(writer, "paused at write")  # it holds the write lock
-        refused = CliRunner().invoke(app, ["ingest", str(corpus / "ferry.md"), "--store", str(store)], env={"BYLINE_WRITE_WAIT": "0.2"})
-        assert refused.exit_code == 1
-        assert "another process (an ingest, upload or delete) is still writing to this store after 0.2 s" in refused.stderr
-        waiting.append(start("delete", "choir.md", "--store", str(store)))
-        wait_for_line(waiting[0], "another process is writing to this store; waiting")
-        writer.send_signal(signal.SIGCONT)
-        for process in [writer, *waiting]:
-            out, err = process.communicate(timeout=120)
-            assert process.returncode == 0, err
-
-        assert found("tram passengers Riverside line")[0] == "tram.md"
-        assert found("bakery Mill Lane last loaf")[0] == "bakery.md"
-        assert "choir.md" not in found("miners choir national cup")
-        # Chroma too, not only the BM25 index: the server reopened it
-        assert served.retriever.chunks("tram passengers Riverside line", 1, mode="dense")[0].doc_id == "tram.md"
-        assert httpx.get(f"{url}/api/articles/choir.md", timeout=10).status_code == 404
-        answer = httpx.post(f"{url}/api/ask", json={"question": "How many passengers rode the tram on opening day?"}, timeout=60).json()
-        assert "9,000" in answer["answer"] and answer["citations"][0]["doc_id"] == "tram.md"
 
 
 def test_questions_never_fail_while_articles_are_uploaded_and_deleted(tmp_path):
