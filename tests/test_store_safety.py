@@ -183,6 +183,7 @@ class Story:
     crashed: dict[str, Path]  # pause point -> the store as a crash there left it
     refused: object  # the CLI result of an ingest told to wait 0.2 s
     deleter: tuple[str, str]  # stdout and stderr of the `byline delete` that waited for the ingest
+    busy_upload: httpx.Response  # an upload to the server (BYLINE_WRITE_WAIT=1) while the ingest wrote
     found: dict[str, dict[str, list[str]]]  # when -> query -> doc_ids the server's /api/search answered
     article_status: int  # the server's GET /api/articles/choir.md after the delete
     answer: dict  # the server's /api/ask about the new tram article
@@ -209,7 +210,7 @@ def story(tmp_path_factory) -> Story:
     assert service_on(store).ingest([make_corpus(root / "before", BEFORE, old_market=True)]).added == len(BEFORE)
     port = free_socket().getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    server = start("serve", "--port", str(port), "--store", str(store), pause_at="chroma")
+    server = start("serve", "--port", str(port), "--store", str(store), pause_at="chroma", BYLINE_WRITE_WAIT="1")
     writer = start("ingest", str(corpus), "--store", str(store), pause_at="write,chroma,bm25")
     deleter = None
     found: dict[str, dict[str, list[str]]] = {}
@@ -232,6 +233,7 @@ def story(tmp_path_factory) -> Story:
         refused = CliRunner().invoke(app, ["ingest", str(corpus / "ferry.md"), "--store", str(store)], env={"BYLINE_WRITE_WAIT": "0.2"})
         deleter = start("delete", "choir.md", "--store", str(store))
         waiting = wait_for_line(deleter, "waiting")
+        busy_upload = httpx.post(f"{url}/api/articles", files={"files": EXTRA}, timeout=60)
         writer.send_signal(signal.SIGCONT)
         wait_for_line(writer, "paused at chroma")
         crash_image("chroma")
@@ -253,7 +255,7 @@ def story(tmp_path_factory) -> Story:
             if process:
                 process.kill()
     return Story(corpus, {"write": root / "write", "chroma": root / "chroma", "bm25": root / "bm25", "serve": store},
-                 refused, (out, waiting + err), found, article_status, answer)
+                 refused, (out, waiting + err), busy_upload, found, article_status, answer)
 
 
 EXTRA = ("seals.md", b"---\ntitle: Seal pups counted on the Skerry\n---\nWardens counted 212 grey seal pups on the Skerry this winter.\n")
@@ -269,6 +271,8 @@ def post_quietly(url: str, file: tuple[str, bytes]) -> None:
 def test_a_second_writer_waits_for_the_first_or_refuses_clearly(story):
     assert story.refused.exit_code == 1
     assert "another process (an ingest, upload or delete) is still writing to this store after 0.2 s" in story.refused.stderr
+    assert story.busy_upload.status_code == 503 and story.busy_upload.headers["retry-after"] == "30"
+    assert "another process (an ingest, upload or delete) is still writing to this store after 1 s" in story.busy_upload.json()["detail"]
     out, err = story.deleter
     assert "another process is writing to this store; waiting up to 300 s" in err and out == "deleted choir.md\n"
 

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.loaders import LOADERS
+from index.store import StoreBusy
 from rag.context import CitationContext
 from rag.models import AskResult, Filters, SearchResult, Turn
 from rag.service import Byline
@@ -83,6 +84,11 @@ def sse(event: str, data: dict) -> str:
 
 # Keys are checked in front of every route (ui/access.py); `bearer` documents them in the schema.
 router = APIRouter(prefix="/api", dependencies=[Depends(bearer)])
+
+
+def busy(error: StoreBusy) -> HTTPException:
+    """Another process (a long `byline ingest`) kept the store's write lock past BYLINE_WRITE_WAIT."""
+    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error), headers={"Retry-After": "30"})
 
 
 def unprocessable(error: ValueError) -> HTTPException:
@@ -192,7 +198,11 @@ def article(doc_id: str, service: ServiceDep) -> ArticleDetail:
 @router.delete("/articles/{doc_id:path}", tags=["articles"])
 def delete(doc_id: str, service: ServiceDep) -> dict:
     """Remove one article from the index."""
-    if not service.delete(doc_id):
+    try:
+        removed = service.delete(doc_id)
+    except StoreBusy as error:
+        raise busy(error) from None
+    if not removed:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with doc_id '{doc_id}'")
     return {"deleted": doc_id}
 
@@ -241,4 +251,6 @@ async def upload(request: Request, service: ServiceDep) -> UploadResult:
         outcome: UploadOutcome = await run_in_threadpool(ingest_uploads, service, files)
     except UploadError as error:
         raise unprocessable(error) from None
+    except StoreBusy as error:
+        raise busy(error) from None
     return UploadResult(**vars(outcome))
