@@ -36,6 +36,16 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+# Story groups (index/duplicates.py): each article's MinHash signature and the group of its copies.
+_STORY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS story_groups (
+    doc_id TEXT PRIMARY KEY REFERENCES articles(doc_id) ON DELETE CASCADE,
+    group_id TEXT NOT NULL,
+    signature BLOB NOT NULL,
+    method TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_groups_group ON story_groups(group_id);
+"""
 GENERATION = "generation"
 # Set while a write may have left Chroma and this docstore apart: the next ingest repairs the store.
 UNFINISHED = "unfinished_write"
@@ -77,6 +87,7 @@ class DocStore:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
+        self._db.executescript(_STORY_SCHEMA)
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
@@ -197,6 +208,56 @@ class DocStore:
 
     def chunk_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM chunks")[0][0]
+
+    # --- story groups: copies of one story (index/duplicates.py) ------------------------
+    def placements(self, method: str) -> "list[tuple[str, str, bytes]]":
+        """(doc_id, group_id, signature) of every article placed by `method`."""
+        return self._rows("SELECT doc_id, group_id, signature FROM story_groups WHERE method = ?", (method,))
+
+    def unplaced(self, method: str) -> "list[str]":
+        """Articles not yet placed by `method` (stored before it, or placed another way), oldest first."""
+        rows = self._rows(
+            "SELECT a.doc_id FROM articles a LEFT JOIN story_groups s ON s.doc_id = a.doc_id AND s.method = ?"
+            " WHERE s.doc_id IS NULL ORDER BY a.ingested_at, a.doc_id",
+            (method,),
+        )
+        return [doc_id for (doc_id,) in rows]
+
+    def text(self, doc_id: str) -> str | None:
+        rows = self._rows("SELECT text FROM articles WHERE doc_id = ?", (doc_id,))
+        return rows[0][0] if rows else None
+
+    def place(self, doc_id: str, group_id: str, signature: bytes, method: str) -> None:
+        """Record a stored article's story group; call inside `transaction()`."""
+        self._write(
+            "INSERT INTO story_groups VALUES (?, ?, ?, ?) ON CONFLICT(doc_id) DO UPDATE SET"
+            " group_id = excluded.group_id, signature = excluded.signature, method = excluded.method",
+            (doc_id, group_id, signature, method),
+        )
+
+    def story_groups(self, doc_ids: "list[str]") -> dict[str, str]:
+        """The story group of each of these articles that has copies."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._rows(
+            f"SELECT s.doc_id, s.group_id FROM story_groups s WHERE s.doc_id IN ({marks})"
+            " AND EXISTS (SELECT 1 FROM story_groups o WHERE o.group_id = s.group_id AND o.doc_id <> s.doc_id)",
+            tuple(doc_ids),
+        )
+        return dict(rows)
+
+    def copies(self, doc_ids: "list[str]") -> "dict[str, list[Article]]":
+        """The other articles of each one's story group (metadata only, text left empty), by doc_id."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._rows(
+            "SELECT s.doc_id, a.meta FROM story_groups s JOIN story_groups o ON o.group_id = s.group_id"
+            f" AND o.doc_id <> s.doc_id JOIN articles a ON a.doc_id = o.doc_id WHERE s.doc_id IN ({marks})"
+            " ORDER BY s.doc_id, a.doc_id",
+            tuple(doc_ids),
+        )
+        found: "dict[str, list[Article]]" = {}
+        for doc_id, meta in rows:
+            found.setdefault(doc_id, []).append(Article(text="", **json.loads(meta)))
+        return found
 
     def close(self) -> None:
         self._db.close()

@@ -4,7 +4,8 @@ Unchanged articles (same content hash) are skipped; changed ones replace their o
 version in Chroma and the docstore. Chroma is written before the docstore, so an
 interrupted ingest leaves the old hash behind and the next run redoes that article; it
 also leaves the store marked unfinished, and the next ingest first makes Chroma agree with
-the docstore again (`repair`). Writers take the store's write lock one at a time.
+the docstore again (`repair`). Writers take the store's write lock one at a time. Stored articles
+are put into story groups last (`place_stories`): copies of one story, shown once in results.
 """
 
 from collections.abc import Callable, Iterable
@@ -16,6 +17,7 @@ from llama_index.core.schema import MetadataMode, TextNode
 from index.articles import Article
 from index.chunking import chunk_sentences
 from index.docstore import StoredChunk
+from index.duplicates import METHOD, StoryGrouper
 from index.faults import pause_point
 from index import loaders
 from index.loaders import Skipped
@@ -104,8 +106,23 @@ def _ingest_changed(store: Store, articles: list[Article], report: IngestReport,
                 report.added += 1
         if progress:
             progress(min(start + EMBED_BATCH_ARTICLES, len(todo)), len(todo))
+    place_stories(store)
     if todo or not store.bm25_is_current():
         store.rebuild_bm25()
+
+
+def place_stories(store: Store) -> int:
+    """Put every stored article that has no story group yet (new, changed, or stored before story
+    groups or with another method) into one, oldest first; returns how many. Call while writing."""
+    docs = store.docs
+    unplaced = docs.unplaced(METHOD)
+    if unplaced:
+        grouper = StoryGrouper(docs.placements(METHOD), docs.text)
+        with docs.transaction():
+            for doc_id in unplaced:
+                placed = grouper.place(doc_id, docs.text(doc_id) or "")
+                docs.place(doc_id, placed.group_id, placed.signature, METHOD)
+    return len(unplaced)
 
 
 def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestReport) -> None:

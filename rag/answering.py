@@ -74,6 +74,7 @@ def citation(n: int, evidence: "Evidence") -> Citation:
         start=evidence.start,
         end=evidence.end,
         score=round(evidence.score, 4),
+        also_in=list(evidence.also_in),
     )
 
 

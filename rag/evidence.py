@@ -8,7 +8,7 @@ the kind of answer the question asks for (a number, a date, a name).
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from index.docstore import StoredArticle
 from index.store import Store
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.lexical import Lexicon, topic_terms
+from rag.models import AlsoIn
 from rag.retrieval import ChunkHit
 
 WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2}
@@ -35,6 +36,7 @@ class Evidence:
     score: float
     dense: float
     lexical: float
+    also_in: list[AlsoIn] = field(default_factory=list)  # copies carrying this sentence (rag/copies.py)
 
 
 class EvidenceRanker:

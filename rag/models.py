@@ -3,6 +3,15 @@
 from pydantic import BaseModel, Field
 
 
+class AlsoIn(BaseModel):
+    """Another article that carries the same story: a copy in another outlet or at another address."""
+
+    doc_id: str
+    title: str
+    source: str | None = None
+    url: str | None = None
+
+
 class SearchHit(BaseModel):
     rank: int
     doc_id: str
@@ -10,6 +19,8 @@ class SearchHit(BaseModel):
     url: str | None = None
     score: float
     text: str
+    # The other articles of this one's story group (index/duplicates.py), shown once through this one.
+    also_in: list[AlsoIn] = Field(default_factory=list)
 
 
 class SearchResult(BaseModel):
@@ -26,6 +37,8 @@ class Citation(BaseModel):
     start: int
     end: int
     score: float
+    # The copies of this article (same story, another outlet) that carry this sentence too.
+    also_in: list[AlsoIn] = Field(default_factory=list)
 
 
 class Claim(BaseModel):

@@ -182,13 +182,23 @@ class Retriever:
         dense = self._dense(top_k * RECENCY_POOL, filters) if mode != "bm25" else None
         return [r for r in (dense, lexical) if r is not None]
 
-    def documents(self, query: str, k: int, per_doc: int = 1, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
-        """The best chunks of the best `k` documents, at most `per_doc` chunks each."""
-        hits = self.chunks(query, k * per_doc * CANDIDATES_PER_RESULT, filters, mode)
-        kept: list[ChunkHit] = []
+    def documents(
+        self, query: str, k: int, per_doc: int = 1, filters: Filters | None = None, mode: str | None = None, fold_copies: bool = True
+    ) -> list[ChunkHit]:
+        """The best chunks of the best `k` documents, at most `per_doc` chunks each.
+
+        With `fold_copies`, the copies of one story (index/duplicates.py) count as one document,
+        shown through whichever of them scores best: the others are left out."""
+        hits = sorted(self.chunks(query, k * per_doc * CANDIDATES_PER_RESULT, filters, mode), key=lambda h: h.score, reverse=True)
+        groups = self.store.docs.story_groups(list({hit.doc_id for hit in hits})) if fold_copies and hits else {}
+        shown: dict[tuple[str, str], str] = {}  # story -> the document that shows it
         taken: dict[str, int] = {}
-        for hit in sorted(hits, key=lambda h: h.score, reverse=True):
-            if taken.get(hit.doc_id, 0) < per_doc and (hit.doc_id in taken or len(taken) < k):
+        kept: list[ChunkHit] = []
+        for hit in hits:
+            story = ("group", groups[hit.doc_id]) if hit.doc_id in groups else ("doc", hit.doc_id)
+            if story not in shown and len(shown) < k:
+                shown[story] = hit.doc_id
+            if shown.get(story) == hit.doc_id and taken.get(hit.doc_id, 0) < per_doc:
                 taken[hit.doc_id] = taken.get(hit.doc_id, 0) + 1
                 kept.append(hit)
         return kept

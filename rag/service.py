@@ -12,6 +12,7 @@ from index.store import Store
 from rag.context import CitationContext, citation_context
 from rag.answering import Answerer, abstain, final_result, make_answerer
 from rag.conversation import standalone_question
+from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker
 from rag.lexical import Lexicon
 from rag.models import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
@@ -87,7 +88,9 @@ class Byline:
 
     # --- questions -------------------------------------------------------------------
     def search(self, query: str, k: int = 10, per_doc: int = 1, filters: Filters | None = None, id=None) -> SearchResult:
+        """The best `k` articles; copies of one story are shown once, the others listed in `also_in`."""
         hits = self.retriever.documents(query, k, per_doc, filters)
+        copies = self.store.docs.copies(list({hit.doc_id for hit in hits})) if hits else {}
         results = [
             SearchHit(
                 rank=rank,
@@ -96,6 +99,7 @@ class Byline:
                 url=hit.metadata.get("url"),
                 score=round(hit.score, 4),
                 text=hit.text,
+                also_in=also_in(copies.get(hit.doc_id, [])),
             )
             for rank, hit in enumerate(hits, start=1)
         ]
@@ -110,7 +114,7 @@ class Byline:
 
     def _evidence(self, query: str, filters: Filters | None):
         hits = self.retriever.chunks(query, self.settings.answer_chunks, filters)
-        return self.ranker.rank(query, hits, self.lexicon())
+        return fold_evidence(self.ranker.rank(query, hits, self.lexicon()), self.store.docs)
 
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None, id=None) -> AskResult:
         result = final_result(self.ask_stream(question, history, filters))

@@ -184,3 +184,21 @@ def test_cli_lines_give_the_sentence_first_and_the_article_second(seed_answer, c
     assert lines[0] == "  [1] “Reading an army statement on Syrian TV, Gen. Ali Mayhoub said the army captured the former…”"
     assert lines[1] == f"      {SEED_TITLE} · The Associated Press · {SEED_DOC}, chars {seed_answer.citations[0].start}-{seed_answer.citations[0].end}"
     assert len(lines) == 6 and len({lines[0], lines[2], lines[4]}) == 3
+
+
+def test_the_outlets_that_also_carry_a_sentence_are_listed_as_text():
+    from rag.models import AlsoIn
+
+    cited = seed_citation(1, CAPTURED)
+    cited.also_in = [
+        AlsoIn(doc_id="copy-1", title=f"Copy {XSS}", source=f'Courier {XSS} " onclick="x', url="javascript:alert(4)"),
+        AlsoIn(doc_id="copy-2", title="Second copy", url="https://courier.example/syria"),
+    ]
+    html = chat_answer(answer_of([(CAPTURED, [cited], None)]), [])
+    root = tree(html)
+    also = next(e for e in root.iter("small") if e.get("class") == "byline-also")
+    assert text_of(also) == f'also in: Courier {XSS} " onclick="x, Second copy'
+    assert [(a.get("href"), text_of(a)) for a in also.iter("a")] == [("https://courier.example/syria", "Second copy")]
+    assert not [e for e in root.iter() if e.tag in {"script", "img"}] and "javascript:" not in html
+    lines = citation_lines([cited], [])
+    assert lines[2] == f'      also in: Courier {XSS} " onclick="x [copy-1], Second copy [copy-2]'

@@ -262,9 +262,13 @@ def search(
         from rag.service import EMPTY_STORE
 
         typer.echo("No matching articles." if service.count() else EMPTY_STORE)
+    from ui.render import also_in_line
+
     for hit in result.results:
         typer.secho(f"{hit.rank}. {hit.title}  [{hit.doc_id}]  score {hit.score:.3f}", bold=True)
         typer.echo(f"   {_shorten(hit.text)}")
+        if hit.also_in:
+            typer.echo(f"   {also_in_line(hit.also_in)}")
 
 
 @app.command()

@@ -23,6 +23,7 @@ CSS = """
 .byline-citation { border-left: 3px solid #e0a800; padding: 2px 8px; margin: 4px 0; }
 .byline-citation summary { cursor: pointer; }
 .byline-facts, .byline-doc { color: #777; }
+.byline-also { display: block; color: #777; }
 .byline-passage p { margin: 4px 0; }
 .byline-passage mark { background: #fff3bf; color: #1a1a1a; padding: 0 2px; }
 .byline-passage:target { outline: 2px solid #e0a800; outline-offset: 2px; }

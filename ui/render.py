@@ -7,7 +7,7 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from rag.models import AskResult, Citation, Claim
+from rag.models import AlsoIn, AskResult, Citation, Claim
 
 if TYPE_CHECKING:
     from rag.context import CitationContext
@@ -43,6 +43,16 @@ def article_facts(citation: Citation, context: "CitationContext | None") -> list
     if context is not None:
         facts += [x for x in (context.date, context.source) if x]
     return facts
+
+
+def outlet(copy: AlsoIn) -> str:
+    """A copy of the story named by its outlet (its source), else by its title."""
+    return copy.source or copy.title or copy.doc_id
+
+
+def also_in_line(copies: list[AlsoIn]) -> str:
+    """ "also in: Coast Courier [courier/ferry], Valley Voice [voice/ferry]", for the command line."""
+    return "also in: " + ", ".join(f"{outlet(c)} [{c.doc_id}]" for c in copies)
 
 
 def searched_for(result: AskResult) -> str | None:
@@ -153,12 +163,25 @@ def source_html(citation: Citation, context: "CitationContext | None", anchor_id
     return (
         f'<details class="byline-citation"><summary><b>[{citation.n}]</b> '
         f'<span class="byline-label">{escape(citation_label(citation))}</span> '
-        f'<small class="byline-facts">{" · ".join(facts)}</small></summary>'
+        f'<small class="byline-facts">{" · ".join(facts)}</small>{_also_in_html(citation.also_in)}</summary>'
         f'<div class="byline-passage" id="{anchor_id}">'
         f"<p>{escape(before)}<mark>{escape(sentence)}</mark>{escape(after)}</p>"
         f'<small class="byline-doc">{escape(citation.doc_id)} · characters {citation.start}–{citation.end}</small>'
         "</div></details>"
     )
+
+
+def _also_in_html(copies: list[AlsoIn]) -> str:
+    """The other outlets that carry the cited sentence, each a link where its URL is http(s)."""
+    if not copies:
+        return ""
+    names = []
+    for copy in copies:
+        name, title = escape(outlet(copy)), escape(copy.title or copy.doc_id)
+        if copy.url and _is_web_url(copy.url):
+            name = f'<a href="{escape(copy.url)}" title="{title}" target="_blank" rel="noopener noreferrer">{name}</a>'
+        names.append(name)
+    return f' <small class="byline-also">also in: {", ".join(names)}</small>'
 
 
 def _is_web_url(url: str) -> bool:
@@ -175,4 +198,6 @@ def citation_lines(citations: list[Citation], contexts: list["CitationContext"])
     for c in citations:
         facts = " · ".join(article_facts(c, by_n.get(c.n)))
         lines += [f"  [{c.n}] {citation_label(c)}", f"      {facts} · {c.doc_id}, chars {c.start}-{c.end}"]
+        if c.also_in:
+            lines.append(f"      {also_in_line(c.also_in)}")
     return lines

@@ -359,6 +359,11 @@
     return facts;
   }
 
+  // The other outlets that carry the cited sentence (copies of one story), by name, as text.
+  function alsoIn(citation) {
+    return (citation.also_in || []).map(function (copy) { return copy.source || copy.title || copy.doc_id; });
+  }
+
   // One button per citation, labelled by its sentence (the article second), opening its passage.
   function sourceList(result) {
     var contexts = {};
@@ -382,6 +387,8 @@
     button.appendChild(el("b", null, "[" + citation.n + "] "));
     button.appendChild(el("span", "label", "“" + shorten(citation.sentence, LABEL_CHARS) + "”"));
     button.appendChild(el("span", "meta", articleFacts(citation, context).join(" · ")));
+    var copies = alsoIn(citation);
+    if (copies.length) button.appendChild(el("span", "meta also-in", "also in: " + copies.join(", ")));
     var box = el("div", "context");
     box.hidden = true;
     var where = el("span", "meta", citation.doc_id + " · characters " + citation.start + "–" + citation.end);
