@@ -114,19 +114,19 @@ def snapshot(service) -> dict:
         "chroma": sorted(zip(chroma["ids"], chroma["documents"], (m["doc_id"] for m in chroma["metadatas"]))),
         "search": [[(hit.doc_id, hit.text) for hit in hits] for hits in searches],
         "scores": [[hit.score for hit in hits] for hits in searches],
-        "answers": [service.ask(q).answer for q in QUESTIONS],
         "finished": (store.bm25_is_current(), not store.docs.unfinished()),
     }
 
 
 def assert_only_stored_text(service) -> None:
-    """Searches and answers on a store however it was left quote only what its docstore holds."""
+    """Searches and answers on a store however it was left quote only what its docstore holds
+    (QUESTIONS[2] is about market.md, which the interrupted ingests change)."""
     stored = {c.text for c in service.store.docs.chunks()}
     for question in QUESTIONS:
         assert all(hit.text in stored for hit in service.search(question, k=5).results)
-        for citation in service.ask(question).citations:
-            article = service.article(citation.doc_id).article
-            assert article.text[citation.start : citation.end] == citation.sentence
+    for citation in service.ask(QUESTIONS[2]).citations:
+        article = service.article(citation.doc_id).article
+        assert article.text[citation.start : citation.end] == citation.sentence
 
 
 def start(*args: str, pause_at: str | None = None, **env: str) -> subprocess.Popen:
@@ -199,8 +199,9 @@ def story(tmp_path_factory) -> Story:
     """A store holding BEFORE (market.md older) is served by `byline serve`. `byline ingest` of the
     whole corpus stops before it writes, after it wrote Chroma but not the docstore, and in the
     final BM25 step, where it is killed with SIGKILL (a copy of the store taken while it is stopped
-    is what SIGKILL leaves there). Meanwhile a second ingest, told to wait 0.2 s, refuses; a
-    `byline delete choir.md` waits, then runs. Last, the server is killed mid-upload."""
+    is what SIGKILL leaves there). Meanwhile a second ingest told to wait 0.2 s, and an upload to
+    the server (BYLINE_WRITE_WAIT=1), refuse; a `byline delete choir.md` waits, then runs. Last,
+    the server is killed mid-upload."""
     from typer.testing import CliRunner
 
     from ui.cli import app
@@ -226,18 +227,17 @@ def story(tmp_path_factory) -> Story:
         shutil.copytree(store, root / point)
 
     try:
-        wait_for_line(server, "Byline on http", "stdout")
-        wait_for_line(writer, "paused at write")  # it holds the write lock
+        wait_for_line(writer, "paused at write")  # it holds the write lock until it is killed
         crash_image("write")
-        search("before")
-        refused = CliRunner().invoke(app, ["ingest", str(corpus / "ferry.md"), "--store", str(store)], env={"BYLINE_WRITE_WAIT": "0.2"})
         deleter = start("delete", "choir.md", "--store", str(store))
-        waiting = wait_for_line(deleter, "waiting")
-        busy_upload = httpx.post(f"{url}/api/articles", files={"files": EXTRA}, timeout=60)
         writer.send_signal(signal.SIGCONT)
         wait_for_line(writer, "paused at chroma")
         crash_image("chroma")
-        search("while Chroma is ahead of the docstore")
+        wait_for_line(server, "Byline on http", "stdout")
+        search("while the ingest writes")  # Chroma holds the new articles, the docstore not yet
+        refused = CliRunner().invoke(app, ["ingest", str(corpus / "ferry.md"), "--store", str(store)], env={"BYLINE_WRITE_WAIT": "0.2"})
+        busy_upload = httpx.post(f"{url}/api/articles", files={"files": EXTRA}, timeout=60)
+        waiting = wait_for_line(deleter, "waiting")
         writer.send_signal(signal.SIGCONT)
         wait_for_line(writer, "paused at bm25")
         crash_image("bm25")
@@ -278,10 +278,8 @@ def test_a_second_writer_waits_for_the_first_or_refuses_clearly(story):
 
 
 def test_the_server_sees_other_processes_writes_without_a_restart(story):
-    before, ahead, after = story.found["before"], story.found["while Chroma is ahead of the docstore"], story.found["after"]
-    assert "choir.md" in before[CHOIR] and "tram.md" not in before[TRAM] + before[STREETCAR]
-    # Chroma holds the new articles, the docstore not yet: they are not found
-    assert "choir.md" in ahead[CHOIR] and not {"tram.md", "bakery.md"} & {d for hits in ahead.values() for d in hits}
+    before, after = story.found["while the ingest writes"], story.found["after"]
+    assert "choir.md" in before[CHOIR] and not {"tram.md", "bakery.md"} & {d for hits in before.values() for d in hits}
     assert after[TRAM][0] == "tram.md" and after[BAKERY][0] == "bakery.md"
     assert "tram.md" in after[STREETCAR]  # found by Chroma alone
     assert "choir.md" not in after[CHOIR] and story.article_status == 404
@@ -329,7 +327,7 @@ def test_questions_never_fail_while_articles_are_uploaded_and_deleted(tmp_path):
                 errors.append(error)
 
     def keep_writing() -> None:
-        for version in range(1, 8):
+        for version in range(1, 6):
             sentences = [f"The comet was seen again on night {n} of the survey by {version} observers." for n in range(version % 5 + 1)]
             try:
                 service.ingest_loaded([Article(doc_id="observatory.md", text=" ".join(sentences), title="Comet seen again")])
