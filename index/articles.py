@@ -3,6 +3,7 @@
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import date as _date
 
 
 @dataclass
@@ -28,3 +29,11 @@ class Article:
         data = asdict(self)
         data.pop("text")
         return data
+
+
+def date_ordinal(value: str | None) -> int | None:
+    """Chroma compares numbers only: dates are also stored as YYYYMMDD integers."""
+    try:
+        return int(_date.fromisoformat(value or "").strftime("%Y%m%d"))
+    except ValueError:
+        return None

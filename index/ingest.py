@@ -107,8 +107,7 @@ def _ingest_changed(store: Store, articles: list[Article], report: IngestReport,
         if progress:
             progress(min(start + EMBED_BATCH_ARTICLES, len(todo)), len(todo))
     place_stories(store)
-    if todo or not store.bm25_is_current():
-        store.rebuild_bm25()
+    pause_point("stored")
 
 
 def place_stories(store: Store) -> int:

@@ -1,10 +1,8 @@
 """llama-index nodes for chunks: what gets embedded and what Chroma stores beside it."""
 
-from datetime import date as _date
-
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-from index.articles import Article
+from index.articles import Article, date_ordinal
 from index.docstore import StoredChunk
 
 EMBEDDED_METADATA = ("title", "dateline")
@@ -34,10 +32,3 @@ def chunk_node(article: Article, chunk: StoredChunk) -> TextNode:
     node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.doc_id)
     return node
 
-
-def date_ordinal(value: str | None) -> int | None:
-    """Chroma compares numbers only: dates are also stored as YYYYMMDD integers."""
-    try:
-        return int(_date.fromisoformat(value or "").strftime("%Y%m%d"))
-    except ValueError:
-        return None

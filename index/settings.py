@@ -11,8 +11,8 @@ class IndexSettings(BaseSettings):
 
     store: Path = Field(
         Path(".byline"),
-        description="The store folder: Chroma's vectors, the article docstore, the BM25 index and the web sources"
-        " registry.",
+        description="The store folder: Chroma's vectors, the article docstore (texts and the lexical index) and the"
+        " web sources registry.",
     )
     embed_model: str = Field(
         "",

@@ -1,17 +1,14 @@
-"""The store folder: Chroma vectors, the sidecar docstore and the BM25 index, kept in sync.
+"""The store folder: Chroma vectors and the sidecar docstore (texts and the lexical index), kept in sync.
 
 Writers (ingest, upload, delete), in this process or another, take the store's write lock one at a
 time. Readers take no lock: they reopen Chroma when the docstore's generation says another process
-wrote, and load the BM25 index that `bm25.json` names (each rebuild is a new folder, swapped in by
-replacing that file, so nobody reads half an index).
+wrote; the docstore's lexical index is SQLite's, changed in the transactions that change the texts.
 """
 
 import json
 import logging
-import os
 import shutil
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,15 +17,12 @@ from filelock import FileLock, Timeout
 
 from index.docstore import DocStore
 from index.embedding import load_embedding, model_name
-from index.faults import pause_point
-from index.nodes import chunk_node
 from index.settings import IndexSettings
 
 COLLECTION = "byline"
 MANIFEST = "byline.json"
-BM25_POINTER = "bm25.json"
-BM25_PREFIX = "bm25-"
-LEGACY_BM25 = "bm25"  # the single folder of stores built before bm25.json
+# What stores kept before the lexical index moved into the docstore: removed by the next write.
+OLD_BM25 = ("bm25", "bm25-*", "bm25.json", "bm25.new")
 WRITE_LOCK = "write.lock"
 
 log = logging.getLogger(__name__)
@@ -134,6 +128,7 @@ class Store:
                         self._chroma = self._open_chroma()
                     self._writing_here = True
                 try:
+                    self._remove_old_bm25()
                     yield
                 finally:
                     with self._open_lock:
@@ -173,62 +168,12 @@ class Store:
         with self.writing():
             with self.changing():
                 self.vector_store.delete(ref_doc_id=doc_id)
-                removed = self.docs.delete(doc_id)
-            if removed:
-                self.rebuild_bm25()
-            return removed
+                return self.docs.delete(doc_id)
 
-    # --- BM25 --------------------------------------------------------------------------
-    def bm25_folder(self) -> Path | None:
-        """The folder of the current BM25 index; None when the store has no chunks."""
-        pointer = self._bm25_pointer()
-        if pointer is None:
-            legacy = self.path / LEGACY_BM25
-            return legacy if legacy.is_dir() else None
-        return self.path / pointer["folder"] if pointer["folder"] else None
-
-    @property
-    def bm25_path(self) -> Path:
-        return self.bm25_folder() or self.path / LEGACY_BM25
-
-    def _bm25_pointer(self) -> dict | None:
-        try:
-            return json.loads((self.path / BM25_POINTER).read_text())
-        except FileNotFoundError:
-            return None
-
-    def rebuild_bm25(self) -> None:
-        """Rebuild the BM25 index from the docstore's chunks (fast: no embedding); call while writing.
-
-        Built in a new folder and swapped in by replacing bm25.json, so a reader loads either the old
-        index or the new one. The one before stays for readers that are still loading it.
-        """
-        from llama_index.retrievers.bm25 import BM25Retriever
-
-        generation = self.docs.generation()
-        articles = self.docs.metadata()
-        nodes = [chunk_node(articles[chunk.doc_id], chunk) for chunk in self.docs.chunks()]
-        folder = f"{BM25_PREFIX}{generation}-{uuid.uuid4().hex[:8]}" if nodes else None
-        if folder:
-            retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(10, len(nodes)))
-            retriever.persist(str(self.path / folder), show_progress=False)
-        pause_point("bm25")
-        previous = self.bm25_folder()
-        self._write_json(BM25_POINTER, {"folder": folder, "generation": generation, "chunks": len(nodes)})
-        keep = {folder, previous and previous.name}
-        for old in [*self.path.glob(f"{BM25_PREFIX}*"), self.path / LEGACY_BM25, self.path / "bm25.new"]:
-            if old.name not in keep:
-                shutil.rmtree(old, ignore_errors=True)
-
-    def _write_json(self, name: str, value: dict) -> None:
-        """Replace a small file at once: a reader sees the old content or the new, never half."""
-        temporary = self.path / f"{name}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(value))
-        os.replace(temporary, self.path / name)
-
-    def bm25_is_current(self) -> bool:
-        """False after an interrupted write left the BM25 index behind the docstore."""
-        pointer = self._bm25_pointer()
-        if pointer is None or pointer["generation"] != self.docs.generation():
-            return False
-        return pointer["folder"] is None or (self.path / pointer["folder"]).is_dir()
+    def _remove_old_bm25(self) -> None:
+        for pattern in OLD_BM25:
+            for old in self.path.glob(pattern):
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)

@@ -1,30 +1,15 @@
 """Word-level evidence: the question's content words, weighted by their rarity in the store."""
 
 import math
-import re
 from functools import lru_cache
 
-_WORD = re.compile(r"(?u)\b\w\w+\b")
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN)
+from index.docstore import DocStore
+from index.terms import STOPWORDS, WORD, lexical_terms, stem
 
 
 def content_terms(text: str) -> list[str]:
-    """Lower-cased, stemmed words without stop words, as the BM25 index sees them."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in _stopwords()]
-    return _stemmer().stemWords(words)
+    """Lower-cased, stemmed words without stop words, as the lexical index sees them."""
+    return lexical_terms(text)
 
 
 # Words that say how something is asked, not what about: "What did Iran say?" is about Iran.
@@ -38,33 +23,29 @@ _REAL_WORDS = frozenset({"won", "don"})
 
 def topic_terms(text: str) -> list[str]:
     """`content_terms` without the words that only frame a question or sentence (who, did, say, happen…)."""
-    return _stemmer().stemWords([w for w in _WORD.findall(text.lower()) if w not in _framing_words()])
+    return stem([w for w in WORD.findall(text.lower()) if w not in _framing_words()])
 
 
 @lru_cache(maxsize=1)
 def _framing_words() -> frozenset[str]:
-    return (english_stopwords() - _REAL_WORDS) | _ASKING_WORDS | _stopwords()
+    return (english_stopwords() - _REAL_WORDS) | _ASKING_WORDS | STOPWORDS
 
 
 class Lexicon:
-    """Inverse document frequencies taken from the store's BM25 index."""
+    """Inverse document frequencies of terms among the store's chunks (its lexical index's counts)."""
 
-    def __init__(self, bm25=None):
-        self._vocab = {}
-        self._df = None
-        self._n = 1
-        if bm25 is not None:
-            self._vocab = bm25.vocab_dict
-            indptr = bm25.scores["indptr"]
-            self._df = indptr[1:] - indptr[:-1]
-            self._n = max(int(bm25.scores.get("num_docs", 1)), 1)
+    def __init__(self, docs: DocStore | None = None):
+        self._docs = docs
+        self._idf: dict[str, float] = {}
+        self._n: int | None = None
 
     def idf(self, term: str) -> float:
-        df = 0
-        token = self._vocab.get(term)
-        if token is not None and self._df is not None and token < len(self._df):
-            df = int(self._df[token])
-        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+        if term not in self._idf:
+            if self._n is None:
+                self._n = max(self._docs.chunk_count(), 1) if self._docs else 1
+            df = self._docs.document_frequency(term) if self._docs else 0
+            self._idf[term] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+        return self._idf[term]
 
     def overlap(self, question_terms: list[str], sentence: str) -> float:
         """Share of the question's idf mass whose terms the sentence contains (0..1)."""

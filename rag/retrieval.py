@@ -1,10 +1,9 @@
-"""Hybrid retrieval through llama-index: dense (Chroma) + BM25, fused by relative score.
+"""Hybrid retrieval through llama-index: dense (Chroma) + lexical (BM25 in SQLite), fused by relative score.
 
 Articles may be added, changed or deleted while a question is answered (by this server or by
 another process): only hits whose chunk the docstore holds as it was indexed are returned.
 """
 
-import threading
 from dataclasses import dataclass
 
 from llama_index.core import VectorStoreIndex
@@ -12,17 +11,16 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.schema import NodeWithScore
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-from llama_index.retrievers.bm25 import BM25Retriever
 
-from index.nodes import date_ordinal
+from index.articles import date_ordinal
 from index.store import Store
+from rag.lexical_retrieval import LexicalRetriever
 from rag.models import Filters
 from rag.recency import parse_day, with_recency
 from rag.settings import Settings
 
 CANDIDATES_PER_RESULT = 5
 RECENCY_POOL = 3  # each retriever fetches 3 × top_k; fusion and recency rescoring cut back to top_k
-_NO_MATCH = object()  # BM25 raises when filters exclude every chunk: nothing can match.
 
 
 @dataclass
@@ -62,17 +60,6 @@ def _ordinal(iso: str) -> int:
     return ordinal
 
 
-class MatchingBM25Retriever(BM25Retriever):
-    """BM25 that returns only chunks sharing a term with the query.
-
-    llama-index's BM25Retriever applies metadata filters as a score mask, so chunks the
-    filters exclude still come back with score 0; dropping zero scores removes them.
-    """
-
-    def _retrieve(self, query_bundle):
-        return [node for node in super()._retrieve(query_bundle) if (node.score or 0) > 0]
-
-
 class RecencyRetriever(BaseRetriever):
     """Rescore another retriever's hits by their article's closeness to an as_of date."""
 
@@ -93,8 +80,6 @@ class Retriever:
     def __init__(self, store: Store, settings: Settings):
         self.store = store
         self.settings = settings
-        self._bm25_state: tuple = (None, None)  # (folder, retriever loaded from it): swapped as one
-        self._bm25_lock = threading.Lock()
         self._index_state: tuple = (None, None)  # (vector store, index over it)
 
     def _vector_index(self) -> VectorStoreIndex:
@@ -106,37 +91,11 @@ class Retriever:
             self._index_state = (vector_store, index)
         return index
 
-    def bm25(self):
-        """The persisted BM25 retriever, reloaded when an ingest or delete (here or elsewhere) rebuilt it."""
-        folder = self.store.bm25_folder()
-        if folder == self._bm25_state[0]:
-            return self._bm25_state[1]
-        with self._bm25_lock:
-            for _ in range(3):
-                if folder == self._bm25_state[0]:
-                    break
-                try:
-                    loaded = MatchingBM25Retriever.from_persist_dir(str(folder), show_progress=False) if folder else None
-                except FileNotFoundError:  # replaced and removed by a newer rebuild while it loaded
-                    folder = self.store.bm25_folder()
-                    continue
-                self._bm25_state = (folder, loaded)
-        return self._bm25_state[1]
-
     def _dense(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever:
         return self._vector_index().as_retriever(similarity_top_k=top_k, filters=filters)
 
-    def _lexical(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever | None:
-        base = self.bm25()
-        if base is None:
-            return None
-        top_k = min(top_k, len(base.corpus))
-        try:  # a new retriever per query over the shared index: requests run on several threads
-            return MatchingBM25Retriever(existing_bm25=base.bm25, similarity_top_k=top_k, filters=filters)
-        except ValueError as error:
-            if "filtered out" in str(error):
-                return _NO_MATCH
-            raise
+    def _lexical(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever:
+        return LexicalRetriever(self.store.docs, top_k, filters)
 
     def chunks(self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
         """The best `top_k` chunks for `query`, best first."""
@@ -175,10 +134,8 @@ class Retriever:
         ]
 
     def _retrievers(self, top_k: int, filters: MetadataFilters | None, mode: str) -> list[BaseRetriever]:
-        """The dense and/or lexical retrievers that `mode` asks for (none when filters exclude all)."""
+        """The dense and/or lexical retrievers that `mode` asks for."""
         lexical = self._lexical(top_k * RECENCY_POOL, filters) if mode != "dense" else None
-        if lexical is _NO_MATCH:
-            return []
         dense = self._dense(top_k * RECENCY_POOL, filters) if mode != "bm25" else None
         return [r for r in (dense, lexical) if r is not None]
 

@@ -31,7 +31,7 @@ class Byline:
         self.store = Store(self.settings)
         self.retriever = Retriever(self.store, self.settings)
         self.ranker = EvidenceRanker(self.store)
-        self._lexicon: tuple[object, Lexicon] | None = None
+        self._lexicon: tuple[int, Lexicon] | None = None  # (the store's generation, its term rarities)
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -43,9 +43,8 @@ class Byline:
         return getattr(self.answerer, "llm", None)
 
     def warm_up(self) -> None:
-        """Load the embedding model, the indexes and the answerer now rather than on the first question."""
+        """Load the embedding model and the answerer now rather than on the first question."""
         self.store.embed_model.get_query_embedding("warm up")
-        self.retriever.bm25()
         self.answerer
 
     # --- documents -------------------------------------------------------------------
@@ -137,7 +136,7 @@ class Byline:
             yield item
 
     def lexicon(self) -> Lexicon:
-        bm25 = self.retriever.bm25()
-        if self._lexicon is None or self._lexicon[0] is not bm25:
-            self._lexicon = (bm25, Lexicon(bm25.bm25 if bm25 is not None else None))
+        generation = self.store.docs.generation()
+        if self._lexicon is None or self._lexicon[0] != generation:
+            self._lexicon = (generation, Lexicon(self.store.docs))
         return self._lexicon[1]

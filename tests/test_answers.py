@@ -1,7 +1,5 @@
 """End to end on the seed article: real embedding model, real Chroma, real files."""
 
-import shutil
-
 import pytest
 
 from index.sentences import split_sentences
@@ -140,12 +138,3 @@ def test_extractive_answer_streams_one_cited_sentence_at_a_time(seed_service):
     assert "".join(pieces) == result.answer
     assert len(pieces) == len(result.citations) >= 2
     assert all(piece.rstrip().endswith(f"[{n}]") for n, piece in enumerate(pieces, start=1))
-
-
-def test_interrupted_ingest_is_completed_by_the_next_one(fresh_store, seed_copy):
-    fresh_store.ingest([seed_copy])
-    shutil.rmtree(fresh_store.store.bm25_path)  # as if the process died before the BM25 rebuild
-    assert not fresh_store.store.bm25_is_current()
-    report = fresh_store.ingest([seed_copy])
-    assert report.unchanged == 1 and fresh_store.store.bm25_is_current()
-    assert fresh_store.search("Bahram Ghasemi", k=1).results[0].doc_id == SEED_DOC

@@ -114,7 +114,7 @@ def snapshot(service) -> dict:
         "chroma": sorted(zip(chroma["ids"], chroma["documents"], (m["doc_id"] for m in chroma["metadatas"]))),
         "search": [[(hit.doc_id, hit.text) for hit in hits] for hits in searches],
         "scores": [[hit.score for hit in hits] for hits in searches],
-        "finished": (store.bm25_is_current(), not store.docs.unfinished()),
+        "finished": not store.docs.unfinished(),
     }
 
 
@@ -197,8 +197,8 @@ TRAM, STREETCAR, CHOIR, BAKERY = "tram passengers Riverside line", "streetcar co
 @pytest.fixture(scope="module")
 def story(tmp_path_factory) -> Story:
     """A store holding BEFORE (market.md older) is served by `byline serve`. `byline ingest` of the
-    whole corpus stops before it writes, after it wrote Chroma but not the docstore, and in the
-    final BM25 step, where it is killed with SIGKILL (a copy of the store taken while it is stopped
+    whole corpus stops before it writes, after it wrote Chroma but not the docstore, and once every
+    article is stored but the store not yet marked finished, where it is killed with SIGKILL (a copy of the store taken while it is stopped
     is what SIGKILL leaves there). Meanwhile a second ingest told to wait 0.2 s, and an upload to
     the server (BYLINE_WRITE_WAIT=1), refuse; a `byline delete choir.md` waits, then runs. Last,
     the server is killed mid-upload."""
@@ -212,7 +212,7 @@ def story(tmp_path_factory) -> Story:
     port = free_socket().getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     server = start("serve", "--port", str(port), "--store", str(store), pause_at="chroma", BYLINE_WRITE_WAIT="1")
-    writer = start("ingest", str(corpus), "--store", str(store), pause_at="write,chroma,bm25")
+    writer = start("ingest", str(corpus), "--store", str(store), pause_at="write,chroma,stored")
     deleter = None
     found: dict[str, dict[str, list[str]]] = {}
 
@@ -240,8 +240,8 @@ def story(tmp_path_factory) -> Story:
         crash_image("chroma")
         search("while the ingest writes")  # Chroma holds the new articles, the docstore not yet
         writer.send_signal(signal.SIGCONT)
-        wait_for_line(writer, "paused at bm25")
-        crash_image("bm25")
+        wait_for_line(writer, "paused at stored")
+        crash_image("stored")
         kill(writer)  # the deleter goes on
         out, err = deleter.communicate(timeout=120)
         assert deleter.returncode == 0, waiting + err
@@ -255,7 +255,7 @@ def story(tmp_path_factory) -> Story:
         for process in (server, writer, deleter):
             if process:
                 process.kill()
-    return Story(corpus, {"write": root / "write", "chroma": root / "chroma", "bm25": root / "bm25", "serve": store},
+    return Story(corpus, {"write": root / "write", "chroma": root / "chroma", "stored": root / "stored", "serve": store},
                  refused, (out, waiting + err), busy_upload, found, article_status, answer)
 
 
@@ -288,14 +288,14 @@ def test_the_server_sees_other_processes_writes_without_a_restart(story):
     assert "9,000" in story.answer["answer"] and story.answer["citations"][0]["doc_id"] == "tram.md"
 
 
-@pytest.mark.parametrize("point", ["write", "chroma", "bm25", "serve"])
+@pytest.mark.parametrize("point", ["write", "chroma", "stored", "serve"])
 def test_a_killed_write_is_completed_by_the_next_ingest(story, reference, point):
-    """`serve`: the store after the ingest killed at bm25, the delete, and the server killed mid-upload."""
+    """`serve`: the store after the ingest killed at `stored`, the delete, and the server killed mid-upload."""
     service = service_on(story.crashed[point])
     assert_only_stored_text(service)  # a server on the store as the crash left it answers from what is stored
     report = service.ingest([story.corpus])
     assert not report.errors
-    assert report.repaired == {"write": 0, "chroma": 7, "bm25": 0, "serve": 1}[point]
+    assert report.repaired == {"write": 0, "chroma": 7, "stored": 0, "serve": 1}[point]
     assert_same_store(snapshot(service), reference)
 
 

@@ -1,0 +1,106 @@
+"""The lexical index in the docstore (SQLite FTS5): updated in place, filtered, escaped, migrated."""
+
+import sqlite3
+
+import pytest
+
+from rag.models import Filters
+from tests.conftest import SEED_DOC
+
+ARTICLES = {
+    "harbour.md": ("Harbour Gazette", "2024-03-01", "The harbour board approved a new ferry terminal on Tuesday. Work on the quay starts in May."),
+    "orchard.md": ("Valley Courier", "2024-03-09", "Cider makers in the valley pressed a record apple harvest. The orchard cooperative hired forty pickers."),
+    "comet.md": ("Harbour Gazette", "2024-04-02", "An amateur astronomer spotted a new comet from the harbour wall. It will be brightest in June."),
+}
+
+
+def write(folder, name: str, source: str, date: str, text: str):
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(f"---\nsource: {source}\ndate: {date}\n---\n{text}\n")
+    return folder / name
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, seed_settings):
+    from rag.service import Byline
+
+    root = tmp_path_factory.mktemp("lexical")
+    service = Byline(seed_settings.model_copy(update={"store": root / "store"}))
+    for name, (source, date, text) in ARTICLES.items():
+        write(root / "corpus", name, source, date, text)
+    assert service.ingest([root / "corpus"]).added == len(ARTICLES)
+    return service
+
+
+def lexical(service, query: str, filters: Filters | None = None) -> list[str]:
+    return [hit.doc_id for hit in service.retriever.chunks(query, 5, filters, mode="bm25")]
+
+
+def test_adding_changing_and_deleting_an_article_updates_the_index_in_place(service, tmp_path):
+    docs = service.store.docs
+    rows = docs.chunk_count()
+    assert lexical(service, "lighthouse keeper") == []
+    service.ingest([write(tmp_path, "lighthouse.md", "Valley Courier", "2024-05-01", "The lighthouse keeper retired after thirty years.")])
+    assert lexical(service, "lighthouse keeper") == ["lighthouse.md"]
+    service.ingest([write(tmp_path, "lighthouse.md", "Valley Courier", "2024-05-01", "The lamp room was repainted by volunteers.")])
+    assert lexical(service, "lighthouse keeper") == [] and lexical(service, "volunteers repainted") == ["lighthouse.md"]
+    assert service.delete("lighthouse.md")
+    assert lexical(service, "volunteers repainted") == [] and docs.document_frequency("volunt") == 0
+    with sqlite3.connect(service.store.path / "articles.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] == docs.chunk_count() == rows
+        db.execute("INSERT INTO chunk_search(chunk_search, rank) VALUES ('integrity-check', 1)")  # raises if the index drifted
+
+
+def test_ranking_prefers_rare_terms_and_scores_are_positive(service):
+    hits = service.retriever.chunks("harbour comet", 5, mode="bm25")
+    assert [hit.doc_id for hit in hits] == ["comet.md", "harbour.md"]  # only comet.md holds both
+    assert hits[0].score > hits[1].score > 0
+
+
+def test_filters_are_honoured(service):
+    assert set(lexical(service, "harbour", Filters(source="Harbour Gazette"))) == {"comet.md", "harbour.md"}
+    assert lexical(service, "harbour orchard", Filters(source="Valley Courier")) == ["orchard.md"]
+    assert lexical(service, "harbour", Filters(date_from="2024-03-02")) == ["comet.md"]
+    assert lexical(service, "harbour", Filters(date_to="2024-03-31")) == ["harbour.md"]
+    assert set(lexical(service, "harbour comet orchard", Filters(doc_ids=["orchard.md", "harbour.md"]))) == {"harbour.md", "orchard.md"}
+    assert lexical(service, "harbour", Filters(source="Nobody")) == []
+    assert service.retriever.chunks("harbour", 5, Filters(source="Nobody")) == []  # hybrid too
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"harbour', 'harbour" OR "', "harbour AND NOT comet", "NEAR(harbour comet)", "harbour*", "^harbour", "col:harbour", "-harbour +comet", "(harbour", "harbour; DROP TABLE chunks; --", "l'harbour’s «comet»"],
+)
+def test_query_syntax_is_never_fts_syntax(service, query):
+    assert "harbour.md" in lexical(service, query) or "comet.md" in lexical(service, query)
+
+
+def test_a_question_without_index_terms_finds_nothing_lexically(service):
+    assert lexical(service, "") == [] and lexical(service, "the and of it") == [] and lexical(service, "?!") == []
+
+
+def test_an_article_with_fts_syntax_is_indexed_as_words(service, tmp_path):
+    text = 'He said "NEAR(x) AND y*" OR -z: col:value ^start; that was all.'
+    service.ingest([write(tmp_path, "syntax.md", "Valley Courier", "2024-05-02", text)])
+    assert lexical(service, "near value") == ["syntax.md"]
+    assert service.delete("syntax.md")
+
+
+def test_a_store_from_before_the_lexical_index_is_indexed_on_open(fresh_store, seed_copy, seed_settings):
+    """Stores built with the BM25 folder: the docstore fills its lexical index once, and the next
+    write removes the old BM25 files."""
+    from rag.service import Byline
+
+    fresh_store.ingest([seed_copy])
+    path = fresh_store.store.path
+    fresh_store.store.docs.close()
+    with sqlite3.connect(path / "articles.sqlite3") as db:
+        db.executescript("DROP TABLE chunk_vocab; DROP TABLE chunk_search; DROP TABLE chunk_terms; DELETE FROM state WHERE key = 'lexical_index';")
+    (path / "bm25-3-0a1b2c3d").mkdir()
+    (path / "bm25.json").write_text('{"folder": "bm25-3-0a1b2c3d"}')
+    reopened = Byline(seed_settings.model_copy(update={"store": path}))
+    assert reopened.retriever.chunks("Bahram Ghasemi", 1, mode="bm25")[0].doc_id == SEED_DOC
+    with sqlite3.connect(path / "articles.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] == reopened.store.docs.chunk_count() > 0
+    assert reopened.ingest([seed_copy]).unchanged == 1
+    assert not list(path.glob("bm25*"))
