@@ -169,6 +169,10 @@ class DocStore:
     def hashes(self) -> dict[str, str]:
         return dict(self._rows("SELECT doc_id, hash FROM articles"))
 
+    def hashes_of(self, doc_ids: list[str]) -> dict[str, str]:
+        """The content hash of each of these articles that is stored."""
+        return dict(self._rows(f"SELECT doc_id, hash FROM articles WHERE doc_id IN ({','.join('?' * len(doc_ids))})", tuple(doc_ids)))
+
     def chunks(self) -> list[StoredChunk]:
         return [StoredChunk(*row) for row in self._rows("SELECT * FROM chunks ORDER BY doc_id, ord")]
 

@@ -1,15 +1,18 @@
-"""Ingest: files → articles → sentences → chunks → embeddings → store.
+"""Ingest: files → articles → sentences → chunks → embeddings → store, as a stream.
 
-Unchanged articles (same content hash) are skipped; changed ones replace their old
-version in Chroma and the docstore. Chroma is written before the docstore, so an
+Articles are read (JSON Lines line by line), checked and stored EMBED_BATCH_ARTICLES at a time,
+so memory holds a batch whatever the input's size. Unchanged articles (same content hash) are
+skipped; changed ones replace their old version in Chroma and the docstore: a run that was
+interrupted, run again, embeds only what it had not stored. Chroma is written before the docstore, so an
 interrupted ingest leaves the old hash behind and the next run redoes that article; it
 also leaves the store marked unfinished, and the next ingest first makes Chroma agree with
 the docstore again (`repair`). Writers take the store's write lock one at a time. Stored articles
 are put into story groups last (`place_stories`): copies of one story, shown once in results.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from llama_index.core.schema import MetadataMode, TextNode
@@ -28,8 +31,6 @@ from index.store import Store
 
 EMBED_BATCH_ARTICLES = 64
 
-Progress = Callable[[int, int], None]
-
 
 @dataclass
 class IngestReport:
@@ -44,6 +45,10 @@ class IngestReport:
     @property
     def articles(self) -> int:
         return self.added + self.updated + self.unchanged
+
+
+# Told after each batch of articles is read and stored: (the report so far, bytes of input read, bytes in all).
+Progress = Callable[[IngestReport, int, int], None]
 
 
 @dataclass
@@ -78,36 +83,51 @@ def prepare(article: Article, store: Store) -> PreparedArticle:
     return PreparedArticle(article, sentences, chunks, [chunk_node(article, c) for c in chunks])
 
 
-def ingest_articles(store: Store, articles: list[Article], report: IngestReport, progress: Progress | None = None) -> None:
+def ingest_articles(
+    store: Store, articles: Iterable[Article], report: IngestReport, on_batch: Callable[[IngestReport], None] | None = None
+) -> None:
+    """Store `articles` (read as they are needed); `on_batch` is called after each batch."""
     with store.writing():
         if store.docs.unfinished():
             report.repaired = repair(store)
         pause_point("write")
         with store.changing():
-            _ingest_changed(store, articles, report, progress)
+            _ingest_changed(store, articles, report, on_batch or (lambda report: None))
 
 
-def _ingest_changed(store: Store, articles: list[Article], report: IngestReport, progress: Progress | None) -> None:
-    known = store.docs.hashes()
-    todo = []
-    for article in articles:
-        previous = known.get(article.doc_id)
-        if previous == article.content_hash():
-            report.unchanged += 1
-        else:
-            todo.append((article, previous is not None))
-    for start in range(0, len(todo), EMBED_BATCH_ARTICLES):
-        batch = todo[start : start + EMBED_BATCH_ARTICLES]
-        _store_batch(store, [prepare(article, store) for article, _ in batch], report)
-        for _, existed in batch:
-            if existed:
-                report.updated += 1
+def _ingest_changed(store: Store, articles: Iterable[Article], report: IngestReport, on_batch: Callable[[IngestReport], None]) -> None:
+    changed: list[tuple[Article, bool]] = []  # (article, whether an older version is stored)
+    for batch in _batches(articles, EMBED_BATCH_ARTICLES):
+        known = store.docs.hashes_of([article.doc_id for article in batch])
+        for article in batch:
+            if known.get(article.doc_id) == article.content_hash():
+                report.unchanged += 1
             else:
-                report.added += 1
-        if progress:
-            progress(min(start + EMBED_BATCH_ARTICLES, len(todo)), len(todo))
+                changed.append((article, article.doc_id in known))
+        if len(changed) >= EMBED_BATCH_ARTICLES:
+            _store_changed(store, changed[:EMBED_BATCH_ARTICLES], report)
+            del changed[:EMBED_BATCH_ARTICLES]
+        on_batch(report)
+    if changed:
+        _store_changed(store, changed, report)
+        on_batch(report)
     place_stories(store)
     pause_point("stored")
+
+
+def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(articles)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _store_changed(store: Store, changed: list[tuple[Article, bool]], report: IngestReport) -> None:
+    _store_batch(store, [prepare(article, store) for article, _ in changed], report)
+    for _, existed in changed:
+        if existed:
+            report.updated += 1
+        else:
+            report.added += 1
 
 
 def place_stories(store: Store) -> int:
@@ -177,7 +197,20 @@ def repair(store: Store) -> int:
 
 
 def ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
+    """Ingest the files below `paths`, reading them as they are stored."""
     report = IngestReport()
-    articles = load_paths(paths, report, store.settings)
-    ingest_articles(store, articles, report, progress)
+    files = loaders.list_files(paths, report.errors, report.skipped)
+    total = sum(_size(file) for file, _ in files)
+    read = loaders.BytesRead()
+    articles = loaders.iter_articles(files, report.errors, report.skipped, store.settings.max_article_bytes(), read)
+    if progress:
+        progress(report, 0, total)
+    ingest_articles(store, articles, report, progress and (lambda report: progress(report, read.count, total)))
     return report
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0  # reading it will say why

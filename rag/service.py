@@ -50,12 +50,13 @@ class Byline:
     # --- documents -------------------------------------------------------------------
     # Writes take the store's write lock (index/store.py): one at a time, in this process or another.
     def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
+        """Read and store the files below `paths` a batch at a time; `progress` is told after each batch."""
         return ingest(self.store, paths, progress)
 
-    def ingest_loaded(self, articles: list[Article], progress: Progress | None = None) -> IngestReport:
+    def ingest_loaded(self, articles: Iterable[Article]) -> IngestReport:
         """Store articles already read by `load` (no second parse of the files)."""
         report = IngestReport()
-        ingest_articles(self.store, articles, report, progress)
+        ingest_articles(self.store, articles, report)
         return report
 
     def load(self, files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], IngestReport]:

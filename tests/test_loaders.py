@@ -3,7 +3,7 @@ import json
 import pytest
 
 from index.ingest import IngestReport, load_paths
-from index.loaders import iter_files, load_file
+from index.loaders import iter_file, iter_files
 from tests.conftest import SEED_DOC, SEEDS
 
 
@@ -100,8 +100,8 @@ def test_unreadable_and_invalid_files_name_the_file(tmp_path):
     binary = tmp_path / "image.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     errors = []
-    assert [a.doc_id for a in load_file(bad, tmp_path, errors, [], 10**6)] == ["ok"]
-    assert load_file(binary, tmp_path, errors, [], 10**6) == []
+    assert [a.doc_id for a in iter_file(bad, tmp_path, errors, [], 10**6)] == ["ok"]
+    assert list(iter_file(binary, tmp_path, errors, [], 10**6)) == []
     assert errors[0].startswith(f"{bad}, line 2: invalid JSON")
     assert errors[1].startswith(f"{binary}, line 3: a NUL byte")
     _, report = load(tmp_path)

@@ -1,20 +1,24 @@
 """Turn files and folders, or uploaded bytes and their names, into `Article`s.
 
 Folders are walked recursively. A bad file or record becomes an error that names it (and its
-line); the good ones beside it are still loaded.
+line); the good ones beside it are still loaded. Files are read one at a time and JSON Lines
+line by line (`iter_articles`), so that ingest holds a batch of articles, never its whole input.
 """
 
 import errno
+import io
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from index.articles import Article
 from index.loaders.decoding import decode
 from index.loaders.doc_ids import checked_doc_id
 from index.loaders.html import load_html
 from index.loaders.problems import LineError, LoadError, Reading, Skipped
-from index.loaders.records import load_records
+from index.loaders.records import load_records, stream_records
+from index.loaders.seen import SeenIds
 from index.loaders.text import load_text
 
 LOADERS = {
@@ -22,10 +26,11 @@ LOADERS = {
     ".md": load_text,
     ".markdown": load_text,
     ".json": load_records,
-    ".jsonl": load_records,
+    ".jsonl": stream_records,
     ".html": load_html,
     ".htm": load_html,
 }
+RECORD_FILES = (".json", ".jsonl")  # one article per record: no whole-file size limit
 
 
 def file_type(name: str) -> str:
@@ -34,23 +39,30 @@ def file_type(name: str) -> str:
     return suffix if suffix in LOADERS else ""
 
 
-class Collected:
-    """Articles by doc_id; when two carry the same doc_id, the first is kept and the second is an error."""
+class FirstSeen:
+    """Passes each doc_id's first article; a later one with the same doc_id is an error naming both."""
 
     def __init__(self, errors: list[str]):
         self.errors = errors
-        self.by_id: dict[str, Article] = {}
+        self.seen = SeenIds()
 
-    def add(self, articles: Iterable[Article]) -> None:
+    def new(self, articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
-            first = self.by_id.setdefault(article.doc_id, article)
-            if first is not article:
-                self.errors.append(
-                    f"{article.path}: doc_id '{article.doc_id}' is also in {first.path}; kept the one in {first.path}"
-                )
+            first = self.seen.first(article.doc_id, str(article.path))
+            if first is None:
+                yield article
+            else:
+                self.errors.append(f"{article.path}: doc_id '{article.doc_id}' is also in {first}; kept the one in {first}")
 
-    def articles(self) -> list[Article]:
-        return list(self.by_id.values())
+
+class BytesRead:
+    """How much of the input files has been read: what ingest's progress counts."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, size: int) -> None:
+        self.count += size
 
 
 def load_bytes(
@@ -58,68 +70,84 @@ def load_bytes(
 ) -> list[Article]:
     """The articles in one file's bytes; `name` (a path, an upload's name, a URL) opens each error.
     `read_as` is the file type to read them as (".html") when `name` does not say (a web page's URL)."""
-    suffix = read_as if read_as in LOADERS else file_type(name)
-    reading = Reading(name, doc_id, max_article_bytes, errors)
+    return list(_read(io.BytesIO(data), len(data), Reading(name, doc_id, max_article_bytes, errors), read_as, BytesRead()))
+
+
+def _read(stream: BinaryIO, size: int, reading: Reading, read_as: str | None, read: BytesRead) -> Iterator[Article]:
+    """The articles of one file: JSON Lines line by line, other types whole (their size checked first)."""
+    suffix = read_as if read_as in LOADERS else file_type(reading.name)
     try:
         if not suffix:
-            raise ValueError(f"unsupported file type '{os.path.splitext(name)[1] or name}'; use one of {' '.join(LOADERS)}")
-        if LOADERS[suffix] is not load_records:
-            reading.check_size(len(data), "file")
-        reading.doc_id = checked_doc_id(doc_id)
-        articles = LOADERS[suffix](decode(data), reading)
+            raise ValueError(f"unsupported file type '{os.path.splitext(reading.name)[1] or reading.name}'; use one of {' '.join(LOADERS)}")
+        if suffix not in RECORD_FILES:
+            reading.check_size(size, "file")
+        reading.doc_id = checked_doc_id(reading.doc_id)
+        if suffix == ".jsonl":
+            articles = stream_records(stream, reading, read.add)
+        else:
+            articles = LOADERS[suffix](decode(stream.read()), reading)
+            read.add(size)
+        for article in articles:
+            article.path = reading.name
+            yield article
     except LineError as error:
         reading.error(str(error), line=error.line)
-        return []
     except ValueError as error:
         reading.error(str(error))
-        return []
-    for article in articles:
-        article.path = name
-    return articles
+    except OSError as error:
+        reading.error(f"cannot read ({error.strerror})")
 
 
 def load_named(files: Iterable[tuple[str, bytes]], errors: list[str], max_article_bytes: int) -> list[Article]:
     """The articles of uploaded files, each (name, bytes); a file's name is its doc_id."""
-    collected = Collected(errors)
-    for name, data in files:
-        collected.add(load_bytes(data, name, name, errors, max_article_bytes))
-    return collected.articles()
+    first_seen = FirstSeen(errors)
+    return [a for name, data in files for a in first_seen.new(load_bytes(data, name, name, errors, max_article_bytes))]
+
+
+def list_files(paths: Iterable[Path], errors: list[str], skipped: list[Skipped]) -> list[tuple[Path, Path]]:
+    """The (file, root) pairs below `paths` (see `iter_files`); a path that cannot be read is an error."""
+    found = []
+    for path in paths:
+        try:
+            found.extend(iter_files(Path(path), skipped))
+        except LoadError as error:
+            errors.append(str(error))
+    return found
+
+
+def iter_articles(
+    files: Iterable[tuple[Path, Path]], errors: list[str], skipped: list[Skipped], max_article_bytes: int, read: BytesRead | None = None
+) -> Iterator[Article]:
+    """The articles of `files`, one file after another (JSON Lines line by line); `read` counts
+    the bytes of input read so far."""
+    first_seen = FirstSeen(errors)
+    for file, root in files:
+        yield from first_seen.new(iter_file(file, root, errors, skipped, max_article_bytes, read))
 
 
 def load_paths(
     paths: Iterable[Path], errors: list[str], skipped: list[Skipped], max_article_bytes: int
 ) -> list[Article]:
     """The articles of files and folders; unsupported files, hidden ones and broken links are `skipped`."""
-    collected = Collected(errors)
-    for path in paths:
-        try:
-            files = list(iter_files(Path(path), skipped))
-        except LoadError as error:
-            errors.append(str(error))
-            continue
-        for file, root in files:
-            collected.add(load_file(file, root, errors, skipped, max_article_bytes))
-    return collected.articles()
+    return list(iter_articles(list_files(paths, errors, skipped), errors, skipped, max_article_bytes))
 
 
-def load_file(file: Path, root: Path, errors: list[str], skipped: list[Skipped], max_article_bytes: int) -> list[Article]:
-    """One file, its doc_id its path below `root`; its size is checked before it is read."""
-    suffix = file_type(file.name)
-    if not suffix:
+def iter_file(
+    file: Path, root: Path, errors: list[str], skipped: list[Skipped], max_article_bytes: int, read: BytesRead | None = None
+) -> Iterator[Article]:
+    """One file's articles, its doc_id its path below `root` (see `_read`)."""
+    if not file_type(file.name):
         skipped.append(Skipped(str(file), f"unsupported file type '{file.suffix or file.name}'"))
-        return []
+        return
     reading = Reading(str(file), file.relative_to(root).as_posix(), max_article_bytes, errors)
     try:
-        if LOADERS[suffix] is not load_records:
-            reading.check_size(file.stat().st_size, "file")
-        data = file.read_bytes()
-    except ValueError as error:
-        reading.error(str(error))
-        return []
+        size = file.stat().st_size
+        stream = file.open("rb")
     except OSError as error:
         reading.error(f"cannot read ({error.strerror})")
-        return []
-    return load_bytes(data, reading.name, reading.doc_id, errors, max_article_bytes)
+        return
+    with stream:
+        yield from _read(stream, size, reading, None, read or BytesRead())
 
 
 def iter_files(path: Path, skipped: list[Skipped] | None = None) -> Iterator[tuple[Path, Path]]:

@@ -5,9 +5,12 @@ message that says where; text is never silently mangled.
 """
 
 import codecs
+import io
 import re
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
-from index.loaders.problems import LineError
+from index.loaders.problems import LineError, Reading
 
 # Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 BOMS = (
@@ -65,6 +68,62 @@ def decode(data: bytes) -> str:
     if text is None:
         raise ValueError("not text in any known encoding: it looks like a binary file")
     return _checked(text)
+
+
+# The start of a file that says whether it is UTF-16 without a byte-order mark.
+SNIFF_BYTES = 65536
+# A line may be this much longer than the largest article: JSON escapes (\u00e9) and other fields.
+LINE_SLACK = 6
+
+
+def read_lines(stream: BinaryIO, reading: Reading, read: Callable[[int], None]) -> Iterator[tuple[int, str]]:
+    """(number, text) of each line of a text file read line by line; only "\n" ends a line.
+
+    UTF-8 unless a byte-order mark or the first bytes say UTF-16/32; a line that is not UTF-8 is
+    decoded as `decode` decodes a file, or is an error naming it, like a line longer than an
+    article may be. `read` is told each line's size in bytes."""
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    wide = next((encoding for bom, encoding in BOMS if head.startswith(bom) and encoding != "utf-8-sig"), None)
+    wide = wide or (_utf16_without_bom(head[: len(head) // 2 * 2]) if b"\x00" in head else None)
+    if wide:
+        yield from _wide_lines(stream, wide, reading, read)
+        return
+    limit = LINE_SLACK * reading.max_article_bytes + 1024 * 1024
+    number = 0
+    while line := stream.readline(limit):
+        number += 1
+        read(len(line))
+        if len(line) == limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+                read(len(rest))
+            read(len(rest))
+            reading.error(f"the line is longer than {limit / 1048576:g} MB: no record may be that long (BYLINE_MAX_ARTICLE_MB)", line=number)
+            continue
+        if number == 1:
+            line = line.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield number, line.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                yield number, decode(line)
+            except ValueError as error:
+                reading.error(str(error), line=number)
+
+
+def _wide_lines(stream: BinaryIO, encoding: str, reading: Reading, read: Callable[[int], None]) -> Iterator[tuple[int, str]]:
+    """The lines of a UTF-16 or UTF-32 file."""
+    width = 4 if "32" in encoding else 2
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="\n")
+    number = 0
+    try:
+        for number, line in enumerate(text, start=1):
+            read(len(line) * width)
+            yield number, line.removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        reading.error(f"invalid {encoding.upper()} after this line", line=number)
+    finally:
+        text.detach()
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

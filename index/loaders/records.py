@@ -1,13 +1,16 @@
-"""JSON and JSON Lines exports: one article per record."""
+"""JSON and JSON Lines exports: one article per record; JSON Lines can be read line by line."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
 
 from index.articles import Article
 from index.loaders.dates import iso_date
+from index.loaders.decoding import read_lines
 from index.loaders.doc_ids import checked_doc_id
 from index.loaders.html import extract_html, looks_like_html
 from index.loaders.problems import Reading
+from index.loaders.seen import SeenIds
 from index.loaders.text import parse_dateline
 from index.loaders.urls import title_from_url
 
@@ -17,25 +20,33 @@ DATE_FIELDS = ("publish_date", "published_at", "date")
 
 
 def load_records(raw: str, reading: Reading) -> list[Article]:
-    """One article per record; a bad record is an error naming its line (JSONL) or number (JSON),
-    and the good records beside it are kept."""
-    jsonl = reading.name.lower().endswith(".jsonl")
-    articles: dict[str, tuple[Article, str]] = {}
-    for number, record in _parse(raw, reading, jsonl):
-        where = {"line": number} if jsonl else {"record": number}
+    """One article per record of a JSON file; a bad record is an error naming its number, and the
+    good records beside it are kept."""
+    return list(_articles(_json_records(raw, reading), reading, "record"))
+
+
+def stream_records(stream: BinaryIO, reading: Reading, read: Callable[[int], None]) -> Iterator[Article]:
+    """One article per line of a JSON Lines file, read line by line (`read` is told each line's
+    size); a bad line is an error naming it, and the good lines beside it are kept."""
+    return _articles(_json_lines(read_lines(stream, reading, read), reading), reading, "line")
+
+
+def _articles(records: Iterable[tuple[int, object]], reading: Reading, unit: str) -> Iterator[Article]:
+    seen = SeenIds()
+    for number, record in records:
+        where = {unit: number}
         try:
             if isinstance(record, dict):
                 reading.check_size(len(str(_first(record, TEXT_FIELDS) or "").encode()), "record's text")
-            article = record_to_article(record, f"{reading.doc_id}#{'L' if jsonl else ''}{number}")
+            article = record_to_article(record, f"{reading.doc_id}#{'L' if unit == 'line' else ''}{number}")
         except ValueError as error:
             reading.error(str(error), **where)
             continue
-        if article.doc_id in articles:
-            first = articles[article.doc_id][1]
+        first = seen.first(article.doc_id, f"{unit} {number}")
+        if first is not None:
             reading.error(f"doc_id '{article.doc_id}' is also on {first}; kept the one on {first}", **where)
             continue
-        articles[article.doc_id] = (article, f"{'line' if jsonl else 'record'} {number}")
-    return [article for article, _ in articles.values()]
+        yield article
 
 
 def record_to_article(record, fallback_id: str) -> Article:
@@ -66,17 +77,18 @@ def record_to_article(record, fallback_id: str) -> Article:
     )
 
 
-def _parse(raw: str, reading: Reading, jsonl: bool) -> Iterator[tuple[int, object]]:
-    """(number, record) pairs: numbered by line in JSON Lines, by position in a JSON list."""
-    if jsonl:
-        # Only "\n" ends a JSON Lines line (str.splitlines would also split at U+2028 and others).
-        for number, line in enumerate(raw.split("\n"), start=1):
-            if line.strip():
-                try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as error:
-                    reading.error(f"invalid JSON: {error.msg} (column {error.colno})", line=number)
-        return
+def _json_lines(lines: Iterable[tuple[int, str]], reading: Reading) -> Iterator[tuple[int, object]]:
+    """(line number, record) of each JSON Lines line that is not blank."""
+    for number, line in lines:
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as error:
+                reading.error(f"invalid JSON: {error.msg} (column {error.colno})", line=number)
+
+
+def _json_records(raw: str, reading: Reading) -> Iterator[tuple[int, object]]:
+    """(position, record) of each record of a JSON file: a list, {"articles": [...]} or one object."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:

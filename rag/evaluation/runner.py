@@ -167,8 +167,15 @@ def prepare_store(dataset: Dataset, settings: Settings, store: Path | None, prog
     if dataset.inline_articles:
         (path / INLINE_ARTICLES).write_text("\n".join(json.dumps(a) for a in dataset.inline_articles))
     files = article_files(dataset, path)
-    started = time.time()
-    report = service.ingest(files, lambda done, total: progress(f"ingest: {done}/{total} articles ({time.time() - started:.0f} s)"))
+    started, embedded = time.time(), 0
+
+    def told(report, read: int, total: int) -> None:
+        nonlocal embedded
+        if report.added + report.updated > embedded:  # say nothing while only cached articles go by
+            embedded = report.added + report.updated
+            progress(f"ingest: {report.articles} articles, {embedded} embedded, {read / max(total, 1):.0%} read ({time.time() - started:.0f} s)")
+
+    report = service.ingest(files, told)
     progress(f"store {path}: {report.articles} articles, {report.added + report.updated} embedded now, {report.unchanged} cached")
     return service
 

@@ -1,0 +1,112 @@
+"""Ingest as a stream: JSON Lines read line by line, a batch of articles in memory, resumable, with progress."""
+
+import json
+import os
+import pty
+import sys
+import tracemalloc
+
+import pytest
+
+from index import ingest as ingest_module
+from index.ingest import IngestReport, ingest_articles
+from index.loaders import iter_articles, list_files
+
+
+def write_jsonl(path, count: int, words: int = 12) -> None:
+    with path.open("w") as out:
+        for i in range(count):
+            body = " ".join(f"word{(i * 7 + j) % 997}" for j in range(words))
+            out.write(json.dumps({"id": f"r{i}", "title": f"Record {i}", "text": f"Record {i} reports that the harbour board met. {body}."}) + "\n")
+
+
+def test_a_large_jsonl_is_read_a_record_at_a_time(tmp_path):
+    """19 MB of JSON Lines, read through the loader: memory holds a record, not the file."""
+    file = tmp_path / "big.jsonl"
+    write_jsonl(file, 8000, words=300)
+    size = file.stat().st_size
+    errors, skipped = [], []
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in iter_articles(list_files([file], errors, skipped), errors, skipped, 10**6))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (count, errors) == (8000, [])
+    assert size > 16 * 2**20 and peak < 2**20, peak  # the whole file read at once would be 16 MB and more
+
+
+def test_ingest_holds_one_batch_and_resumes_without_embedding_again(tmp_path, fresh_store, monkeypatch):
+    """Stopped (Ctrl-C) half way, then run again: the stored articles are counted unchanged, not embedded."""
+    monkeypatch.setattr(ingest_module, "EMBED_BATCH_ARTICLES", 8)
+    file = tmp_path / "feed.jsonl"
+    write_jsonl(file, 40)
+    store = fresh_store.store
+    pulled, ahead = [0], []
+
+    def articles(stop_after: int | None):
+        errors, skipped = [], []
+        for article in iter_articles(list_files([file], errors, skipped), errors, skipped, 10**6):
+            if pulled[0] == stop_after:
+                raise KeyboardInterrupt
+            pulled[0] += 1
+            yield article
+
+    def on_batch(report: IngestReport) -> None:
+        ahead.append(pulled[0] - report.articles)  # read, but neither stored nor found unchanged yet
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest_articles(store, articles(stop_after=20), IngestReport(), on_batch)
+    assert store.docs.count() == 16 and max(ahead) < 8  # two whole batches stored, never more than one read ahead
+    pulled[0] = 0
+    report = IngestReport()
+    ingest_articles(store, articles(stop_after=None), report, on_batch)
+    assert (report.unchanged, report.added, report.chunks, report.repaired) == (16, 24, 24, 0)
+    assert store.docs.count() == 40 == len(store.collection.get()["ids"]) and max(ahead) < 8
+
+
+def test_jsonl_lines_are_decoded_one_by_one_and_a_huge_line_is_refused(tmp_path):
+    file = tmp_path / "mixed.jsonl"
+    huge = json.dumps({"id": "huge", "text": "x" * (1024 * 1024 + 7000)}).encode()
+    file.write_bytes(
+        b'{"id": "a", "text": "Plain UTF-8, caf\xc3\xa9."}\n'
+        b'{"id": "b", "text": "Windows-1252: caf\xe9 and \x93quotes\x94."}\n' + huge + b'\n{"id": "c", "text": "After the huge line."}\n'
+    )
+    wide = tmp_path / "wide.jsonl"
+    wide.write_bytes('{"id": "w1", "text": "Zürich in UTF-16."}\n{"id": "w2", "text": "Second line."}\n'.encode("utf-16"))
+    errors, skipped = [], []
+    articles = {a.doc_id: a.text for a in iter_articles(list_files([file, wide], errors, skipped), errors, skipped, 1000)}
+    assert articles == {
+        "a": "Plain UTF-8, café.",
+        "b": "Windows-1252: café and “quotes”.",
+        "c": "After the huge line.",
+        "w1": "Zürich in UTF-16.",
+        "w2": "Second line.",
+    }
+    assert len(errors) == 1 and errors[0].startswith(f"{file}, line 3: the line is longer than")
+
+
+def test_the_cli_shows_progress_with_rate_and_time_left_on_a_terminal(tmp_path, fresh_store, monkeypatch):
+    from ui.cli import _ingest_files
+
+    file = tmp_path / "feed.jsonl"
+    write_jsonl(file, 70)
+    leader, follower = pty.openpty()
+    monkeypatch.setattr(sys, "stderr", os.fdopen(follower, "w"))
+    monkeypatch.setenv("COLUMNS", "150")
+    failed = _ingest_files(fresh_store, [file])
+    sys.stderr.flush()
+    shown = b""
+    while chunk := _read_ready(leader):
+        shown += chunk
+    sys.stderr.close()
+    os.close(leader)
+    text = shown.decode(errors="replace")
+    assert not failed and fresh_store.count() == 70
+    assert "Ingesting" in text and "articles/s" in text and "left" in text and "70 articles (70 embedded)" in text
+
+
+def _read_ready(fd: int) -> bytes:
+    import select
+
+    return os.read(fd, 65536) if select.select([fd], [], [], 0.2)[0] else b""
