@@ -237,6 +237,7 @@ def test_gradio_earlier_answers_keep_their_sources(server, browser, screenshot):
     first = gradio_answers(browser)[0]
     marker = first.find_elements(By.CSS_SELECTOR, "a.byline-marker")[1]
     assert marker.text == "[2]" and marker.get_attribute("title").startswith(expected.citations[1].sentence)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", marker)  # not under the chat's sticky header
     marker.click()
     passage = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".byline-passage:target"))
     assert passage.get_attribute("id") == marker.get_attribute("href").split("#")[1] == "byline-a2-c2"
