@@ -34,11 +34,11 @@ sys.path.insert(0, str(ROOT))
 
 from index import offline as _offline  # noqa: E402,F401
 from rag.evaluation.datasets import cache_root  # noqa: E402
+from bench.doc_sections import replace_section  # noqa: E402
 from rag.evaluation.metrics import percentile  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
 RESULTS = ROOT / "bench" / "results" / "load.json"
-DOC = ROOT / "docs" / "benchmarks.md"
 BYLINE = [sys.executable, "-m", "ui.cli"]
 STORE_ARTICLES = 201
 MIX = {"ask": 0.4, "stream": 0.3, "search": 0.3}
@@ -271,16 +271,6 @@ def render(results: list[dict], machine: str) -> str:
     return "\n".join(lines)
 
 
-def update_doc(table: str) -> None:
-    text = DOC.read_text()
-    start, end = "<!-- BENCH:load -->", "<!-- /BENCH:load -->"
-    if start not in text:
-        text += f"\n## Load: 32 clients against one server\n\n{start}\n{end}\n"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    DOC.write_text(f"{head}{start}\n{table}\n{end}{tail}")
-
-
 def parse_variant(text: str) -> tuple[str, dict]:
     label, _, pairs = text.partition(":")
     return label, dict(pair.split("=", 1) for pair in pairs.split(",") if pair)
@@ -311,7 +301,7 @@ def main() -> None:
     table = render(results, args.machine)
     print(table)
     if not args.no_doc:
-        update_doc(table)
+        replace_section("load", "Load: 32 clients against one server", table)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import BYLINE, cached_store, free_port, gold_records  # noqa: E402
+from bench.doc_sections import replace_section  # noqa: E402
+from bench.load import cached_store, free_port, gold_records  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "startup.json"
-DOC = ROOT / "docs" / "benchmarks.md"
 BYLINE_SCRIPT = str(Path(sys.executable).parent / "byline")
 QUESTION = "What did the Federal Reserve decide about interest rates?"
 
@@ -83,16 +83,6 @@ def render(results: dict, machine: str, before: dict | None) -> str:
     return "\n".join(lines)
 
 
-def update_doc(table: str) -> None:
-    text = DOC.read_text()
-    start, end = "<!-- BENCH:startup -->", "<!-- /BENCH:startup -->"
-    if start not in text:
-        text += f"\n## Start-up: how long a new user waits\n\n{start}\n{end}\n"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    DOC.write_text(f"{head}{start}\n{table}\n{end}{tail}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -106,7 +96,7 @@ def main() -> None:
     table = render(results, args.machine, before)
     print(table)
     if not args.no_doc:
-        update_doc(table)
+        replace_section("startup", "Start-up: how long a new user waits", table)
 
 
 if __name__ == "__main__":
