@@ -60,8 +60,8 @@ def test_the_url_is_announced_once_the_socket_accepts_connections():
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        for _ in range(200):
-            if server.started:
+        for _ in range(400):  # `started` is set inside uvicorn's startup, just before the announcement
+            if announced:
                 break
             threading.Event().wait(0.05)
         assert announced == [(f"http://127.0.0.1:{port}", 0)]
