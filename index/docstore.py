@@ -1,9 +1,8 @@
 """The sidecar docstore: full article texts, sentence offsets and chunk texts in SQLite.
 
 Chroma holds the vectors; this file holds what citations need to be shown in context, and the
-lexical index: an FTS5 table of each chunk's terms (index/terms.py), ranked by FTS5's bm25() and
-written in the same transaction as the chunks, so adding or deleting an article updates it in place.
-Its `state` table holds the store's generation, bumped by every change, so that readers in other
+lexical index (index/lexical_index.py), written in the same transactions as the chunks. Its
+`state` table holds the store's generation, bumped by every change, so that readers in other
 processes notice writes.
 """
 
@@ -15,9 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.articles import Article, date_ordinal
+from index import lexical_index
+from index.articles import Article
+from index.lexical_index import LexicalIndex
 from index.sentences import Span
-from index.terms import lexical_terms
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -49,33 +49,6 @@ CREATE TABLE IF NOT EXISTS story_groups (
 );
 CREATE INDEX IF NOT EXISTS story_groups_group ON story_groups(group_id);
 """
-# The lexical index. `chunk_terms` holds each chunk's terms (its article's title and dateline, then
-# its text) and the columns that filters test; `chunk_search` indexes the terms (external content:
-# the triggers keep it equal to `chunk_terms`, whose rows go with their chunk's). The terms are
-# tokenised already: FTS5's ascii tokenizer only splits them at the spaces between them.
-_LEXICAL_SCHEMA = """
-CREATE TABLE IF NOT EXISTS chunk_terms (
-    id INTEGER PRIMARY KEY,
-    node_id TEXT NOT NULL UNIQUE REFERENCES chunks(node_id) ON DELETE CASCADE,
-    doc_id TEXT NOT NULL,
-    source TEXT,
-    date_ord INTEGER,
-    terms TEXT NOT NULL
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_search USING fts5(
-    terms, content='chunk_terms', content_rowid='id', tokenize="ascii tokenchars '_'"
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_search, 'row');
-CREATE TRIGGER IF NOT EXISTS chunk_terms_added AFTER INSERT ON chunk_terms BEGIN
-    INSERT INTO chunk_search(rowid, terms) VALUES (new.id, new.terms);
-END;
-CREATE TRIGGER IF NOT EXISTS chunk_terms_removed AFTER DELETE ON chunk_terms BEGIN
-    INSERT INTO chunk_search(chunk_search, rowid, terms) VALUES ('delete', old.id, old.terms);
-END;
-"""
-# The columns of `chunk_terms` that lexical search can filter on (chunk metadata of the same name).
-LEXICAL_FILTERS = ("doc_id", "source", "date_ord")
-_INSERT_TERMS = "INSERT INTO chunk_terms (node_id, doc_id, source, date_ord, terms) VALUES (?, ?, ?, ?, ?)"
 GENERATION = "generation"
 # Set while a write may have left Chroma and this docstore apart: the next ingest repairs the store.
 UNFINISHED = "unfinished_write"
@@ -120,7 +93,8 @@ class DocStore:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
         self._db.executescript(_STORY_SCHEMA)
-        self._db.executescript(_LEXICAL_SCHEMA)
+        self._db.executescript(lexical_index.SCHEMA)
+        self.lexical = LexicalIndex(self._db, self._lock)
         self._fill_lexical_index()
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
@@ -194,7 +168,7 @@ class DocStore:
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
                 [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
             )
-            self._db.executemany(_INSERT_TERMS, [_lexical_row(article, c.node_id, c.text) for c in chunks])
+            self._db.executemany(lexical_index.INSERT, [lexical_index.row(article, c.node_id, c.text) for c in chunks])
 
     def _fill_lexical_index(self) -> None:
         """Index the chunks of a store made before the lexical index was kept here (once)."""
@@ -208,8 +182,8 @@ class DocStore:
                     rows = self._db.execute("SELECT c.node_id, c.text, a.meta FROM chunks c JOIN articles a ON a.doc_id = c.doc_id")
                     while batch := rows.fetchmany(1000):
                         self._db.executemany(
-                            _INSERT_TERMS,
-                            [_lexical_row(Article(text="", **json.loads(meta)), node_id, text) for node_id, text, meta in batch],
+                            lexical_index.INSERT,
+                            [lexical_index.row(Article(text="", **json.loads(meta)), node_id, text) for node_id, text, meta in batch],
                         )
                     self._set_state(LEXICAL, 1)
             except BaseException:
@@ -220,40 +194,18 @@ class DocStore:
     def lexical_search(
         self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False
     ) -> list[tuple[StoredChunk, Article, float]]:
-        """The `limit` chunks best ranked by BM25 for any of `terms`, best first, with their article
-        (text left empty) and score (higher is better). `where` holds (column, operator, value)
-        tests on LEXICAL_FILTERS columns, all of which must hold (any one, with `any_of`)."""
-        if not terms or limit <= 0:
+        """The chunks of `LexicalIndex.search`, each with its article (text left empty) and score."""
+        ranked = self.lexical.search(terms, limit, where, any_of)
+        if not ranked:
             return []
-        tests, params = [], []
-        for column, operator, value in where:
-            if column not in LEXICAL_FILTERS or operator not in ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN"):
-                raise ValueError(f"lexical search cannot filter on {column} {operator}")
-            values = list(value) if operator.endswith("IN") else [value]
-            marks = f"({','.join('?' * len(values))})" if operator.endswith("IN") else "?"
-            tests.append(f"t.{column} {operator} {marks}")
-            params.extend(values)
-        # Each term quoted as an FTS5 string: no query text is ever read as FTS5 syntax.
-        match = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        best = (  # `rank` is bm25(chunk_search): negative, lower is better
-            "SELECT t.id, rank FROM chunk_search JOIN chunk_terms t ON t.id = chunk_search.rowid WHERE chunk_search MATCH ?"
-            f" AND ({(' OR ' if any_of else ' AND ').join(tests)}) ORDER BY rank LIMIT ?"
-            if tests
-            else "SELECT rowid AS id, rank FROM chunk_search WHERE chunk_search MATCH ? ORDER BY rank LIMIT ?"
-        )
         rows = self._rows(
-            f"WITH best AS ({best})"
-            " SELECT c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text, a.meta, -best.rank FROM best"
-            " JOIN chunk_terms t ON t.id = best.id JOIN chunks c ON c.node_id = t.node_id JOIN articles a ON a.doc_id = c.doc_id"
-            " ORDER BY best.rank",
-            (match, *params, limit),
+            "SELECT t.id, c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text, a.meta FROM chunk_terms t"
+            " JOIN chunks c ON c.node_id = t.node_id JOIN articles a ON a.doc_id = c.doc_id"
+            f" WHERE t.id IN ({','.join('?' * len(ranked))})",
+            tuple(rowid for rowid, _ in ranked),
         )
-        return [(StoredChunk(*row[:6]), Article(text="", **json.loads(row[6])), row[7]) for row in rows]
-
-    def document_frequency(self, term: str) -> int:
-        """How many chunks hold `term` (a term as index/terms.py makes them)."""
-        rows = self._rows("SELECT doc FROM chunk_vocab WHERE term = ?", (term,))
-        return rows[0][0] if rows else 0
+        found = {row[0]: (StoredChunk(*row[1:7]), Article(text="", **json.loads(row[7]))) for row in rows}
+        return [(*found[rowid], score) for rowid, score in ranked if rowid in found]
 
     def delete(self, doc_id: str) -> bool:
         with self.transaction():
@@ -360,7 +312,3 @@ class DocStore:
     def close(self) -> None:
         self._db.close()
 
-
-def _lexical_row(article: Article, node_id: str, text: str) -> tuple:
-    words = " ".join(part for part in (article.title, article.dateline, text) if part)
-    return (node_id, article.doc_id, article.source or None, date_ordinal(article.date), " ".join(lexical_terms(words)))

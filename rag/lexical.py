@@ -43,7 +43,7 @@ class Lexicon:
         if term not in self._idf:
             if self._n is None:
                 self._n = max(self._docs.chunk_count(), 1) if self._docs else 1
-            df = self._docs.document_frequency(term) if self._docs else 0
+            df = self._docs.lexical.document_frequency(term) if self._docs else 0
             self._idf[term] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
         return self._idf[term]
 

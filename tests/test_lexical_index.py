@@ -45,7 +45,7 @@ def test_adding_changing_and_deleting_an_article_updates_the_index_in_place(serv
     service.ingest([write(tmp_path, "lighthouse.md", "Valley Courier", "2024-05-01", "The lamp room was repainted by volunteers.")])
     assert lexical(service, "lighthouse keeper") == [] and lexical(service, "volunteers repainted") == ["lighthouse.md"]
     assert service.delete("lighthouse.md")
-    assert lexical(service, "volunteers repainted") == [] and docs.document_frequency("volunt") == 0
+    assert lexical(service, "volunteers repainted") == [] and docs.lexical.document_frequency("volunt") == 0
     with sqlite3.connect(service.store.path / "articles.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] == docs.chunk_count() == rows
         db.execute("INSERT INTO chunk_search(chunk_search, rank) VALUES ('integrity-check', 1)")  # raises if the index drifted
@@ -104,3 +104,35 @@ def test_a_store_from_before_the_lexical_index_is_indexed_on_open(fresh_store, s
         assert db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] == reopened.store.docs.chunk_count() > 0
     assert reopened.ingest([seed_copy]).unchanged == 1
     assert not list(path.glob("bm25*"))
+
+
+def test_scoring_rare_terms_first_ranks_as_the_whole_query(tmp_path, monkeypatch):
+    """On a store where common words match most chunks, the search that scores only chunks with the
+    query's rarer terms (used on large stores) returns what FTS5 ranks for the whole query."""
+    import random
+
+    from index import lexical_index
+    from index.articles import Article
+    from index.docstore import DocStore, StoredChunk
+
+    rng = random.Random(7)
+    words = [f"w{i}x" for i in range(1, 1500)]
+    weights = [1 / i for i in range(1, 1500)]  # Zipf: a few words in most chunks, most words rare
+    docs = DocStore(tmp_path / "articles.sqlite3")
+    with docs.transaction():
+        for n in range(120):
+            article = Article(doc_id=f"a{n}", text="", source="Wire" if n % 3 else "Local")
+            chunks = [StoredChunk(f"a{n}::{c}", f"a{n}", c, 0, 0, " ".join(rng.choices(words, weights, k=60))) for c in range(3)]
+            docs.put(article, [], chunks)
+    queries = [rng.choices(words, weights, k=rng.randint(3, 12)) for _ in range(40)]
+    used = 0
+    for terms in queries:
+        for where in ([], [("source", "=", "Wire")]):
+            monkeypatch.setattr(lexical_index, "RARE_FIRST_FROM", 10**9)
+            whole = docs.lexical.search(terms, 15, where)
+            monkeypatch.setattr(lexical_index, "RARE_FIRST_FROM", 0)
+            first = docs.lexical.search(terms, 15, where)
+            assert [i for i, _ in first] == [i for i, _ in whole] and [s for _, s in first] == pytest.approx([s for _, s in whole])
+            with docs.lexical._lock:
+                used += docs.lexical._rare_first(terms, 15, "", []) is not None
+    assert used > 20, used
