@@ -276,11 +276,11 @@ def search(
         from rag.service import EMPTY_STORE
 
         typer.echo("No matching articles." if service.count() else EMPTY_STORE)
-    from ui.render import also_in_line
+    from ui.render import also_in_line, shorten
 
     for hit in result.results:
         typer.secho(f"{hit.rank}. {hit.title}  [{hit.doc_id}]  score {hit.score:.3f}", bold=True)
-        typer.echo(f"   {_shorten(hit.text)}")
+        typer.echo(f"   {shorten(hit.text, 200)}")
         if hit.also_in:
             typer.echo(f"   {also_in_line(hit.also_in)}")
 
@@ -425,11 +425,6 @@ def show_settings(markdown: Annotated[bool, typer.Option("--markdown", help="Pri
     from ui import settings_table
 
     print(settings_table.markdown() if markdown else settings_table.text(_settings()))
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 if __name__ == "__main__":
