@@ -1,14 +1,13 @@
-"""The sidecar docstore: full article texts, sentence offsets and chunk texts in SQLite.
+"""The sidecar docstore: full article texts, sentence offsets and chunk texts, in SQLite or PostgreSQL.
 
-Chroma holds the vectors; this file holds what citations need to be shown in context, and the
-lexical index (index/lexical_index.py), written in the same transactions as the chunks. Its
-`state` table holds the store's generation, bumped by every change, so that readers in other
-processes notice writes.
+Chroma holds the vectors; this holds what citations need to be shown in context, and the lexical
+index (index/lexical_index.py in SQLite, index/lexical_postgres.py in PostgreSQL), written in the
+same transactions as the chunks. Its `state` table holds the store's generation, bumped by every
+change, so that readers in other processes notice writes. The SQL is the same for both databases
+(index/database.py says what differs).
 """
 
 import json
-import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from index import lexical_index
 from index.articles import Article
-from index.lexical_index import LexicalIndex
+from index.database import Database, SQLiteDatabase
 from index.sentences import Span
 
 _SCHEMA = """
@@ -26,7 +25,7 @@ CREATE TABLE IF NOT EXISTS articles (
     meta TEXT NOT NULL,
     text TEXT NOT NULL,
     sentences TEXT NOT NULL,
-    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+    ingested_at TEXT NOT NULL DEFAULT {now}
 );
 CREATE TABLE IF NOT EXISTS chunks (
     node_id TEXT PRIMARY KEY,
@@ -44,7 +43,7 @@ _STORY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS story_groups (
     doc_id TEXT PRIMARY KEY REFERENCES articles(doc_id) ON DELETE CASCADE,
     group_id TEXT NOT NULL,
-    signature BLOB NOT NULL,
+    signature {blob} NOT NULL,
     method TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS story_groups_group ON story_groups(group_id);
@@ -83,47 +82,38 @@ class StoredArticle:
         return self.article.text[self.sentences[first].start : self.sentences[last - 1].end]
 
 
+def _marks(values: list) -> str:
+    return ",".join("?" * len(values))
+
+
 class DocStore:
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        # One connection serves the API's and the UI's threads: every statement takes the lock.
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(_SCHEMA)
-        self._db.executescript(_STORY_SCHEMA)
-        self._db.executescript(lexical_index.SCHEMA)
-        self.lexical = LexicalIndex(self._db, self._lock)
+    def __init__(self, database: "Database | Path"):
+        """On `database` (index/database.py's `open_database`), or a path: an SQLite file there."""
+        self.database = database if isinstance(database, Database) else SQLiteDatabase(Path(database))
+        self.database.script(self.database.schema(_SCHEMA + _STORY_SCHEMA))
+        self.lexical = self.database.lexical_index()
+        self.database.script(self.lexical.schema)
         self._fill_lexical_index()
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        return self.database.rows(sql, params)
 
     def _write(self, sql: str, params: tuple = ()) -> int:
-        with self._lock:
-            return self._db.execute(sql, params).rowcount
+        return self.database.write(sql, params)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """A write: all of it or nothing, and the generation bumped with it."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-                self.bump()
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self.database.transaction():
+            yield
+            self.bump()
 
     def _state(self, key: str) -> int:
         rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
         return rows[0][0] if rows else 0
 
     def _set_state(self, key: str, value: int) -> None:
-        self._write("INSERT INTO state VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        self._write("INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def generation(self) -> int:
         """A number that every change to the store's articles (here or in Chroma) increases."""
@@ -131,7 +121,7 @@ class DocStore:
 
     def bump(self) -> None:
         self._write(
-            "INSERT INTO state VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET value = value + 1", (GENERATION,)
+            "INSERT INTO state VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = state.value + 1", (GENERATION,)
         )
 
     def unfinished(self) -> bool:
@@ -145,7 +135,9 @@ class DocStore:
 
     def hashes_of(self, doc_ids: list[str]) -> dict[str, str]:
         """The content hash of each of these articles that is stored."""
-        return dict(self._rows(f"SELECT doc_id, hash FROM articles WHERE doc_id IN ({','.join('?' * len(doc_ids))})", tuple(doc_ids)))
+        if not doc_ids:
+            return {}
+        return dict(self._rows(f"SELECT doc_id, hash FROM articles WHERE doc_id IN ({_marks(doc_ids)})", tuple(doc_ids)))
 
     def chunks(self) -> list[StoredChunk]:
         return [StoredChunk(*row) for row in self._rows("SELECT * FROM chunks ORDER BY doc_id, ord")]
@@ -163,33 +155,25 @@ class DocStore:
                 json.dumps([list(s) for s in sentences]),
             ),
         )
-        with self._lock:
-            self._db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
-                [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
-            )
-            self._db.executemany(lexical_index.INSERT, [lexical_index.row(article, c.node_id, c.text) for c in chunks])
+        self.database.write_many(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+            [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
+        )
+        self.database.write_many(lexical_index.INSERT, [lexical_index.row(article, c.node_id, c.text) for c in chunks])
 
     def _fill_lexical_index(self) -> None:
         """Index the chunks of a store made before the lexical index was kept here (once)."""
         if self._state(LEXICAL):
             return
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if not self._state(LEXICAL):  # another process may have filled it meanwhile
-                    self._db.execute("DELETE FROM chunk_terms")
-                    rows = self._db.execute("SELECT c.node_id, c.text, a.meta FROM chunks c JOIN articles a ON a.doc_id = c.doc_id")
-                    while batch := rows.fetchmany(1000):
-                        self._db.executemany(
-                            lexical_index.INSERT,
-                            [lexical_index.row(Article(text="", **json.loads(meta)), node_id, text) for node_id, text, meta in batch],
-                        )
-                    self._set_state(LEXICAL, 1)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self.database.transaction():
+            if not self._state(LEXICAL):  # another process may have filled it meanwhile
+                self._write("DELETE FROM chunk_terms")
+                for batch in self.database.batches("SELECT c.node_id, c.text, a.meta FROM chunks c JOIN articles a ON a.doc_id = c.doc_id"):
+                    self.database.write_many(
+                        lexical_index.INSERT,
+                        [lexical_index.row(Article(text="", **json.loads(meta)), node_id, text) for node_id, text, meta in batch],
+                    )
+                self._set_state(LEXICAL, 1)
 
     def lexical_search(
         self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False
@@ -201,7 +185,7 @@ class DocStore:
         rows = self._rows(
             "SELECT t.id, c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text, a.meta FROM chunk_terms t"
             " JOIN chunks c ON c.node_id = t.node_id JOIN articles a ON a.doc_id = c.doc_id"
-            f" WHERE t.id IN ({','.join('?' * len(ranked))})",
+            f" WHERE t.id IN ({_marks(ranked)})",
             tuple(rowid for rowid, _ in ranked),
         )
         found = {row[0]: (StoredChunk(*row[1:7]), Article(text="", **json.loads(row[7]))) for row in rows}
@@ -211,10 +195,18 @@ class DocStore:
         with self.transaction():
             return self._write("DELETE FROM articles WHERE doc_id = ?", (doc_id,)) > 0
 
+    def delete_many(self, doc_ids: list[str]) -> int:
+        """Delete these articles in one transaction; how many of them were stored."""
+        with self.transaction():
+            parts = [doc_ids[start : start + 500] for start in range(0, len(doc_ids), 500)]
+            return sum(self._write(f"DELETE FROM articles WHERE doc_id IN ({','.join('?' * len(part))})", tuple(part)) for part in parts)
+
     def chunk_rows(self, node_ids: list[str]) -> dict[str, tuple[int, int, str]]:
         """(first_sentence, last_sentence, text) of each of these chunks that is stored, by node_id."""
+        if not node_ids:
+            return {}
         rows = self._rows(
-            f"SELECT node_id, first_sentence, last_sentence, text FROM chunks WHERE node_id IN ({','.join('?' * len(node_ids))})",
+            f"SELECT node_id, first_sentence, last_sentence, text FROM chunks WHERE node_id IN ({_marks(node_ids)})",
             tuple(node_ids),
         )
         return {node_id: (first, last, text) for node_id, first, last, text in rows}
@@ -232,12 +224,9 @@ class DocStore:
         return StoredArticle(article, [Span(*s) for s in json.loads(sentences)], chunks)
 
     def sources(self) -> list[str]:
-        """The distinct non-empty article sources, sorted (SQLite's binary order is code point order)."""
-        rows = self._rows(
-            "SELECT DISTINCT json_extract(meta, '$.source') AS source FROM articles"
-            " WHERE source IS NOT NULL AND source <> '' ORDER BY source"
-        )
-        return [source for (source,) in rows]
+        """The distinct non-empty article sources, in code point order."""
+        source = self.database.json_text("meta", "source")
+        return sorted(found for (found,) in self._rows(f"SELECT DISTINCT {source} FROM articles WHERE {source} <> ''"))
 
     def list(self, offset: int = 0, limit: int = 50) -> list[StoredArticle]:
         """Articles without their text, newest ingest first."""
@@ -280,16 +269,17 @@ class DocStore:
     def place(self, doc_id: str, group_id: str, signature: bytes, method: str) -> None:
         """Record a stored article's story group; call inside `transaction()`."""
         self._write(
-            "INSERT INTO story_groups VALUES (?, ?, ?, ?) ON CONFLICT(doc_id) DO UPDATE SET"
+            "INSERT INTO story_groups VALUES (?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
             " group_id = excluded.group_id, signature = excluded.signature, method = excluded.method",
             (doc_id, group_id, signature, method),
         )
 
     def story_groups(self, doc_ids: "list[str]") -> dict[str, str]:
         """The story group of each of these articles that has copies."""
-        marks = ",".join("?" * len(doc_ids))
+        if not doc_ids:
+            return {}
         rows = self._rows(
-            f"SELECT s.doc_id, s.group_id FROM story_groups s WHERE s.doc_id IN ({marks})"
+            f"SELECT s.doc_id, s.group_id FROM story_groups s WHERE s.doc_id IN ({_marks(doc_ids)})"
             " AND EXISTS (SELECT 1 FROM story_groups o WHERE o.group_id = s.group_id AND o.doc_id <> s.doc_id)",
             tuple(doc_ids),
         )
@@ -297,10 +287,11 @@ class DocStore:
 
     def copies(self, doc_ids: "list[str]") -> "dict[str, list[Article]]":
         """The other articles of each one's story group (metadata only, text left empty), by doc_id."""
-        marks = ",".join("?" * len(doc_ids))
+        if not doc_ids:
+            return {}
         rows = self._rows(
             "SELECT s.doc_id, a.meta FROM story_groups s JOIN story_groups o ON o.group_id = s.group_id"
-            f" AND o.doc_id <> s.doc_id JOIN articles a ON a.doc_id = o.doc_id WHERE s.doc_id IN ({marks})"
+            f" AND o.doc_id <> s.doc_id JOIN articles a ON a.doc_id = o.doc_id WHERE s.doc_id IN ({_marks(doc_ids)})"
             " ORDER BY s.doc_id, a.doc_id",
             tuple(doc_ids),
         )
@@ -310,5 +301,5 @@ class DocStore:
         return found
 
     def close(self) -> None:
-        self._db.close()
+        self.database.close()
 

@@ -58,7 +58,21 @@ def row(article: Article, node_id: str, text: str) -> tuple:
     return (node_id, article.doc_id, article.source or None, date_ordinal(article.date), " ".join(lexical_terms(words)))
 
 
+def conditions(where: list[tuple[str, str, object]], any_of: bool) -> tuple[str, list]:
+    """The SQL test on `chunk_terms t` of a search's `where` (see `LexicalIndex.search`), and its parameters."""
+    tests, params = [], []
+    for column, operator, value in where:
+        if column not in FILTERS or operator not in OPERATORS:
+            raise ValueError(f"lexical search cannot filter on {column} {operator}")
+        values = list(value) if operator.endswith("IN") else [value]
+        tests.append(f"t.{column} {operator} " + (f"({','.join('?' * len(values))})" if operator.endswith("IN") else "?"))
+        params.extend(values)
+    return (" OR " if any_of else " AND ").join(tests), params
+
+
 class LexicalIndex:
+    schema = SCHEMA
+
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock):
         self._db, self._lock = db, lock
 
@@ -77,14 +91,7 @@ class LexicalIndex:
         tests on FILTERS columns, all of which must hold (any one, with `any_of`)."""
         if not terms or limit <= 0:
             return []
-        tests, params = [], []
-        for column, operator, value in where:
-            if column not in FILTERS or operator not in OPERATORS:
-                raise ValueError(f"lexical search cannot filter on {column} {operator}")
-            values = list(value) if operator.endswith("IN") else [value]
-            tests.append(f"t.{column} {operator} " + (f"({','.join('?' * len(values))})" if operator.endswith("IN") else "?"))
-            params.extend(values)
-        condition = (" OR " if any_of else " AND ").join(tests)
+        condition, params = conditions(where, any_of)
         with self._lock:
             begun = not self._db.in_transaction
             if begun:  # one snapshot: every statement below reads the same version of the index

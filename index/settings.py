@@ -14,6 +14,18 @@ class IndexSettings(BaseSettings):
         description="The store folder: Chroma's vectors, the article docstore (texts and the lexical index) and the"
         " web sources registry.",
     )
+    chroma_url: str = Field(
+        "",
+        description="A Chroma server (`chroma run`) holding the vectors, e.g. `http://127.0.0.1:8001`, shared by"
+        " every `byline serve`; empty: Chroma in the store folder (see [docs/deploy.md](docs/deploy.md)).",
+    )
+    database_url: str = Field(
+        "",
+        repr=False,
+        description="A PostgreSQL database (`postgresql://user:password@host:5432/byline`) holding article texts,"
+        " the lexical index, story groups and the write lock, shared by every"
+        " `byline serve`; empty: SQLite files in the store folder.",
+    )
     embed_model: str = Field(
         "",
         description="A local sentence-transformers model folder; empty: the all-MiniLM-L6-v2 copy shipped by the"

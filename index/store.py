@@ -1,8 +1,13 @@
-"""The store folder: Chroma vectors and the sidecar docstore (texts and the lexical index), kept in sync.
+"""The store: Chroma vectors and the sidecar docstore (texts and the lexical index), kept in sync.
+
+Embedded (the default), both live in the store folder: Chroma's PersistentClient and SQLite. Shared,
+the vectors are in a Chroma server (BYLINE_CHROMA_URL) and the docstore in PostgreSQL
+(BYLINE_DATABASE_URL), for any number of processes on any machines.
 
 Writers (ingest, upload, delete), in this process or another, take the store's write lock one at a
-time. Readers take no lock: they reopen Chroma when the docstore's generation says another process
-wrote; the docstore's lexical index is SQLite's, changed in the transactions that change the texts.
+time (a lock file, or PostgreSQL's advisory lock). Readers take no lock: an embedded Chroma is
+reopened when the docstore's generation says another process wrote (a Chroma server sees every
+write); the lexical index changes in the transactions that change the texts.
 """
 
 import json
@@ -13,8 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
+from index.database import open_database
 from index.docstore import DocStore
 from index.embedding import load_embedding, model_name
 from index.settings import IndexSettings
@@ -23,7 +27,6 @@ COLLECTION = "byline"
 MANIFEST = "byline.json"
 # What stores kept before the lexical index moved into the docstore: removed by the next write.
 OLD_BM25 = ("bm25", "bm25-*", "bm25.json", "bm25.new")
-WRITE_LOCK = "write.lock"
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +45,10 @@ class Store:
         self.path = Path(settings.store)
         self.path.mkdir(parents=True, exist_ok=True)
         self._check_manifest()
-        self.docs = DocStore(self.path / "articles.sqlite3")
-        self._file_lock = FileLock(self.path / WRITE_LOCK, preserve_lock_file=True)
-        self._write_lock = threading.Lock()  # one writing thread; the file lock keeps other processes out
+        self.docs = DocStore(open_database(settings.database_url, self.path / "articles.sqlite3"))
+        self._shared_lock = self.docs.database.write_lock(self.path)
+        self._write_lock = threading.Lock()  # one writing thread; the shared lock keeps other processes out
+        self._chroma_server = settings.chroma_url
         self._open_lock = threading.Lock()
         self._chroma = None  # (collection, vector store, generation it was opened at)
         self._writing_here = False
@@ -98,6 +102,10 @@ class Store:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         generation = self.docs.generation()  # read first: a write after it makes the next refresh reopen
+        if self._chroma_server:
+            client = chroma_server(self._chroma_server)
+            collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
+            return collection, ChromaVectorStore(chroma_collection=collection), generation
         folder = str(self.path / "chroma")
         # A client's vector index never sees another process's writes, and Chroma shares one client
         # per folder in a process: forget ours so that a new one reads the folder afresh. Requests
@@ -110,7 +118,7 @@ class Store:
 
     def refresh(self) -> None:
         """Reopen Chroma if another process changed the store since it was opened (cheap otherwise)."""
-        if self._chroma is None or self._writing_here or self.docs.generation() == self._chroma[2]:
+        if self._chroma is None or self._chroma_server or self._writing_here or self.docs.generation() == self._chroma[2]:
             return
         with self._open_lock:
             if not self._writing_here and self.docs.generation() != self._chroma[2]:
@@ -121,10 +129,10 @@ class Store:
     def writing(self) -> Iterator[None]:
         """Hold the store's write lock: wait for another writer (BYLINE_WRITE_WAIT seconds at most)."""
         with self._write_lock:
-            self._lock_file()
+            self._take_write_lock()
             try:
                 with self._open_lock:
-                    if self._chroma is not None and self.docs.generation() != self._chroma[2]:
+                    if self._chroma is not None and not self._chroma_server and self.docs.generation() != self._chroma[2]:
                         self._chroma = self._open_chroma()
                     self._writing_here = True
                 try:
@@ -136,23 +144,18 @@ class Store:
                             self._chroma = (*self._chroma[:2], self.docs.generation())
                         self._writing_here = False
             finally:
-                self._file_lock.release()
+                self._shared_lock.release()
 
-    def _lock_file(self) -> None:
-        try:
-            self._file_lock.acquire(blocking=False)
+    def _take_write_lock(self) -> None:
+        if self._shared_lock.acquire(0):
             return
-        except Timeout:
-            pass
-        wait = self.settings.write_wait
-        log.warning("%s: another process is writing to this store; waiting up to %g s for it to finish…", self.path, wait)
-        try:
-            self._file_lock.acquire(timeout=wait)
-        except Timeout:
+        wait, where = self.settings.write_wait, self.docs.database.where if self.settings.database_url else self.path
+        log.warning("%s: another process is writing to this store; waiting up to %g s for it to finish…", where, wait)
+        if not self._shared_lock.acquire(wait):
             raise StoreBusy(
-                f"{self.path}: another process (an ingest, upload or delete) is still writing to this store "
+                f"{where}: another process (an ingest, upload or delete) is still writing to this store "
                 f"after {wait:g} s; run this again when it has finished, or wait longer with BYLINE_WRITE_WAIT"
-            ) from None
+            )
 
     @contextmanager
     def changing(self) -> Iterator[None]:
@@ -170,6 +173,17 @@ class Store:
                 self.vector_store.delete(ref_doc_id=doc_id)
                 return self.docs.delete(doc_id)
 
+    def delete_many(self, doc_ids: list[str]) -> int:
+        """Remove many articles at once (one write lock, one Chroma delete per thousand, one docstore
+        transaction); how many of them were stored."""
+        if not doc_ids:
+            return 0
+        with self.writing():
+            with self.changing():
+                for start in range(0, len(doc_ids), 1000):
+                    self.collection.delete(where={"document_id": {"$in": list(doc_ids[start : start + 1000])}})
+                return self.docs.delete_many(doc_ids)
+
     def _remove_old_bm25(self) -> None:
         for pattern in OLD_BM25:
             for old in self.path.glob(pattern):
@@ -177,3 +191,21 @@ class Store:
                     shutil.rmtree(old, ignore_errors=True)
                 else:
                     old.unlink(missing_ok=True)
+
+
+def chroma_server(url: str):
+    """A client of the Chroma server at `url` (http://host:port)."""
+    from urllib.parse import urlsplit
+
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"BYLINE_CHROMA_URL must be http://host:port or https://host:port, not {url!r}")
+    return chromadb.HttpClient(
+        host=parts.hostname,
+        port=parts.port or (443 if parts.scheme == "https" else 80),
+        ssl=parts.scheme == "https",
+        settings=ChromaSettings(anonymized_telemetry=False),
+    )
