@@ -1,0 +1,381 @@
+"""Byline at 10k, 100k and 1M chunks: `python bench/scale.py build N`, `measure N`, then `doc`.
+
+`build N` makes a store of N chunks in ~/.cache/byline/eval/scale-N (see ABOUT, also printed in
+docs/benchmarks.md); an interrupted build resumes where it stopped, and an empty file named
+`scale-stop` in the store's folder stops it after its current batch (`measure N --partial` then measures
+what it holds). `measure N` times `byline serve` on it through the REST API (see ABOUT); results
+go to bench/results/scale.json. `doc` plots them into docs/img/scale.png and writes the BENCH:scale
+section of docs/benchmarks.md.
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index import offline as _offline  # noqa: E402,F401
+from bench.doc_sections import replace_section  # noqa: E402
+from bench.load import free_port, questions  # noqa: E402
+from bench.startup import BYLINE_SCRIPT, serve_until_healthy  # noqa: E402
+from rag.evaluation.datasets import cache_root, load_dataset  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from lexical import _perturbed  # noqa: E402
+from short_questions import EVAL, realtimeqa_subset  # noqa: E402
+
+ABOUT = """\
+Embedding a million chunks on two cores takes days, so the larger stores are made from real
+embeddings with small perturbations. The base is the cached RealTime QA subset store (bench/lexical.py's:
+495 articles, 4,153 chunks embedded by Byline). Its articles go in first, as they are; after them come
+copies, each with its own doc_id (`<doc_id>~<copy>`), its words perturbed sentence by sentence as
+`bench/lexical.py --scale` perturbs them (a tenth replaced by words drawn from the base's first chunks, so
+that the docstore and the lexical index grow like an archive's), and each chunk's real vector plus
+Gaussian noise of norm 0.3, renormalised (cosine about 0.96 to the original). Each copy is its own story
+group (it shares about 0.4 of its word 5-grams with its original, under the 0.7 that joins a story).
+The stores are written through Byline's own classes, so `byline serve` opens them like any other: `Store`
+(manifest, Chroma collection), llama-index's `ChromaVectorStore.add` with `chunk_node`'s nodes (5,000 per
+add), `DocStore.put` and `place` in one transaction per 20,000 chunks.
+
+Measured through the REST API of a real `byline serve` on 127.0.0.1 (the default extractive answerer),
+one request at a time: the start until `/healthz` answers (bench/startup.py's, median of 3) and until
+the first search answers (Chroma opens the vector index on the first query), `GET /api/search` (k=10)
+and `POST /api/ask` for every 10th RealTime QA dev question (40), then uploading one article the store
+lacks (a distractor page of 3,000+ characters: loading, embedding, Chroma, docstore, story group) and
+deleting it (median of 3 each), the server's RSS after all that (and its peak), and the store's size on disk."""
+RESULTS = ROOT / "bench" / "results" / "scale.json"
+IMAGE = ROOT / "docs" / "img" / "scale.png"
+NOISE = 0.3
+BATCH_CHUNKS = 20_000
+CHROMA_ADD = 5_000  # Chroma takes at most 5,461 records per add here
+QUESTION_STEP = 10  # 40 of the 399 dev questions
+REPEATS = 3
+BUILT = "scale-built"
+PROGRESS = "scale-progress"  # the build log so far
+STOP = "scale-stop"  # an empty file here stops the build after its batch: `measure --partial` can measure it
+
+
+def base_store() -> Path:
+    """The cached RealTime QA subset store (made by `byline eval` if it is missing)."""
+    from rag.evaluation.runner import prepare_store
+    from rag.settings import Settings
+
+    dataset = load_dataset(realtimeqa_subset())
+    cached = cache_root() / f"{dataset.name}-{dataset.cache_key(Settings())}"
+    if not cached.is_dir():
+        prepare_store(dataset, Settings(), None, progress=lambda m: print(m, file=sys.stderr))
+    return cached
+
+
+def store_path(chunks: int) -> Path:
+    return cache_root() / f"scale-{chunks}"
+
+
+class Base:
+    """The base store's articles, sentences, chunks and vectors, read once."""
+
+    def __init__(self, folder: Path):
+        from index.docstore import DocStore
+        from index.settings import IndexSettings
+        from index.store import Store
+
+        docs = DocStore(folder / "articles.sqlite3")
+        chunks: dict[str, list] = {}
+        for chunk in docs.chunks():
+            chunks.setdefault(chunk.doc_id, []).append(chunk)
+        self.doc_ids = sorted(chunks)
+        self.articles = {doc_id: docs.get(doc_id) for doc_id in self.doc_ids}
+        self.chunks = chunks
+        found = Store(IndexSettings(store=folder)).collection.get(include=["embeddings"])
+        self.vectors = dict(zip(found["ids"], np.asarray(found["embeddings"], dtype=np.float32)))
+        self.words = [w for c in docs.chunks()[:500] for w in c.text.split()]  # as bench/lexical.py draws them
+
+    def copy(self, index: int):
+        """The base's index-th article (copy 0: the article itself), with its sentences, chunks and vectors."""
+        from index.docstore import StoredChunk
+        from index.sentences import Span
+
+        number, doc_id = divmod(index, len(self.doc_ids))
+        doc_id = self.doc_ids[doc_id]
+        stored, chunks = self.articles[doc_id], self.chunks[doc_id]
+        vectors = [self.vectors[c.node_id] for c in chunks]
+        if number == 0:
+            return stored.article, stored.sentences, chunks, vectors
+        rng = random.Random(f"{number}/{doc_id}")
+        noise = np.random.default_rng([number, index])
+        text, sentences, at = [], [], 0
+        for span in stored.sentences:
+            text.append(stored.article.text[at : span.start])
+            start = sum(map(len, text))
+            text.append(_perturbed(stored.article.text[span.start : span.end], self.words, rng))
+            sentences.append(Span(start, start + len(text[-1])))
+            at = span.end
+        text.append(stored.article.text[at:])
+        article = replace(stored.article, doc_id=f"{doc_id}~{number}", text="".join(text))
+        copies = [
+            StoredChunk(f"{article.doc_id}::{c.ord}", article.doc_id, c.ord, c.first_sentence, c.last_sentence,
+                        article.text[sentences[c.first_sentence].start : sentences[c.last_sentence - 1].end])
+            for c in chunks
+        ]
+        moved = [v + noise.normal(0, NOISE / np.sqrt(len(v)), len(v)).astype(np.float32) for v in vectors]
+        return article, sentences, copies, [v / np.linalg.norm(v) for v in moved]
+
+
+def own_story(article) -> tuple[str, str, bytes]:
+    """A copy's story group: its own (words perturbed apart, a copy shares about 0.4 of its word 5-grams
+    with its original and 0.2 with another copy, below the 0.7 that joins a story), and its signature,
+    as `StoryGrouper.place` makes them, without comparing it with the copies of the same article."""
+    from index.duplicates import MIN_SHINGLES, minhash, new_group_id, shingles
+
+    found = shingles(article.text)
+    signature = minhash(found).hashvalues.astype(np.uint32).tobytes() if len(found) >= MIN_SHINGLES else b""
+    return article.doc_id, new_group_id(), signature
+
+
+def build(chunks: int) -> dict:
+    """Fill scale-N until it holds `chunks` chunks (resuming an interrupted build); returns its build log."""
+    from index.duplicates import METHOD
+    from index.ingest import place_stories
+    from index.nodes import chunk_node
+    from index.settings import IndexSettings
+    from index.store import Store
+
+    folder = store_path(chunks)
+    if (folder / BUILT).exists():
+        return json.loads((folder / BUILT).read_text())
+    base = Base(base_store())
+    store = Store(IndexSettings(store=folder))
+    docs = store.docs
+    made, index = docs.chunk_count(), docs.count()
+    log = {"base": f"{len(base.doc_ids)} articles, {len(base.vectors)} chunks", "batches": []}
+    if (folder / PROGRESS).exists():  # resumed: go on counting the time from where it stopped
+        log = json.loads((folder / PROGRESS).read_text())
+    started = time.perf_counter() - (log["batches"][-1]["elapsed_s"] if log["batches"] else 0)
+    while made < chunks and not (folder / STOP).exists():
+        batch = []
+        while made < chunks and sum(len(item[2]) for item in batch) < BATCH_CHUNKS:
+            batch.append(base.copy(index))
+            index += 1
+            made += len(batch[-1][2])
+        nodes = []
+        for article, _, stored_chunks, vectors in batch:
+            for chunk, vector in zip(stored_chunks, vectors):
+                nodes.append(chunk_node(article, chunk))
+                nodes[-1].embedding = vector.tolist()
+        with store.writing():
+            resumed = docs.unfinished()
+            docs.set_unfinished(True)
+            step = time.perf_counter()
+            if resumed:  # an interrupted batch may have left some of these in Chroma
+                store.collection.delete(ids=[n.node_id for n in nodes])
+            for at in range(0, len(nodes), CHROMA_ADD):
+                store.vector_store.add(nodes[at : at + CHROMA_ADD])
+            chroma_s = time.perf_counter() - step
+            with docs.transaction():
+                for article, sentences, stored_chunks, _ in batch:
+                    docs.put(article, sentences, stored_chunks)
+                    if "~" in article.doc_id:
+                        docs.place(*own_story(article), METHOD)
+            step = time.perf_counter()
+            place_stories(store)  # the base articles; their copies are placed above
+            stories_s = time.perf_counter() - step
+            docs.set_unfinished(False)
+        entry = {"chunks": made, "articles": index, "chroma_s": round(chroma_s, 1), "stories_s": round(stories_s, 1),
+                 "elapsed_s": round(time.perf_counter() - started)}
+        log["batches"].append(entry)
+        print(f"scale-{chunks}: {entry}", file=sys.stderr, flush=True)
+        (folder / PROGRESS).write_text(json.dumps(log, indent=2))
+    log.update(chunks=docs.chunk_count(), articles=docs.count(), build_s=round(time.perf_counter() - started))
+    if made >= chunks:
+        (folder / BUILT).write_text(json.dumps(log, indent=2))
+    return log
+
+
+def disk_mb(folder: Path) -> int:
+    return round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20)
+
+
+def rss_mb(pid: int) -> dict:
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return {"rss_mb": round(int(fields["VmRSS"].split()[0]) / 1024), "peak_rss_mb": round(int(fields["VmHWM"].split()[0]) / 1024)}
+
+
+def one_article(stored: set[str]) -> dict:
+    """A long distractor page that no store here holds (not in the base, nor copied from it)."""
+    for line in (EVAL / "realtimeqa" / "gcs_distractor_articles.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        if record["doc_id"] not in stored and len(record.get("text", "")) > 3000:
+            return record
+    raise RuntimeError("every distractor page is stored")
+
+
+def quantiles(seconds: list[float]) -> dict:
+    ordered = sorted(seconds)
+    return {"p50_ms": round(statistics.median(ordered) * 1000), "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000),
+            "n": len(ordered)}
+
+
+def build_log(chunks: int, partial: bool = False) -> dict:
+    folder = store_path(chunks)
+    if (folder / BUILT).exists():
+        return json.loads((folder / BUILT).read_text())
+    if partial and (folder / PROGRESS).exists():
+        log = json.loads((folder / PROGRESS).read_text())
+        return {**log, "build_s": log["batches"][-1]["elapsed_s"], "partial": True}
+    raise SystemExit(f"{folder} is not built: run `python bench/scale.py build {chunks}` first")
+
+
+def measure(chunks: int, partial: bool = False) -> dict:
+    from index.docstore import DocStore
+
+    folder = store_path(chunks)
+    build_log(chunks, partial)
+    docs = DocStore(folder / "articles.sqlite3")
+    counts = {"chunks": docs.chunk_count(), "articles": docs.count()}
+    docs.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_")}
+    result = {**counts, "disk_mb": disk_mb(folder), "load_before": os.getloadavg()[0]}
+    result["healthz_runs_s"] = [round(serve_until_healthy(folder, env), 2) for _ in range(REPEATS)]
+    result["healthz_s"] = statistics.median(result["healthz_runs_s"])
+    asked = questions()[::QUESTION_STEP]
+    port = free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen([BYLINE_SCRIPT, "serve", "--port", str(port), "--store", str(folder)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            client.get("/api/search", params={"q": asked[0], "k": 10}).raise_for_status()
+            result["first_search_s"] = round(time.perf_counter() - started, 2)
+            result["rss_after_start_mb"] = rss_mb(server.pid)["rss_mb"]
+            for op in ("search", "ask"):
+                times = []
+                for question in asked:
+                    step = time.perf_counter()
+                    if op == "search":
+                        client.get("/api/search", params={"q": question, "k": 10}).raise_for_status()
+                    else:
+                        client.post("/api/ask", json={"question": question}).raise_for_status()
+                    times.append(time.perf_counter() - step)
+                result[op] = quantiles(times)
+                print(f"scale-{chunks} {op}: {result[op]}", file=sys.stderr, flush=True)
+            record = one_article(set())
+            added, deleted = [], []
+            for _ in range(REPEATS):
+                step = time.perf_counter()
+                response = client.post("/api/articles", files={"files": ("scale-one.jsonl", json.dumps(record).encode(), "application/json")})
+                response.raise_for_status()
+                added.append(time.perf_counter() - step)
+                (doc_id,) = response.json()["doc_ids"]
+                step = time.perf_counter()
+                client.delete(f"/api/articles/{doc_id}").raise_for_status()
+                deleted.append(time.perf_counter() - step)
+            result.update(add_one_s=round(statistics.median(added), 2), delete_one_s=round(statistics.median(deleted), 2))
+            result.update(rss_mb(server.pid))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    result["load_after"] = os.getloadavg()[0]
+    return result
+
+
+def _sizes(results: dict) -> list[dict]:
+    return [results[key] for key in sorted(results, key=int)]
+
+
+def plot(results: dict, image: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = _sizes(results)
+    chunks = [r["chunks"] for r in sizes]
+    figure, axes = plt.subplots(2, 2, figsize=(11, 8))
+    panels = [
+        ("latency, one client (s)", {"search p50": [r["search"]["p50_ms"] / 1000 for r in sizes], "search p95": [r["search"]["p95_ms"] / 1000 for r in sizes],
+                                     "ask p50": [r["ask"]["p50_ms"] / 1000 for r in sizes], "ask p95": [r["ask"]["p95_ms"] / 1000 for r in sizes]}),
+        ("memory and disk (GB)", {"server RSS after the run": [r["rss_mb"] / 1024 for r in sizes], "store on disk": [r["disk_mb"] / 1024 for r in sizes]}),
+        ("one article (s)", {"add (upload)": [r["add_one_s"] for r in sizes], "delete": [r["delete_one_s"] for r in sizes]}),
+        ("byline serve cold start (s)", {"until /healthz": [r["healthz_s"] for r in sizes], "until the first search": [r["first_search_s"] for r in sizes]}),
+    ]
+    for axis, (title, lines) in zip(axes.flat, panels):
+        for label, values in lines.items():
+            axis.plot(chunks, values, marker="o", label=label)
+        axis.set_xscale("log")
+        axis.set_xlabel("chunks in the store")
+        axis.set_title(title)
+        axis.grid(True, alpha=0.3)
+        axis.legend()
+    figure.suptitle("Byline at scale (bench/scale.py; larger stores from perturbed copies of real embeddings)")
+    figure.tight_layout()
+    image.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(image, dpi=100)
+
+
+def render(results: dict) -> str:
+    sizes = _sizes(results)
+    gb = lambda mb: f"{mb / 1024:.1f} GB" if mb >= 1024 else f"{mb} MB"  # noqa: E731
+    rows = {
+        "articles": lambda r: f"{r['articles']:,}",
+        "store on disk": lambda r: gb(r["disk_mb"]),
+        "build (this bench)": lambda r: f"{r['build_s'] / 60:.0f} min" + (" (stopped)" if r.get("partial_build") else ""),
+        "`byline serve` until /healthz": lambda r: f"{r['healthz_s']} s",
+        "… until the first search answers": lambda r: f"{r['first_search_s']} s",
+        "search p50 / p95": lambda r: f"{r['search']['p50_ms']} / {r['search']['p95_ms']} ms",
+        "ask p50 / p95": lambda r: f"{r['ask']['p50_ms']} / {r['ask']['p95_ms']} ms",
+        "server RSS after start / after the run (peak)": lambda r: f"{gb(r['rss_after_start_mb'])} / {gb(r['rss_mb'])} ({gb(r['peak_rss_mb'])})",
+        "add one article (upload) / delete it": lambda r: f"{r['add_one_s']} / {r['delete_one_s']} s",
+        "load average before / after": lambda r: f"{r['load_before']:.1f} / {r['load_after']:.1f}",
+    }
+    lines = ["| | " + " | ".join(f"{r['chunks']:,} chunks" for r in sizes) + " |", "| --- |" + " --- |" * len(sizes)]
+    lines += [f"| {name} | " + " | ".join(cell(r) for r in sizes) + " |" for name, cell in rows.items()]
+    machines = sorted({r["machine"] for r in sizes})
+    return "\n".join([
+        ABOUT, "", f"Machine: {'; '.join(machines)}.", "",
+        *lines, "", "![Byline at scale](img/scale.png)",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=["build", "measure", "doc"])
+    parser.add_argument("chunks", type=int, nargs="?")
+    parser.add_argument("--partial", action="store_true", help="measure a store whose build was stopped (scale-stop)")
+    parser.add_argument("--machine", default=f"this machine ({os.cpu_count()} cores)")
+    args = parser.parse_args()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if args.action == "build":
+        log = build(args.chunks)
+        print(json.dumps({k: v for k, v in log.items() if k != "batches"}, indent=2))
+        return
+    if args.action == "measure":
+        measured = measure(args.chunks, args.partial)
+        built = build_log(args.chunks, args.partial)
+        results[str(args.chunks)] = {**measured, "build_s": built["build_s"], "partial_build": built.get("partial", False), "machine": args.machine}
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(results[str(args.chunks)], indent=2))
+        return
+    plot(results, IMAGE)
+    replace_section("scale", "A million chunks: bench/scale.py", render(results))
+
+
+if __name__ == "__main__":
+    main()
