@@ -68,6 +68,10 @@ class Byline:
     def delete(self, doc_id: str) -> bool:
         return self.store.delete(doc_id)
 
+    def delete_many(self, doc_ids: list[str]) -> int:
+        """Delete many articles in one write; how many of them were stored."""
+        return self.store.delete_many(doc_ids)
+
     def article(self, doc_id: str) -> StoredArticle | None:
         return self.store.docs.get(doc_id)
 

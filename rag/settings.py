@@ -1,9 +1,10 @@
 """Settings for answering, read from `BYLINE_*` environment variables."""
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from index.settings import IndexSettings
 from index.sources import USER_AGENT
@@ -118,9 +119,26 @@ class Settings(IndexSettings):
         USER_AGENT,
         description="The User-Agent of every web request (add a contact address); robots.txt rules for `Byline` apply whatever it says.",
     )
+    fetch_allow_private: str = Field(
+        "",
+        description="Host names and networks (comma-separated, e.g. `news.intranet, 10.0.0.0/8, 127.0.0.1`; `*`: all)"
+        " that web requests may reach though their addresses are private, loopback, link-local or reserved; by default"
+        " only public addresses are fetched, on every redirect too.",
+    )
     sources_max_articles: int = Field(
         200, ge=1, description="Most articles read from one feed or sitemap per sync, the newest first."
     )
+
+    @field_validator("fetch_allow_private")
+    @classmethod
+    def _networks_are_networks(cls, value: str) -> str:
+        for entry in _split_list(value):
+            if "/" in entry:
+                ipaddress.ip_network(entry, strict=False)  # its ValueError names the entry
+        return value
+
+    def fetch_allow_private_list(self) -> tuple[str, ...]:
+        return tuple(_split_list(self.fetch_allow_private))
 
     def cors_origin_list(self) -> list[str]:
         return [origin.rstrip("/") for origin in _split_list(self.cors_origins)]

@@ -3,18 +3,21 @@ the store through its normal write path (`Byline.ingest_loaded`, `Byline.delete`
 sync, on demand or in the background while `byline serve` runs.
 
 One `WebSources` per service (`web_sources`), shared by the CLI, the API, the Articles tab and the
-background sync: it runs one sync at a time.
+background sync: it runs one sync at a time. A feed or sitemap added through the API or the Articles
+tab is registered at once and its articles are read by a background worker, one source after another.
 """
 
 import logging
+import queue
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-from index.sources.fetcher import FetchLimits
+from index.sources.fetcher import Fetched, FetchLimits
 from index.sources.registry import Source, SourceRegistry
-from index.sources.sync import SourceReport, SourceSync, Writer
+from index.sources.sync import SourceReport, SourceSync, SyncWatch, Writer
 from rag.service import Byline
 from rag.settings import Settings
 
@@ -22,8 +25,88 @@ log = logging.getLogger(__name__)
 WEB_PREFIXES = ("http://", "https://")
 
 
+REMOVE_WAIT = 60.0  # seconds a removal waits for the sync it stopped to let go
+
+
 class SyncRunning(RuntimeError):
     """A sync is already running for this store in this process."""
+
+
+class NotRegistered(LookupError):
+    """A URL that is no registered feed or sitemap."""
+
+
+@dataclass
+class SyncProgress:
+    status: str  # "queued": waiting for the background worker; "syncing": being read
+    done: int = 0  # entries of its listing read so far
+    total: int | None = None  # entries to read this sync; None until its listing is read
+
+
+class SyncState(SyncWatch):
+    """Which sources are queued or being synced in this process, how far each is, and which to stop."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._progress: dict[str, SyncProgress] = {}
+        self._queued: dict[str, int] = {}  # url → background jobs waiting for it
+        self._stopping: set[str] = set()
+
+    def snapshot(self) -> dict[str, SyncProgress]:
+        with self._changed:
+            return {url: SyncProgress(p.status, p.done, p.total) for url, p in self._progress.items()}
+
+    def queued(self, url: str) -> None:
+        with self._changed:
+            self._queued[url] = self._queued.get(url, 0) + 1
+            self._progress.setdefault(url, SyncProgress("queued"))
+
+    def dequeued(self, url: str) -> None:
+        with self._changed:
+            self._queued[url] -= 1
+            if not self._queued[url]:
+                del self._queued[url]
+            self._settle(url)
+
+    def started(self, url: str) -> None:
+        with self._changed:
+            self._progress[url] = SyncProgress("syncing")
+
+    def read(self, url: str, done: int, total: int) -> None:
+        with self._changed:
+            self._progress[url] = SyncProgress("syncing", done, total)
+
+    def finished(self, url: str) -> None:
+        with self._changed:
+            self._progress.pop(url, None)
+            self._settle(url)
+
+    def _settle(self, url: str) -> None:
+        if url in self._queued:
+            self._progress.setdefault(url, SyncProgress("queued"))
+        elif url in self._progress and self._progress[url].status == "queued":
+            del self._progress[url]
+        self._changed.notify_all()
+
+    def stopped(self, url: str) -> bool:
+        with self._changed:
+            return url in self._stopping
+
+    @contextmanager
+    def stopping(self, url: str) -> Iterator[None]:
+        """While inside, a sync of `url` stops after the entry it is reading."""
+        with self._changed:
+            self._stopping.add(url)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._stopping.discard(url)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until nothing is queued or syncing; False when `timeout` seconds passed first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._progress and not self._queued, timeout)
 
 
 def is_web_address(text: str) -> bool:
@@ -37,6 +120,7 @@ def fetch_limits(settings: Settings) -> FetchLimits:
         delay=settings.fetch_delay,
         max_redirects=settings.fetch_max_redirects,
         user_agent=settings.fetch_user_agent,
+        allow_private=settings.fetch_allow_private_list(),
     )
 
 
@@ -44,14 +128,19 @@ class WebSources:
     def __init__(self, service: Byline):
         settings = service.settings
         self.registry = SourceRegistry.in_store(service.store.path)
+        self.state = SyncState()
         self._sync = SourceSync(
             self.registry,
-            Writer(store=service.ingest_loaded, delete=service.delete),
+            Writer(store=service.ingest_loaded, delete_many=service.delete_many),
             fetch_limits(settings),
             settings.max_article_bytes(),
             settings.sources_max_articles,
+            self.state,
         )
         self._running = threading.Lock()
+        self._jobs: "queue.Queue[tuple[str, bool, Fetched]]" = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._worker_lock = threading.Lock()
 
     def registered(self) -> list[Source]:
         return self.registry.all()
@@ -59,6 +148,53 @@ class WebSources:
     def add(self, urls: list[str], prune: bool = False) -> list[SourceReport]:
         """Read each URL: an article page is stored; a feed or sitemap is registered, then synced."""
         return self._sync.add(urls, prune)
+
+    def add_in_background(self, url: str, prune: bool = False) -> SourceReport:
+        """Read `url` now (one request): an article page is stored; a feed or sitemap is registered
+        and queued, and the background worker reads its articles (`state` shows how far it is)."""
+        report, fetched = self._sync.register(url, prune)
+        if fetched is not None:
+            self.state.queued(report.url)
+            self._jobs.put((report.url, prune, fetched))
+            self._start_worker()
+        return report
+
+    def _start_worker(self) -> None:
+        with self._worker_lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="byline-sources", daemon=True)
+                self._worker.start()
+
+    def _work(self) -> None:
+        """The background worker: each queued source in turn, while no other sync runs."""
+        while True:
+            url, prune, fetched = self._jobs.get()
+            try:
+                with self._running:
+                    self.state.started(url)
+                    self.state.dequeued(url)
+                    report = self._sync.sync_one(url, prune, fetched)  # None: removed while it waited
+                for error in report.errors if report else []:
+                    log.warning("sync: %s", error)
+            except Exception:
+                log.exception("reading %s in the background failed", url)
+            finally:
+                self.state.finished(url)
+
+    def remove(self, url: str, prune: bool = False) -> int:
+        """Unregister a feed or sitemap, stopping its sync if one runs; with `prune`, delete the
+        articles that it alone brought in (how many). `NotRegistered` when it is not registered."""
+        url = url.strip()
+        with self.state.stopping(url):
+            if not self._running.acquire(timeout=REMOVE_WAIT):
+                raise SyncRunning(f"{url}: a sync of the web sources is still running after {REMOVE_WAIT:g} s; try again later")
+            try:
+                removed = self._sync.remove(url, prune)
+            finally:
+                self._running.release()
+        if removed is None:
+            raise NotRegistered(f"{url}: not a registered feed or sitemap (`byline sources` lists them)")
+        return removed
 
     def sync(self, prune: bool = False) -> list[SourceReport]:
         """Re-read every registered feed and sitemap, one at a time; `prune` removes the articles that left them."""

@@ -99,6 +99,7 @@ def test_every_route_is_classified(keyed):
         ("GET", "/api/sources", None, False),
         ("POST", "/api/sources", {"url": "http://127.0.0.1:9/feed.xml"}, False),
         ("POST", "/api/sources/sync", {}, False),
+        ("DELETE", "/api/sources/http%3A%2F%2F127.0.0.1%3A9%2Ffeed.xml", None, False),
     ],
 )
 def test_rest_routes_need_the_right_key(keyed, method, path, body, reader_may):

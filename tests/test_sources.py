@@ -2,21 +2,32 @@
 a real store and kept in sync, from a site on 127.0.0.1 that these tests write and serve
 (tests/news_site.py), broken URLs included. Nothing leaves the machine.
 
-One store for the module; the tests run in order: add, search, sync, prune.
+One store for the module; the tests run in order: add, search, sync, prune, add in the background,
+remove. The site is on 127.0.0.1, which the fetcher refuses unless BYLINE_FETCH_ALLOW_PRIVATE allows
+it: the module allows it, and the last tests check the refusals.
 """
 
 import json
 import socket
+import threading
 import time
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.news_site import HERALD, TRAM, TRAM_CHANGED, Route, Site, build, harbour_feed, page
+from tests.news_site import HERALD, TRAM, TRAM_CHANGED, Route, Site, build, harbour_feed, page, rss
 
 TIMEOUT = 0.5
 LIMIT_MB = 0.1
+DATE = "Sat, 06 Apr 2024 09:00:00 GMT"
+LOCAL = "127.0.0.1"  # BYLINE_FETCH_ALLOW_PRIVATE for the site
+WIRE = {
+    "quarry": ("Quarry flooded after storm", "The disused Penhallow quarry flooded overnight after the storm, and the footpath around it is closed until the water drains."),
+    "ferryman": ("Ferryman rows his last crossing", "After fifty one years the ferryman of Sallow Reach rowed his last crossing on Sunday, carrying the mayor and a brass band."),
+    "orchard": ("Orchard saved by volunteers", "Volunteers replanted ninety apple trees in the Old Mill orchard, saving rare varieties such as the Sallow Pippin from being lost."),
+}
 
 
 def closed_port() -> int:
@@ -37,7 +48,10 @@ def site():
 def service(seed_settings, tmp_path_factory):
     from rag.service import Byline
 
-    update = {"store": tmp_path_factory.mktemp("sources-store"), "fetch_delay": 0, "fetch_timeout": TIMEOUT, "fetch_max_mb": LIMIT_MB}
+    update = {
+        "store": tmp_path_factory.mktemp("sources-store"), "fetch_delay": 0, "fetch_timeout": TIMEOUT, "fetch_max_mb": LIMIT_MB,
+        "fetch_allow_private": LOCAL,
+    }
     return Byline(seed_settings.model_copy(update=update))
 
 
@@ -64,6 +78,7 @@ def byline(monkeypatch, service):
 
     monkeypatch.setenv("BYLINE_FETCH_DELAY", "0")
     monkeypatch.setenv("BYLINE_FETCH_TIMEOUT", str(TIMEOUT))
+    monkeypatch.setenv("BYLINE_FETCH_ALLOW_PRIVATE", LOCAL)
 
     def run(*args):
         result = CliRunner().invoke(app, [*map(str, args), "--store", str(service.settings.store)])
@@ -246,7 +261,7 @@ def test_serve_refuses_a_bad_interval(byline):
 def test_fetcher_waits_between_requests_to_one_host(site):
     from index.sources.fetcher import Fetcher, FetchLimits
 
-    with Fetcher(FetchLimits(delay=0.3)) as fetcher:
+    with Fetcher(FetchLimits(delay=0.3, allow_private=(LOCAL,))) as fetcher:
         start = time.monotonic()
         fetcher.get(f"{site.url}/news/bakery.html")  # robots.txt, then the page
         fetcher.get(f"{site.url}/news/festival.html")
@@ -254,17 +269,8 @@ def test_fetcher_waits_between_requests_to_one_host(site):
 
 
 def test_api_adds_lists_and_syncs_sources(site, service, added):
-    """The router alone (who may call it: tests/test_access.py)."""
-    from fastapi import FastAPI
-
-    from ui.sources_api import router
-
-    app = FastAPI()
-    app.state.service = service
-    app.include_router(router)
-    client = TestClient(app)
     u = site.url
-    with client:
+    with sources_app(service) as client:
         page_added = client.post("/api/sources", json={"url": f"{u}/news/bakery.html"})
         assert page_added.status_code == 200 and page_added.json()["kind"] == "page"
         assert page_added.json()["doc_ids"] == [f"{u}/news/bakery.html"]
@@ -290,3 +296,150 @@ def test_articles_tab_shows_what_came_in_as_text(site, service, added):
     refused = add_url_markdown(service, f"{site.url}/broken/loop-a")
     assert refused.startswith("Nothing was added: ") and "more than 5 redirects" in refused
     assert "http:// or https://" in add_url_markdown(service, "ftp://example.com/feed")
+
+
+def sources_app(service):
+    """The sources router alone, on `service` (who may call it: tests/test_access.py)."""
+    from fastapi import FastAPI
+
+    from ui.sources_api import router
+
+    app = FastAPI()
+    app.state.service = service
+    app.include_router(router)
+    return TestClient(app)
+
+
+def test_api_reads_a_long_feed_in_the_background(site, service, added):
+    """`POST /api/sources` registers a feed and answers 202 at once; its articles are read in the
+    background, one source at a time, and `GET /api/sources` shows how far; questions go on meanwhile."""
+    from rag.service import Byline
+    from rag.sources import web_sources
+
+    u = site.url
+    gate = threading.Event()
+    for name, (title, text) in WIRE.items():
+        site.routes[f"/wire/{name}.html"] = Route(page(title, [text, "The story was sent to member papers by the wire desk."]), gate=gate)
+    items = [{"title": title, "link": f"{u}/wire/{name}.html", "date": "Sat, 06 Apr 2024 09:00:00 GMT"} for name, (title, _) in WIRE.items()]
+    bakery = {"title": "Bakery wins prize", "link": f"{u}/news/bakery.html", "date": "Thu, 04 Apr 2024 07:30:00 GMT"}
+    site.routes["/feeds/wire"] = Route(rss("Wire", [bakery, *items]), "application/rss+xml")
+    server_side = Byline(service.settings.model_copy(update={"fetch_timeout": 20}))  # patient with the gated pages
+    sources = web_sources(server_side)
+    with sources_app(server_side) as client:
+        started = time.monotonic()
+        response = client.post("/api/sources", json={"url": f"{u}/feeds/wire"})
+        assert response.status_code == 202 and time.monotonic() - started < 5, response.text
+        body = response.json()
+        assert (body["kind"], body["title"], body["added"], body["doc_ids"]) == ("feed", "Wire", 0, [])
+        assert body["status"] in ("queued", "syncing") and body["source"]["url"] == f"{u}/feeds/wire"
+        try:
+            deadline = time.monotonic() + 10
+            while True:  # until the worker waits on the first gated page
+                listed = {s["url"]: s for s in client.get("/api/sources").json()["sources"]}
+                if listed[f"{u}/feeds/wire"]["progress"] == {"done": 1, "total": 4}:
+                    break
+                assert time.monotonic() < deadline, listed[f"{u}/feeds/wire"]
+                time.sleep(0.02)
+            assert listed[f"{u}/feeds/wire"]["status"] == "syncing" and listed[f"{u}/feeds/wire"]["articles"] == 0
+            assert (listed[f"{u}/feeds/harbour"]["status"], listed[f"{u}/feeds/harbour"]["progress"]) == ("idle", None)
+            assert service.search("tram line to Eastgate", k=1).results[0].doc_id == f"{u}/news/tram.html"
+            busy = client.post("/api/sources/sync", json={})
+            assert busy.status_code == 409 and "already running" in busy.json()["detail"]
+        finally:
+            gate.set()
+        assert sources.state.wait_idle(30), "the background worker did not finish"
+        wire = {s["url"]: s for s in client.get("/api/sources").json()["sources"]}[f"{u}/feeds/wire"]
+        assert (wire["status"], wire["progress"], wire["articles"], wire["last_error"]) == ("idle", None, 4, None)
+        assert wire["last_sync"]
+    assert service.search("ferryman last crossing Sallow Reach", k=1).results[0].doc_id == f"{u}/wire/ferryman.html"
+
+
+def test_remove_a_source_and_the_articles_only_it_brought_in(site, service, added, byline):
+    u = site.url
+    code, _, err = byline("sources", "remove", f"{u}/feeds/nowhere")
+    assert code == 1 and f"error: {u}/feeds/nowhere: not a registered feed or sitemap" in err
+    code, out, err = byline("sources", "remove", f"{u}/feeds/wire", "--prune")
+    assert code == 0 and f"{u}/feeds/wire: removed, and 3 articles that only it brought in" in out, err
+    assert all(service.article(f"{u}/wire/{name}.html") is None for name in WIRE)
+    assert service.article(f"{u}/news/bakery.html") is not None, "the harbour feed still lists the bakery story"
+    assert service.search("ferryman last crossing Sallow Reach", k=1).results[0].doc_id != f"{u}/wire/ferryman.html"
+    _, listing, _ = byline("sources")
+    assert f"{u}/feeds/wire" not in listing and f"{u}/feeds/harbour" in listing
+
+    with sources_app(service) as client:  # without prune: the registration goes, its articles stay
+        path = "/api/sources/" + quote(f"{u}/sitemap-news.xml", safe="")
+        assert client.delete(path).json() == {"url": f"{u}/sitemap-news.xml", "removed": 0}
+        assert client.delete(path).status_code == 404
+        assert f"{u}/sitemap-news.xml" not in {s["url"] for s in client.get("/api/sources").json()["sources"]}
+    assert service.article(f"{u}/news/festival.html") is not None
+
+
+def test_prune_deletes_in_one_write(site, service, added, monkeypatch):
+    """Many articles leaving a listing are deleted together: one store write, not one per article."""
+    from rag.sources import web_sources
+
+    u = site.url
+    links = [f"{u}/many/{n}.html" for n in range(12)]
+    for n, link in enumerate(links):
+        site.routes[f"/many/{n}.html"] = Route(page(f"Council notice {n}", [f"Notice {n}: the council will resurface road number {n} in May."]))
+    site.routes["/feeds/many"] = Route(rss("Notices", [{"title": f"Notice {n}", "link": link, "date": DATE} for n, link in enumerate(links)]), "application/rss+xml")
+    sources = web_sources(service)
+    assert sources.add([f"{u}/feeds/many"])[0].added == 12
+    writes = []
+    monkeypatch.setattr(service.store, "delete", lambda doc_id: writes.append(doc_id))
+    delete_many = service.store.delete_many
+    monkeypatch.setattr(service.store, "delete_many", lambda doc_ids: writes.append(doc_ids) or delete_many(doc_ids))
+    site.routes["/feeds/many"] = Route(rss("Notices", [{"title": "Notice 0", "link": links[0], "date": DATE}]), "application/rss+xml")
+    pruned = {r.url: r for r in sources.sync(prune=True)}[f"{u}/feeds/many"]
+    assert pruned.removed == 11 and writes == [sorted(links[1:])]
+    assert service.article(links[0]) is not None and all(service.article(link) is None for link in links[1:])
+    sources.remove(f"{u}/feeds/many", prune=True)
+    assert service.article(links[0]) is None
+
+
+def test_private_addresses_are_refused_unless_allowed(site, byline, monkeypatch):
+    """SSRF: a feed could point at the machine itself or its network; the fetcher refuses any address
+    that is not public, on every redirect and at the connection too, unless BYLINE_FETCH_ALLOW_PRIVATE allows it."""
+    from index.sources.addresses import AddressPolicy, GuardedBackend, PrivateAddress
+    from index.sources.fetcher import Fetcher, FetchError, FetchLimits
+
+    u = site.url
+    port = u.rsplit(":", 1)[1]
+    asked = len(site.requests)
+    monkeypatch.setenv("BYLINE_FETCH_ALLOW_PRIVATE", "")
+    code, _, err = byline("ingest", f"{u}/feeds/harbour")
+    assert code == 1 and err.strip() == (
+        f"error: {u}/feeds/harbour: 127.0.0.1 is a loopback address; only public addresses are fetched"
+        " unless BYLINE_FETCH_ALLOW_PRIVATE lists the host or its network"
+    )
+    with Fetcher(FetchLimits(delay=0)) as fetcher:
+        with pytest.raises(FetchError, match=f"^http://localhost:{port}/news/tram.html: localhost \\(127.0.0.1\\) is a loopback address"):
+            fetcher.get(f"http://localhost:{port}/news/tram.html")
+    assert len(site.requests) == asked, "a refused address was asked anyway"
+
+    # A host name allowed, and a redirect from it to an address that is not.
+    site.routes["/go/elsewhere"] = Route(status=302, headers={"Location": f"{u}/news/tram.html"})
+    with Fetcher(FetchLimits(delay=0, allow_private=("localhost",))) as fetcher:
+        assert fetcher.get(f"http://localhost:{port}/news/tram.html").status == 200
+        with pytest.raises(FetchError, match=f"^{u}/news/tram.html: 127.0.0.1 is a loopback address"):
+            fetcher.get(f"http://localhost:{port}/go/elsewhere")
+    with Fetcher(FetchLimits(delay=0, allow_private=("127.0.0.0/8",))) as fetcher:
+        assert fetcher.get(f"http://localhost:{port}/go/elsewhere").url == f"{u}/news/tram.html"
+
+    # The connection itself checks the address it connects to, whatever checked the name before.
+    with pytest.raises(PrivateAddress, match="127.0.0.1 is a loopback address"):
+        GuardedBackend(AddressPolicy()).connect_tcp("127.0.0.1", int(port))
+    kinds = {"10.1.2.3": "private", "169.254.169.254": "link-local", "::1": "loopback", "::ffff:127.0.0.1": "loopback",
+             "0.0.0.0": "unspecified", "100.64.0.1": "non-public", "224.0.0.1": "multicast", "fd00::1": "private"}
+    for address, kind in kinds.items():
+        with pytest.raises(PrivateAddress, match=f"is a {kind} address"):
+            AddressPolicy().addresses(address, 80)
+    assert AddressPolicy().addresses("93.184.215.14", 80) == ["93.184.215.14"]
+    assert AddressPolicy(("10.0.0.0/8",)).addresses("10.1.2.3", 80) == ["10.1.2.3"]
+    assert AddressPolicy(("*",)).addresses("169.254.169.254", 80) == ["169.254.169.254"]
+
+
+def test_a_bad_allow_list_is_a_clear_error(byline, monkeypatch):
+    monkeypatch.setenv("BYLINE_FETCH_ALLOW_PRIVATE", "10.0.0.0/33")
+    code, _, err = byline("sync")
+    assert code == 1 and "BYLINE_FETCH_ALLOW_PRIVATE" in err and "10.0.0.0/33" in err

@@ -226,9 +226,15 @@ def _print_reports(reports) -> bool:
     return any(report.errors for report in reports)
 
 
-@app.command()
-def sources(as_json: JsonOption = False, store: StoreOption = None):
-    """List the registered feeds and sitemaps: articles, last sync, last error."""
+sources_app = typer.Typer(rich_markup_mode=None)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback(invoke_without_command=True)
+def sources(ctx: typer.Context, as_json: JsonOption = False, store: StoreOption = None):
+    """List the registered feeds and sitemaps: articles, last sync, last error (`byline sources remove URL` removes one)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from dataclasses import asdict
 
     from index.sources.registry import FILE, SourceRegistry
@@ -242,6 +248,23 @@ def sources(as_json: JsonOption = False, store: StoreOption = None):
         typer.echo("No feeds or sitemaps are registered: add one with `byline ingest URL`.")
     for source in [] if as_json else registered:
         typer.echo(source_line(source))
+
+
+@sources_app.command("remove")
+def remove_source(
+    url: Annotated[str, typer.Argument(help="The feed or sitemap, as `byline sources` lists it.", metavar="URL", show_default=False)],
+    prune: Annotated[bool, typer.Option("--prune", help="Also delete the articles that it alone brought in (no other feed or sitemap lists them).")] = False,
+    store: StoreOption = None,
+):
+    """Unregister a feed or sitemap; with --prune, delete the articles that only it brought in."""
+    from rag.sources import NotRegistered, SyncRunning
+    from ui.render import counted
+
+    try:
+        removed = _writing(lambda: _web_sources(_service(store)).remove(url, prune))
+    except (NotRegistered, SyncRunning) as error:
+        _fail(str(error))
+    typer.echo(f"{url.strip()}: removed" + (f", and {counted(removed, 'article')} that only it brought in" if prune else ""))
 
 
 @app.command()

@@ -33,6 +33,7 @@ ROUTES: dict[str, Access] = {
     "/api/articles/{doc_id:path}": Access.ADMIN,
     "/api/sources": Access.ADMIN,
     "/api/sources/sync": Access.ADMIN,
+    "/api/sources/{url:path}": Access.ADMIN,
     # Gradio: the page's code, styles and icons hold no data.
     "/assets/{path:path}": Access.PUBLIC,
     "/static/{path:path}": Access.PUBLIC,

@@ -37,18 +37,27 @@ def source_line(source: Source) -> str:
     )
 
 
+def queued_line(report: SourceReport) -> str:
+    """`URL: a feed "Title" is registered; its articles are being read in the background`."""
+    what = KINDS.get(report.kind, report.kind) + (f' "{report.title}"' if report.title else "")
+    return f"{report.url}: {what} is registered; its articles are being read in the background, one source at a time"
+
+
 def add_url_markdown(service, url: str) -> str:
-    """The Articles tab's "Add from URL": read `url` into the store; what happened, as Markdown
-    (URLs, titles and messages shown as written, never as markup)."""
+    """The Articles tab's "Add from URL": read `url` into the store (a feed's or sitemap's articles
+    in the background); what happened, as Markdown (URLs, titles and messages shown as written, never
+    as markup)."""
     from rag.sources import is_web_address, web_sources
     from ui.uploads import _markdown_text
 
     url = (url or "").strip()
     if not is_web_address(url):
         return "Give the address (http:// or https://) of an article page, an RSS/Atom feed or a sitemap."
-    report = web_sources(service).add([url])[0]
+    report = web_sources(service).add_in_background(url)
     if report.kind is None:
         return "Nothing was added: " + _markdown_text("; ".join(report.errors))
+    if report.kind != "page":
+        return _markdown_text(queued_line(report)) + " (refresh the page to see them)."
     message = _markdown_text(report_line(report))
     problems = [f"- skipped {_markdown_text(s)}" for s in report.skipped] + [f"- {_markdown_text(e)}" for e in report.errors]
     return message + ("\n\nNot added:\n" + "\n".join(problems) if problems else "")

@@ -1,13 +1,15 @@
 """The REST API for articles from the web, under /api/sources: add an article URL, a feed or a
-sitemap; list the registered feeds and sitemaps; sync them. Admin keys only (ui/route_access.py)."""
+sitemap (its articles read in the background); list the registered feeds and sitemaps with how far
+each sync is; sync them; remove one. Admin keys only (ui/route_access.py)."""
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from rag.sources import SyncRunning, is_web_address, web_sources
+from index.sources.registry import Source
+from rag.sources import NotRegistered, SyncProgress, SyncRunning, WebSources, is_web_address, web_sources
 from ui.dependencies import ServiceDep
 from ui.security import bearer
 
@@ -23,6 +25,24 @@ class SyncRequest(BaseModel):
     prune: bool = Field(False, description="Remove the articles that have left their feed or sitemap (and are in no other).")
 
 
+class Progress(BaseModel):
+    done: int = Field(description="Entries of its listing read so far (fetched, unchanged or failed).")
+    total: int | None = Field(description="Entries to read in this sync; null until its listing is read.")
+
+
+class SourceInfo(BaseModel):
+    url: str
+    kind: str
+    title: str | None = None
+    prune: bool
+    added: str
+    last_sync: str | None = None
+    last_error: str | None = None
+    articles: int
+    status: str = Field("idle", description="`queued` (waiting for the background worker), `syncing`, or `idle`.")
+    progress: Progress | None = Field(None, description="While syncing: how far it is.")
+
+
 class SourceResult(BaseModel):
     url: str
     kind: str | None = Field(description="`page`, `feed` or `sitemap`; null when nothing could be read.")
@@ -36,17 +56,12 @@ class SourceResult(BaseModel):
     not_modified: bool = Field(description="The feed or sitemap answered 304: nothing new since the last sync.")
     skipped: list[str] = Field(description="Listed pages that robots.txt keeps crawlers out of.")
     errors: list[str] = Field(description="Each URL that could not be read or stored, and why.")
-
-
-class SourceInfo(BaseModel):
-    url: str
-    kind: str
-    title: str | None = None
-    prune: bool
-    added: str
-    last_sync: str | None = None
-    last_error: str | None = None
-    articles: int
+    status: str = Field(
+        "done",
+        description="`done`; or, for a feed or sitemap just added (202), `queued` or `syncing`: its articles are read"
+        " in the background, and `GET /api/sources` shows how far.",
+    )
+    source: SourceInfo | None = Field(None, description="A feed or sitemap just added: its registration.")
 
 
 class SourceList(BaseModel):
@@ -57,22 +72,60 @@ class SyncResult(BaseModel):
     sources: list[SourceResult]
 
 
-@router.post("", response_model=SourceResult)
-async def add_source(request: AddSource, service: ServiceDep) -> SourceResult:
-    """Read a URL: an article page is stored (its doc_id is its canonical URL); a feed or sitemap is
-    registered and its articles are stored. 422 when nothing could be read (`detail` says why)."""
+class Removed(BaseModel):
+    url: str
+    removed: int = Field(description="Articles deleted (with `prune`): those that no other feed or sitemap brings in.")
+
+
+def _info(source: Source, progress: SyncProgress | None) -> SourceInfo:
+    shown = Progress(done=progress.done, total=progress.total) if progress and progress.status == "syncing" else None
+    return SourceInfo(**asdict(source), status=progress.status if progress else "idle", progress=shown)
+
+
+def _registration(sources: WebSources, url: str) -> SourceInfo | None:
+    source = sources.registry.get(url)
+    return _info(source, sources.state.snapshot().get(url)) if source else None
+
+
+@router.post("", response_model=SourceResult, status_code=status.HTTP_200_OK, responses={202: {"model": SourceResult}})
+async def add_source(request: AddSource, service: ServiceDep, response: Response) -> SourceResult:
+    """Read a URL: an article page is stored (its doc_id is its canonical URL), 200; a feed or sitemap
+    is registered and its articles are read in the background, one source at a time, 202 at once
+    (`GET /api/sources` shows how far). 422 when nothing could be read (`detail` says why)."""
     if not is_web_address(request.url):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{request.url}: not a web address (http:// or https://)")
-    report = (await run_in_threadpool(web_sources(service).add, [request.url], request.prune))[0]
+    sources = web_sources(service)
+    report = await run_in_threadpool(sources.add_in_background, request.url, request.prune)
     if report.kind is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(report.errors))
-    return SourceResult(**asdict(report))
+    if report.kind == "page":
+        return SourceResult(**asdict(report))
+    registration = _registration(sources, report.url)
+    response.status_code = status.HTTP_202_ACCEPTED
+    return SourceResult(**asdict(report), status=registration.status if registration else "done", source=registration)
 
 
 @router.get("", response_model=SourceList)
 def list_sources(service: ServiceDep) -> SourceList:
-    """The registered feeds and sitemaps: their articles, last sync and last error."""
-    return SourceList(sources=[SourceInfo(**asdict(source)) for source in web_sources(service).registered()])
+    """The registered feeds and sitemaps: their articles, last sync and last error, and whether each
+    is queued or syncing (how far) in this server."""
+    sources = web_sources(service)
+    progress = sources.state.snapshot()
+    return SourceList(sources=[_info(source, progress.get(source.url)) for source in sources.registered()])
+
+
+@router.delete("/{url:path}", response_model=Removed)
+async def remove_source(url: str, service: ServiceDep, prune: bool = False) -> Removed:
+    """Unregister a feed or sitemap (its URL percent-encoded in the path), stopping its sync if one
+    runs; with `?prune=true`, also delete the articles that it alone brought in. 404 when it is not
+    registered; 409 when a sync would not let go."""
+    try:
+        removed = await run_in_threadpool(web_sources(service).remove, url, prune)
+    except NotRegistered as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    except SyncRunning as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    return Removed(url=url, removed=removed)
 
 
 @router.post("/sync", response_model=SyncResult)

@@ -3,6 +3,7 @@
 It names itself (User-Agent: Byline), reads each site's robots.txt and keeps out of what it
 disallows, waits between two requests to one host (robots.txt's Crawl-delay when longer), and
 gives up on a request that takes too long, a body that grows too big or redirects that do not end.
+It reaches public addresses only, on every redirect too, unless told otherwise (addresses.py).
 Every refusal is a `FetchError` whose message names the URL and says why.
 """
 
@@ -15,6 +16,7 @@ import httpx
 from protego import Protego
 
 from index.sources import USER_AGENT
+from index.sources.addresses import AddressPolicy, GuardedBackend, PrivateAddress
 
 ROBOTS_AGENT = "Byline"
 MAX_CRAWL_DELAY = 30.0  # seconds; a longer Crawl-delay is held to this
@@ -43,6 +45,7 @@ class FetchLimits:
     delay: float = 1.0  # seconds between two requests to one host
     max_redirects: int = 5
     user_agent: str = USER_AGENT
+    allow_private: tuple[str, ...] = ()  # host names and networks that may be private (addresses.py)
 
 
 @dataclass
@@ -64,7 +67,12 @@ class Fetcher:
 
     def __init__(self, limits: FetchLimits = FetchLimits()):
         self.limits = limits
-        self._client = httpx.Client(headers={"User-Agent": limits.user_agent}, follow_redirects=False, timeout=limits.timeout)
+        self._policy = AddressPolicy(limits.allow_private)
+        transport = httpx.HTTPTransport()
+        transport._pool._network_backend = GuardedBackend(self._policy)  # httpcore's seam for how to connect
+        self._client = httpx.Client(
+            headers={"User-Agent": limits.user_agent}, follow_redirects=False, timeout=limits.timeout, transport=transport
+        )
         self._robots: dict[str, Protego | None] = {}
         self._next_request: dict[str, float] = {}  # host → earliest time for its next request
         self._lock = threading.Lock()
@@ -90,7 +98,7 @@ class Fetcher:
     def _follow(self, url: str, headers: dict, obey_robots: bool) -> Fetched:
         first = url
         for _ in range(self.limits.max_redirects + 1):
-            _check_scheme(url)
+            self._check_address(url)
             if obey_robots and not self._allowed(url):
                 raise Disallowed(url, "robots.txt asks crawlers not to read it")
             fetched, location = self._request(url, headers)
@@ -101,6 +109,19 @@ class Fetcher:
                 raise FetchError(url, f"the server answered HTTP {fetched.status}", fetched.status)
             return fetched
         raise FetchError(first, f"more than {self.limits.max_redirects} redirects (the last to {url})")
+
+    def _check_address(self, url: str) -> None:
+        """Refuse what is no web address, and a host that is (or resolves to) an address not to reach.
+        The connection checks again (addresses.py); this check also holds behind a proxy."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(url, "not a web address (http:// or https://)")
+        try:
+            self._policy.addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        except PrivateAddress as error:
+            raise FetchError(url, str(error)) from None
+        except (OSError, ValueError) as error:
+            raise FetchError(url, f"cannot connect ({_reason(error)})") from None
 
     def _request(self, url: str, headers: dict) -> tuple[Fetched, str | None]:
         """One request: what came back, and where a redirect points."""
@@ -131,6 +152,8 @@ class Fetcher:
                     ),
                     response.headers.get("location"),
                 )
+        except PrivateAddress as error:
+            raise FetchError(url, str(error)) from None
         except httpx.TimeoutException:
             raise FetchError(url, f"no complete answer within {limits.timeout:g} s (BYLINE_FETCH_TIMEOUT)") from None
         except httpx.ConnectError as error:
@@ -174,12 +197,6 @@ class Fetcher:
     def _finished(self, url: str) -> None:
         with self._lock:
             self._next_request[urlsplit(url).netloc] = time.monotonic() + self._delay(url)
-
-
-def _check_scheme(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FetchError(url, "not a web address (http:// or https://)")
 
 
 def _origin(url: str) -> str:

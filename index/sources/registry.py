@@ -134,16 +134,18 @@ class SourceRegistry:
                 [(source, e.link, e.doc_id, e.version, e.etag, e.last_modified) for e in entries],
             )
 
-    def forget_entry(self, source: str, link: str) -> None:
+    def forget_entries(self, source: str, links: list[str]) -> None:
         with self._transaction() as db:
-            db.execute("DELETE FROM entries WHERE source = ? AND link = ?", (source, link))
+            db.executemany("DELETE FROM entries WHERE source = ? AND link = ?", [(source, link) for link in links])
 
-    def doc_id_elsewhere(self, doc_id: str, source: str, link: str) -> bool:
-        """Whether another entry (of any source) still brings in `doc_id`."""
-        rows = self._rows(
-            "SELECT 1 FROM entries WHERE doc_id = ? AND NOT (source = ? AND link = ?) LIMIT 1", (doc_id, source, link)
-        )
-        return bool(rows)
+    def claims(self, doc_ids: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(source, link, doc_id) of every entry, of any source, that brings in one of `doc_ids`."""
+        doc_ids = list(doc_ids)
+        found = []
+        for start in range(0, len(doc_ids), 500):
+            part = doc_ids[start : start + 500]
+            found += self._rows(f"SELECT source, link, doc_id FROM entries WHERE doc_id IN ({','.join('?' * len(part))})", tuple(part))
+        return found
 
     def synced(self, url: str, etag: str | None, last_modified: str | None, error: str | None, keep_validators: bool) -> None:
         """Record a sync of `url`: its time and error (None: none); the listing's ETag and

@@ -28,10 +28,11 @@ MAX_LISTED_ERRORS = 3  # of a source's errors, the first few are its `last_error
 
 @dataclass
 class Writer:
-    """The store's normal write path: `store` articles (unchanged ones are skipped), `delete` one."""
+    """The store's normal write path: `store` articles (unchanged ones are skipped), `delete_many`
+    articles in one write (how many were stored)."""
 
     store: Callable[[list[Article]], "IngestReport"]
-    delete: Callable[[str], bool]
+    delete_many: Callable[[list[str]], int]
 
 
 @dataclass
@@ -50,6 +51,23 @@ class SourceReport:
     errors: list[str] = field(default_factory=list)
 
 
+class SyncWatch:
+    """What a sync tells as it goes, and whether it should stop: this one tells nobody and never stops."""
+
+    def started(self, url: str) -> None:
+        pass
+
+    def read(self, url: str, done: int, total: int) -> None:
+        """`done` of the `total` entries of the source's listing read (fetched, unchanged or failed)."""
+
+    def finished(self, url: str) -> None:
+        pass
+
+    def stopped(self, url: str) -> bool:
+        """Whether to stop reading the source's entries (it is being removed)."""
+        return False
+
+
 @dataclass
 class SourceSync:
     registry: SourceRegistry
@@ -57,13 +75,26 @@ class SourceSync:
     limits: FetchLimits
     max_article_bytes: int
     max_articles: int = 200  # read from one listing per sync, the newest first
+    watch: SyncWatch = field(default_factory=SyncWatch)
 
     def add(self, urls: list[str], prune: bool = False) -> list[SourceReport]:
         """Read each URL: an article page is stored; a feed or a sitemap is registered and synced."""
+        reports = []
         with Fetcher(self.limits) as fetcher:
-            return [self._add(url.strip(), fetcher, prune) for url in urls]
+            for url in urls:
+                report, fetched = self._register(url.strip(), fetcher, prune)
+                if fetched is not None:
+                    report = self._sync(self.registry.get(report.url), fetcher, prune, fetched)
+                reports.append(report)
+        return reports
 
-    def _add(self, url: str, fetcher: Fetcher, prune: bool) -> SourceReport:
+    def register(self, url: str, prune: bool = False) -> tuple[SourceReport, Fetched | None]:
+        """Read `url` alone: an article page is stored (its report, and None); a feed or a sitemap is
+        registered, none of its articles read yet: its report and its body, for `sync_one`."""
+        with Fetcher(self.limits) as fetcher:
+            return self._register(url.strip(), fetcher, prune)
+
+    def _register(self, url: str, fetcher: Fetcher, prune: bool) -> tuple[SourceReport, Fetched | None]:
         report = SourceReport(url)
         try:
             fetched = fetcher.get(url)
@@ -72,12 +103,21 @@ class SourceSync:
                 article = read_page(fetched, None, self.max_article_bytes)
                 report.kind, report.title = "page", article.title
                 self._write(report, [(article, None)], None)
-                return report
+                return report, None
         except (FetchError, ValueError) as error:
             report.errors.append(_naming(url, error))
-            return report
+            return report, None
         source = self.registry.register(url, listing.kind, listing.title, prune)
-        return self._sync(source, fetcher, prune, fetched)
+        report.kind, report.title = source.kind, source.title
+        return report, fetched
+
+    def sync_one(self, url: str, prune: bool = False, fetched: Fetched | None = None) -> SourceReport | None:
+        """Sync one registered source (None: not registered), from its body when `register` just read it."""
+        source = self.registry.get(url)
+        if source is None:
+            return None
+        with Fetcher(self.limits) as fetcher:
+            return self._sync(source, fetcher, prune, fetched)
 
     def sync(self, prune: bool = False, urls: list[str] | None = None) -> list[SourceReport]:
         """Sync every registered source (or those in `urls`), one at a time."""
@@ -89,6 +129,13 @@ class SourceSync:
         return reports
 
     def _sync(self, source: Source, fetcher: Fetcher, prune: bool, fetched: Fetched | None = None) -> SourceReport:
+        self.watch.started(source.url)
+        try:
+            return self._read_source(source, fetcher, prune, fetched)
+        finally:
+            self.watch.finished(source.url)
+
+    def _read_source(self, source: Source, fetcher: Fetcher, prune: bool, fetched: Fetched | None) -> SourceReport:
         report = SourceReport(source.url, kind=source.kind, title=source.title)
         try:
             if fetched is None:
@@ -138,7 +185,10 @@ class SourceSync:
     def _read_entries(self, url: str, entries: list[Entry], known: dict[str, KnownEntry], fetcher: Fetcher, report: SourceReport) -> None:
         """Fetch each new or changed entry's page and store its article, a batch at a time."""
         batch: list[tuple[Article, KnownEntry]] = []
-        for entry in entries:
+        for done, entry in enumerate(entries):
+            self.watch.read(url, done, len(entries))
+            if self.watch.stopped(url):
+                break
             old = known.get(entry.url)
             if old and entry.version and old.version == entry.version:
                 report.unchanged += 1  # the listing says it has not changed: not fetched again
@@ -161,6 +211,7 @@ class SourceSync:
                 self._write(report, batch, url)
                 batch = []
         self._write(report, batch, url)
+        self.watch.read(url, len(entries), len(entries))
 
     def _write(self, report: SourceReport, batch: list[tuple[Article, KnownEntry | None]], source: str | None) -> None:
         """Store a batch of articles (two links to one article store it once), then note their entries."""
@@ -182,13 +233,32 @@ class SourceSync:
             self.registry.save_entries(source, [entry for _, entry in batch if entry is not None])
 
     def _prune(self, url: str, known: dict[str, KnownEntry], listed: set[str], report: SourceReport) -> None:
-        """Remove the articles whose links left the listing (unless another listed link still brings them in)."""
-        for link, entry in known.items():
-            if link in listed:
-                continue
-            self.registry.forget_entry(url, link)
-            if not self.registry.doc_id_elsewhere(entry.doc_id, url, link) and self.writer.delete(entry.doc_id):
-                report.removed += 1
+        """Remove the articles whose links left the listing (unless another link, of any source, still
+        brings them in), in one write; their entries are forgotten once the articles are gone."""
+        gone = {link: entry for link, entry in known.items() if link not in listed}
+        if not gone:
+            return
+        claims = self.registry.claims({entry.doc_id for entry in gone.values()})
+        claimed = {doc_id for source, link, doc_id in claims if not (source == url and link in gone)}
+        try:
+            report.removed += self.writer.delete_many(sorted({e.doc_id for e in gone.values()} - claimed))
+        except RuntimeError as error:  # the store stayed busy: the entries stay, the next sync prunes them
+            report.errors.append(f"{url}: nothing pruned: {error}")
+            return
+        self.registry.forget_entries(url, list(gone))
+
+    def remove(self, url: str, prune: bool = False) -> int | None:
+        """Unregister a feed or sitemap (None: it was not registered); with `prune`, first delete the
+        articles that it alone brought in, in one write: how many were deleted."""
+        if self.registry.get(url) is None:
+            return None
+        removed = 0
+        if prune:
+            doc_ids = {entry.doc_id for entry in self.registry.entries(url).values()}
+            claimed = {doc_id for source, _, doc_id in self.registry.claims(doc_ids) if source != url}
+            removed = self.writer.delete_many(sorted(doc_ids - claimed))
+        self.registry.remove(url)
+        return removed
 
 
 def _newest(entries: list[Entry], limit: int) -> list[Entry]:
