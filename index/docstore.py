@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Story groups (index/duplicates.py): each article's MinHash signature and the group of its copies.
 _STORY_SCHEMA = """
@@ -123,6 +124,11 @@ class DocStore:
         self._write(
             "INSERT INTO state VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = state.value + 1", (GENERATION,)
         )
+
+    def manifest(self, wanted: dict) -> dict:
+        """The settings the store is built with: `wanted`, if this is the first time it is asked."""
+        self._write("INSERT INTO manifest VALUES (?, ?) ON CONFLICT (key) DO NOTHING", ("store", json.dumps(wanted)))
+        return json.loads(self._rows("SELECT value FROM manifest WHERE key = ?", ("store",))[0][0])
 
     def unfinished(self) -> bool:
         return bool(self._state(UNFINISHED))

@@ -44,8 +44,8 @@ class Store:
         self.settings = settings
         self.path = Path(settings.store)
         self.path.mkdir(parents=True, exist_ok=True)
-        self._check_manifest()
         self.docs = DocStore(open_database(settings.database_url, self.path / "articles.sqlite3"))
+        self._check_manifest()
         self._shared_lock = self.docs.database.write_lock(self.path)
         self._write_lock = threading.Lock()  # one writing thread; the shared lock keeps other processes out
         self._chroma_server = settings.chroma_url
@@ -63,17 +63,20 @@ class Store:
         }
 
     def _check_manifest(self) -> None:
+        """The store folder's manifest file; a shared database's own, which every process checks."""
         file = self.path / MANIFEST
         wanted = self.manifest_for(self.settings)
-        if file.exists():
-            found = json.loads(file.read_text())
-            if found != wanted:
-                raise StoreMismatch(
-                    f"The store at {self.path} was built with {found}, not {wanted}. "
-                    "Use another --store, or delete this one and ingest again."
-                )
+        if self.settings.database_url:
+            found, where = self.docs.manifest(wanted), f"in {self.docs.database.where}"
         else:
-            file.write_text(json.dumps(wanted, indent=2))
+            found, where = json.loads(file.read_text()) if file.exists() else wanted, f"at {self.path}"
+            if not file.exists():
+                file.write_text(json.dumps(wanted, indent=2))
+        if found != wanted:
+            raise StoreMismatch(
+                f"The store {where} was built with {found}, not {wanted}. "
+                "Use another --store, or delete this one and ingest again."
+            )
 
     @property
     def embed_model(self):

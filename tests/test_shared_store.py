@@ -168,10 +168,11 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     assert postgres.database.rows("SELECT count(*) FROM postings WHERE id NOT IN (SELECT id FROM chunk_terms)") == [(0,)]
 
 
-def test_the_write_lock_is_shared_through_postgres(database, tmp_path, seed_settings):
+def test_the_write_lock_and_the_manifest_are_shared_through_postgres(database, tmp_path, seed_settings):
     """Writers of two stores (two machines' processes) on one database wait for each other, and give
-    up after BYLINE_WRITE_WAIT with the same refusal as the lock file's."""
-    from index.store import Store, StoreBusy
+    up after BYLINE_WRITE_WAIT with the same refusal as the lock file's; a process with other index
+    settings is refused by the database's manifest."""
+    from index.store import Store, StoreBusy, StoreMismatch
 
     settings = seed_settings.model_copy(update={"database_url": database, "write_wait": 0.3})
     first = Store(settings.model_copy(update={"store": tmp_path / "one"}))
@@ -185,6 +186,8 @@ def test_the_write_lock_is_shared_through_postgres(database, tmp_path, seed_sett
     with second.writing():  # released
         assert first.docs.generation() == second.docs.generation()
     assert not (tmp_path / "two" / "write.lock").exists()
+    with pytest.raises(StoreMismatch, match="The store in postgresql://byline@.* was built with .*'chunk_words': 160"):
+        Store(settings.model_copy(update={"store": tmp_path / "three", "chunk_words": 99}))  # the database's manifest, not the folder's
 
 
 # --- two `byline serve` processes on one archive --------------------------------------------
