@@ -1,6 +1,7 @@
 """Settings for building and opening a store, read from `BYLINE_*` environment variables."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,7 +24,7 @@ class IndexSettings(BaseSettings):
         "",
         repr=False,
         description="A PostgreSQL database (`postgresql://user:password@host:5432/byline`) holding article texts,"
-        " the lexical index, story groups and the write lock, shared by every"
+        " the lexical index, story groups, the sources registry and the write lock, shared by every"
         " `byline serve`; empty: SQLite files in the store folder.",
     )
     embed_model: str = Field(
@@ -42,6 +43,11 @@ class IndexSettings(BaseSettings):
         " then gives up.",
     )
     torch_threads: int = Field(0, description="Threads torch embeds with; 0 leaves torch's own choice.")
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto",
+        description="Where the embedding model runs: `cuda` (a GPU; an error where torch sees none), `cpu`, or"
+        " `auto`: the GPU when torch sees one, else the CPU.",
+    )
     max_article_mb: float = Field(
         5.0,
         description="Largest article, in MB: a `.txt`/`.md`/`.html` file, or the text of one JSON/JSONL record;"

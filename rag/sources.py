@@ -127,7 +127,7 @@ def fetch_limits(settings: Settings) -> FetchLimits:
 class WebSources:
     def __init__(self, service: Byline):
         settings = service.settings
-        self.registry = SourceRegistry.in_store(service.store.path)
+        self.registry = SourceRegistry.in_store(service.store.path, settings.database_url)
         self.state = SyncState()
         self._sync = SourceSync(
             self.registry,

@@ -281,3 +281,24 @@ def test_killing_one_server_leaves_the_other_serving(two_servers):
     upload = httpx.post(f"{two.url}/api/articles", files=[("files", ("note.txt", b"The harbour ferry timetable changes on Monday.", "text/plain"))], timeout=120)
     assert upload.status_code == 200, upload.text  # the write lock died with the killed process's session
     assert httpx.get(f"{two.url}/healthz").json()["articles"] == 2
+
+
+def test_the_sources_registry_on_postgres(database, tmp_path):
+    """The registered feeds and their entries in the shared database: what every server's sync reads."""
+    from index.sources.registry import KnownEntry, SourceRegistry
+
+    registry = SourceRegistry.in_store(tmp_path, database)
+    registry.register("https://news.example/feed.xml", "feed", "Example News", prune=False)
+    registry.register("https://news.example/feed.xml", "feed", None, prune=True)  # keeps its title
+    registry.save_entries("https://news.example/feed.xml", [KnownEntry("https://news.example/a", "a.html", "v1")])
+    registry.save_entries("https://news.example/feed.xml", [KnownEntry("https://news.example/a", "a.html", "v2"), KnownEntry("https://news.example/b", "b.html")])
+    registry.synced("https://news.example/feed.xml", '"etag"', None, None, keep_validators=True)
+    other = SourceRegistry.in_store(tmp_path / "elsewhere", database)  # another machine's server
+    [source] = other.all()
+    assert (source.title, source.prune, source.articles, source.etag) == ("Example News", True, 2, '"etag"')
+    assert other.entries(source.url)["https://news.example/a"].version == "v2"
+    assert sorted(other.claims(["a.html", "b.html", "c.html"])) == [(source.url, "https://news.example/a", "a.html"), (source.url, "https://news.example/b", "b.html")]
+    other.forget_entries(source.url, ["https://news.example/a"])
+    assert list(registry.entries(source.url)) == ["https://news.example/b"]
+    assert registry.remove(source.url) and not other.all() and other.claims(["b.html"]) == []
+    assert not (tmp_path / "sources.sqlite3").exists()

@@ -240,8 +240,10 @@ def sources(ctx: typer.Context, as_json: JsonOption = False, store: StoreOption 
     from index.sources.registry import FILE, SourceRegistry
     from ui.source_lines import source_line
 
-    folder = _settings(**({"store": store} if store else {})).store
-    registered = SourceRegistry.in_store(folder).all() if (folder / FILE).exists() else []
+    settings = _settings(**({"store": store} if store else {}))
+    folder = settings.store
+    shared = settings.database_url  # the registry is in the shared database, not a file of the folder
+    registered = SourceRegistry.in_store(folder, shared).all() if shared or (folder / FILE).exists() else []
     if as_json:
         print(json.dumps([asdict(source) for source in registered], indent=2))
     elif not registered:

@@ -1,13 +1,14 @@
 """The registered feeds and sitemaps, and the articles each has brought in: its own SQLite file in
-the store folder (`sources.sqlite3`), beside the articles it names."""
+the store folder (`sources.sqlite3`), beside the articles it names, or the shared PostgreSQL
+database (BYLINE_DATABASE_URL)."""
 
-import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from index.database import Database, open_database
 
 FILE = "sources.sqlite3"
 SCHEMA = """
@@ -63,42 +64,33 @@ def now() -> str:
 
 
 class SourceRegistry:
-    def __init__(self, path: Path):
-        self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(SCHEMA)
+    def __init__(self, database: "Database | Path"):
+        """On `database` (index/database.py), or a path: an SQLite file there."""
+        self._db = database if isinstance(database, Database) else open_database("", Path(database))
+        self._db.script(SCHEMA)
 
     @classmethod
-    def in_store(cls, store: Path) -> "SourceRegistry":
-        return cls(Path(store) / FILE)
+    def in_store(cls, store: Path, database_url: str = "") -> "SourceRegistry":
+        """The registry of the store in folder `store`, or in the shared database at `database_url`."""
+        return cls(open_database(database_url, Path(store) / FILE))
 
     def close(self) -> None:
-        self._conn.close()
+        self._db.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def _transaction(self) -> Iterator[Database]:
+        with self._db.transaction():
+            yield self._db
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        return self._db.rows(sql, params)
 
     def register(self, url: str, kind: str, title: str | None, prune: bool) -> Source:
         """Add a source, or update an existing one's kind, title and prune choice."""
         with self._transaction() as db:
-            db.execute(
+            db.write(
                 "INSERT INTO sources (url, kind, title, prune, added) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, title = COALESCE(excluded.title, title),"
+                " ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, title = COALESCE(excluded.title, sources.title),"
                 " prune = excluded.prune",
                 (url, kind, title, int(prune), now()),
             )
@@ -121,7 +113,7 @@ class SourceRegistry:
 
     def remove(self, url: str) -> bool:
         with self._transaction() as db:
-            return db.execute("DELETE FROM sources WHERE url = ?", (url,)).rowcount > 0
+            return db.write("DELETE FROM sources WHERE url = ?", (url,)) > 0
 
     def entries(self, source: str) -> dict[str, KnownEntry]:
         rows = self._rows("SELECT link, doc_id, version, etag, last_modified FROM entries WHERE source = ?", (source,))
@@ -129,14 +121,16 @@ class SourceRegistry:
 
     def save_entries(self, source: str, entries: Iterable[KnownEntry]) -> None:
         with self._transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO entries (source, link, doc_id, version, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?)",
+            db.write_many(
+                "INSERT INTO entries (source, link, doc_id, version, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (source, link) DO UPDATE SET doc_id = excluded.doc_id, version = excluded.version,"
+                " etag = excluded.etag, last_modified = excluded.last_modified",
                 [(source, e.link, e.doc_id, e.version, e.etag, e.last_modified) for e in entries],
             )
 
     def forget_entries(self, source: str, links: list[str]) -> None:
         with self._transaction() as db:
-            db.executemany("DELETE FROM entries WHERE source = ? AND link = ?", [(source, link) for link in links])
+            db.write_many("DELETE FROM entries WHERE source = ? AND link = ?", [(source, link) for link in links])
 
     def claims(self, doc_ids: Iterable[str]) -> list[tuple[str, str, str]]:
         """(source, link, doc_id) of every entry, of any source, that brings in one of `doc_ids`."""
@@ -153,5 +147,5 @@ class SourceRegistry:
         asks for it again otherwise."""
         with self._transaction() as db:
             if keep_validators:
-                db.execute("UPDATE sources SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url))
-            db.execute("UPDATE sources SET last_sync = ?, last_error = ? WHERE url = ?", (now(), error, url))
+                db.write("UPDATE sources SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url))
+            db.write("UPDATE sources SET last_sync = ?, last_error = ? WHERE url = ?", (now(), error, url))
