@@ -2,10 +2,13 @@
 with the other outlets listed in `also_in`; a different article on the same event stays apart."""
 
 import json
+import random
 
+import numpy as np
 import pytest
+from datasketch import MinHashLSH
 
-from index.duplicates import METHOD, StoryGrouper, jaccard, shingles
+from index.duplicates import CANDIDATE_THRESHOLD, METHOD, NUM_PERM, StoryGrouper, jaccard, minhash, shingles
 from rag.service import Byline
 from tests.conftest import ALSO_IN_FIELDS, HIT_FIELDS
 
@@ -129,6 +132,31 @@ def test_an_article_joins_its_closest_copy_and_groups_never_merge():
     # Reloaded from stored placements, it places a third copy in the same group.
     again = StoryGrouper([(p.doc_id, p.group_id, p.signature) for p in placed.values()], texts.get)
     assert again.place("d", OUTLETS[2]["text"]).group_id == placed["a"].group_id
+
+
+def test_the_candidates_are_those_datasketchs_lsh_finds():
+    """The grouper's band test over its matrix of signatures finds what MinHashLSH.query finds."""
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(300)]
+    texts = {}
+    for story in range(25):
+        words = [rng.choice(vocabulary) for _ in range(120)]
+        for copy in range(4):  # more and more words changed: some copies are candidates, some not
+            texts[f"{story}-{copy}"] = " ".join(rng.choice(vocabulary) if rng.random() < 0.04 * copy else w for w in words)
+    signatures = {doc_id: minhash(shingles(text)) for doc_id, text in texts.items()}
+    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
+    for doc_id, signature in signatures.items():
+        lsh.insert(doc_id, signature)
+    grouper = StoryGrouper([(d, "g", s.hashvalues.astype(np.uint32).tobytes()) for d, s in signatures.items()], texts.get)
+    grouper.forget("0-0")
+    lsh.remove("0-0")
+    sizes = []
+    for doc_id, signature in signatures.items():
+        found = grouper.candidates(signature.hashvalues.astype(np.uint32))
+        assert set(found) == set(lsh.query(signature)), doc_id
+        assert all(found[c] == pytest.approx(signature.jaccard(signatures[c])) for c in found)
+        sizes.append(len(set(found) - {doc_id}))
+    assert 0 in sizes and max(sizes) >= 2  # strangers apart, copies found
 
 
 def test_a_store_built_before_story_groups_is_grouped_on_the_next_ingest(news):
