@@ -55,6 +55,22 @@ class PostgresDatabase(Database):
         super().__init__(redacted(url))
         self.url = url
         self.connection = _connect(url)
+        self._depth = 0  # transactions open on the connection (by the thread holding the lock)
+
+    def _run(self, work):
+        """`work(connection)`; once more on a new connection when the server dropped the old one
+        (restarted, failed over) outside a transaction."""
+        import psycopg
+
+        with self._lock:
+            try:
+                return work(self.connection)
+            except psycopg.OperationalError:
+                if self._depth or not self.connection.closed:
+                    raise
+                log.warning("%s: the connection was lost; connecting again", self.where)
+                self.connection = _connect(self.url)
+                return work(self.connection)
 
     def script(self, sql: str) -> None:
         # Processes starting together create the schema one at a time.
@@ -63,17 +79,14 @@ class PostgresDatabase(Database):
             self.connection.execute(sql)
 
     def rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
-        with self._lock:
-            return self.connection.execute(_placeholders(sql), params).fetchall()
+        return self._run(lambda connection: connection.execute(_placeholders(sql), params).fetchall())
 
     def write(self, sql: str, params: tuple | list = ()) -> int:
-        with self._lock:
-            return self.connection.execute(_placeholders(sql), params).rowcount
+        return self._run(lambda connection: connection.execute(_placeholders(sql), params).rowcount)
 
     def write_many(self, sql: str, rows: list[tuple]) -> None:
         if rows:
-            with self._lock, self.connection.cursor() as cursor:
-                cursor.executemany(_placeholders(sql), rows)
+            self._run(lambda connection: connection.cursor().executemany(_placeholders(sql), rows))
 
     def batches(self, sql: str, size: int = 1000) -> Iterator[list[tuple]]:
         with self._lock, self.connection.cursor() as cursor:
@@ -83,8 +96,15 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self._lock, self.connection.transaction():
-            yield
+        with self._lock:
+            if self.connection.closed:
+                self.connection = _connect(self.url)
+            self._depth += 1
+            try:
+                with self.connection.transaction():
+                    yield
+            finally:
+                self._depth -= 1
 
     def json_text(self, column: str, key: str) -> str:
         return f"(({column})::jsonb ->> '{key}')"
@@ -118,17 +138,27 @@ class AdvisoryWriteLock(WriteLock):
         import psycopg
 
         with self._lock:
-            session = self._session()
-            if wait <= 0:
-                return session.execute("SELECT pg_try_advisory_lock(%s)", (WRITE_KEY,)).fetchone()[0]
-            session.execute(f"SET lock_timeout = {max(int(wait * 1000), 1)}")
             try:
-                session.execute("SELECT pg_advisory_lock(%s)", (WRITE_KEY,))
-                return True
-            except psycopg.errors.LockNotAvailable:
-                return False
-            finally:
-                session.execute("RESET lock_timeout")
+                return self._take(wait)
+            except psycopg.OperationalError:
+                if self._connection is None or not self._connection.closed:
+                    raise
+                return self._take(wait)  # the server dropped the session (and any lock with it): a new one
+
+    def _take(self, wait: float) -> bool:
+        import psycopg
+
+        session = self._session()
+        if wait <= 0:
+            return session.execute("SELECT pg_try_advisory_lock(%s)", (WRITE_KEY,)).fetchone()[0]
+        session.execute(f"SET lock_timeout = {max(int(wait * 1000), 1)}")
+        try:
+            session.execute("SELECT pg_advisory_lock(%s)", (WRITE_KEY,))
+            return True
+        except psycopg.errors.LockNotAvailable:
+            return False
+        finally:
+            session.execute("RESET lock_timeout")
 
     def release(self) -> None:
         with self._lock:

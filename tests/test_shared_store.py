@@ -10,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -42,10 +43,16 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, **kwargs)
 
 
+@dataclass
+class Postgres:
+    url: str  # without a database name
+    restart: Callable[[], None]
+
+
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
+def postgres() -> Iterator[Postgres]:
     """A PostgreSQL server of our own on 127.0.0.1 (as the `postgres` user when run as root:
-    PostgreSQL refuses root); its URL without a database name."""
+    PostgreSQL refuses root)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or [shutil.which("initdb")]
     if not found[-1]:
         pytest.skip("PostgreSQL is not installed (no initdb; `.ci/run` installs Debian's postgresql)")
@@ -62,18 +69,17 @@ def postgres() -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
     port = free_port()
     made = run([*as_user, str(bin_dir / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "byline", "--no-sync"])
-    started = made.returncode == 0 and run(
-        [*as_user, str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-w", "-t", "60", "start",
-         "-o", f"-k {folder} -p {port} -h 127.0.0.1 -c fsync=off -c full_page_writes=off"]
-    )
+    pg_ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-w", "-t", "60"]
+    options = ["-o", f"-k {folder} -p {port} -h 127.0.0.1 -c fsync=off -c full_page_writes=off"]
+    started = made.returncode == 0 and run([*pg_ctl, "start", *options])
     if not started or started.returncode != 0:
         log = (folder / "log").read_text() if (folder / "log").exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(f"PostgreSQL did not start: {made.stderr[-500:]} {started and started.stderr[-500:]} {log[-500:]}")
     try:
-        yield f"postgresql://byline@127.0.0.1:{port}"
+        yield Postgres(f"postgresql://byline@127.0.0.1:{port}", lambda: run([*pg_ctl, "-m", "fast", "restart", *options], check=True))
     finally:
-        run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "stop"])
+        run([*pg_ctl, "-m", "immediate", "stop"])
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -83,10 +89,10 @@ def database(postgres, request) -> str:
     import psycopg
 
     name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
-    with psycopg.connect(f"{postgres}/postgres", autocommit=True) as admin:
+    with psycopg.connect(f"{postgres.url}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
-    return f"{postgres}/{name}"
+    return f"{postgres.url}/{name}"
 
 
 @pytest.fixture(scope="module")
@@ -223,25 +229,32 @@ class Served:
                 self.process.wait(5)
 
 
-@pytest.fixture(scope="module")
-def two_servers(postgres, chroma_url, tmp_path_factory) -> Iterator[tuple[Served, Served]]:
+@pytest.fixture(scope="module", autouse=True)
+def launched(postgres, chroma_url, tmp_path_factory) -> Iterator[tuple[Served, Served]]:
+    """Two `byline serve` processes on one archive, started first: they load their models while
+    the module's other tests run."""
     import psycopg
 
-    with psycopg.connect(f"{postgres}/postgres", autocommit=True) as admin:
+    with psycopg.connect(f"{postgres.url}/postgres", autocommit=True) as admin:
         admin.execute("CREATE DATABASE archive")
     folder = tmp_path_factory.mktemp("two-servers")
     env = {key: value for key, value in os.environ.items() if not key.startswith("BYLINE_")}
-    env.update(BYLINE_CHROMA_URL=chroma_url, BYLINE_DATABASE_URL=f"{postgres}/archive", HF_HUB_OFFLINE="1",
-               ANONYMIZED_TELEMETRY="False", GRADIO_ANALYTICS_ENABLED="False")
+    env.update(BYLINE_CHROMA_URL=chroma_url, BYLINE_DATABASE_URL=f"{postgres.url}/archive", HF_HUB_OFFLINE="1",
+               ANONYMIZED_TELEMETRY="False", GRADIO_ANALYTICS_ENABLED="False", BYLINE_TORCH_THREADS="1")
     servers = Served("one", env, folder), Served("two", env, folder)
     try:
-        deadline = time.monotonic() + 180
-        for served in servers:
-            served.wait(deadline)
         yield servers
     finally:
         for served in servers:
             served.stop()
+
+
+@pytest.fixture(scope="module")
+def two_servers(launched) -> tuple[Served, Served]:
+    deadline = time.monotonic() + 180
+    for served in launched:
+        served.wait(deadline)
+    return launched
 
 
 def search(served: Served, query: str) -> list[str]:
@@ -272,11 +285,13 @@ def test_deleting_through_one_server_removes_it_from_both(two_servers):
     assert answer["abstained"] and not answer["citations"]
 
 
-def test_killing_one_server_leaves_the_other_serving(two_servers):
+def test_killing_one_server_leaves_the_other_serving(two_servers, postgres):
     one, two = two_servers
     httpx.post(f"{one.url}/api/articles", files=[("files", ("lighthouse.md", LIGHTHOUSE.encode(), "text/markdown"))], timeout=120)
     one.process.kill()  # no goodbye: its connections simply end
     one.process.wait(10)
+    assert search(two, "lantern glass storm") == ["lighthouse.md"]
+    postgres.restart()  # and the database restarted under it: the server connects again
     assert search(two, "lantern glass storm") == ["lighthouse.md"]
     upload = httpx.post(f"{two.url}/api/articles", files=[("files", ("note.txt", b"The harbour ferry timetable changes on Monday.", "text/plain"))], timeout=120)
     assert upload.status_code == 200, upload.text  # the write lock died with the killed process's session
