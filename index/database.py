@@ -9,8 +9,9 @@ per database object, shared by the process's threads: every statement takes its 
 
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -19,15 +20,15 @@ from filelock import FileLock, Timeout
 SQLITE_TYPES = {"blob": "BLOB", "now": "(datetime('now'))", "id": "INTEGER PRIMARY KEY"}
 
 
-class WriteLock:
+class WriteLock(ABC):
     """The store's cross-process write lock."""
 
+    @abstractmethod
     def acquire(self, wait: float) -> bool:
         """Take the lock, waiting up to `wait` seconds (0: not at all); whether it was taken."""
-        raise NotImplementedError
 
-    def release(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def release(self) -> None: ...
 
 
 class FileWriteLock(WriteLock):
@@ -50,7 +51,7 @@ class FileWriteLock(WriteLock):
         self._lock.release()
 
 
-class Database:
+class Database(ABC):
     dialect = ""
     types: dict[str, str] = {}
 
@@ -62,44 +63,42 @@ class Database:
         """A schema written with `{blob}`, `{now}`, `{id}` in this dialect."""
         return template.format(**self.types)
 
+    @abstractmethod
     def script(self, sql: str) -> None:
         """Run several statements without parameters (a schema)."""
-        raise NotImplementedError
 
-    def rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
-        raise NotImplementedError
+    @abstractmethod
+    def rows(self, sql: str, params: tuple | list = ()) -> list[tuple]: ...
 
+    @abstractmethod
     def write(self, sql: str, params: tuple | list = ()) -> int:
         """Run one statement; the number of rows it changed."""
-        raise NotImplementedError
 
-    def write_many(self, sql: str, rows: list[tuple]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def write_many(self, sql: str, rows: list[tuple]) -> None: ...
 
+    @abstractmethod
     def batches(self, sql: str, size: int = 1000) -> Iterator[list[tuple]]:
         """The rows of a query, `size` at a time (call inside `transaction()`)."""
-        raise NotImplementedError
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
         """All of it or nothing; other writers wait (this process's threads on the lock)."""
-        raise NotImplementedError
-        yield
 
+    @abstractmethod
     def json_text(self, column: str, key: str) -> str:
         """An SQL expression: the text of `key` in the JSON object in `column`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def lexical_index(self):
         """The lexical index kept in this database (index/lexical_index.py or index/lexical_postgres.py)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def write_lock(self, folder: Path) -> WriteLock:
         """The lock that writers to a store in `folder` on this database take."""
-        raise NotImplementedError
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None: ...
 
 
 class SQLiteDatabase(Database):

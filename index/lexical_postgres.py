@@ -1,8 +1,9 @@
 """The lexical index in PostgreSQL: FTS5's BM25, computed in SQL over a postings table.
 
-The same rows as SQLite's (`chunk_terms`, written by the docstore with the same INSERT); a trigger
-fills `postings` (term, chunk, term frequency) from each row's terms, and the cascade from
-`chunk_terms` removes them. A search scores every chunk holding a query term exactly as FTS5's
+The same rows as SQLite's (`chunk_terms`, written by the docstore with the same INSERT); triggers
+fill `postings` (term, chunk, term frequency) from each row's terms (the cascade from `chunk_terms`
+removes them) and keep the counts BM25 needs: how many chunks hold each term (`vocab`), and how
+many chunks and terms there are (`lexical_totals`), so a search reads only its terms' postings. It scores every chunk holding a query term exactly as FTS5's
 bm25() does (its idf, k1 = 1.2, b = 0.75, a chunk's length in terms, the store's average length,
 each query term once per time the query holds it), so both databases rank alike. PostgreSQL's own
 ts_rank is another ranking, and is not used.
@@ -27,22 +28,37 @@ CREATE TABLE IF NOT EXISTS postings (
     PRIMARY KEY (term, id)
 );
 CREATE INDEX IF NOT EXISTS postings_chunk ON postings(id);
-CREATE OR REPLACE FUNCTION chunk_terms_postings() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TABLE IF NOT EXISTS vocab (term TEXT PRIMARY KEY, chunks BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS lexical_totals (one INTEGER PRIMARY KEY CHECK (one = 1), chunks BIGINT NOT NULL, terms BIGINT NOT NULL);
+INSERT INTO lexical_totals VALUES (1, 0, 0) ON CONFLICT DO NOTHING;
+CREATE OR REPLACE FUNCTION chunk_terms_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO postings (term, id, tf)
     SELECT term, NEW.id, count(*) FROM unnest(string_to_array(NEW.terms, ' ')) AS term WHERE term <> '' GROUP BY term;
+    INSERT INTO vocab (term, chunks) SELECT term, 1 FROM postings WHERE id = NEW.id
+    ON CONFLICT (term) DO UPDATE SET chunks = vocab.chunks + 1;
+    UPDATE lexical_totals SET chunks = chunks + 1, terms = terms + NEW.length;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION chunk_terms_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE vocab SET chunks = chunks - 1
+    WHERE term IN (SELECT term FROM unnest(string_to_array(OLD.terms, ' ')) AS term WHERE term <> '');
+    UPDATE lexical_totals SET chunks = chunks - 1, terms = terms - OLD.length;
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS chunk_terms_added ON chunk_terms;
-CREATE TRIGGER chunk_terms_added AFTER INSERT ON chunk_terms FOR EACH ROW EXECUTE FUNCTION chunk_terms_postings();
+CREATE TRIGGER chunk_terms_added AFTER INSERT ON chunk_terms FOR EACH ROW EXECUTE FUNCTION chunk_terms_added();
+DROP TRIGGER IF EXISTS chunk_terms_removed ON chunk_terms;
+CREATE TRIGGER chunk_terms_removed AFTER DELETE ON chunk_terms FOR EACH ROW EXECUTE FUNCTION chunk_terms_removed();
 """
 
 # One statement, so one snapshot. FTS5: idf = ln((N - n + 0.5) / (n + 0.5)), 1e-6 where that is not
 # positive; a term's share = idf × tf × (k1 + 1) / (tf + k1 × (1 - b + b × length / average length)).
 _SEARCH = f"""
 WITH q AS (SELECT term, count(*) AS times FROM unnest(?::text[]) AS term GROUP BY term),
-totals AS (SELECT count(*)::float8 AS chunks, coalesce(sum(length), 0)::float8 AS terms FROM chunk_terms),
-holding AS (SELECT p.term, count(*)::float8 AS n FROM postings p JOIN q ON q.term = p.term GROUP BY p.term),
+totals AS (SELECT chunks::float8, terms::float8 FROM lexical_totals),
+holding AS (SELECT v.term, v.chunks::float8 AS n FROM vocab v JOIN q ON q.term = v.term WHERE v.chunks > 0),
 idf AS (
     SELECT holding.term, q.times,
            CASE WHEN ln((totals.chunks - n + 0.5) / (n + 0.5)) <= 0 THEN 1e-6 ELSE ln((totals.chunks - n + 0.5) / (n + 0.5)) END AS idf,
@@ -64,7 +80,8 @@ class PostgresLexicalIndex:
 
     def document_frequency(self, term: str) -> int:
         """How many chunks hold `term` (a term as index/terms.py makes them)."""
-        return self._db.rows("SELECT count(*) FROM postings WHERE term = ?", (term,))[0][0]
+        found = self._db.rows("SELECT chunks FROM vocab WHERE term = ?", (term,))
+        return found[0][0] if found else 0
 
     def search(self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """As `LexicalIndex.search`: (chunk_terms id, FTS5's bm25 score, positive), best first."""

@@ -171,7 +171,11 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     assert postgres.lexical.document_frequency("w1x") == sqlite.lexical.document_frequency("w1x") > 300
     assert postgres.lexical.document_frequency("a7") == 0 == postgres.lexical.document_frequency("nowhere")
     assert postgres.sources() == sqlite.sources() == ["Local", "Wire"]
-    assert postgres.database.rows("SELECT count(*) FROM postings WHERE id NOT IN (SELECT id FROM chunk_terms)") == [(0,)]
+    rows = postgres.database.rows
+    assert rows("SELECT count(*) FROM postings WHERE id NOT IN (SELECT id FROM chunk_terms)") == [(0,)]
+    # The counts the triggers keep are the counts.
+    assert rows("SELECT chunks, terms FROM lexical_totals") == rows("SELECT count(*), sum(length) FROM chunk_terms")
+    assert rows("SELECT count(*) FROM vocab v WHERE chunks <> (SELECT count(*) FROM postings p WHERE p.term = v.term)") == [(0,)]
 
 
 def test_the_write_lock_and_the_manifest_are_shared_through_postgres(database, tmp_path, seed_settings):
