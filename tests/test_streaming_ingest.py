@@ -4,6 +4,7 @@ import json
 import os
 import pty
 import sys
+import threading
 import tracemalloc
 
 import pytest
@@ -94,19 +95,62 @@ def test_the_cli_shows_progress_with_rate_and_time_left_on_a_terminal(tmp_path, 
     leader, follower = pty.openpty()
     monkeypatch.setattr(sys, "stderr", os.fdopen(follower, "w"))
     monkeypatch.setenv("COLUMNS", "150")
-    failed = _ingest_files(fresh_store, [file])
-    sys.stderr.flush()
-    shown = b""
-    while chunk := _read_ready(leader):
-        shown += chunk
+    shown, done = [], threading.Event()
+    # A terminal's buffer is small: read it while the bar redraws, or a slow ingest blocks on writing.
+    reader = threading.Thread(target=_read_until, args=(leader, shown, done))
+    reader.start()
+    try:
+        failed = _ingest_files(fresh_store, [file])
+        sys.stderr.flush()
+    finally:
+        done.set()
+        reader.join()
     sys.stderr.close()
     os.close(leader)
-    text = shown.decode(errors="replace")
+    text = b"".join(shown).decode(errors="replace")
     assert not failed and fresh_store.count() == 70
     assert "Ingesting" in text and "articles/s" in text and "left" in text and "70 articles (70 embedded)" in text
 
 
-def _read_ready(fd: int) -> bytes:
+def _read_until(fd: int, into: list[bytes], done: threading.Event) -> None:
     import select
 
-    return os.read(fd, 65536) if select.select([fd], [], [], 0.2)[0] else b""
+    while True:
+        if select.select([fd], [], [], 0.2)[0]:
+            into.append(os.read(fd, 65536))
+        elif done.is_set():
+            return
+
+
+def test_a_large_json_array_is_read_a_record_at_a_time(tmp_path):
+    """A 16 MB JSON array and the same records in an {"articles": [...]} wrapper: parsed a record at a time."""
+    body = " ".join(["the harbour board met again to weigh the dredging plan"] * 40)
+    records = ({"id": f"j{i}", "title": f"Record {i}", "text": f"Record {i} reports. {body}."} for i in range(8000))
+    plain, wrapped = tmp_path / "big.json", tmp_path / "wrapped.json"
+    with plain.open("w") as out:
+        out.write("[" + ",\n".join(json.dumps(r) for r in records) + "]")
+    wrapped.write_text('{"feed": {"name": "Gazette"}, "articles": ' + plain.read_text() + ', "next": null}')
+    for file in (plain, wrapped):
+        errors, skipped = [], []
+        tracemalloc.start()
+        try:
+            ids = [a.doc_id for a in iter_articles(list_files([file], errors, skipped), errors, skipped, 10**6)]
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert (len(ids), ids[-1], errors) == (8000, "j7999", [])
+        assert file.stat().st_size > 16 * 2**20 and peak < 2**20, (file.name, peak)
+
+
+def test_json_records_before_a_syntax_error_are_kept_and_other_encodings_still_read(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"id": "a", "text": "First body."}, {"id": "b", "text": "Second body."}, {"id": oops}]')
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(json.dumps([{"id": "c", "text": "Le café a fermé."}], ensure_ascii=False).encode("cp1252"))
+    single = tmp_path / "single.json"
+    single.write_text(json.dumps({"id": "d", "text": "One article on its own.", "title": "Alone"}))
+    errors, skipped = [], []
+    articles = list(iter_articles(list_files([tmp_path], errors, skipped), errors, skipped, 10**6))
+    assert sorted(a.doc_id for a in articles) == ["a", "b", "c", "d"]
+    assert [a.text for a in articles if a.doc_id == "c"] == ["Le café a fermé."]
+    assert len(errors) == 1 and errors[0].startswith(f"{broken}: invalid JSON after record 2"), errors

@@ -17,7 +17,7 @@ from index.loaders.decoding import decode
 from index.loaders.doc_ids import checked_doc_id
 from index.loaders.html import load_html
 from index.loaders.problems import LineError, LoadError, Reading, Skipped
-from index.loaders.records import load_records, stream_records
+from index.loaders.records import stream_json, stream_records
 from index.loaders.seen import SeenIds
 from index.loaders.text import load_text
 
@@ -25,12 +25,12 @@ LOADERS = {
     ".txt": load_text,
     ".md": load_text,
     ".markdown": load_text,
-    ".json": load_records,
+    ".json": stream_json,
     ".jsonl": stream_records,
     ".html": load_html,
     ".htm": load_html,
 }
-RECORD_FILES = (".json", ".jsonl")  # one article per record: no whole-file size limit
+RECORD_FILES = (".json", ".jsonl")  # read a record at a time (from a stream): no whole-file size limit
 
 
 def file_type(name: str) -> str:
@@ -74,7 +74,7 @@ def load_bytes(
 
 
 def _read(stream: BinaryIO, size: int, reading: Reading, read_as: str | None, read: BytesRead) -> Iterator[Article]:
-    """The articles of one file: JSON Lines line by line, other types whole (their size checked first)."""
+    """The articles of one file: JSON and JSON Lines a record at a time, other types whole (their size checked first)."""
     suffix = read_as if read_as in LOADERS else file_type(reading.name)
     try:
         if not suffix:
@@ -82,8 +82,8 @@ def _read(stream: BinaryIO, size: int, reading: Reading, read_as: str | None, re
         if suffix not in RECORD_FILES:
             reading.check_size(size, "file")
         reading.doc_id = checked_doc_id(reading.doc_id)
-        if suffix == ".jsonl":
-            articles = stream_records(stream, reading, read.add)
+        if suffix in RECORD_FILES:
+            articles = LOADERS[suffix](stream, reading, read.add)
         else:
             articles = LOADERS[suffix](decode(stream.read()), reading)
             read.add(size)

@@ -1,12 +1,17 @@
-"""JSON and JSON Lines exports: one article per record; JSON Lines can be read line by line."""
+"""JSON and JSON Lines exports: one article per record, read a record at a time (JSON Lines line by
+line, a UTF-8 JSON file through ijson's incremental parser)."""
 
+import codecs
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
+import ijson
+from ijson.common import ObjectBuilder
+
 from index.articles import Article
 from index.loaders.dates import iso_date
-from index.loaders.decoding import read_lines
+from index.loaders.decoding import SNIFF_BYTES, decode, read_lines
 from index.loaders.doc_ids import checked_doc_id
 from index.loaders.html import extract_html, looks_like_html
 from index.loaders.problems import Reading
@@ -23,6 +28,22 @@ def load_records(raw: str, reading: Reading) -> list[Article]:
     """One article per record of a JSON file; a bad record is an error naming its number, and the
     good records beside it are kept."""
     return list(_articles(_json_records(raw, reading), reading, "record"))
+
+
+def stream_json(stream: BinaryIO, reading: Reading, read: Callable[[int], None]) -> Iterator[Article]:
+    """One article per record of a JSON file (as `load_records` reads them), parsed a record at a
+    time when it is UTF-8; a file in another encoding is decoded whole first."""
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    if not head:
+        raise ValueError("empty file")
+    if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or not _is_utf8(stream):
+        data = stream.read()
+        read(len(data))
+        return iter(load_records(decode(data), reading))
+    if head.startswith(b"\xef\xbb\xbf"):
+        stream.seek(3)
+    return _articles(_parsed_records(_Counted(stream, read), reading), reading, "record")
 
 
 def stream_records(stream: BinaryIO, reading: Reading, read: Callable[[int], None]) -> Iterator[Article]:
@@ -101,6 +122,83 @@ def _json_records(raw: str, reading: Reading) -> Iterator[tuple[int, object]]:
     if not isinstance(data, list):
         raise ValueError(f"expected JSON objects (one article each), got {type(data).__name__}")
     yield from enumerate(data, start=1)
+
+
+def _is_utf8(stream: BinaryIO) -> bool:
+    """Whether the rest of `stream` is UTF-8, read a block at a time; the stream is left where it was."""
+    start, decoder = stream.tell(), codecs.getincrementaldecoder("utf-8")()
+    try:
+        while block := stream.read(SNIFF_BYTES):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+        return True
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(start)
+
+
+class _Counted:
+    """A binary stream that tells `read` how many bytes each read returned."""
+
+    def __init__(self, stream: BinaryIO, read: Callable[[int], None]):
+        self._stream, self._read = stream, read
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._read(len(data))
+        return data
+
+
+def _parsed_records(stream: _Counted, reading: Reading) -> Iterator[tuple[int, object]]:
+    """`_json_records`, parsed incrementally: a wrapper object is kept, the records of its
+    "articles" list (or of a top-level list) are yielded one at a time."""
+    events = ijson.parse(stream, use_float=True)
+    count = [0]
+    try:
+        _, event, value = next(events)
+        if event == "start_array":
+            yield from _array_items(events, "", count)
+        elif event == "start_map":
+            wrapper, listed = ObjectBuilder(), False
+            wrapper.event(event, value)
+            for prefix, event, value in events:
+                if prefix == "articles" and event == "start_array":
+                    yield from _array_items(events, "articles", count)
+                    event, listed = "end_array", True
+                    wrapper.event("start_array", None)
+                wrapper.event(event, value)
+            if not listed:
+                yield 1, wrapper.value
+        else:
+            raise ValueError(f"expected JSON objects (one article each), got {event}")
+    except ijson.JSONError as error:
+        reason = str(error).strip().splitlines()[0]
+        reading.error(f"invalid JSON {f'after record {count[0]}' if count[0] else 'at the start'}: {reason}")
+
+
+def _array_items(events: Iterator[tuple], parent: str, count: list[int]) -> Iterator[tuple[int, object]]:
+    """(position, value) of each item of the array at `parent`, whose start was the last event."""
+    for prefix, event, value in events:
+        if prefix == parent and event == "end_array":
+            return
+        if event in ("start_map", "start_array"):
+            item, depth = ObjectBuilder(), 0
+            for event, value in _item_events(event, value, events):
+                item.event(event, value)
+                depth += event in ("start_map", "start_array")
+                depth -= event in ("end_map", "end_array")
+                if depth == 0:
+                    break
+            value = item.value
+        count[0] += 1
+        yield count[0], value
+
+
+def _item_events(event: str, value, events: Iterator[tuple]) -> Iterator[tuple[str, object]]:
+    yield event, value
+    for _, event, value in events:
+        yield event, value
 
 
 def _first(record: dict, names: tuple[str, ...]):
