@@ -18,8 +18,29 @@ def model_name(settings: IndexSettings) -> str:
     return settings.embed_model or packaged_model_path()
 
 
+class DeviceUnavailable(RuntimeError):
+    """BYLINE_DEVICE names a device that torch cannot use here."""
+
+
+def resolve_device(wanted: str) -> str:
+    """`cpu` or `cuda` for BYLINE_DEVICE's value (auto: cuda when torch sees a GPU)."""
+    if wanted == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if wanted == "cuda":
+        built = f"built for CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
+        raise DeviceUnavailable(
+            f"BYLINE_DEVICE=cuda, but torch {torch.__version__} ({built}) sees no CUDA GPU here: "
+            "set BYLINE_DEVICE=auto or cpu, or install a CUDA build of torch on a machine with a GPU."
+        )
+    return "cpu"
+
+
 @lru_cache(maxsize=4)
-def _load(name: str, batch_size: int, threads: int) -> BaseEmbedding:
+def _load(name: str, batch_size: int, threads: int, device: str) -> BaseEmbedding:
     import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
@@ -33,9 +54,20 @@ def _load(name: str, batch_size: int, threads: int) -> BaseEmbedding:
             f"Embedding model '{name}' is not a local folder and downloads are off: "
             "set BYLINE_EMBED_MODEL to a model folder, or leave it empty for the packaged MiniLM."
         )
-    return HuggingFaceEmbedding(model_name=name, device="cpu", embed_batch_size=batch_size)
+    return HuggingFaceEmbedding(model_name=name, device=resolve_device(device), embed_batch_size=batch_size)
 
 
 def load_embedding(settings: IndexSettings) -> BaseEmbedding:
     """One shared instance per model: loading MiniLM takes seconds."""
-    return _load(model_name(settings), settings.embed_batch_size, settings.torch_threads)
+    return _load(model_name(settings), settings.embed_batch_size, settings.torch_threads, settings.device)
+
+
+def embed_texts(model: BaseEmbedding, texts: list[str]) -> list[list[float]]:
+    """Embeddings of `texts` in one call, so that the model sorts them all by length before cutting
+    batches (less padding than batch by batch); a text repeated is embedded once."""
+    unique = list(dict.fromkeys(texts))
+    if not unique:
+        return []
+    # The model's own batch call: llama-index's public one would cut the list into batches first.
+    found = dict(zip(unique, model._get_text_embeddings(unique)))
+    return [found[text] for text in texts]

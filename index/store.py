@@ -20,7 +20,7 @@ from pathlib import Path
 
 from index.database import open_database
 from index.docstore import DocStore
-from index.embedding import load_embedding, model_name
+from index.embedding import load_embedding, model_name, resolve_device
 from index.settings import IndexSettings
 
 COLLECTION = "byline"
@@ -46,6 +46,8 @@ class Store:
         self.path.mkdir(parents=True, exist_ok=True)
         self.docs = DocStore(open_database(settings.database_url, self.path / "articles.sqlite3"))
         self._check_manifest()
+        if settings.device == "cuda":
+            resolve_device("cuda")  # no GPU: a clear error now, not at the first embedding
         self._shared_lock = self.docs.database.write_lock(self.path)
         self._write_lock = threading.Lock()  # one writing thread; the shared lock keeps other processes out
         self._chroma_server = settings.chroma_url
