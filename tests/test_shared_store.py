@@ -56,7 +56,6 @@ def postgres() -> Iterator[Postgres]:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or [shutil.which("initdb")]
     if not found[-1]:
         pytest.skip("PostgreSQL is not installed (no initdb; `.ci/run` installs Debian's postgresql)")
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[test]')")
     bin_dir = Path(found[-1]).parent
     folder = Path(tempfile.mkdtemp(prefix="byline-pg-"))  # not under pytest's tmp: the postgres user must reach it
     as_user: list[str] = []
