@@ -4,9 +4,7 @@ A real server on the seed store (the Gradio queue needs one) with an admin key, 
 reader key bound to one origin. Nothing here changes the store: every write is one that must fail.
 """
 
-import json
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +13,7 @@ import pytest
 
 from tests.conftest import SEED_DOC
 from tests.fixtures_server import serve_in_thread
+from tests.gradio_events import gradio_call, gradio_events
 
 ADMIN_KEY = "admin-9c2e"
 READER_KEY = "reader-41b7"
@@ -51,29 +50,7 @@ def keyed(seed_service, seed_settings) -> Iterator[Keyed]:
 
 @pytest.fixture(scope="module")
 def gradio_fns(keyed) -> dict[str, tuple[int, int | None]]:
-    """Each Gradio event's (fn_index, trigger id), by its trigger's elem_id, or 'load' / the api name."""
-    config = httpx.get(f"{keyed.url}/config", headers=ADMIN).json()
-    elem_ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
-    fns: dict[str, tuple[int, int | None]] = {}
-    for n, dep in enumerate(config["dependencies"]):
-        for target, event in dep["targets"] or [(None, dep["api_name"])]:
-            fns.setdefault(elem_ids.get(target) or event, (n, target))
-    return fns
-
-
-def gradio_call(url: str, headers: dict, fn: tuple[int, int | None], data: list) -> dict:
-    """A Gradio event as its page sends it: join the queue, then read the session's events."""
-    session = uuid.uuid4().hex[:12]
-    body = {"data": data, "fn_index": fn[0], "trigger_id": fn[1], "session_hash": session, "event_data": None}
-    joined = httpx.post(f"{url}/gradio_api/queue/join", json=body, headers=headers)
-    if joined.status_code != 200:
-        return {"status": joined.status_code, **joined.json()}
-    with httpx.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}, headers=headers, timeout=60) as events:
-        for line in events.iter_lines():
-            message = json.loads(line[5:]) if line.startswith("data:") else {}
-            if message.get("msg") == "process_completed":
-                return {"status": 200, **message}
-    raise AssertionError("the Gradio event never completed")
+    return gradio_events(keyed.url, ADMIN)
 
 
 def test_every_route_is_classified(keyed):
@@ -144,19 +121,25 @@ def test_gradio_routes_need_a_key(keyed):
 
 
 def test_gradio_events_refuse_without_a_key_and_readers_get_no_articles(keyed, gradio_fns):
-    inputs = {"byline-delete": [SEED_DOC], "byline-show": [SEED_DOC], "byline-add": [None], "byline-add-url": ["http://127.0.0.1:9/feed.xml"]}
+    feed = "http://127.0.0.1:9/feed.xml"
+    inputs = {
+        "byline-delete": [SEED_DOC], "byline-show": [SEED_DOC], "byline-add": [None], "byline-add-url": [feed],
+        "byline-feeds-refresh": [], "tick": [], "byline-sync": [], "byline-remove-feed": [feed, True],
+    }
     for name, fn in gradio_fns.items():
         data = inputs.get(name, [QUESTION] if name in ("ask", "byline-question", "byline-ask") else [])
         # A cross-origin page, without a key: nothing runs.
         refused = gradio_call(keyed.url, {"Origin": EVIL}, fn, data)
         assert refused["status"] == 401, name
     spoofing = {**READER, "X-Byline-Role": "admin"}  # the access check drops a client's own role header
-    for name in ("byline-delete", "byline-show", "byline-add", "byline-add-url"):
+    for name in inputs:
         done = gradio_call(keyed.url, spoofing, gradio_fns[name], inputs[name])
         assert done["success"] is False and ADMIN_ONLY in done["output"]["error"], name
     loaded = gradio_call(keyed.url, READER, gradio_fns["load"], [])["output"]["data"]
-    assert loaded[0] == {"visible": False, "__type__": "update"} and loaded[1]["data"] == []
+    assert loaded[0] == {"visible": False, "__type__": "update"} and loaded[1]["data"] == [] and loaded[5]["data"] == []
     assert gradio_call(keyed.url, ADMIN, gradio_fns["load"], [])["output"]["data"][0]["visible"] is True
+    refreshed = gradio_call(keyed.url, ADMIN, gradio_fns["byline-feeds-refresh"], [])["output"]["data"]
+    assert refreshed[0]["headers"] == ["URL", "kind", "status", "articles", "last sync", "last error"]
     shown = gradio_call(keyed.url, ADMIN, gradio_fns["byline-show"], [SEED_DOC])
     assert "Damascus" in shown["output"]["data"][0]
     assert keyed.service.article(SEED_DOC) is not None

@@ -397,6 +397,71 @@ def test_prune_deletes_in_one_write(site, service, added, monkeypatch):
     assert service.article(links[0]) is None
 
 
+def test_articles_tab_lists_syncs_and_removes_sources(site, service, added):
+    """The Articles tab's feeds and sitemaps table, through the running Gradio app: a feed added from
+    URL shows up queued, its progress while it syncs (the timer), then its articles; Sync now and
+    Remove source (with its articles) go through the same calls as the CLI and the API."""
+    from rag.service import Byline
+    from rag.sources import web_sources
+    from tests.gradio_events import gradio_call, gradio_events
+    from ui.gradio_app import build_app
+    from ui.uploads import _markdown_text
+
+    u = site.url
+    feed = f"{u}/feeds/notes"
+    gate = threading.Event()
+    links = [f"{u}/notes/{n}.html" for n in range(2)]
+    for n, link in enumerate(links):
+        text = f"Note {n}: the parish hall will host the spring fair on day {n + 3} of May."
+        site.routes[f"/notes/{n}.html"] = Route(page(f"Parish note {n}", [text]), gate=gate if n else None)
+    items = [{"title": f"Note {n}", "link": link, "date": DATE} for n, link in enumerate(links)]
+    # The feed's title, once parsed, is markup, which must stay text.
+    site.routes["/feeds/notes"] = Route(rss("Notes &lt;img src=x onerror=alert(1)&gt;", items), "application/rss+xml")
+    server_side = Byline(service.settings.model_copy(update={"fetch_timeout": 20}))  # patient with the gated page
+    demo = build_app(server_side)
+    demo.launch(server_name="127.0.0.1", server_port=closed_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        url = demo.local_url.rstrip("/")
+        events = gradio_events(url, {})
+
+        def click(name: str, *data) -> list:
+            done = gradio_call(url, {}, events[name], list(data))
+            assert done["success"], done
+            return done["output"]["data"]
+
+        def row(table: dict) -> list[str] | None:
+            return {r[0]: r for r in table["data"]}.get(feed)
+
+        try:
+            shown = click("byline-add-url", feed)  # outputs: status, the articles (4), the sources table, its choices, the timer
+            assert "is registered; its articles are being read in the background" in shown[0]
+            assert row(shown[5])[1] == "feed" and row(shown[5])[2] in ("queued", "syncing", "syncing 0/2", "syncing 1/2")
+            assert shown[7]["active"] is True, "the timer refreshes the table while the feed syncs"
+            assert feed in [choice[0] for choice in shown[6]["choices"]]
+            deadline = time.monotonic() + 10
+            while row((ticked := click("tick"))[0])[2] != "syncing 1/2":  # until the worker waits on the gated page
+                assert time.monotonic() < deadline, row(ticked[0])
+                time.sleep(0.05)
+            assert row(ticked[0])[3:5] == ["0 articles", "never synced"]
+        finally:
+            gate.set()
+        assert web_sources(server_side).state.wait_idle(20)
+        ticked = click("tick")  # outputs: the sources table, its choices, the timer, the articles (4)
+        assert row(ticked[0])[:4] == [feed, "feed", "idle", "2 articles"] and row(ticked[0])[5] == "ok"
+        assert row(ticked[0])[4].startswith("synced 20")
+        assert ticked[2]["active"] is False and links[1] in [r[0] for r in ticked[3]["data"]], "the articles, refreshed once done"
+
+        synced = click("byline-sync")[0]
+        assert _markdown_text(f'{feed}: a feed "Notes <img src=x onerror=alert(1)>"') in synced, synced
+        assert "<img" not in synced and _markdown_text(f"{u}/sitemap-index.xml") in synced  # every registered source
+        removed = click("byline-remove-feed", feed, True)
+        assert removed[0] == _markdown_text(f"{feed}: removed, and 2 articles that only it brought in") + "."
+        assert row(removed[1]) is None and all(service.article(link) is None for link in links)
+        assert "not a registered feed or sitemap" in click("byline-remove-feed", feed, False)[0]
+    finally:
+        demo.close()
+
+
 def test_private_addresses_are_refused_unless_allowed(site, byline, monkeypatch):
     """SSRF: a feed could point at the machine itself or its network; the fetcher refuses any address
     that is not public, on every redirect and at the connection too, unless BYLINE_FETCH_ALLOW_PRIVATE allows it."""

@@ -260,13 +260,13 @@ def remove_source(
 ):
     """Unregister a feed or sitemap; with --prune, delete the articles that only it brought in."""
     from rag.sources import NotRegistered, SyncRunning
-    from ui.render import counted
+    from ui.source_lines import removed_line
 
     try:
         removed = _writing(lambda: _web_sources(_service(store)).remove(url, prune))
     except (NotRegistered, SyncRunning) as error:
         _fail(str(error))
-    typer.echo(f"{url.strip()}: removed" + (f", and {counted(removed, 'article')} that only it brought in" if prune else ""))
+    typer.echo(removed_line(url.strip(), prune, removed))
 
 
 @app.command()

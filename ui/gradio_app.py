@@ -8,7 +8,7 @@ from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
 from ui.access import ADMIN, request_role
 from ui.render import chat_answer, counted
-from ui.source_lines import add_url_markdown
+from ui.source_lines import SOURCE_COLUMNS, add_url_markdown, remove_markdown, source_rows, sync_markdown
 from ui.uploads import upload_paths
 
 CSS = """
@@ -32,6 +32,7 @@ CSS = """
 ARTICLE_COLUMNS = ["doc_id", "title", "date", "source", "chunks"]
 ADMIN_ONLY = "The Articles tab needs an admin key (BYLINE_API_KEYS); this key may ask questions only."
 LISTED_ARTICLES = 200
+SYNC_POLL = 2.0  # seconds between refreshes of the sources table while one is queued or syncing
 
 
 def chat_turn(service: Byline, question: str, messages: list[dict], turns: list[dict], filters: Filters | None):
@@ -95,11 +96,17 @@ def build_app(service: Byline) -> gr.Blocks:
             gr.update(choices=source_choices()),
         )
 
+    def source_table(rows: list[list[str]], busy: bool):
+        """The registered feeds and sitemaps (`source_rows`), the remove list's choices, and the
+        timer: ticking while one is queued or syncing."""
+        return rows, gr.update(choices=[row[0] for row in rows]), gr.Timer(active=busy)
+
     def opened(request: gr.Request):
-        """On page load: the Articles tab and its list for admins; readers get the source filter only."""
+        """On page load: the Articles tab and its lists for admins; readers get the source filter only."""
         if request_role(request.headers, settings) == ADMIN:
-            return (gr.update(visible=True), *article_table())
-        return (gr.update(visible=False), [], "", gr.update(choices=[]), gr.update(choices=source_choices()))
+            return (gr.update(visible=True), *article_table(), *source_table(*source_rows(service)))
+        hidden = ([], gr.update(choices=[]), gr.Timer(active=False))
+        return (gr.update(visible=False), [], "", gr.update(choices=[]), gr.update(choices=source_choices()), *hidden)
 
     def upload(paths: list[str] | None, request: gr.Request):
         require_admin(request)
@@ -109,7 +116,28 @@ def build_app(service: Byline) -> gr.Blocks:
 
     def add_url(url: str | None, request: gr.Request):
         require_admin(request)
-        return (add_url_markdown(service, url or ""), *article_table())
+        return (add_url_markdown(service, url or ""), *article_table(), *source_table(*source_rows(service)))
+
+    articles_kept = (gr.skip(),) * 4  # article_table's outputs, left as they are
+
+    def refresh_sources(request: gr.Request):
+        require_admin(request)
+        return (*source_table(*source_rows(service)), *article_table())
+
+    def poll_sources(request: gr.Request):
+        """The timer's tick: the sources table; the articles too once nothing syncs any more."""
+        require_admin(request)
+        rows, busy = source_rows(service)
+        return (*source_table(rows, busy), *(articles_kept if busy else article_table()))
+
+    def sync_now(request: gr.Request):
+        require_admin(request)
+        yield ("Reading the feeds and sitemaps again…", gr.skip(), gr.skip(), gr.Timer(active=True), *articles_kept)
+        yield (sync_markdown(service), *source_table(*source_rows(service)), *article_table())
+
+    def remove_source(url: str | None, prune: bool, request: gr.Request):
+        require_admin(request)
+        return (remove_markdown(service, url, bool(prune)), *source_table(*source_rows(service)), *article_table())
 
     def show_article(doc_id: str | None, request: gr.Request) -> str:
         require_admin(request)
@@ -120,7 +148,8 @@ def build_app(service: Byline) -> gr.Blocks:
         facts = " · ".join(x for x in (a.source, a.date, a.url) if x)
         return f"{a.title}\n{facts}\n\n{a.text}"
 
-    def pick_article(rows, event: gr.SelectData) -> str:
+    def first_cell(rows, event: gr.SelectData) -> str:
+        """A click in a table: its row's first cell (an article's doc_id, a source's URL)."""
         return str(rows.iloc[event.index[0], 0])
 
     def delete_article(doc_id: str | None, request: gr.Request):
@@ -163,6 +192,24 @@ def build_app(service: Byline) -> gr.Blocks:
                     label="Add from URL", placeholder="https://… an article page, an RSS/Atom feed or a sitemap", scale=4, elem_id="byline-url"
                 )
                 fetch = gr.Button("Add from URL", scale=1, elem_id="byline-add-url")
+            with gr.Accordion("Feeds and sitemaps", open=True):
+                # Cells are plain text: a feed's URL or error is never markup.
+                feeds = gr.Dataframe(
+                    headers=SOURCE_COLUMNS,
+                    datatype="str",
+                    interactive=False,
+                    wrap=True,
+                    column_widths=["30%", "9%", "10%", "9%", "20%", "22%"],
+                    elem_id="byline-feeds",
+                )
+                with gr.Row():
+                    feed = gr.Dropdown(label="Feed or sitemap", allow_custom_value=True, scale=3, elem_id="byline-feed-url")
+                    prune = gr.Checkbox(label="also delete its articles", elem_id="byline-feed-prune")
+                    refresh = gr.Button("Refresh", elem_id="byline-feeds-refresh")
+                    sync = gr.Button("Sync now", elem_id="byline-sync")
+                    unregister = gr.Button("Remove source", variant="stop", elem_id="byline-remove-feed")
+                feed_status = gr.Markdown(elem_id="byline-feed-status")
+                poll = gr.Timer(SYNC_POLL, active=False)
             listing = gr.Markdown()
             table = gr.Dataframe(
                 headers=ARTICLE_COLUMNS,
@@ -184,12 +231,18 @@ def build_app(service: Byline) -> gr.Blocks:
         clear.click(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
         listed = [table, listing, chosen, source]
         add.click(upload, files, [status, *listed], api_visibility="private").then(lambda: None, None, files, api_visibility="private")
+        fed = [feeds, feed, poll]
         for trigger in (fetch.click, url.submit):
-            trigger(add_url, url, [status, *listed], api_visibility="private")
-        table.select(pick_article, table, chosen, api_visibility="private")
+            trigger(add_url, url, [status, *listed, *fed], api_visibility="private")
+        refresh.click(refresh_sources, None, [*fed, *listed], api_visibility="private")
+        poll.tick(poll_sources, None, [*fed, *listed], api_visibility="private", show_progress="hidden")
+        sync.click(sync_now, None, [feed_status, *fed, *listed], api_visibility="private")
+        unregister.click(remove_source, [feed, prune], [feed_status, *fed, *listed], api_visibility="private")
+        feeds.select(first_cell, feeds, feed, api_visibility="private")
+        table.select(first_cell, table, chosen, api_visibility="private")
         view.click(show_article, chosen, article_text, api_visibility="private")
         remove.click(delete_article, chosen, [status, article_text, *listed], api_visibility="private")
-        demo.load(opened, None, [articles_tab, *listed], api_visibility="private")
+        demo.load(opened, None, [articles_tab, *listed, *fed], api_visibility="private")
         gr.api(ask_api, api_name="ask")
     demo.byline_css = CSS
     return demo

@@ -1,11 +1,18 @@
 """What reading a web source did, and what the registered sources are, as lines of plain text (the
-CLI and the Articles tab)."""
+CLI and the Articles tab), and the Articles tab's actions on them: add from URL, the sources table,
+sync now, remove."""
+
+from typing import TYPE_CHECKING
 
 from index.sources.registry import Source
 from index.sources.sync import SourceReport
 from ui.render import counted
 
+if TYPE_CHECKING:
+    from rag.sources import SyncProgress
+
 KINDS = {"page": "an article page", "feed": "a feed", "sitemap": "a sitemap"}
+SOURCE_COLUMNS = ["URL", "kind", "status", "articles", "last sync", "last error"]
 
 
 def report_line(report: SourceReport) -> str:
@@ -24,17 +31,34 @@ def report_line(report: SourceReport) -> str:
     return line + f", {counted(report.chunks, 'new chunk')}"
 
 
+def source_cells(source: Source) -> list[str]:
+    """One registered source: URL, kind, articles, last sync, last error (or ok)."""
+    return [
+        source.url,
+        source.kind + (" (pruned)" if source.prune else ""),
+        counted(source.articles, "article"),
+        f"synced {source.last_sync}" if source.last_sync else "never synced",
+        f"error: {source.last_error}" if source.last_error else "ok",
+    ]
+
+
 def source_line(source: Source) -> str:
     """One registered source, tab-separated: URL, kind, articles, last sync, last error (or ok)."""
-    return "\t".join(
-        [
-            source.url,
-            source.kind + (" (pruned)" if source.prune else ""),
-            counted(source.articles, "article"),
-            f"synced {source.last_sync}" if source.last_sync else "never synced",
-            f"error: {source.last_error}" if source.last_error else "ok",
-        ]
-    )
+    return "\t".join(source_cells(source))
+
+
+def status_text(progress: "SyncProgress | None") -> str:
+    """`idle`, `queued`, `syncing` (its listing not read yet) or `syncing 3/10`."""
+    if progress is None:
+        return "idle"
+    if progress.status == "syncing" and progress.total is not None:
+        return f"syncing {progress.done}/{progress.total}"
+    return progress.status
+
+
+def removed_line(url: str, prune: bool, removed: int) -> str:
+    """`URL: removed`, and with `prune` how many articles went with it."""
+    return f"{url}: removed" + (f", and {counted(removed, 'article')} that only it brought in" if prune else "")
 
 
 def queued_line(report: SourceReport) -> str:
@@ -57,7 +81,55 @@ def add_url_markdown(service, url: str) -> str:
     if report.kind is None:
         return "Nothing was added: " + _markdown_text("; ".join(report.errors))
     if report.kind != "page":
-        return _markdown_text(queued_line(report)) + " (refresh the page to see them)."
+        return _markdown_text(queued_line(report)) + " (the feeds and sitemaps table shows how far)."
     message = _markdown_text(report_line(report))
     problems = [f"- skipped {_markdown_text(s)}" for s in report.skipped] + [f"- {_markdown_text(e)}" for e in report.errors]
     return message + ("\n\nNot added:\n" + "\n".join(problems) if problems else "")
+
+
+def source_rows(service) -> tuple[list[list[str]], bool]:
+    """The Articles tab's table of registered feeds and sitemaps (SOURCE_COLUMNS, plain text cells),
+    and whether any source is queued or syncing."""
+    from rag.sources import web_sources
+
+    sources = web_sources(service)
+    progress = sources.state.snapshot()
+    rows = []
+    for source in sources.registered():
+        url, kind, *rest = source_cells(source)
+        rows.append([url, kind, status_text(progress.get(source.url)), *rest])
+    return rows, bool(progress)
+
+
+def sync_markdown(service) -> str:
+    """The Articles tab's "Sync now": every registered feed and sitemap read again, as `byline sync`
+    does; what each did, as Markdown."""
+    from rag.sources import SyncRunning, web_sources
+    from ui.uploads import _markdown_text
+
+    try:
+        reports = web_sources(service).sync()
+    except SyncRunning as error:
+        return _markdown_text(str(error))
+    if not reports:
+        return "No feeds or sitemaps are registered: add one with \"Add from URL\"."
+    lines = []
+    for report in reports:
+        lines += [report_line(report)] if report.kind else []
+        lines += [f"skipped {skipped}" for skipped in report.skipped] + [f"error: {error}" for error in report.errors]
+    return "\n".join(f"- {_markdown_text(line)}" for line in lines)
+
+
+def remove_markdown(service, url: str | None, prune: bool) -> str:
+    """The Articles tab's "Remove source", as `byline sources remove URL [--prune]`, as Markdown."""
+    from rag.sources import NotRegistered, SyncRunning, web_sources
+    from ui.uploads import _markdown_text
+
+    url = (url or "").strip()
+    if not url:
+        return "Choose a feed or sitemap to remove."
+    try:
+        removed = web_sources(service).remove(url, prune)
+    except (NotRegistered, SyncRunning) as error:
+        return _markdown_text(str(error))
+    return _markdown_text(removed_line(url, prune, removed)) + "."
