@@ -1,7 +1,8 @@
 """Ingest: files → articles → sentences → chunks → embeddings → store, as a stream.
 
 Articles are read (JSON Lines line by line), checked and stored EMBED_BATCH_ARTICLES at a time,
-so memory holds a batch whatever the input's size. Unchanged articles (same content hash) are
+so memory holds a few batches whatever the input's size: a thread embeds one while the next is read
+and segmented and the one before is written (`_ingest_changed`). Unchanged articles (same content hash) are
 skipped; changed ones replace their old version in Chroma and the docstore: a run that was
 interrupted, run again, embeds only what it had not stored. Chroma is written before the docstore, so an
 interrupted ingest leaves the old hash behind and the next run redoes that article; it
@@ -10,7 +11,11 @@ the docstore again (`repair`). Writers take the store's write lock one at a time
 are put into story groups last (`place_stories`): copies of one story, shown once in results.
 """
 
+import queue
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -21,6 +26,7 @@ from index.articles import Article
 from index.chunking import chunk_sentences
 from index.docstore import StoredChunk
 from index.duplicates import METHOD, StoryGrouper
+from index.embedding import embed_texts
 from index.faults import pause_point
 from index import loaders
 from index.loaders import Skipped
@@ -96,23 +102,62 @@ def ingest_articles(
 
 
 def _ingest_changed(store: Store, articles: Iterable[Article], report: IngestReport, on_batch: Callable[[IngestReport], None]) -> None:
-    changed: list[tuple[Article, bool]] = []  # (article, whether an older version is stored)
+    """A pipeline: while a thread embeds one batch, this one reads and segments the next and stores
+    the one before, so that the model is never idle waiting for them. Batches are stored in order; an
+    input that fails or is interrupted while the next batch is read first stores the batches in flight."""
+    embedder = _Embedder(store)
+    in_flight: deque[tuple[list[PreparedArticle], list[bool], Future]] = deque()
+    pending: dict[str, str] = {}  # doc_id -> content hash of each article read but not stored yet
+    batches = _changed_batches(store, articles, report, on_batch, pending)
+    try:
+        while True:
+            try:
+                changed = next(batches, None)
+            except BaseException:  # the input failed or was interrupted: what is being embedded is kept
+                while in_flight:
+                    _store_embedded(store, *in_flight.popleft(), report, pending)
+                raise
+            if changed is None:
+                break
+            prepared = [prepare(article, store) for article, _ in changed]
+            in_flight.append((prepared, [existed for _, existed in changed], embedder.submit(prepared)))
+            if len(in_flight) > 1:
+                _store_embedded(store, *in_flight.popleft(), report, pending)
+                on_batch(report)
+        while in_flight:
+            _store_embedded(store, *in_flight.popleft(), report, pending)
+            on_batch(report)
+    finally:
+        embedder.close()
+    place_stories(store)
+    pause_point("stored")
+
+
+def _changed_batches(
+    store: Store, articles: Iterable[Article], report: IngestReport, on_batch: Callable[[IngestReport], None], pending: dict[str, str]
+) -> Iterator[list[tuple[Article, bool]]]:
+    """The new and changed articles, EMBED_BATCH_ARTICLES at a time, each with whether a version of
+    it is stored (or read earlier in this run); unchanged ones are counted and left out."""
+    changed: dict[str, tuple[Article, bool]] = {}
     for batch in _batches(articles, EMBED_BATCH_ARTICLES):
         known = store.docs.hashes_of([article.doc_id for article in batch])
         for article in batch:
-            if known.get(article.doc_id) == article.content_hash():
+            stored = pending.get(article.doc_id, known.get(article.doc_id))
+            if stored == article.content_hash():
                 report.unchanged += 1
-            else:
-                changed.append((article, article.doc_id in known))
+                continue
+            older = changed.pop(article.doc_id, None)  # read twice in one batch: the later version wins
+            if older:
+                report.updated += 1
+            changed[article.doc_id] = (article, stored is not None or older is not None)
+            pending[article.doc_id] = article.content_hash()
         if len(changed) >= EMBED_BATCH_ARTICLES:
-            _store_changed(store, changed[:EMBED_BATCH_ARTICLES], report)
-            del changed[:EMBED_BATCH_ARTICLES]
-        on_batch(report)
+            yield list(changed.values())
+            changed = {}
+        else:
+            on_batch(report)
     if changed:
-        _store_changed(store, changed, report)
-        on_batch(report)
-    place_stories(store)
-    pause_point("stored")
+        yield list(changed.values())
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -121,10 +166,50 @@ def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
-def _store_changed(store: Store, changed: list[tuple[Article, bool]], report: IngestReport) -> None:
-    _store_batch(store, [prepare(article, store) for article, _ in changed], report)
-    for _, existed in changed:
-        if existed:
+class _Embedder:
+    """A thread that embeds batches of prepared articles in the order they are given."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._futures: list[Future] = []
+        self._thread: threading.Thread | None = None
+
+    def submit(self, prepared: list[PreparedArticle]) -> Future:
+        if self._thread is None:  # a daemon: an interrupted ingest does not wait for a batch in flight
+            self._thread = threading.Thread(target=self._run, name="byline-embed", daemon=True)
+            self._thread.start()
+        future: Future = Future()
+        self._futures = [f for f in self._futures if not f.done()] + [future]
+        self._jobs.put((prepared, future))
+        return future
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            prepared, future = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    _embed(self._store, [node for item in prepared for node in item.nodes])
+                    future.set_result(None)
+                except BaseException as error:
+                    future.set_exception(error)
+
+    def close(self) -> None:
+        """Cancel the batches not started; the thread ends after the one it is embedding, if any."""
+        for future in self._futures:
+            future.cancel()
+        if self._thread is not None:
+            self._jobs.put(None)
+
+
+def _store_embedded(
+    store: Store, prepared: list[PreparedArticle], existed: list[bool], embedded: Future, report: IngestReport, pending: dict[str, str]
+) -> None:
+    embedded.result()
+    _store_batch(store, prepared, report)
+    for item, older in zip(prepared, existed):
+        pending.pop(item.article.doc_id, None)
+        if older:
             report.updated += 1
         else:
             report.added += 1
@@ -145,10 +230,10 @@ def place_stories(store: Store) -> int:
 
 
 def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestReport) -> None:
+    """Write embedded articles: their old chunks out of Chroma and the new ones in, one call each, then the docstore."""
     nodes = [node for item in prepared for node in item.nodes]
-    _embed(store, nodes)
-    for item in prepared:
-        store.vector_store.delete(ref_doc_id=item.article.doc_id)
+    if prepared:
+        store.collection.delete(where={"document_id": {"$in": [item.article.doc_id for item in prepared]}})
     if nodes:
         store.vector_store.add(nodes)
     pause_point("chroma")
@@ -158,10 +243,13 @@ def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestRe
     report.chunks += len(nodes)
 
 
+def embed_texts_of(nodes: list[TextNode]) -> list[str]:
+    """What the model reads for each chunk: its text under the title and dateline."""
+    return [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+
+
 def _embed(store: Store, nodes: list[TextNode]) -> None:
-    texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
-    embeddings = store.embed_model.get_text_embedding_batch(texts) if texts else []
-    for node, embedding in zip(nodes, embeddings):
+    for node, embedding in zip(nodes, embed_texts(store.embed_model, embed_texts_of(nodes))):
         node.embedding = embedding
 
 
