@@ -1,0 +1,191 @@
+"""Ingest at the speed of the model: `python bench/ingest_speed.py [--documents 200] [--repeats 2]`.
+
+On one sample of the RealTime QA corpus (gold + distractor articles, a seeded random choice), in
+one run, interleaved and repeated:
+- encode: the physical limit. The strings Byline's ingest gives the model (every chunk's text
+  under its title and dateline, as index.ingest.prepare and embed_texts_of make them), encoded
+  in this process by the same model with the same batch size, all in one call (sentence-transformers
+  sorts them by length once: the least padding), the model loaded before the clock starts.
+- ingest: the whole `byline ingest SAMPLE.jsonl --store NEW` as a fresh process (start-up, reading,
+  segmentation, the model's loading, Chroma, the docstore and its lexical index, story groups).
+- again: the same command on the store just built (every article unchanged): start-up, reading and
+  hashing, no model; `ingest - again` is what the ingest spent beyond its start-up.
+- with --before REF, the ingest of that commit (checked out with `git archive` into a temporary
+  folder, run with this venv) beside it.
+The median of each is reported with the machine's load average during the runs (the machine may be
+shared: compare ratios within one run). Results go to bench/results/ingest_speed.json and
+docs/benchmarks.md (between the BENCH:ingest-speed markers).
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index import offline as _offline  # noqa: E402,F401
+from bench.doc_sections import replace_section  # noqa: E402
+
+EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
+RESULTS = ROOT / "bench" / "results" / "ingest_speed.json"
+CORPUS = ("gold_articles.jsonl", "gcs_distractor_articles.jsonl")
+
+
+def write_sample(documents: int, seed: int, path: Path, corpus: Path = EVAL) -> None:
+    records = [json.loads(line) for name in CORPUS for line in (corpus / name).read_text().splitlines() if line.strip()]
+    chosen = random.Random(seed).sample(records, documents)
+    path.write_text("".join(json.dumps(record) + "\n" for record in chosen))
+
+
+def embedded_texts(sample: Path) -> list[str]:
+    """Every chunk text that `byline ingest` of `sample` gives the model, in its order."""
+    from index.ingest import embed_texts_of, prepare
+    from index.loaders import iter_articles, list_files
+    from index.settings import IndexSettings
+    from types import SimpleNamespace
+
+    errors, skipped = [], []
+    store = SimpleNamespace(settings=IndexSettings())
+    articles = iter_articles(list_files([sample], errors, skipped), errors, skipped, store.settings.max_article_bytes())
+    texts = [text for article in articles for text in embed_texts_of(prepare(article, store).nodes)]
+    assert not errors, errors
+    return texts
+
+
+def timed_encode(texts: list[str]) -> float:
+    from index.embedding import load_embedding
+    from index.settings import IndexSettings
+
+    model = load_embedding(IndexSettings())
+    model._get_text_embeddings(texts[:8])  # warm
+    started = time.perf_counter()
+    model._get_text_embeddings(texts)
+    return time.perf_counter() - started
+
+
+def timed_ingest(checkout: Path, sample: Path, store: Path, env: dict) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "ingest", str(sample), "--store", str(store)],
+        cwd=checkout, env={**env, "PYTHONPATH": str(checkout)}, capture_output=True, text=True,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"byline ingest in {checkout} failed: {done.stderr[-2000:]}")
+    return seconds, done.stdout.strip().splitlines()[-1]
+
+
+def checkout_of(ref: str, folder: Path) -> Path:
+    target = folder / f"checkout-{ref}"
+    target.mkdir()
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def measure(documents: int, repeats: int, seed: int, before: str | None, corpus: Path = EVAL) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_") or k == "BYLINE_TORCH_THREADS"}
+    times: dict[str, list[float]] = {"encode": [], "ingest": [], "again": []}
+    loads: list[float] = []
+    outputs: set[str] = set()
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        sample = folder / "sample.jsonl"
+        write_sample(documents, seed, sample, corpus)
+        texts = embedded_texts(sample)
+        checkouts = {"ingest": ROOT}
+        if before:
+            times["before"] = []
+            checkouts["before"] = checkout_of(before, folder)
+        for repeat in range(repeats):
+            loads.append(os.getloadavg()[0])
+            times["encode"].append(timed_encode(texts))
+            print(f"[{repeat}] encode {times['encode'][-1]:.1f} s", file=sys.stderr)
+            for name, checkout in checkouts.items():
+                store = folder / f"store-{name}-{repeat}"
+                seconds, said = timed_ingest(checkout, sample, store, env)
+                times[name].append(seconds)
+                outputs.add(said)
+                print(f"[{repeat}] {name} {seconds:.1f} s: {said}", file=sys.stderr)
+                if name == "ingest":
+                    times["again"].append(timed_ingest(checkout, sample, store, env)[0])
+                    print(f"[{repeat}] again {times['again'][-1]:.1f} s", file=sys.stderr)
+                shutil.rmtree(store)
+            loads.append(os.getloadavg()[0])
+    medians = {name: round(statistics.median(values), 1) for name, values in times.items()}
+    return {
+        "documents": documents,
+        "chunks": len(texts),
+        "distinct_chunk_texts": len(set(texts)),
+        "repeats": repeats,
+        "seed": seed,
+        "torch_threads": os.environ.get("BYLINE_TORCH_THREADS", "0 (torch's choice)"),
+        "times_s": {name: [round(v, 1) for v in values] for name, values in times.items()},
+        "median_s": medians,
+        "ratio": {
+            "ingest / encode": round(medians["ingest"] / medians["encode"], 2),
+            "(ingest - again) / encode": round((medians["ingest"] - medians["again"]) / medians["encode"], 2),
+            **({"before / encode": round(medians["before"] / medians["encode"], 2)} if before else {}),
+        },
+        "load_average_1min": {"median": round(statistics.median(loads), 1), "max": round(max(loads), 1)},
+        "ingest_said": sorted(outputs),
+        "before": before,
+    }
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    return f"{os.cpu_count()} cores ({model}), shared with other jobs"
+
+
+def render(result: dict, machine_name: str) -> str:
+    m, r = result["median_s"], result["ratio"]
+    lines = [
+        f"Machine: {machine_name}; load average (1 min) during the runs: median {result['load_average_1min']['median']},"
+        f" max {result['load_average_1min']['max']}. {result['documents']} RealTime QA documents (seeded sample,"
+        f" {result['chunks']} chunks, {result['distinct_chunk_texts']} distinct), median of {result['repeats']} interleaved runs,"
+        f" torch threads: {result['torch_threads']}.",
+        "",
+        "| run | seconds (median) | runs | / encode |",
+        "| --- | --- | --- | --- |",
+        f"| encode only: the limit (model loaded, one call) | {m['encode']} | {result['times_s']['encode']} | 1.00 |",
+        f"| `byline ingest`, whole process | {m['ingest']} | {result['times_s']['ingest']} | {r['ingest / encode']} |",
+        f"| `byline ingest` again, all unchanged (start-up, reading) | {m['again']} | {result['times_s']['again']} | |",
+        f"| ingest beyond its start-up (ingest - again) | {round(m['ingest'] - m['again'], 1)} | | {r['(ingest - again) / encode']} |",
+    ]
+    if result["before"]:
+        lines.append(f"| `byline ingest` at {result['before']} | {m['before']} | {result['times_s']['before']} | {r['before / encode']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--before", help="A commit whose ingest to time beside (e.g. HEAD~1).")
+    parser.add_argument("--corpus", type=Path, default=EVAL, help="The realtimeqa folder of the evaluation data.")
+    parser.add_argument("--machine", default=machine())
+    parser.add_argument("--no-doc", action="store_true")
+    args = parser.parse_args()
+    result = measure(args.documents, args.repeats, args.seed, args.before, args.corpus)
+    result["machine"] = args.machine
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    table = render(result, args.machine)
+    print(table)
+    if not args.no_doc:
+        replace_section("ingest-speed", "Ingest at the speed of the model", table)
+
+
+if __name__ == "__main__":
+    main()
