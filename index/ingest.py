@@ -108,7 +108,7 @@ def _ingest_changed(store: Store, articles: Iterable[Article], report: IngestRep
     embedder = _Embedder(store)
     in_flight: deque[tuple[list[PreparedArticle], list[bool], Future]] = deque()
     pending: dict[str, str] = {}  # doc_id -> content hash of each article read but not stored yet
-    batches = _changed_batches(store, articles, report, on_batch, pending)
+    batches = _changed_batches(store, articles, report, on_batch, pending, embedder.start)
     try:
         while True:
             try:
@@ -134,10 +134,16 @@ def _ingest_changed(store: Store, articles: Iterable[Article], report: IngestRep
 
 
 def _changed_batches(
-    store: Store, articles: Iterable[Article], report: IngestReport, on_batch: Callable[[IngestReport], None], pending: dict[str, str]
+    store: Store,
+    articles: Iterable[Article],
+    report: IngestReport,
+    on_batch: Callable[[IngestReport], None],
+    pending: dict[str, str],
+    on_change: Callable[[], None],
 ) -> Iterator[list[tuple[Article, bool]]]:
     """The new and changed articles, EMBED_BATCH_ARTICLES at a time, each with whether a version of
-    it is stored (or read earlier in this run); unchanged ones are counted and left out."""
+    it is stored (or read earlier in this run); unchanged ones are counted and left out. `on_change`
+    is called at each new or changed one."""
     changed: dict[str, tuple[Article, bool]] = {}
     for batch in _batches(articles, EMBED_BATCH_ARTICLES):
         known = store.docs.hashes_of([article.doc_id for article in batch])
@@ -150,6 +156,7 @@ def _changed_batches(
             if older:
                 report.updated += 1
             changed[article.doc_id] = (article, stored is not None or older is not None)
+            on_change()
             pending[article.doc_id] = article.content_hash()
         if len(changed) >= EMBED_BATCH_ARTICLES:
             yield list(changed.values())
@@ -175,16 +182,24 @@ class _Embedder:
         self._futures: list[Future] = []
         self._thread: threading.Thread | None = None
 
-    def submit(self, prepared: list[PreparedArticle]) -> Future:
+    def start(self) -> None:
+        """Start the thread, which loads the model while the first batch is read (once only)."""
         if self._thread is None:  # a daemon: an interrupted ingest does not wait for a batch in flight
             self._thread = threading.Thread(target=self._run, name="byline-embed", daemon=True)
             self._thread.start()
+
+    def submit(self, prepared: list[PreparedArticle]) -> Future:
+        self.start()
         future: Future = Future()
         self._futures = [f for f in self._futures if not f.done()] + [future]
         self._jobs.put((prepared, future))
         return future
 
     def _run(self) -> None:
+        try:
+            self._store.embed_model
+        except Exception:  # said by the first batch's embedding, which loads it again
+            pass
         while (job := self._jobs.get()) is not None:
             prepared, future = job
             if future.set_running_or_notify_cancel():
