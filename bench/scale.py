@@ -55,6 +55,7 @@ the first search answers (Chroma opens the vector index on the first query), `GE
 and `POST /api/ask` for every 10th RealTime QA dev question (40), then uploading one article the store
 lacks (a distractor page of 3,000+ characters: loading, embedding, Chroma, docstore, story group) and
 deleting it (median of 3 each), the server's RSS after all that (and its peak), and the store's size on disk."""
+FINDINGS = ""
 RESULTS = ROOT / "bench" / "results" / "scale.json"
 IMAGE = ROOT / "docs" / "img" / "scale.png"
 NOISE = 0.3
@@ -212,8 +213,13 @@ def rss_mb(pid: int) -> dict:
     return {"rss_mb": round(int(fields["VmRSS"].split()[0]) / 1024), "peak_rss_mb": round(int(fields["VmHWM"].split()[0]) / 1024)}
 
 
-def one_article(stored: set[str]) -> dict:
-    """A long distractor page that no store here holds (not in the base, nor copied from it)."""
+def one_article() -> dict:
+    """A long distractor page that no store here holds (not in the base, so not copied from it either)."""
+    from index.docstore import DocStore
+
+    base = DocStore(base_store() / "articles.sqlite3")
+    stored = base.hashes()
+    base.close()
     for line in (EVAL / "realtimeqa" / "gcs_distractor_articles.jsonl").read_text().splitlines():
         record = json.loads(line)
         if record["doc_id"] not in stored and len(record.get("text", "")) > 3000:
@@ -276,13 +282,14 @@ def measure(chunks: int, partial: bool = False) -> dict:
                     times.append(time.perf_counter() - step)
                 result[op] = quantiles(times)
                 print(f"scale-{chunks} {op}: {result[op]}", file=sys.stderr, flush=True)
-            record = one_article(set())
+            record = one_article()
             added, deleted = [], []
             for _ in range(REPEATS):
                 step = time.perf_counter()
                 response = client.post("/api/articles", files={"files": ("scale-one.jsonl", json.dumps(record).encode(), "application/json")})
                 response.raise_for_status()
                 added.append(time.perf_counter() - step)
+                assert response.json()["added"] == 1, response.text
                 (doc_id,) = response.json()["doc_ids"]
                 step = time.perf_counter()
                 client.delete(f"/api/articles/{doc_id}").raise_for_status()
@@ -293,7 +300,26 @@ def measure(chunks: int, partial: bool = False) -> dict:
         server.terminate()
         server.wait(timeout=60)
     result["load_after"] = os.getloadavg()[0]
+    result.update(search_parts(folder, asked))
     return result
+
+
+def search_parts(folder: Path, asked: list[str]) -> dict:
+    """Where a search's time goes: the dense and the lexical retrievers alone, in-process, the same questions."""
+    from rag.service import Byline
+    from rag.settings import Settings
+
+    service = Byline(Settings(store=folder))
+    parts = {}
+    for mode in ("dense", "bm25"):
+        service.retriever.documents(asked[0], 10, mode=mode)  # opens Chroma / warms SQLite's cache
+        times = []
+        for question in asked:
+            step = time.perf_counter()
+            service.retriever.documents(question, 10, mode=mode)
+            times.append(time.perf_counter() - step)
+        parts[f"{mode}_in_process"] = quantiles(times)
+    return parts
 
 
 def _sizes(results: dict) -> list[dict]:
@@ -330,6 +356,10 @@ def plot(results: dict, image: Path) -> None:
     figure.savefig(image, dpi=100)
 
 
+def _part(result: dict, key: str) -> str:
+    return f"{result[key]['p50_ms']} / {result[key]['p95_ms']} ms" if key in result else "not measured"
+
+
 def render(results: dict) -> str:
     sizes = _sizes(results)
     gb = lambda mb: f"{mb / 1024:.1f} GB" if mb >= 1024 else f"{mb} MB"  # noqa: E731
@@ -343,20 +373,27 @@ def render(results: dict) -> str:
         "ask p50 / p95": lambda r: f"{r['ask']['p50_ms']} / {r['ask']['p95_ms']} ms",
         "server RSS after start / after the run (peak)": lambda r: f"{gb(r['rss_after_start_mb'])} / {gb(r['rss_mb'])} ({gb(r['peak_rss_mb'])})",
         "add one article (upload) / delete it": lambda r: f"{r['add_one_s']} / {r['delete_one_s']} s",
+        "in-process p50 / p95: dense alone": lambda r: _part(r, "dense_in_process"),
+        "… lexical (FTS5) alone": lambda r: _part(r, "bm25_in_process"),
         "load average before / after": lambda r: f"{r['load_before']:.1f} / {r['load_after']:.1f}",
     }
     lines = ["| | " + " | ".join(f"{r['chunks']:,} chunks" for r in sizes) + " |", "| --- |" + " --- |" * len(sizes)]
     lines += [f"| {name} | " + " | ".join(cell(r) for r in sizes) + " |" for name, cell in rows.items()]
     machines = sorted({r["machine"] for r in sizes})
+    stopped = [
+        f"The build of the {int(key):,}-chunk store was stopped at {r['chunks']:,} chunks after {r['build_s'] / 60:.0f} min"
+        " (this session's time ran out at the rate this loaded machine allowed); it was measured there."
+        for key, r in sorted(results.items(), key=lambda item: int(item[0])) if r.get("partial_build")
+    ]
     return "\n".join([
-        ABOUT, "", f"Machine: {'; '.join(machines)}.", "",
-        *lines, "", "![Byline at scale](img/scale.png)",
+        ABOUT, "", f"Machine: {'; '.join(machines)}.", "", *lines, "", *stopped, *([""] if stopped else []),
+        "![Byline at scale](img/scale.png)", "", FINDINGS,
     ])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["build", "measure", "doc"])
+    parser.add_argument("action", choices=["build", "measure", "parts", "doc"])
     parser.add_argument("chunks", type=int, nargs="?")
     parser.add_argument("--partial", action="store_true", help="measure a store whose build was stopped (scale-stop)")
     parser.add_argument("--machine", default=f"this machine ({os.cpu_count()} cores)")
@@ -365,6 +402,10 @@ def main() -> None:
     if args.action == "build":
         log = build(args.chunks)
         print(json.dumps({k: v for k, v in log.items() if k != "batches"}, indent=2))
+        return
+    if args.action == "parts":  # only the in-process split of a measured store's searches
+        results[str(args.chunks)].update(search_parts(store_path(args.chunks), questions()[::QUESTION_STEP]))
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
         return
     if args.action == "measure":
         measured = measure(args.chunks, args.partial)
