@@ -12,6 +12,9 @@ one run, interleaved and repeated:
   hashing, no model; `ingest - again` is what the ingest spent beyond its start-up.
 - with --before REF, the ingest of that commit (checked out with `git archive` into a temporary
   folder, run with this venv) beside it.
+With --encode-settings N, instead: the first N of those texts encoded with 1 and 2 torch threads,
+batch by batch through llama-index (Byline before the pipeline), in one call with batches of 32 (now)
+and of 128, interleaved, --repeats rounds (section BENCH:ingest-encode-settings).
 The median of each is reported with the machine's load average during the runs (the machine may be
 shared: compare ratios within one run). Results go to bench/results/ingest_speed.json and
 docs/benchmarks.md (between the BENCH:ingest-speed markers).
@@ -143,6 +146,49 @@ def measure(documents: int, repeats: int, seed: int, before: str | None, corpus:
     }
 
 
+def encode_settings(documents: int, count: int, rounds: int, seed: int, corpus: Path) -> dict:
+    import torch
+
+    from index.embedding import load_embedding
+    from index.settings import IndexSettings
+
+    with tempfile.TemporaryDirectory() as folder:
+        sample = Path(folder) / "sample.jsonl"
+        write_sample(documents, seed, sample, corpus)
+        texts = embedded_texts(sample)[:count]
+    model = load_embedding(IndexSettings())
+    ways = {
+        "llama-index, 32 at a time": lambda: model.get_text_embedding_batch(texts),
+        "one call, batches of 32": lambda: model._model.encode(texts, batch_size=32, normalize_embeddings=True),
+        "one call, batches of 128": lambda: model._model.encode(texts, batch_size=128, normalize_embeddings=True),
+    }
+    times: dict[str, list[float]] = {}
+    loads = []
+    for _ in range(rounds):
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            for way, run in ways.items():
+                loads.append(os.getloadavg()[0])
+                started = time.perf_counter()
+                run()
+                times.setdefault(f"{threads} thread{'s' * (threads > 1)}, {way}", []).append(round(time.perf_counter() - started, 1))
+                print(list(times.items())[-1], file=sys.stderr)
+    return {"texts": len(texts), "times_s": times, "load_average_1min": {"median": round(statistics.median(loads), 1), "max": round(max(loads), 1)}}
+
+
+def render_encode_settings(result: dict, machine_name: str) -> str:
+    lines = [
+        f"Machine: {machine_name}; load average (1 min): median {result['load_average_1min']['median']}, max"
+        f" {result['load_average_1min']['max']}. The first {result['texts']} chunk texts of the sample, in one process, interleaved.",
+        "",
+        "| torch threads, how | seconds per round | chunks/s (median) |",
+        "| --- | --- | --- |",
+    ]
+    for name, values in result["times_s"].items():
+        lines.append(f"| {name} | {values} | {result['texts'] / statistics.median(values):.1f} |")
+    return "\n".join(lines)
+
+
 def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
     return f"{os.cpu_count()} cores ({model}), shared with other jobs"
@@ -176,8 +222,16 @@ def main() -> None:
     parser.add_argument("--before", help="A commit whose ingest to time beside (e.g. HEAD~1).")
     parser.add_argument("--corpus", type=Path, default=EVAL, help="The realtimeqa folder of the evaluation data.")
     parser.add_argument("--machine", default=machine())
+    parser.add_argument("--encode-settings", type=int, metavar="N", help="Time torch threads and batching on N chunk texts instead.")
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args()
+    if args.encode_settings:
+        result = encode_settings(args.documents, args.encode_settings, args.repeats, args.seed, args.corpus)
+        table = render_encode_settings(result, args.machine)
+        print(table)
+        if not args.no_doc:
+            replace_section("ingest-encode-settings", "Ingest: torch threads and batching", table)
+        return
     result = measure(args.documents, args.repeats, args.seed, args.before, args.corpus)
     result["machine"] = args.machine
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
