@@ -39,16 +39,51 @@ TABLES = {
 
 def copy_store(source, target) -> None:
     """Every row of `source`'s docstore and every vector of its Chroma into `target` (both `Store`s; target empty)."""
-    for table, columns in TABLES.items():
-        with target.docs.database.transaction():
-            for batch in source.docs.database.batches(f"SELECT {columns} FROM {table}"):
-                marks = ",".join("?" * len(batch[0]))
-                target.docs.database.write_many(f"INSERT INTO {table} ({columns}) VALUES ({marks})", batch)
+    copy_docstore(source.docs, target.docs)
     offset = 0
     while (found := source.collection.get(include=["embeddings", "documents", "metadatas"], limit=1000, offset=offset))["ids"]:
         embeddings = [[float(x) for x in vector] for vector in found["embeddings"]]
         target.collection.add(ids=found["ids"], embeddings=embeddings, documents=found["documents"], metadatas=found["metadatas"])
         offset += len(found["ids"])
+
+
+def copy_docstore(source, target) -> None:
+    """Every row of one docstore into another (empty) one, a transaction per thousand rows (as an
+    ingest's batches: PostgreSQL's lexical counts are rows that every chunk updates, and one
+    transaction's updates of a row pile up until it commits)."""
+    for table, columns in TABLES.items():
+        for batch in source.database.batches(f"SELECT {columns} FROM {table}", 1000):
+            with target.database.transaction():
+                target.database.write_many(f"INSERT INTO {table} ({columns}) VALUES ({','.join('?' * len(batch[0]))})", batch)
+
+
+def lexical_scale(chunks: int) -> dict:
+    """Lexical search alone on bench/lexical.py's `--scale` docstore (`chunks` chunks, SQLite) and
+    on a copy of it in PostgreSQL: each RealTime QA question, 150 chunks (as `documents(k=10)` asks)."""
+    import statistics
+    import time
+
+    from index.database import open_database
+    from index.docstore import DocStore
+    from index.terms import lexical_terms
+
+    sqlite = DocStore(cache_root() / f"lexical-scale-{chunks}" / "articles.sqlite3")
+    postgres = DocStore(open_database(os.environ["BYLINE_DATABASE_URL"], Path("unused")))
+    started = time.perf_counter()
+    if not postgres.chunk_count():
+        copy_docstore(sqlite, postgres)
+    copied_s = time.perf_counter() - started
+    assert postgres.chunk_count() == sqlite.chunk_count()
+    result = {"chunks": sqlite.chunk_count(), "copy_s": round(copied_s)}
+    for name, docs in (("sqlite", sqlite), ("postgres", postgres)):
+        times = []
+        for question in load_dataset(realtimeqa_subset()).questions:
+            started = time.perf_counter()
+            docs.lexical_search(lexical_terms(question.question), 150)
+            times.append((time.perf_counter() - started) * 1000)
+        result[f"{name}_p50_ms"] = round(statistics.median(times), 1)
+        result[f"{name}_p95_ms"] = round(sorted(times)[int(0.95 * len(times))], 1)
+    return result
 
 
 def scores(service, questions, label: str) -> list[dict]:
@@ -61,6 +96,9 @@ def scores(service, questions, label: str) -> list[dict]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--lexical-scale"]:  # BYLINE_DATABASE_URL: an empty database
+        print(json.dumps(lexical_scale(int(sys.argv[2])), indent=2))
+        return
     chroma_url, database_url = os.environ.get("BYLINE_CHROMA_URL"), os.environ.get("BYLINE_DATABASE_URL")
     if not (chroma_url and database_url):
         sys.exit("set BYLINE_CHROMA_URL and BYLINE_DATABASE_URL (an empty database): see docs/deploy.md")
