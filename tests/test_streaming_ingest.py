@@ -11,7 +11,7 @@ import pytest
 
 from index import ingest as ingest_module
 from index.ingest import IngestReport, ingest_articles
-from index.loaders import iter_articles, list_files
+from index.loaders import iter_articles, list_files, records
 
 
 def write_jsonl(path, count: int, words: int = 12) -> None:
@@ -144,7 +144,7 @@ def test_a_large_json_array_is_read_a_record_at_a_time(tmp_path):
         assert file.stat().st_size > 16 * 2**20 and peak < 2**20, (file.name, peak)
 
 
-def test_json_records_before_a_syntax_error_are_kept_and_other_encodings_still_read(tmp_path):
+def test_json_records_before_a_syntax_error_are_kept_and_other_encodings_still_read(tmp_path, monkeypatch):
     broken = tmp_path / "broken.json"
     broken.write_text('[{"id": "a", "text": "First body."}, {"id": "b", "text": "Second body."}, {"id": oops}]')
     latin = tmp_path / "latin.json"
@@ -155,4 +155,8 @@ def test_json_records_before_a_syntax_error_are_kept_and_other_encodings_still_r
     articles = list(iter_articles(list_files([tmp_path], errors, skipped), errors, skipped, 10**6))
     assert sorted(a.doc_id for a in articles) == ["a", "b", "c", "d"]
     assert [a.text for a in articles if a.doc_id == "c"] == ["Le café a fermé."]
-    assert len(errors) == 1 and errors[0].startswith(f"{broken}: invalid JSON after record 2"), errors
+    assert len(errors) == 1 and errors[0].startswith(f"{broken}, line 1: invalid JSON: Expecting value (column 82)"), errors
+    monkeypatch.setattr(records, "WHOLE_PARSE_BYTES", 10)  # a file too large to parse whole again
+    errors = []
+    assert [a.doc_id for a in iter_articles(list_files([broken], errors, []), errors, [], 10**6)] == ["a", "b"]
+    assert len(errors) == 1 and errors[0].startswith(f"{broken}: invalid JSON after record 2: lexical error"), errors

@@ -22,6 +22,8 @@ from index.loaders.urls import title_from_url
 ID_FIELDS = ("doc_id", "id")
 TEXT_FIELDS = ("text", "body", "content")
 DATE_FIELDS = ("publish_date", "published_at", "date")
+# A JSON file with a syntax error is parsed whole again, to name the error's line, up to this size.
+WHOLE_PARSE_BYTES = 32 * 2**20
 
 
 def load_records(raw: str, reading: Reading) -> list[Article]:
@@ -142,10 +144,10 @@ class _Counted:
     """A binary stream that tells `read` how many bytes each read returned."""
 
     def __init__(self, stream: BinaryIO, read: Callable[[int], None]):
-        self._stream, self._read = stream, read
+        self.raw, self._read = stream, read
 
     def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
+        data = self.raw.read(size)
         self._read(len(data))
         return data
 
@@ -173,8 +175,24 @@ def _parsed_records(stream: _Counted, reading: Reading) -> Iterator[tuple[int, o
         else:
             raise ValueError(f"expected JSON objects (one article each), got {event}")
     except ijson.JSONError as error:
-        reason = str(error).strip().splitlines()[0]
-        reading.error(f"invalid JSON {f'after record {count[0]}' if count[0] else 'at the start'}: {reason}")
+        message, where = _syntax_error(stream.raw, count[0], error)
+        reading.error(message, **where)
+
+
+def _syntax_error(stream: BinaryIO, records: int, error: Exception) -> tuple[str, dict]:
+    """(message, where) for a JSON syntax error: its line and column from the standard parser when
+    the file is small enough to parse whole again, else the records read before it."""
+    stream.seek(0, 2)
+    if stream.tell() <= WHOLE_PARSE_BYTES:
+        stream.seek(0)
+        try:
+            json.loads(decode(stream.read()))
+        except json.JSONDecodeError as exact:
+            return f"invalid JSON: {exact.msg} (column {exact.colno})", {"line": exact.lineno}
+        except ValueError:
+            pass
+    reason = str(error).strip().splitlines()[0]
+    return f"invalid JSON {f'after record {records}' if records else 'at the start'}: {reason}", {}
 
 
 def _array_items(events: Iterator[tuple], parent: str, count: list[int]) -> Iterator[tuple[int, object]]:
