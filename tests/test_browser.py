@@ -7,14 +7,13 @@ BYLINE_SCREENSHOTS=1 (the README shows them), else to a temporary folder.
 
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.debian import install_problem
 from tests.fake_llm import INVENTED_CLAIM, fake_llm
 from tests.fixtures_server import (
     API_KEY,
@@ -51,23 +50,7 @@ return roots.reduce((n, r) => n + r.querySelectorAll('img[src="x"], [href*="java
 
 def chromium_problem() -> str | None:
     """Install Chromium and its driver if missing; say why not where that is impossible."""
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return None
-    if shutil.which("apt-get") is None:
-        return "no apt-get here: install Debian's chromium and chromium-driver packages to run the browser tests"
-    if os.geteuid() != 0:
-        return "not root: run `apt-get install -y chromium chromium-driver` as root to run the browser tests"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"]):
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
-        except subprocess.TimeoutExpired:
-            return f"`{' '.join(command)}` timed out"
-        if done.returncode != 0:
-            return f"`{' '.join(command)}` failed: {done.stderr.strip()[-400:]}"
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        return f"apt-get installed chromium but {CHROMIUM} or {CHROMEDRIVER} is missing"
-    return None
+    return install_problem(["chromium", "chromium-driver"], lambda: CHROMIUM.exists() and CHROMEDRIVER.exists(), "the browser tests")
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The shared deployment: a real PostgreSQL and a real Chroma server, started by these tests, and two
 `byline serve` processes on the one archive they hold. Skipped, saying why, only where a server
-cannot start (`.ci/run` installs PostgreSQL)."""
+cannot start (where Debian's postgresql is missing, they install it
+with apt-get as root, as CI runs)."""
 
 import glob
 import os
@@ -19,6 +20,7 @@ import pytest
 
 from index.articles import Article
 from index.docstore import DocStore, StoredChunk
+from tests.debian import install_problem
 from tests.fixtures_server import free_socket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +45,12 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, **kwargs)
 
 
+def _initdb() -> str | None:
+    """Debian's newest initdb (its packages keep it off PATH), else one on PATH."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return found[-1] if found else shutil.which("initdb")
+
+
 @dataclass
 class Postgres:
     url: str  # without a database name
@@ -53,10 +61,10 @@ class Postgres:
 def postgres() -> Iterator[Postgres]:
     """A PostgreSQL server of our own on 127.0.0.1 (as the `postgres` user when run as root:
     PostgreSQL refuses root)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or [shutil.which("initdb")]
-    if not found[-1]:
-        pytest.skip("PostgreSQL is not installed (no initdb; `.ci/run` installs Debian's postgresql)")
-    bin_dir = Path(found[-1]).parent
+    problem = install_problem(["postgresql"], lambda: bool(_initdb()), "the shared-store tests")
+    if problem:
+        pytest.skip(f"PostgreSQL is not installed: {problem}")
+    bin_dir = Path(_initdb()).parent
     folder = Path(tempfile.mkdtemp(prefix="byline-pg-"))  # not under pytest's tmp: the postgres user must reach it
     as_user: list[str] = []
     if os.geteuid() == 0:
