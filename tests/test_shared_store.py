@@ -51,6 +51,19 @@ def _initdb() -> str | None:
     return found[-1] if found else shutil.which("initdb")
 
 
+def answers(url: str, process: subprocess.Popen, deadline: float) -> bool:
+    """Whether `url` answers 200 before `process` ends or `deadline` (time.monotonic()) passes."""
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+
+
 @dataclass
 class Postgres:
     url: str  # without a database name
@@ -116,16 +129,8 @@ def chroma_url(tmp_path_factory) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.skip(f"the Chroma server did not start: {log.read_text()[-800:]}")
-            time.sleep(0.2)
+        if not answers(f"{url}/api/v2/heartbeat", process, time.monotonic() + 60):
+            pytest.skip(f"the Chroma server did not start: {log.read_text()[-800:]}")
         yield url
     finally:
         process.terminate()
@@ -230,15 +235,8 @@ class Served:
             )
 
     def wait(self, deadline: float) -> None:
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"byline serve did not start: {self.log.read_text()[-2000:]}")
-            time.sleep(0.3)
+        if not answers(f"{self.url}/healthz", self.process, deadline):
+            raise AssertionError(f"byline serve did not start: {self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
