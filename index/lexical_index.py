@@ -14,7 +14,6 @@ without a rare one (MaxScore): the same result as the whole query, at a fraction
 """
 
 import math
-from abc import ABC, abstractmethod
 import sqlite3
 import threading
 
@@ -71,52 +70,7 @@ def conditions(where: list[tuple[str, str, object]], any_of: bool) -> tuple[str,
     return (" OR " if any_of else " AND ").join(tests), params
 
 
-class RareTermsFirst(ABC):
-    """A BM25 search that, on a large store, first scores only the chunks holding the query's rarer
-    terms (the MaxScore bound on FTS5's idf); each database says how it counts and scores."""
-
-    def _rare_first(self, terms: list[str], limit: int, condition: str, params: list) -> list[tuple[int, float]] | None:
-        """The whole query's ranking from scoring only the chunks that hold one of its rarer terms
-        (MaxScore); None when that cannot be proven to be the whole query's ranking."""
-        chunks = self._chunks()
-        if chunks < RARE_FIRST_FROM:
-            return None
-        holding = self._holding(set(terms))
-        # The most each term can add to a chunk's score (FTS5's idf × (k1 + 1), once per time the query holds it).
-        most = {term: terms.count(term) * (K1 + 1) * _idf(chunks, holding.get(term, 0)) for term in set(terms)}
-        ceiling = COMMON_SHARE * sum(most.values())
-        while True:
-            common, bound = set(), 0.0  # the commonest terms, while all they can add stays under the ceiling
-            for share, term in sorted((share, term) for term, share in most.items()):
-                if bound + share >= ceiling:
-                    break
-                common.add(term)
-                bound += share
-            rare = [term for term in terms if term not in common]
-            if not common or not rare:
-                return None
-            best = self._rare_ranked(rare, [term for term in terms if term in common], limit, condition, params)
-            if len(best) < limit:
-                return None  # chunks with common terms only may be among the best
-            if best[-1][1] >= bound:
-                return best  # a chunk without a rare term scores at most `bound`: none is missing
-            # The limit-th best score is at least best[-1]'s: fewer common terms stay under it, and pass.
-            ceiling = best[-1][1]
-
-    @abstractmethod
-    def _chunks(self) -> int:
-        """How many chunks the index's BM25 counts."""
-
-    @abstractmethod
-    def _holding(self, terms: set[str]) -> dict[str, int]:
-        """How many chunks hold each of `terms` (absent: none)."""
-
-    @abstractmethod
-    def _rare_ranked(self, rare: list[str], common: list[str], limit: int, condition: str, params: list) -> list[tuple[int, float]]:
-        """(id, score for all the query's terms) of the `limit` best chunks holding a `rare` term."""
-
-
-class LexicalIndex(RareTermsFirst):
+class LexicalIndex:
     schema = SCHEMA
 
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock):
@@ -159,9 +113,33 @@ class LexicalIndex(RareTermsFirst):
             sql = "SELECT rowid, -rank FROM chunk_search WHERE chunk_search MATCH ? ORDER BY rank LIMIT ?"
         return self._db.execute(sql, (match, *params, limit)).fetchall()
 
-    def _holding(self, terms: set[str]) -> dict[str, int]:
-        counts = {term: self._db.execute("SELECT doc FROM chunk_vocab WHERE term = ?", (term,)).fetchone() for term in terms}
-        return {term: found[0] for term, found in counts.items() if found}
+    def _rare_first(self, terms: list[str], limit: int, condition: str, params: list) -> list[tuple[int, float]] | None:
+        """The whole query's ranking from FTS5 scoring only the chunks that hold one of its rarer
+        terms (MaxScore); None when that cannot be proven to be the whole query's ranking."""
+        chunks = self._chunks()
+        if chunks < RARE_FIRST_FROM:
+            return None
+        counts = {term: self._db.execute("SELECT doc FROM chunk_vocab WHERE term = ?", (term,)).fetchone() for term in set(terms)}
+        # The most each term can add to a chunk's score (FTS5's idf × (k1 + 1), once per time the query holds it).
+        most = {term: terms.count(term) * (K1 + 1) * _idf(chunks, found[0] if found else 0) for term, found in counts.items()}
+        ceiling = COMMON_SHARE * sum(most.values())
+        while True:
+            common, bound = set(), 0.0  # the commonest terms, while all they can add stays under the ceiling
+            for share, term in sorted((share, term) for term, share in most.items()):
+                if bound + share >= ceiling:
+                    break
+                common.add(term)
+                bound += share
+            rare = [term for term in terms if term not in common]
+            if not common or not rare:
+                return None
+            best = self._rare_ranked(rare, [term for term in terms if term in common], limit, condition, params)
+            if len(best) < limit:
+                return None  # chunks with common terms only may be among the best
+            if best[-1][1] >= bound:
+                return best  # a chunk without a rare term scores at most `bound`: none is missing
+            # The limit-th best score is at least best[-1]'s: fewer common terms stay under it, and pass.
+            ceiling = best[-1][1]
 
     def _rare_ranked(self, rare: list[str], common: list[str], limit: int, condition: str, params: list) -> list[tuple[int, float]]:
         """The `limit` best chunks that hold a rare term, scored for all terms: FTS5 ranks those with

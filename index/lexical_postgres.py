@@ -3,14 +3,13 @@
 The same rows as SQLite's (`chunk_terms`, written by the docstore with the same INSERT); triggers
 fill `postings` (term, chunk, term frequency) from each row's terms (the cascade from `chunk_terms`
 removes them) and keep the counts BM25 needs: how many chunks hold each term (`vocab`), and how
-many chunks and terms there are (`lexical_totals`), so a search reads only its terms' postings. It scores the chunks holding a query term exactly as FTS5's
+many chunks and terms there are (`lexical_totals`), so a search reads only its terms' postings. It scores every chunk holding a query term exactly as FTS5's
 bm25() does (its idf, k1 = 1.2, b = 0.75, a chunk's length in terms, the store's average length,
-each query term once per time the query holds it), so both databases rank alike; on a large store
-both first score only the chunks holding the query's rarer terms (`RareTermsFirst`). PostgreSQL's
-own ts_rank is another ranking, and is not used.
+each query term once per time the query holds it), so both databases rank alike. PostgreSQL's own
+ts_rank is another ranking, and is not used.
 """
 
-from index.lexical_index import B, K1, RareTermsFirst, conditions
+from index.lexical_index import B, K1, conditions
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunk_terms (
@@ -65,22 +64,15 @@ idf AS (
            CASE WHEN ln((totals.chunks - n + 0.5) / (n + 0.5)) <= 0 THEN 1e-6 ELSE ln((totals.chunks - n + 0.5) / (n + 0.5)) END AS idf,
            totals.terms / totals.chunks AS average
     FROM holding JOIN q ON q.term = holding.term CROSS JOIN totals
-){{candidates}}
+)
 SELECT t.id, sum(idf.times * idf.idf * p.tf * {K1 + 1} / (p.tf + {K1} * (1 - {B} + {B} * t.length / idf.average))) AS score
-FROM {{scored}}
+FROM idf JOIN postings p ON p.term = idf.term JOIN chunk_terms t ON t.id = p.id
 {{where}}
 GROUP BY t.id ORDER BY score DESC, t.id LIMIT ?
 """
-# Every chunk holding a query term, or (rarer terms first) only those holding one of the given terms,
-# each looked up by (term, chunk) for every query term.
-_EVERY_CHUNK = ("", "idf JOIN postings p ON p.term = idf.term JOIN chunk_terms t ON t.id = p.id")
-_HOLDING_RARE = (
-    ",\ncandidates AS (SELECT DISTINCT id FROM postings WHERE term = ANY(?::text[]))",
-    "candidates c CROSS JOIN idf JOIN postings p ON p.term = idf.term AND p.id = c.id JOIN chunk_terms t ON t.id = c.id",
-)
 
 
-class PostgresLexicalIndex(RareTermsFirst):
+class PostgresLexicalIndex:
     schema = SCHEMA
 
     def __init__(self, database):
@@ -96,18 +88,5 @@ class PostgresLexicalIndex(RareTermsFirst):
         if not terms or limit <= 0:
             return []
         condition, params = conditions(where, any_of)
-        with self._db.snapshot():
-            return self._rare_first(terms, limit, condition, params) or self._scored(terms, _EVERY_CHUNK, [], limit, condition, params)
-
-    def _scored(self, terms: list[str], source: tuple[str, str], given: list, limit: int, condition: str, params: list) -> list[tuple[int, float]]:
-        sql = _SEARCH.format(candidates=source[0], scored=source[1], where=f"WHERE {condition}" if condition else "")
-        return [(id, float(score)) for id, score in self._db.rows(sql, (list(terms), *given, *params, limit))]
-
-    def _chunks(self) -> int:
-        return self._db.rows("SELECT chunks FROM lexical_totals")[0][0]
-
-    def _holding(self, terms: set[str]) -> dict[str, int]:
-        return dict(self._db.rows("SELECT term, chunks FROM vocab WHERE term = ANY(?::text[]) AND chunks > 0", (list(terms),)))
-
-    def _rare_ranked(self, rare: list[str], common: list[str], limit: int, condition: str, params: list) -> list[tuple[int, float]]:
-        return self._scored(rare + common, _HOLDING_RARE, [sorted(set(rare))], limit, condition, params)
+        sql = _SEARCH.format(where=f"WHERE {condition}" if condition else "")
+        return [(id, float(score)) for id, score in self._db.rows(sql, (list(terms), *params, limit))]

@@ -106,14 +106,6 @@ class PostgresDatabase(Database):
             finally:
                 self._depth -= 1
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Reads that all see one version of the database (inside a transaction already open: its own)."""
-        with self.transaction():
-            if self._depth == 1:
-                self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield
-
     def json_text(self, column: str, key: str) -> str:
         return f"(({column})::jsonb ->> '{key}')"
 
