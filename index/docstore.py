@@ -198,8 +198,7 @@ class DocStore:
         return [(*found[rowid], score) for rowid, score in ranked if rowid in found]
 
     def delete(self, doc_id: str) -> bool:
-        with self.transaction():
-            return self._write("DELETE FROM articles WHERE doc_id = ?", (doc_id,)) > 0
+        return self.delete_many([doc_id]) > 0
 
     def delete_many(self, doc_ids: list[str]) -> int:
         """Delete these articles in one transaction; how many of them were stored."""

@@ -247,8 +247,7 @@ def place_stories(store: Store) -> int:
 def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestReport) -> None:
     """Write embedded articles: their old chunks out of Chroma and the new ones in, one call each, then the docstore."""
     nodes = [node for item in prepared for node in item.nodes]
-    if prepared:
-        store.collection.delete(where={"document_id": {"$in": [item.article.doc_id for item in prepared]}})
+    store.delete_vectors([item.article.doc_id for item in prepared])
     if nodes:
         store.vector_store.add(nodes)
     pause_point("chroma")

@@ -173,10 +173,7 @@ class Store:
 
     def delete(self, doc_id: str) -> bool:
         """Remove an article from every part of the store."""
-        with self.writing():
-            with self.changing():
-                self.vector_store.delete(ref_doc_id=doc_id)
-                return self.docs.delete(doc_id)
+        return self.delete_many([doc_id]) > 0
 
     def delete_many(self, doc_ids: list[str]) -> int:
         """Remove many articles at once (one write lock, one Chroma delete per thousand, one docstore
@@ -185,9 +182,13 @@ class Store:
             return 0
         with self.writing():
             with self.changing():
-                for start in range(0, len(doc_ids), 1000):
-                    self.collection.delete(where={"document_id": {"$in": list(doc_ids[start : start + 1000])}})
+                self.delete_vectors(doc_ids)
                 return self.docs.delete_many(doc_ids)
+
+    def delete_vectors(self, doc_ids: list[str]) -> None:
+        """Remove these articles' chunks from Chroma (one call per thousand); the caller holds the write lock."""
+        for start in range(0, len(doc_ids), 1000):
+            self.collection.delete(where={"document_id": {"$in": list(doc_ids[start : start + 1000])}})
 
     def _remove_old_bm25(self) -> None:
         for pattern in OLD_BM25:
