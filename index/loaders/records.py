@@ -2,6 +2,7 @@
 line, a UTF-8 JSON file through ijson's incremental parser)."""
 
 import codecs
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
@@ -26,15 +27,10 @@ DATE_FIELDS = ("publish_date", "published_at", "date")
 WHOLE_PARSE_BYTES = 32 * 2**20
 
 
-def load_records(raw: str, reading: Reading) -> list[Article]:
-    """One article per record of a JSON file; a bad record is an error naming its number, and the
-    good records beside it are kept."""
-    return list(_articles(_json_records(raw, reading), reading, "record"))
-
-
 def stream_json(stream: BinaryIO, reading: Reading, read: Callable[[int], None]) -> Iterator[Article]:
-    """One article per record of a JSON file (as `load_records` reads them), parsed a record at a
-    time when it is UTF-8; a file in another encoding is decoded whole first."""
+    """One article per record of a JSON file (a list, {"articles": [...]} or one object), parsed a
+    record at a time when it is UTF-8 (a file in another encoding is decoded whole first); a bad
+    record is an error naming its number, and the good records beside it are kept."""
     head = stream.read(SNIFF_BYTES)
     stream.seek(0)
     if not head:
@@ -42,8 +38,8 @@ def stream_json(stream: BinaryIO, reading: Reading, read: Callable[[int], None])
     if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or not _is_utf8(stream):
         data = stream.read()
         read(len(data))
-        return iter(load_records(decode(data), reading))
-    if head.startswith(b"\xef\xbb\xbf"):
+        stream, read = io.BytesIO(decode(data).encode("utf-8")), lambda size: None
+    elif head.startswith(b"\xef\xbb\xbf"):
         stream.seek(3)
     return _articles(_parsed_records(_Counted(stream, read), reading), reading, "record")
 
@@ -110,22 +106,6 @@ def _json_lines(lines: Iterable[tuple[int, str]], reading: Reading) -> Iterator[
                 reading.error(f"invalid JSON: {error.msg} (column {error.colno})", line=number)
 
 
-def _json_records(raw: str, reading: Reading) -> Iterator[tuple[int, object]]:
-    """(position, record) of each record of a JSON file: a list, {"articles": [...]} or one object."""
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as error:
-        reading.error(f"invalid JSON: {error.msg} (column {error.colno})", line=error.lineno)
-        return
-    if isinstance(data, dict) and isinstance(data.get("articles"), list):
-        data = data["articles"]
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        raise ValueError(f"expected JSON objects (one article each), got {type(data).__name__}")
-    yield from enumerate(data, start=1)
-
-
 def _is_utf8(stream: BinaryIO) -> bool:
     """Whether the rest of `stream` is UTF-8, read a block at a time; the stream is left where it was."""
     start, decoder = stream.tell(), codecs.getincrementaldecoder("utf-8")()
@@ -153,8 +133,8 @@ class _Counted:
 
 
 def _parsed_records(stream: _Counted, reading: Reading) -> Iterator[tuple[int, object]]:
-    """`_json_records`, parsed incrementally: a wrapper object is kept, the records of its
-    "articles" list (or of a top-level list) are yielded one at a time."""
+    """(position, record) of each record of a JSON file, parsed incrementally: the records of a
+    top-level list or of a wrapper object's "articles" list one at a time, else the one object."""
     events = ijson.parse(stream, use_float=True)
     count = [0]
     try:
