@@ -7,6 +7,7 @@ BYLINE_SCREENSHOTS=1 (the README shows them), else to a temporary folder.
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -82,6 +83,22 @@ def browser(tmp_path_factory) -> Iterator:
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
+
+
+def click_when_uncovered(driver, element, seconds: float = 10) -> None:
+    """A real click on `element`, scrolled to the middle of the view (not under the chat's sticky
+    header), tried again while content still settling covers it."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    deadline = time.monotonic() + seconds
+    while True:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        try:
+            return element.click()
+        except ElementClickInterceptedException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
 
 
 def wait(driver, seconds: float = ANSWER_TIMEOUT):
@@ -220,8 +237,7 @@ def test_gradio_earlier_answers_keep_their_sources(server, browser, screenshot):
     first = gradio_answers(browser)[0]
     marker = first.find_elements(By.CSS_SELECTOR, "a.byline-marker")[1]
     assert marker.text == "[2]" and marker.get_attribute("title").startswith(expected.citations[1].sentence)
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", marker)  # not under the chat's sticky header
-    marker.click()
+    click_when_uncovered(browser, marker)
     passage = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".byline-passage:target"))
     assert passage.get_attribute("id") == marker.get_attribute("href").split("#")[1] == "byline-a2-c2"
     assert passage.is_displayed() and first.find_element(By.ID, "byline-a2-c2") == passage
