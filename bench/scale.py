@@ -46,12 +46,13 @@ that the docstore and the lexical index grow like an archive's), and each chunk'
 Gaussian noise of norm 0.3, renormalised (cosine about 0.96 to the original). Each copy is its own story
 group (it shares about 0.4 of its word 5-grams with its original, under the 0.7 that joins a story).
 The stores are written through Byline's own classes, so `byline serve` opens them like any other: `Store`
-(manifest, Chroma collection), llama-index's `ChromaVectorStore.add` with `chunk_node`'s nodes (5,000 per
-add), `DocStore.put` and `place` in one transaction per 20,000 chunks.
+(manifest, Chroma collection), `ChunkVectorStore.add` (index/vectors.py: the vectors and their metadata; the
+texts only in the docstore) with `chunk_node`'s nodes (5,000 per add), `DocStore.put` and `place` in one
+transaction per 20,000 chunks.
 
 Measured through the REST API of a real `byline serve` on 127.0.0.1 (the default extractive answerer),
-one request at a time: the start until `/healthz` answers (bench/startup.py's, median of 3) and until
-the first search answers (Chroma opens the vector index on the first query), `GET /api/search` (k=10)
+one request at a time: the start until `/healthz` answers (bench/startup.py's, median of 3; the server
+answers it once the model is loaded and Chroma has read its vector index) and until the first search answers, `GET /api/search` (k=10)
 and `POST /api/ask` for every 10th RealTime QA dev question (40), then uploading one article the store
 lacks (a distractor page of 3,000+ characters: loading, embedding, Chroma, docstore, story group) and
 deleting it (median of 3 each), the server's RSS after all that (and its peak), and the store's size on disk."""

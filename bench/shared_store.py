@@ -38,12 +38,16 @@ TABLES = {
 
 
 def copy_store(source, target) -> None:
-    """Every row of `source`'s docstore and every vector of its Chroma into `target` (both `Store`s; target empty)."""
+    """Every row of `source`'s docstore and every vector of its Chroma into `target` (both `Store`s; target empty);
+    vectors of a store that kept its texts in Chroma are copied without them."""
+    from index.vectors import without_text
+
     copy_docstore(source.docs, target.docs)
     offset = 0
     while (found := source.collection.get(include=["embeddings", "documents", "metadatas"], limit=1000, offset=offset))["ids"]:
         embeddings = [[float(x) for x in vector] for vector in found["embeddings"]]
-        target.collection.add(ids=found["ids"], embeddings=embeddings, documents=found["documents"], metadatas=found["metadatas"])
+        metadatas = [without_text(m, d) for m, d in zip(found["metadatas"], found["documents"])]
+        target.collection.add(ids=found["ids"], embeddings=embeddings, metadatas=metadatas)
         offset += len(found["ids"])
 
 

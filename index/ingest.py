@@ -34,6 +34,7 @@ from index.nodes import chunk_node
 from index.sentences import Span, split_sentences
 from index.settings import IndexSettings
 from index.store import Store
+from index.vectors import matches
 
 EMBED_BATCH_ARTICLES = 64
 
@@ -284,7 +285,7 @@ def repair(store: Store) -> int:
         doc_id = (metadata or {}).get("doc_id") or node_id.rsplit("::", 1)[0]
         chroma_ids.setdefault(doc_id, []).append(node_id)
         node = stored.get(node_id)
-        if node is None or node.text != text or any((metadata or {}).get(k) != v for k, v in node.metadata.items()):
+        if node is None or not matches(node.text, metadata or {}, text) or any((metadata or {}).get(k) != v for k, v in node.metadata.items()):
             damaged.add(doc_id)
     if damaged:
         if stale := [node_id for doc_id in damaged for node_id in chroma_ids.get(doc_id, [])]:

@@ -22,6 +22,7 @@ from index.database import open_database
 from index.docstore import DocStore
 from index.embedding import load_embedding, model_name, resolve_device
 from index.settings import IndexSettings
+from index.vectors import ChunkVectorStore
 
 COLLECTION = "byline"
 MANIFEST = "byline.json"
@@ -104,13 +105,11 @@ class Store:
         import chromadb
         from chromadb.api.shared_system_client import SharedSystemClient
         from chromadb.config import Settings as ChromaSettings
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         generation = self.docs.generation()  # read first: a write after it makes the next refresh reopen
         if self._chroma_server:
             client = chroma_server(self._chroma_server)
             collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
-            return collection, ChromaVectorStore(chroma_collection=collection), generation
+            return collection, ChunkVectorStore(collection, self._stored_texts), generation
         folder = str(self.path / "chroma")
         # A client's vector index never sees another process's writes, and Chroma shares one client
         # per folder in a process: forget ours so that a new one reads the folder afresh. Requests
@@ -119,7 +118,10 @@ class Store:
         client = chromadb.PersistentClient(path=folder, settings=ChromaSettings(anonymized_telemetry=False))
         # embedding_function=None: Chroma must never fall back to its downloading default.
         collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
-        return collection, ChromaVectorStore(chroma_collection=collection), generation
+        return collection, ChunkVectorStore(collection, self._stored_texts), generation
+
+    def _stored_texts(self, node_ids: list[str]) -> dict[str, str]:
+        return {node_id: row[2] for node_id, row in self.docs.chunk_rows(node_ids).items()}
 
     def refresh(self) -> None:
         """Reopen Chroma if another process changed the store since it was opened (cheap otherwise)."""

@@ -43,8 +43,10 @@ class Byline:
         return getattr(self.answerer, "llm", None)
 
     def warm_up(self) -> None:
-        """Load the embedding model and the answerer now rather than on the first question."""
+        """Load the embedding model, the answerer and Chroma's vector index now rather than on the first
+        question (a server answers /healthz only after this: then it is ready to answer)."""
         self.store.embed_model.get_query_embedding("warm up")
+        self.retriever.chunks("warm up", 1, mode="dense")  # opens Chroma, which reads its index at the first query
         self.answerer
 
     # --- documents -------------------------------------------------------------------

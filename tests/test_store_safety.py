@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from index import offline as _offline  # noqa: F401
+from index.vectors import TEXT_HASH
 from tests.fixtures_server import free_socket
 
 BYLINE = Path(sys.executable).with_name("byline")
@@ -106,12 +107,12 @@ def service_on(store: Path, **settings):
 def snapshot(service) -> dict:
     """What a clean ingest and a repaired one must agree on."""
     store = service.store
-    chroma = store.collection.get(include=["documents", "metadatas"])
+    chroma = store.collection.get(include=["metadatas"])
     searches = [service.search(q, k=3).results for q in QUESTIONS]
     return {
         "articles": sorted(store.docs.hashes().items()),
         "chunks": sorted((c.node_id, c.first_sentence, c.last_sentence, c.text) for c in store.docs.chunks()),
-        "chroma": sorted(zip(chroma["ids"], chroma["documents"], (m["doc_id"] for m in chroma["metadatas"]))),
+        "chroma": sorted((i, m[TEXT_HASH], m["doc_id"]) for i, m in zip(chroma["ids"], chroma["metadatas"])),
         "search": [[(hit.doc_id, hit.text) for hit in hits] for hits in searches],
         "scores": [[hit.score for hit in hits] for hits in searches],
         "finished": not store.docs.unfinished(),

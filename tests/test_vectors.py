@@ -1,0 +1,80 @@
+"""Chroma keeps each chunk's vector, not its text: dense hits read their texts from the docstore, and a
+chunk whose stored text is not the one its vector was made from is never returned. Stores written
+with the texts in Chroma (llama-index's own layout, before) answer the same."""
+
+import numpy as np
+import pytest
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index.vectors import TEXT_HASH, text_hash
+
+QUESTION = "What did the article report?"
+
+
+@pytest.fixture
+def service(fresh_store, seed_copy):
+    report = fresh_store.ingest([seed_copy])
+    assert report.added == 1 and report.chunks > 2
+    return fresh_store
+
+
+def dense(service, k: int = 50):
+    return service.retriever.chunks(QUESTION, k, mode="dense")
+
+
+def raw_query(service, k: int = 50) -> dict:
+    """What Chroma itself ranks first for the question: ids and llama-index's similarity."""
+    vector = service.store.embed_model.get_query_embedding(QUESTION)
+    found = service.store.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+    return {node_id: float(np.exp(-d)) for node_id, d in zip(found["ids"][0], found["distances"][0])}
+
+
+def rewrite_chunk_text(service, node_id: str, text: str) -> None:
+    """As an interrupted write could leave it: the docstore's text no longer the embedded one."""
+    with service.store.docs.transaction():
+        service.store.docs._write("UPDATE chunks SET text = ? WHERE node_id = ?", (text, node_id))
+
+
+def test_chroma_holds_vectors_and_text_hashes_and_hits_carry_the_stored_texts(service):
+    found = service.store.collection.get(include=["documents", "metadatas"])
+    stored = {c.node_id: c.text for c in service.store.docs.chunks()}
+    assert set(found["ids"]) == set(stored)
+    assert found["documents"] == [None] * len(stored)
+    assert all(m[TEXT_HASH] == text_hash(stored[i]) and "_node_content" not in m for i, m in zip(found["ids"], found["metadatas"]))
+
+    hits = dense(service)
+    expected = raw_query(service)
+    assert [h.node_id for h in hits] == list(expected)
+    assert [h.score for h in hits] == pytest.approx(list(expected.values()))
+    assert all(h.text == stored[h.node_id] and h.doc_id for h in hits)
+    assert {"title", "first_sentence", "last_sentence"} <= set(hits[0].metadata)
+    assert not {TEXT_HASH, "document_id", "_node_content"} & set(hits[0].metadata)
+
+
+def test_a_chunk_whose_stored_text_changed_since_it_was_embedded_is_left_out(service):
+    first = dense(service)[0]
+    rewrite_chunk_text(service, first.node_id, first.text + " (corrected)")
+    assert first.node_id not in {h.node_id for h in dense(service)}
+    assert first.node_id in raw_query(service)  # still in Chroma: the hash, not Chroma, left it out
+
+
+def test_a_store_with_the_texts_in_chroma_answers_as_before(service):
+    store = service.store
+    before = [(h.node_id, h.text) for h in dense(service)]
+    found = store.collection.get(include=["embeddings"])
+    nodes = {n.node_id: n for n in store.docs.chunks()}
+    articles = store.docs.metadata()
+    from index.nodes import chunk_node
+
+    old = []
+    for node_id, vector in zip(found["ids"], found["embeddings"]):
+        node = chunk_node(articles[nodes[node_id].doc_id], nodes[node_id])
+        node.embedding = list(vector)
+        old.append(node)
+    store.collection.delete(ids=found["ids"])
+    ChromaVectorStore(chroma_collection=store.collection).add(old)  # llama-index's layout: texts in Chroma
+    assert store.collection.get(include=["documents"])["documents"][0]
+
+    assert [(h.node_id, h.text) for h in dense(service)] == before
+    rewrite_chunk_text(service, before[0][0], before[0][1] + " (corrected)")
+    assert before[0][0] not in {h.node_id for h in dense(service)}
