@@ -3,7 +3,7 @@
 On one sample of the RealTime QA corpus (gold + distractor articles, a seeded random choice), in
 one run, interleaved and repeated:
 - encode: the physical limit. The strings Byline's ingest gives the model (every chunk's text
-  under its title and dateline, as index.ingest.prepare and embed_texts_of make them), encoded
+  under its title and dateline, as index.ingest.prepare and index.embedding.embed_texts_of make them), encoded
   in this process (in a new thread) by the same model with the same batch size, all in one call (sentence-transformers
   sorts them by length once: the least padding), the model loaded before the clock starts.
 - ingest: the whole `byline ingest SAMPLE.jsonl --store NEW` as a fresh process (start-up, reading,
@@ -53,7 +53,8 @@ def write_sample(documents: int, seed: int, path: Path, corpus: Path = EVAL) -> 
 
 def embedded_texts(sample: Path) -> list[str]:
     """Every chunk text that `byline ingest` of `sample` gives the model, in its order."""
-    from index.ingest import embed_texts_of, prepare
+    from index.embedding import embed_texts_of
+    from index.ingest import prepare
     from index.loaders import iter_articles, list_files
     from index.settings import IndexSettings
     from types import SimpleNamespace
@@ -175,8 +176,9 @@ def encode_settings(documents: int, count: int, rounds: int, seed: int, corpus: 
                 loads.append(os.getloadavg()[0])
                 started = time.perf_counter()
                 run()
-                times.setdefault(f"{threads} thread{'s' * (threads > 1)}, {way}", []).append(round(time.perf_counter() - started, 1))
-                print(list(times.items())[-1], file=sys.stderr)
+                name = f"{threads} thread{'s' * (threads > 1)}, {way}"
+                times.setdefault(name, []).append(round(time.perf_counter() - started, 1))
+                print(name, times[name], file=sys.stderr)
     return {"texts": len(texts), "times_s": times, "load_average_1min": {"median": round(statistics.median(loads), 1), "max": round(max(loads), 1)}}
 
 

@@ -148,6 +148,21 @@ class DocStore:
     def chunks(self) -> list[StoredChunk]:
         return [StoredChunk(*row) for row in self._rows("SELECT * FROM chunks ORDER BY doc_id, ord")]
 
+    def chunks_where(self, column: str, values: list[str]) -> list[StoredChunk]:
+        """The chunks whose `column` (node_id or doc_id) is one of `values`."""
+        if column not in ("node_id", "doc_id"):
+            raise ValueError(f"chunks are selected by node_id or doc_id, not {column}")
+        if not values:
+            return []
+        return [StoredChunk(*row) for row in self._rows(f"SELECT * FROM chunks WHERE {column} IN ({_marks(values)})", tuple(values))]
+
+    def chunk_ids(self, size: int = 5000) -> Iterator[list[tuple[str, str]]]:
+        """(node_id, doc_id) of every chunk, `size` at a time, in node_id order (a page per query)."""
+        after = ""
+        while batch := self._rows("SELECT node_id, doc_id FROM chunks WHERE node_id > ? ORDER BY node_id LIMIT ?", (after, size)):
+            yield batch
+            after = batch[-1][0]
+
     def put(self, article: Article, sentences: list[Span], chunks: list[StoredChunk]) -> None:
         """Replace an article and its chunks; call inside `transaction()`."""
         self._write("DELETE FROM articles WHERE doc_id = ?", (article.doc_id,))
@@ -242,9 +257,12 @@ class DocStore:
         )
         return [StoredArticle(Article(text="", **json.loads(meta)), [], chunks) for meta, chunks in rows]
 
-    def metadata(self) -> dict[str, Article]:
-        """Every article's metadata (text left empty), by doc_id."""
-        rows = self._rows("SELECT meta FROM articles")
+    def metadata(self, doc_ids: "list[str] | None" = None) -> dict[str, Article]:
+        """Every article's metadata (text left empty), or these articles', by doc_id."""
+        if doc_ids is None:
+            rows = self._rows("SELECT meta FROM articles")
+        else:
+            rows = self._rows(f"SELECT meta FROM articles WHERE doc_id IN ({_marks(doc_ids)})", tuple(doc_ids)) if doc_ids else []
         return {a.doc_id: a for a in (Article(text="", **json.loads(meta)) for (meta,) in rows)}
 
     def count(self) -> int:

@@ -4,6 +4,7 @@ import os
 from functools import lru_cache
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import MetadataMode, TextNode
 
 from index.settings import IndexSettings
 
@@ -71,3 +72,14 @@ def embed_texts(model: BaseEmbedding, texts: list[str]) -> list[list[float]]:
     # The model's own batch call: llama-index's public one would cut the list into batches first.
     found = dict(zip(unique, model._get_text_embeddings(unique)))
     return [found[text] for text in texts]
+
+
+def embed_texts_of(nodes: list[TextNode]) -> list[str]:
+    """What the model reads for each chunk: its text under the title and dateline."""
+    return [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+
+
+def embed_nodes(model: BaseEmbedding, nodes: list[TextNode]) -> None:
+    """Set each node's embedding (one call for all of them)."""
+    for node, embedding in zip(nodes, embed_texts(model, embed_texts_of(nodes))):
+        node.embedding = embedding

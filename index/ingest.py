@@ -20,21 +20,21 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.schema import TextNode
 
 from index.articles import Article
 from index.chunking import chunk_sentences
 from index.docstore import StoredChunk
 from index.duplicates import METHOD, StoryGrouper
-from index.embedding import embed_texts
+from index.embedding import embed_nodes
 from index.faults import pause_point
 from index import loaders
 from index.loaders import Skipped
 from index.nodes import chunk_node
 from index.sentences import Span, split_sentences
 from index.settings import IndexSettings
+from index.repair import repair
 from index.store import Store
-from index.vectors import matches
 
 EMBED_BATCH_ARTICLES = 64
 
@@ -205,7 +205,7 @@ class _Embedder:
             prepared, future = job
             if future.set_running_or_notify_cancel():
                 try:
-                    _embed(self._store, [node for item in prepared for node in item.nodes])
+                    embed_nodes(self._store.embed_model, [node for item in prepared for node in item.nodes])
                     future.set_result(None)
                 except BaseException as error:
                     future.set_exception(error)
@@ -256,47 +256,6 @@ def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestRe
         for item in prepared:
             store.docs.put(item.article, item.sentences, item.chunks)
     report.chunks += len(nodes)
-
-
-def embed_texts_of(nodes: list[TextNode]) -> list[str]:
-    """What the model reads for each chunk: its text under the title and dateline."""
-    return [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
-
-
-def _embed(store: Store, nodes: list[TextNode]) -> None:
-    for node, embedding in zip(nodes, embed_texts(store.embed_model, embed_texts_of(nodes))):
-        node.embedding = embedding
-
-
-def repair(store: Store) -> int:
-    """Make Chroma hold exactly the docstore's chunks again; returns the articles put right.
-
-    Chunks of articles the docstore lacks are removed; an article whose chunks in Chroma differ
-    from its stored ones (text, sentences or metadata: a write was cut between the two) is
-    embedded again from the docstore. Call while writing.
-    """
-    articles = store.docs.metadata()
-    stored: dict[str, TextNode] = {c.node_id: chunk_node(articles[c.doc_id], c) for c in store.docs.chunks()}
-    found = store.collection.get(include=["documents", "metadatas"])
-    in_chroma = set(found["ids"])
-    damaged = {node.metadata["doc_id"] for node_id, node in stored.items() if node_id not in in_chroma}
-    chroma_ids: dict[str, list[str]] = {}
-    for node_id, text, metadata in zip(found["ids"], found["documents"], found["metadatas"]):
-        doc_id = (metadata or {}).get("doc_id") or node_id.rsplit("::", 1)[0]
-        chroma_ids.setdefault(doc_id, []).append(node_id)
-        node = stored.get(node_id)
-        if node is None or not matches(node.text, metadata or {}, text) or any((metadata or {}).get(k) != v for k, v in node.metadata.items()):
-            damaged.add(doc_id)
-    if damaged:
-        if stale := [node_id for doc_id in damaged for node_id in chroma_ids.get(doc_id, [])]:
-            store.collection.delete(ids=stale)
-        nodes = [node for node in stored.values() if node.metadata["doc_id"] in damaged]
-        _embed(store, nodes)
-        if nodes:
-            store.vector_store.add(nodes)
-        store.docs.bump()  # readers in other processes reopen Chroma
-    store.docs.set_unfinished(False)
-    return len(damaged)
 
 
 def ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:

@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
+from index import embedding as embedding_module
 from index import ingest as ingest_module
 from index.articles import Article
-from index.ingest import IngestReport, embed_texts_of, ingest_articles, prepare
+from index.embedding import embed_texts_of
+from index.ingest import IngestReport, ingest_articles, prepare
 from index.vectors import TEXT_HASH, text_hash
 
 PLACES = ["harbour", "council", "railway", "school", "hospital", "market", "bridge", "library"]
@@ -73,7 +75,7 @@ def test_a_failed_embedding_keeps_the_batches_before_it_and_the_next_run_finishe
     monkeypatch.setattr(ingest_module, "EMBED_BATCH_ARTICLES", 2)
     store = fresh_store.store
     articles = [article(i, 4) for i in range(7)]
-    real = ingest_module.embed_texts
+    real = embedding_module.embed_texts
     batches = [0]
 
     def failing_second(model, texts):
@@ -82,13 +84,13 @@ def test_a_failed_embedding_keeps_the_batches_before_it_and_the_next_run_finishe
             raise RuntimeError("the model fell over")
         return real(model, texts)
 
-    monkeypatch.setattr(ingest_module, "embed_texts", failing_second)
+    monkeypatch.setattr(embedding_module, "embed_texts", failing_second)
     with pytest.raises(RuntimeError, match="fell over"):
         ingest_articles(store, articles, IngestReport())
     assert sorted(a.article.doc_id for a in store.docs.list(0, 10)) == ["a0", "a1"]
     assert set(stored_in_chroma(store)) == {c.node_id for c in store.docs.chunks()}
 
-    monkeypatch.setattr(ingest_module, "embed_texts", real)
+    monkeypatch.setattr(embedding_module, "embed_texts", real)
     report = IngestReport()
     ingest_articles(store, articles, report)
     assert (report.unchanged, report.added, report.repaired) == (2, 5, 0)
