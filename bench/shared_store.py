@@ -22,45 +22,13 @@ from index import offline as _offline  # noqa: E402,F401
 from rag.evaluation.datasets import cache_root, load_dataset  # noqa: E402
 from rag.evaluation.runner import as_of, prepare_store, score_retrieval  # noqa: E402
 from rag.settings import Settings  # noqa: E402
+from index.store_copy import DOCSTORE_TABLES, copy_rows, copy_store  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from doc_sections import replace_section  # noqa: E402
 from short_questions import realtimeqa_subset  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "shared_store.json"
-# The docstore's tables in the order their references need, with the columns copied as they are.
-TABLES = {
-    "articles": "doc_id, hash, meta, text, sentences, ingested_at",
-    "chunks": "node_id, doc_id, ord, first_sentence, last_sentence, text",
-    "story_groups": "doc_id, group_id, signature, method",
-    "chunk_terms": "node_id, doc_id, source, date_ord, terms",
-}
-
-
-def copy_store(source, target) -> None:
-    """Every row of `source`'s docstore and every vector of its Chroma into `target` (both `Store`s; target empty);
-    vectors of a store that kept its texts in Chroma are copied without them."""
-    from index.vectors import without_text
-
-    copy_docstore(source.docs, target.docs)
-    offset = 0
-    while (found := source.collection.get(include=["embeddings", "documents", "metadatas"], limit=1000, offset=offset))["ids"]:
-        embeddings = [[float(x) for x in vector] for vector in found["embeddings"]]
-        metadatas = [without_text(m, d) for m, d in zip(found["metadatas"], found["documents"])]
-        target.collection.add(ids=found["ids"], embeddings=embeddings, metadatas=metadatas)
-        offset += len(found["ids"])
-
-
-def copy_docstore(source, target) -> None:
-    """Every row of one docstore into another (empty) one, a transaction per thousand rows (as an
-    ingest's batches: PostgreSQL's lexical counts are rows that every chunk updates, and one
-    transaction's updates of a row pile up until it commits)."""
-    for table, columns in TABLES.items():
-        for batch in source.database.batches(f"SELECT {columns} FROM {table}", 1000):
-            with target.database.transaction():
-                target.database.write_many(f"INSERT INTO {table} ({columns}) VALUES ({','.join('?' * len(batch[0]))})", batch)
-
-
 def lexical_scale(chunks: int) -> dict:
     """Lexical search alone on bench/lexical.py's `--scale` docstore (`chunks` chunks, SQLite) and
     on a copy of it in PostgreSQL: each RealTime QA question, 150 chunks (as `documents(k=10)` asks)."""
@@ -75,7 +43,7 @@ def lexical_scale(chunks: int) -> dict:
     postgres = DocStore(open_database(os.environ["BYLINE_DATABASE_URL"], Path("unused")))
     started = time.perf_counter()
     if not postgres.chunk_count():
-        copy_docstore(sqlite, postgres)
+        copy_rows(sqlite.database, postgres.database, DOCSTORE_TABLES, lambda *_: None)
     copied_s = time.perf_counter() - started
     assert postgres.chunk_count() == sqlite.chunk_count()
     result = {"chunks": sqlite.chunk_count(), "copy_s": round(copied_s)}

@@ -9,6 +9,7 @@ from index.docstore import StoredArticle
 from index.ingest import IngestReport, Progress, ingest, ingest_articles
 from index.loaders import LOADERS, load_named
 from index.store import Store
+from index.store_copy import CopyProgress, copy_store
 from rag.context import CitationContext, citation_context
 from rag.answering import Answerer, abstain, final_result, make_answerer
 from rag.conversation import standalone_question
@@ -69,6 +70,14 @@ class Byline:
 
     def delete(self, doc_id: str) -> bool:
         return self.store.delete(doc_id)
+
+    def copy_from(self, folder: Path, progress: CopyProgress | None = None) -> dict:
+        """Copy the embedded store in `folder` (Chroma in the folder, SQLite) into this one, which must be
+        empty: the way to a shared store. Nothing is embedded again; returns what was copied."""
+        if not (Path(folder) / "articles.sqlite3").is_file():
+            raise ValueError(f"{folder} is not a Byline store (it has no articles.sqlite3)")
+        source = Store(self.settings.model_copy(update={"store": Path(folder), "chroma_url": "", "database_url": ""}))
+        return copy_store(source, self.store, progress)
 
     def delete_many(self, doc_ids: list[str]) -> int:
         """Delete many articles in one write; how many of them were stored."""

@@ -326,3 +326,44 @@ def test_the_sources_registry_on_postgres(database, tmp_path):
     assert list(registry.entries(source.url)) == ["https://news.example/b"]
     assert registry.remove(source.url) and not other.all() and other.claims(["b.html"]) == []
     assert not (tmp_path / "sources.sqlite3").exists()
+
+
+# --- from the embedded store to a shared one ------------------------------------------------
+def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, tmp_path, seed_copy, seed_settings):
+    """`byline copy-store FOLDER` with BYLINE_DATABASE_URL: the articles, chunks, story groups, lexical
+    index, vectors and feeds arrive as they were (a store with its texts in Chroma leaves them behind),
+    searches rank the same, nothing is embedded again; a second copy into the now full store is refused."""
+    from index.duplicates import METHOD
+    from index.sources.registry import SourceRegistry
+    from rag.service import Byline
+    from tests.test_vectors import with_texts_in_chroma
+
+    source = Byline(seed_settings.model_copy(update={"store": tmp_path / "embedded"}))
+    source.ingest([seed_copy])
+    with_texts_in_chroma(source.store)
+    SourceRegistry.in_store(tmp_path / "embedded").register("https://news.example/feed.xml", "feed", "Example News", prune=False)
+    questions = ["What did the article report?", "Who said it?", "When did it happen?"]
+    expected = [[(h.doc_id, h.text, round(h.score, 6)) for h in source.search(q, k=3).results] for q in questions]
+    vectors = source.store.collection.get(include=["embeddings"])
+    groups = source.store.docs.placements(METHOD)
+    assert len(groups) == 1
+    del source
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BYLINE_")}
+    env.update(BYLINE_DATABASE_URL=database, HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    command = [str(BYLINE), "copy-store", str(tmp_path / "embedded"), "--store", str(tmp_path / "target")]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"copied 1 articles, {len(vectors['ids'])} chunk vectors and 1 feeds and sitemaps"
+
+    target = Byline(seed_settings.model_copy(update={"store": tmp_path / "target", "database_url": database}))
+    assert [[(h.doc_id, h.text, round(h.score, 6)) for h in target.search(q, k=3).results] for q in questions] == expected
+    copied = target.store.collection.get(include=["embeddings", "documents"])
+    assert copied["documents"] == [None] * len(vectors["ids"])
+    original = dict(zip(vectors["ids"], vectors["embeddings"]))
+    assert all((abs(original[i] - e) < 1e-6).all() for i, e in zip(copied["ids"], copied["embeddings"]))
+    assert [s.title for s in SourceRegistry.in_store(tmp_path / "target", database).all()] == ["Example News"]
+    assert not target.store.docs.unfinished() and [tuple(g) for g in target.store.docs.placements(METHOD)] == [tuple(g) for g in groups]
+
+    again = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert again.returncode == 1 and "already holds articles or sources: copy into an empty store" in again.stderr

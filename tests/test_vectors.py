@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index.nodes import chunk_node
 from index.vectors import TEXT_HASH, text_hash
 
 QUESTION = "What did the article report?"
@@ -58,22 +59,25 @@ def test_a_chunk_whose_stored_text_changed_since_it_was_embedded_is_left_out(ser
     assert first.node_id in raw_query(service)  # still in Chroma: the hash, not Chroma, left it out
 
 
-def test_a_store_with_the_texts_in_chroma_answers_as_before(service):
-    store = service.store
-    before = [(h.node_id, h.text) for h in dense(service)]
+def with_texts_in_chroma(store) -> None:
+    """Rewrite a store's Chroma as llama-index's ChromaVectorStore writes it (stores before this layout)."""
     found = store.collection.get(include=["embeddings"])
-    nodes = {n.node_id: n for n in store.docs.chunks()}
+    chunks = {c.node_id: c for c in store.docs.chunks()}
     articles = store.docs.metadata()
-    from index.nodes import chunk_node
-
     old = []
     for node_id, vector in zip(found["ids"], found["embeddings"]):
-        node = chunk_node(articles[nodes[node_id].doc_id], nodes[node_id])
+        node = chunk_node(articles[chunks[node_id].doc_id], chunks[node_id])
         node.embedding = list(vector)
         old.append(node)
     store.collection.delete(ids=found["ids"])
-    ChromaVectorStore(chroma_collection=store.collection).add(old)  # llama-index's layout: texts in Chroma
-    assert store.collection.get(include=["documents"])["documents"][0]
+    ChromaVectorStore(chroma_collection=store.collection).add(old)
+    assert all(store.collection.get(include=["documents"])["documents"])
+
+
+def test_a_store_with_the_texts_in_chroma_answers_as_before(service):
+    store = service.store
+    before = [(h.node_id, h.text) for h in dense(service)]
+    with_texts_in_chroma(store)
 
     assert [(h.node_id, h.text) for h in dense(service)] == before
     rewrite_chunk_text(service, before[0][0], before[0][1] + " (corrected)")

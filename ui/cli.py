@@ -444,6 +444,23 @@ def delete(doc_id: str, store: StoreOption = None):
     typer.echo(f"deleted {doc_id}")
 
 
+@app.command("copy-store")
+def copy_store(
+    source: Annotated[Path, typer.Argument(help="The store folder to copy from (an embedded store).", show_default=False)],
+    store: StoreOption = None,
+):
+    """Copy a store folder, as it is, into the empty store the settings name (BYLINE_CHROMA_URL and
+    BYLINE_DATABASE_URL: a shared store); nothing is embedded again."""
+
+    service = _service(store)
+    with _working(f"Copying {source} …") as status:
+        try:
+            copied = _writing(lambda: service.copy_from(source, lambda what, done, total: status.update(f"Copying {what}: {done:,} of {total:,}")))
+        except (RuntimeError, ValueError) as error:  # refused, not a store, or built with other settings
+            _fail(str(error))
+    typer.echo(f"copied {copied['articles']:,} articles, {copied['chunks']:,} chunk vectors and {copied['sources']:,} feeds and sitemaps")
+
+
 @app.command("settings")
 def show_settings(markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's settings table.")] = False):
     """Print every setting: its value, default and meaning (keys masked)."""

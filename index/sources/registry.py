@@ -74,6 +74,10 @@ class SourceRegistry:
         """The registry of the store in folder `store`, or in the shared database at `database_url`."""
         return cls(open_database(database_url, Path(store) / FILE))
 
+    @property
+    def database(self) -> Database:
+        return self._db
+
     def close(self) -> None:
         self._db.close()
 
