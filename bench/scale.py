@@ -57,34 +57,33 @@ and `POST /api/ask` for every 10th RealTime QA dev question (40), then uploading
 lacks (a distractor page of 3,000+ characters: loading, embedding, Chroma, docstore, story group) and
 deleting it (median of 3 each), the server's RSS after all that (and its peak), and the store's size on disk."""
 FINDINGS = """\
-What the numbers say (the machine's load moves every latency here by 1.5-2x from run to run: compare
-sizes, not single cells):
+What the numbers say (measured 2026-11-26 on stores in the vectors-only layout, one size at a time; the
+10k and 1M runs had the machine to themselves (load 0.7-1.8), the 100k run shared it with a test run
+(load about 2.4): compare sizes, not single cells):
 
-- **Story groups were the one thing that grew with the archive on every upload**, and are fixed
-  (commit 51b5545): ingest's `place_stories` rebuilt datasketch's MinHashLSH from every stored
-  signature, 8.9 s at 11,600 articles and 72 s at 116,000 (a 1M-chunk store) on this machine;
-  `StoryGrouper` now holds them as one numpy matrix with a hash per LSH band (same candidates,
-  checked by a test): 1.9 s to load 116,000, 0.07 s to place one. Adding one article then costs
-  about the same at every size measured (mostly embedding it); deleting one stays near 0.1 s.
-- Search grows with the archive, mostly in the lexical index: FTS5 alone (in-process) is 79 ms p50
-  at 10k chunks, 302 ms at 100k and 756 ms (p95 2.7 s) at 340k (bench/lexical.py --scale: 1.1 s at
-  1M); the dense part (query embedding, HNSW, reading the candidates back from Chroma) 340-690 ms.
-  At 340k chunks a search through the API takes 1.0 s p50 and 3.1 s p95, an ask 3.2 / 4.9 s.
-- `/healthz` answers before Chroma is opened, so its time does not depend on the store's size
-  (48-87 s here under load 6-10; 21.9 s in the start-up section on a quieter machine); Chroma's
-  HNSW is read on the first query. The server's RSS grows by about 2.2 KB per chunk (1.0 GB at 10k,
-  1.7 GB at 340k after the run): about 3 GB at 1M.
-- Disk: about 16 KB per chunk, three quarters of it Chroma's SQLite (100k chunks: 1.2 GB), which keeps
-  every chunk's text again, a trigram full-text index of it that Byline never queries (its lexical
-  index is in the docstore), and each chunk's metadata with llama-index's node JSON; the docstore is
-  316 MB, the HNSW 167 MB. Without the documents Chroma's adds took 7.6 s instead of 18.2 s per
-  5,000 chunks (and 2.2 s without the metadata too): storing the texts once would roughly halve
-  both ingest's Chroma time and the disk. Not changed here.
-- Not fixed, noted: after an interrupted write, ingest's `repair` reads every chunk of the docstore
-  and every document and metadata of Chroma into memory (`docs.chunks()`, `docs.metadata()`,
-  `collection.get(include=["documents", "metadatas"])`): several GB at 1M chunks.
-- Building: Chroma took about 100-200 s per 20,000 chunks with precomputed embeddings on this
-  machine's share of two cores; the 1M store would have needed about 3 hours here."""
+- **A million chunks serve.** At 1,000,016 chunks (119,166 articles) a search through the API takes
+  1.2 s p50 (4.1 s p95), an ask 2.0 s p50 (4.4 s p95); adding one article takes 1.9 s (mostly
+  embedding it) and deleting one 0.25 s; the server holds 2.6 GB after start and 3.1 GB after the run;
+  `byline serve` answers /healthz after 23 s, Chroma's vector index read by then.
+- **The lexical index is what grows.** In-process, FTS5 alone takes 39 ms p50 at 10k chunks, 324 ms
+  at 100k and 1,159 ms (p95 4.1 s) at 1M, although it scores only the chunks with the query's rarer
+  terms first (index/lexical_index.py); the dense part (query embedding, HNSW, reading the texts back
+  from the docstore) stays near 85 ms at 1M. The next step for large archives is there (an
+  impact-ordered or tiered postings layout, or a smaller candidate pool for the lexical side).
+- **Chroma keeps vectors, not texts** (index/vectors.py): the texts live once, in the docstore, and
+  Chroma holds each chunk's vector, the metadata filters and deletes read, and a hash of the embedded
+  text. Disk is about 6.5 KB per chunk (625 MB at 100k, 6.0 GB at 1M), against about 16 KB when
+  Chroma kept every text again with a trigram full-text index of it (stop 9's stores: 1.6 GB at 100k,
+  5.4 GB at 340k); building went from 70-100 to about 400 chunks/s (1M in 51 min, while other jobs
+  ran part of the time).
+- **Story groups** no longer grow with the archive on every upload (commit 51b5545): StoryGrouper
+  holds the signatures as one numpy matrix with a hash per LSH band, 0.07 s to place one article at
+  116,000 articles (datasketch's MinHashLSH, rebuilt per upload, took 72 s there).
+- **Cold start**: /healthz now answers only once the server can answer (the model loaded and one dense
+  query run, which makes Chroma read its HNSW index): 18.7 s at 10k, 24.8 s at 100k, 22.8 s at 1M on
+  this machine, most of it imports and the model; the first search follows at once.
+- **repair** after an interrupted write pages through Chroma and the docstore (index/repair.py): it
+  holds every chunk's id, not every text and metadata (stop 9's version read them all into memory)."""
 RESULTS = ROOT / "bench" / "results" / "scale.json"
 IMAGE = ROOT / "docs" / "img" / "scale.png"
 NOISE = 0.3
