@@ -105,6 +105,7 @@ class Store:
         import chromadb
         from chromadb.api.shared_system_client import SharedSystemClient
         from chromadb.config import Settings as ChromaSettings
+
         generation = self.docs.generation()  # read first: a write after it makes the next refresh reopen
         if self._chroma_server:
             client = chroma_server(self._chroma_server)

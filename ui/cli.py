@@ -451,7 +451,6 @@ def copy_store(
 ):
     """Copy a store folder, as it is, into the empty store the settings name (BYLINE_CHROMA_URL and
     BYLINE_DATABASE_URL: a shared store); nothing is embedded again."""
-
     service = _service(store)
     with _working(f"Copying {source} …") as status:
         try:
