@@ -85,20 +85,26 @@ def browser(tmp_path_factory) -> Iterator:
     driver.quit()
 
 
-def click_when_uncovered(driver, element, seconds: float = 10) -> None:
-    """A real click on `element`, scrolled to the middle of the view (not under the chat's sticky
-    header), tried again while content still settling covers it."""
+def follow_link(driver, link, seconds: float = 10) -> None:
+    """A real click on the in-page `link`, scrolled to the middle of the view (not under the chat's
+    sticky header), tried again until the page's address holds its fragment: content still settling
+    may cover it, and Gradio's chat scrolls itself to the bottom 300 ms after an answer lands, which
+    can carry the link away from under a click."""
     from selenium.common.exceptions import ElementClickInterceptedException
 
+    fragment = "#" + link.get_attribute("href").split("#", 1)[1]
     deadline = time.monotonic() + seconds
     while True:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
         try:
-            return element.click()
+            link.click()
         except ElementClickInterceptedException:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.25)
+        if driver.execute_script("return location.hash") == fragment:
+            return
+        assert time.monotonic() < deadline, f"clicking {link.text} did not open {fragment}"
+        time.sleep(0.25)
 
 
 def wait(driver, seconds: float = ANSWER_TIMEOUT):
@@ -237,7 +243,7 @@ def test_gradio_earlier_answers_keep_their_sources(server, browser, screenshot):
     first = gradio_answers(browser)[0]
     marker = first.find_elements(By.CSS_SELECTOR, "a.byline-marker")[1]
     assert marker.text == "[2]" and marker.get_attribute("title").startswith(expected.citations[1].sentence)
-    click_when_uncovered(browser, marker)
+    follow_link(browser, marker)
     passage = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".byline-passage:target"))
     assert passage.get_attribute("id") == marker.get_attribute("href").split("#")[1] == "byline-a2-c2"
     assert passage.is_displayed() and first.find_element(By.ID, "byline-a2-c2") == passage
