@@ -277,7 +277,7 @@ def test_gradio_shows_article_markup_as_text(server, browser):
     gradio_open(browser, f"{server.url}/")
     answer = gradio_ask(browser, HARBOUR_QUESTION)
     assert XSS_SCRIPT in answer.find_element(By.CSS_SELECTOR, ".byline-text").text
-    answer.find_element(By.CSS_SELECTOR, "a.byline-marker").click()
+    follow_link(browser, answer.find_element(By.CSS_SELECTOR, "a.byline-marker"))
     passage = wait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".byline-passage:target"))
     assert XSS_SCRIPT in passage.text and XSS_IMG in passage.text
     assert XSS_TITLE in answer.find_element(By.CSS_SELECTOR, ".byline-facts").text
