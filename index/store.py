@@ -16,6 +16,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from index.database import open_database
@@ -54,6 +55,7 @@ class Store:
         self._chroma_server = settings.chroma_url
         self._open_lock = threading.Lock()
         self._chroma = None  # (collection, vector store, generation it was opened at)
+        self._closers: list = []  # each Chroma client's, the replaced ones' too: `close` runs them
         self._writing_here = False
 
     @staticmethod
@@ -109,6 +111,7 @@ class Store:
         generation = self.docs.generation()  # read first: a write after it makes the next refresh reopen
         if self._chroma_server:
             client = chroma_server(self._chroma_server)
+            self._closers.append(client.close)
             collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
             return collection, ChunkVectorStore(collection, self._stored_texts), generation
         folder = str(self.path / "chroma")
@@ -117,12 +120,22 @@ class Store:
         # still running on the old one finish on it.
         SharedSystemClient._identifier_to_system.pop(folder, None)
         client = chromadb.PersistentClient(path=folder, settings=ChromaSettings(anonymized_telemetry=False))
+        system = client._system  # this client's own (see above), which Chroma's refcount no longer tracks
+        self._closers.append(partial(_stop_system, folder, system))
         # embedding_function=None: Chroma must never fall back to its downloading default.
         collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
         return collection, ChunkVectorStore(collection, self._stored_texts), generation
 
     def _stored_texts(self, node_ids: list[str]) -> dict[str, str]:
         return {node_id: row[2] for node_id, row in self.docs.chunk_rows(node_ids).items()}
+
+    def close(self) -> None:
+        """Close Chroma's clients and the docstore's connection; the store is not used after."""
+        with self._open_lock:
+            self._chroma, closers, self._closers = None, self._closers, []
+        for close in closers:
+            close()
+        self.docs.close()
 
     def refresh(self) -> None:
         """Reopen Chroma if another process changed the store since it was opened (cheap otherwise)."""
@@ -200,6 +213,15 @@ class Store:
                     shutil.rmtree(old, ignore_errors=True)
                 else:
                     old.unlink(missing_ok=True)
+
+
+def _stop_system(folder: str, system) -> None:
+    """Stop a PersistentClient's System; Chroma forgets it if it still shares it for `folder`."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    if SharedSystemClient._identifier_to_system.get(folder) is system:
+        del SharedSystemClient._identifier_to_system[folder]
+    system.stop()
 
 
 def chroma_server(url: str):

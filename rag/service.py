@@ -34,6 +34,16 @@ class Byline:
         self.ranker = EvidenceRanker(self.store)
         self._lexicon: tuple[int, Lexicon] | None = None  # (the store's generation, its term rarities)
 
+    def close(self) -> None:
+        """Release the store's files and connections (also on leaving `with Byline(...) as byline:`)."""
+        self.store.close()
+
+    def __enter__(self) -> "Byline":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     @cached_property
     def answerer(self) -> Answerer:
         return make_answerer(self.settings, self.ranker.embed_texts)

@@ -34,10 +34,10 @@ def seed_service(seed_settings):
     """A `Byline` service over a real Chroma store holding the seed article."""
     from rag.service import Byline
 
-    service = Byline(seed_settings)
-    report = service.ingest([SEEDS])
-    assert report.added == 1 and not report.errors
-    return service
+    with Byline(seed_settings) as service:
+        report = service.ingest([SEEDS])
+        assert report.added == 1 and not report.errors
+        yield service
 
 
 @pytest.fixture
@@ -45,7 +45,8 @@ def fresh_store(tmp_path, seed_settings):
     """An empty store in a temp folder, with the same settings as the seed store."""
     from rag.service import Byline
 
-    return Byline(seed_settings.model_copy(update={"store": tmp_path / "store"}))
+    with Byline(seed_settings.model_copy(update={"store": tmp_path / "store"})) as service:
+        yield service
 
 
 @pytest.fixture

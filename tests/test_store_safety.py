@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -348,3 +349,34 @@ def test_questions_never_fail_while_articles_are_uploaded_and_deleted(tmp_path):
         thread.join(60)
     assert errors == []
     assert_only_stored_text(service)
+
+
+def test_closing_a_service_releases_its_files_and_keeps_its_articles(tmp_path):
+    from tests.conftest import SEEDS
+
+    store = tmp_path / "store"
+
+    def open_in_store() -> list[str]:
+        found = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                target = os.readlink(f"/proc/self/fd/{fd}")
+            except OSError:  # closed while listed
+                continue
+            found += [target] if target.startswith(str(store)) else []
+        return found
+
+    def released() -> bool:  # Chroma's SQLite pool closes on its own thread, a moment after
+        deadline = time.monotonic() + 10
+        while open_in_store() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return open_in_store() == []
+
+    with service_on(store) as service:
+        service.ingest([SEEDS])
+        hits = service.search("Where did the shelling happen?", k=3).results
+        assert hits and any("chroma" in name for name in open_in_store())
+    assert released()
+    with service_on(store) as reopened:
+        assert reopened.search("Where did the shelling happen?", k=3).results == hits
+    assert released()
