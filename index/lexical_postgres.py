@@ -1,7 +1,7 @@
 """The lexical index in PostgreSQL: FTS5's BM25, computed in SQL over a postings table.
 
 The same rows as SQLite's (`chunk_terms`, written by the docstore with the same INSERT); triggers
-fill `postings` (term, chunk, term frequency) from each row's terms (the cascade from `chunk_terms`
+fill `postings` (term, chunk, term frequency, the chunk's length in terms) from each row's terms (the cascade from `chunk_terms`
 removes them) and keep the counts BM25 needs: how many chunks hold each term (`vocab`), and how
 many chunks and terms there are (`lexical_totals`), so a search reads only its terms' postings. It scores every chunk holding a query term exactly as FTS5's
 bm25() does (its idf, k1 = 1.2, b = 0.75, a chunk's length in terms, the store's average length,
@@ -25,16 +25,31 @@ CREATE TABLE IF NOT EXISTS postings (
     term TEXT NOT NULL,
     id BIGINT NOT NULL REFERENCES chunk_terms(id) ON DELETE CASCADE,
     tf INTEGER NOT NULL,
-    PRIMARY KEY (term, id)
+    length INTEGER NOT NULL,
+    PRIMARY KEY (term, id) INCLUDE (tf, length)
 );
+DO $$ BEGIN  -- postings made before they held their chunk's length: made again, with it
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'postings' AND column_name = 'length') THEN
+        CREATE TABLE postings_with_length AS
+            SELECT p.term, p.id, p.tf, t.length FROM postings p JOIN chunk_terms t ON t.id = p.id;
+        DROP TABLE postings;
+        ALTER TABLE postings_with_length RENAME TO postings;
+        ALTER TABLE postings
+            ALTER COLUMN term SET NOT NULL, ALTER COLUMN id SET NOT NULL,
+            ALTER COLUMN tf SET NOT NULL, ALTER COLUMN length SET NOT NULL,
+            ADD PRIMARY KEY (term, id) INCLUDE (tf, length),
+            ADD FOREIGN KEY (id) REFERENCES chunk_terms(id) ON DELETE CASCADE;
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS postings_chunk ON postings(id);
 CREATE TABLE IF NOT EXISTS vocab (term TEXT PRIMARY KEY, chunks BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS lexical_totals (one INTEGER PRIMARY KEY CHECK (one = 1), chunks BIGINT NOT NULL, terms BIGINT NOT NULL);
 INSERT INTO lexical_totals VALUES (1, 0, 0) ON CONFLICT DO NOTHING;
 CREATE OR REPLACE FUNCTION chunk_terms_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO postings (term, id, tf)
-    SELECT term, NEW.id, count(*) FROM unnest(string_to_array(NEW.terms, ' ')) AS term WHERE term <> '' GROUP BY term;
+    INSERT INTO postings (term, id, tf, length)
+    SELECT term, NEW.id, count(*), NEW.length FROM unnest(string_to_array(NEW.terms, ' ')) AS term WHERE term <> '' GROUP BY term;
     INSERT INTO vocab (term, chunks) SELECT term, 1 FROM postings WHERE id = NEW.id
     ON CONFLICT (term) DO UPDATE SET chunks = vocab.chunks + 1;
     UPDATE lexical_totals SET chunks = chunks + 1, terms = terms + NEW.length;
@@ -65,11 +80,13 @@ idf AS (
            totals.terms / totals.chunks AS average
     FROM holding JOIN q ON q.term = holding.term CROSS JOIN totals
 )
-SELECT t.id, sum(idf.times * idf.idf * p.tf * {K1 + 1} / (p.tf + {K1} * (1 - {B} + {B} * t.length / idf.average))) AS score
-FROM idf JOIN postings p ON p.term = idf.term JOIN chunk_terms t ON t.id = p.id
+SELECT p.id, sum(idf.times * idf.idf * p.tf * {K1 + 1} / (p.tf + {K1} * (1 - {B} + {B} * p.length / idf.average))) AS score
+FROM idf JOIN postings p ON p.term = idf.term
 {{where}}
-GROUP BY t.id ORDER BY score DESC, t.id LIMIT ?
+GROUP BY p.id ORDER BY score DESC, p.id LIMIT ?
 """
+# Postings carry their chunk's length, so only a filtered search reads the chunks' rows.
+_FILTERED = "JOIN chunk_terms t ON t.id = p.id WHERE {condition}"
 
 
 class PostgresLexicalIndex:
@@ -88,5 +105,5 @@ class PostgresLexicalIndex:
         if not terms or limit <= 0:
             return []
         condition, params = conditions(where, any_of)
-        sql = _SEARCH.format(where=f"WHERE {condition}" if condition else "")
+        sql = _SEARCH.format(where=_FILTERED.format(condition=condition) if condition else "")
         return [(id, float(score)) for id, score in self._db.rows(sql, (list(terms), *params, limit))]

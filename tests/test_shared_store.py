@@ -188,6 +188,14 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     # The counts the triggers keep are the counts.
     assert rows("SELECT chunks, terms FROM lexical_totals") == rows("SELECT count(*), sum(length) FROM chunk_terms")
     assert rows("SELECT count(*) FROM vocab v WHERE chunks <> (SELECT count(*) FROM postings p WHERE p.term = v.term)") == [(0,)]
+    length_differs = "SELECT count(*) FROM postings p JOIN chunk_terms t ON t.id = p.id WHERE p.length IS DISTINCT FROM t.length"
+    assert rows(length_differs) == [(0,)]
+    # A database from before postings held their chunk's length gets it when next opened.
+    postgres.database.script("ALTER TABLE postings DROP COLUMN length; ALTER TABLE postings ADD PRIMARY KEY (term, id)")
+    reopened = DocStore(open_database(database, tmp_path / "unused"))
+    assert reopened.database.rows(length_differs) == [(0,)]
+    assert ranking(reopened.lexical_search(terms, 15))[:-1] == ranking(sqlite.lexical_search(terms, 15))[:-1]
+    assert reopened.delete("a8") and reopened.database.rows("SELECT count(*) FROM postings p WHERE p.id NOT IN (SELECT id FROM chunk_terms)") == [(0,)]
 
 
 def test_the_write_lock_and_the_manifest_are_shared_through_postgres(database, tmp_path, seed_settings):
