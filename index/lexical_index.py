@@ -16,6 +16,7 @@ without a rare one (MaxScore): the same result as the whole query, at a fraction
 import math
 import sqlite3
 import threading
+from contextlib import AbstractContextManager, nullcontext
 
 from index.articles import Article, date_ordinal
 from index.terms import lexical_terms
@@ -84,6 +85,10 @@ class LexicalIndex:
         """How many chunks hold `term` (a term as index/terms.py makes them)."""
         rows = self._rows("SELECT doc FROM chunk_vocab WHERE term = ?", (term,))
         return rows[0][0] if rows else 0
+
+    def filled_at_end(self) -> AbstractContextManager[None]:
+        """As PostgreSQL's: here FTS5's triggers index each row as fast as a bulk load would."""
+        return nullcontext()
 
     def search(self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """(chunk_terms id, score) of the `limit` chunks BM25 ranks best for any of `terms`, best

@@ -45,7 +45,8 @@ def copy_store(source: Store, target: Store, progress: CopyProgress | None = Non
             where = target.docs.database.where if target.settings.database_url else target.path
             raise CopyRefused(f"{where} already holds articles or sources: copy into an empty store")
         with target.changing():
-            copy_rows(source.docs.database, target.docs.database, DOCSTORE_TABLES, say)
+            with target.docs.lexical.filled_at_end():
+                copy_rows(source.docs.database, target.docs.database, DOCSTORE_TABLES, say)
             vectors = copy_vectors(source, target, say)
             target.docs.bump()
         if origin:

@@ -372,6 +372,11 @@ def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, t
     assert all((abs(original[i] - e) < 1e-6).all() for i, e in zip(copied["ids"], copied["embeddings"]))
     assert [s.title for s in SourceRegistry.in_store(tmp_path / "target", database).all()] == ["Example News"]
     assert not target.store.docs.unfinished() and [tuple(g) for g in target.store.docs.placements(METHOD)] == [tuple(g) for g in groups]
+    # The lexical index was filled in bulk, after the rows: every row's postings, and the counts.
+    rows = target.store.docs.database.rows
+    assert rows("SELECT count(DISTINCT id) FROM postings") == rows("SELECT count(*) FROM chunk_terms") == [(len(vectors["ids"]),)]
+    assert rows("SELECT chunks, terms FROM lexical_totals") == rows("SELECT count(*), sum(length) FROM chunk_terms")
+    assert rows("SELECT count(*) FROM vocab v WHERE chunks <> (SELECT count(*) FROM postings p WHERE p.term = v.term)") == [(0,)]
 
     again = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert again.returncode == 1 and "already holds articles or sources: copy into an empty store" in again.stderr
