@@ -120,7 +120,7 @@ class PostgresLexicalIndex:
     @contextmanager
     def filled_at_end(self) -> Iterator[None]:
         """Rows this process writes in the block skip the per-row triggers (a setting of its session
-        only) and are indexed together at its end: ~10x faster for filling a large index (copy-store)."""
+        only) and are indexed together at its end: for filling a large index (copy-store)."""
         self._db.write("SELECT set_config('byline.lexical_in_bulk', 'on', false)")
         try:
             yield
