@@ -1,11 +1,12 @@
 """The lexical index in PostgreSQL: FTS5's BM25, computed in SQL over a postings table.
 
 The same rows as SQLite's (`chunk_terms`, written by the docstore with the same INSERT); triggers
-fill `postings` (term, chunk, term frequency, the chunk's length in terms) from each row's terms (the cascade from `chunk_terms`
-removes them) and keep the counts BM25 needs: how many chunks hold each term (`vocab`), and how
-many chunks and terms there are (`lexical_totals`), so a search reads only its terms' postings. It scores every chunk holding a query term exactly as FTS5's
-bm25() does (its idf, k1 = 1.2, b = 0.75, a chunk's length in terms, the store's average length,
-each query term once per time the query holds it), so both databases rank alike. PostgreSQL's own
+fill `postings` (term, chunk, term frequency, the chunk's length in terms) from each row's terms
+(the cascade from `chunk_terms` removes them) and keep the counts BM25 needs: how many chunks hold
+each term (`vocab`), and how many chunks and terms there are (`lexical_totals`), so a search reads
+only its terms' postings. It scores every chunk holding a query term exactly as FTS5's bm25() does
+(its idf, k1 = 1.2, b = 0.75, a chunk's length in terms, the store's average length, each query
+term once per time the query holds it), so both databases rank alike. PostgreSQL's own
 ts_rank is another ranking, and is not used.
 """
 
@@ -124,11 +125,11 @@ class PostgresLexicalIndex:
         self._db.write("SELECT set_config('byline.lexical_in_bulk', 'on', false)")
         try:
             yield
-        finally:
+        finally:  # also after a failure: the index then holds what was written
             self._db.write("SELECT set_config('byline.lexical_in_bulk', 'off', false)")
-        with self._db.transaction():
-            for statement in _FILL:
-                self._db.write(statement)
+            with self._db.transaction():
+                for statement in _FILL:
+                    self._db.write(statement)
 
     def search(self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """As `LexicalIndex.search`: (chunk_terms id, FTS5's bm25 score, positive), best first."""

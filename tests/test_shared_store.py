@@ -198,6 +198,29 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     assert reopened.delete("a8") and reopened.database.rows("SELECT count(*) FROM postings p WHERE p.id NOT IN (SELECT id FROM chunk_terms)") == [(0,)]
 
 
+def test_a_bulk_fill_indexes_its_rows_at_the_end_even_after_a_failure(database, tmp_path):
+    """`filled_at_end` (copy-store's): rows written in the block are indexed when it ends, also when
+    it ends in an error; rows written after it are indexed by the triggers again."""
+    from index.database import open_database
+
+    sqlite, postgres = DocStore(tmp_path / "articles.sqlite3"), DocStore(open_database(database, tmp_path / "unused"))
+    zipf_store(sqlite)
+    with pytest.raises(RuntimeError, match="copy stopped"):
+        with postgres.lexical.filled_at_end():
+            zipf_store(postgres)
+            assert postgres.database.rows("SELECT count(*) FROM postings") == [(0,)]  # not yet
+            raise RuntimeError("copy stopped")
+    terms = ["w1x", "w7x", "w40x", "w300x", "w1200x"]
+    assert ranking(postgres.lexical_search(terms, 15)) == ranking(sqlite.lexical_search(terms, 15))
+    rows = postgres.database.rows
+    assert rows("SELECT chunks, terms FROM lexical_totals") == rows("SELECT count(*), sum(length) FROM chunk_terms")
+    assert rows("SELECT count(*) FROM vocab v WHERE chunks <> (SELECT count(*) FROM postings p WHERE p.term = v.term)") == [(0,)]
+    with postgres.transaction():
+        postgres.put(Article(doc_id="late", text=""), [], [StoredChunk("late::0", "late", 0, 0, 0, "w1x w1x uniqueword")])
+    assert postgres.lexical.document_frequency("uniqueword") == 1
+    assert [chunk.node_id for chunk, _, _ in postgres.lexical_search(["uniqueword"], 5)] == ["late::0"]
+
+
 def test_the_write_lock_and_the_manifest_are_shared_through_postgres(database, tmp_path, seed_settings):
     """Writers of two stores (two machines' processes) on one database wait for each other, and give
     up after BYLINE_WRITE_WAIT with the same refusal as the lock file's; a process with other index
