@@ -161,6 +161,12 @@ def ranking(found: list[tuple[StoredChunk, Article, float]]) -> list[tuple[float
     return [(round(score, 9), frozenset(ids)) for score, ids in groups]
 
 
+def assert_lexical_counts(rows: Callable) -> None:
+    """The counts PostgreSQL's lexical index keeps (totals, each term's chunks) are the counts."""
+    assert rows("SELECT chunks, terms FROM lexical_totals") == rows("SELECT count(*), sum(length) FROM chunk_terms")
+    assert rows("SELECT count(*) FROM vocab v WHERE chunks <> (SELECT count(*) FROM postings p WHERE p.term = v.term)") == [(0,)]
+
+
 def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     """The same chunks in both docstores: PostgreSQL's BM25 gives FTS5's scores and ranking, with
     filters, after a delete, for 60 queries of 2-12 terms (repeated terms included)."""
@@ -185,9 +191,7 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     assert postgres.sources() == sqlite.sources() == ["Local", "Wire"]
     rows = postgres.database.rows
     assert rows("SELECT count(*) FROM postings WHERE id NOT IN (SELECT id FROM chunk_terms)") == [(0,)]
-    # The counts the triggers keep are the counts.
-    assert rows("SELECT chunks, terms FROM lexical_totals") == rows("SELECT count(*), sum(length) FROM chunk_terms")
-    assert rows("SELECT count(*) FROM vocab v WHERE chunks <> (SELECT count(*) FROM postings p WHERE p.term = v.term)") == [(0,)]
+    assert_lexical_counts(rows)
     length_differs = "SELECT count(*) FROM postings p JOIN chunk_terms t ON t.id = p.id WHERE p.length IS DISTINCT FROM t.length"
     assert rows(length_differs) == [(0,)]
     # A database from before postings held their chunk's length gets it when next opened.
@@ -213,8 +217,7 @@ def test_a_bulk_fill_indexes_its_rows_at_the_end_even_after_a_failure(database, 
     terms = ["w1x", "w7x", "w40x", "w300x", "w1200x"]
     assert ranking(postgres.lexical_search(terms, 15)) == ranking(sqlite.lexical_search(terms, 15))
     rows = postgres.database.rows
-    assert rows("SELECT chunks, terms FROM lexical_totals") == rows("SELECT count(*), sum(length) FROM chunk_terms")
-    assert rows("SELECT count(*) FROM vocab v WHERE chunks <> (SELECT count(*) FROM postings p WHERE p.term = v.term)") == [(0,)]
+    assert_lexical_counts(rows)
     with postgres.transaction():
         postgres.put(Article(doc_id="late", text=""), [], [StoredChunk("late::0", "late", 0, 0, 0, "w1x w1x uniqueword")])
     assert postgres.lexical.document_frequency("uniqueword") == 1
@@ -398,8 +401,7 @@ def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, t
     # The lexical index was filled in bulk, after the rows: every row's postings, and the counts.
     rows = target.store.docs.database.rows
     assert rows("SELECT count(DISTINCT id) FROM postings") == rows("SELECT count(*) FROM chunk_terms") == [(len(vectors["ids"]),)]
-    assert rows("SELECT chunks, terms FROM lexical_totals") == rows("SELECT count(*), sum(length) FROM chunk_terms")
-    assert rows("SELECT count(*) FROM vocab v WHERE chunks <> (SELECT count(*) FROM postings p WHERE p.term = v.term)") == [(0,)]
+    assert_lexical_counts(rows)
 
     again = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert again.returncode == 1 and "already holds articles or sources: copy into an empty store" in again.stderr
