@@ -55,7 +55,7 @@ class Store:
         self._chroma_server = settings.chroma_url
         self._open_lock = threading.Lock()
         self._chroma = None  # (collection, vector store, generation it was opened at)
-        self._closers: list = []  # each Chroma client's, the replaced ones' too: `close` runs them
+        self._close_chroma = None  # closes the client `_chroma` came from (replaced ones are left to finish their requests)
         self._writing_here = False
 
     @staticmethod
@@ -111,7 +111,7 @@ class Store:
         generation = self.docs.generation()  # read first: a write after it makes the next refresh reopen
         if self._chroma_server:
             client = chroma_server(self._chroma_server)
-            self._closers.append(client.close)
+            self._close_chroma = client.close
             collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
             return collection, ChunkVectorStore(collection, self._stored_texts), generation
         folder = str(self.path / "chroma")
@@ -120,8 +120,8 @@ class Store:
         # still running on the old one finish on it.
         SharedSystemClient._identifier_to_system.pop(folder, None)
         client = chromadb.PersistentClient(path=folder, settings=ChromaSettings(anonymized_telemetry=False))
-        system = client._system  # this client's own (see above), which Chroma's refcount no longer tracks
-        self._closers.append(partial(_stop_system, folder, system))
+        # Its own System (see above), which Chroma's refcount no longer tracks.
+        self._close_chroma = partial(_stop_system, folder, client._system)
         # embedding_function=None: Chroma must never fall back to its downloading default.
         collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
         return collection, ChunkVectorStore(collection, self._stored_texts), generation
@@ -132,9 +132,9 @@ class Store:
     def close(self) -> None:
         """Close Chroma's clients and the docstore's connection; the store is not used after."""
         with self._open_lock:
-            self._chroma, closers, self._closers = None, self._closers, []
-        for close in closers:
-            close()
+            self._chroma, close_chroma, self._close_chroma = None, self._close_chroma, None
+        if close_chroma:
+            close_chroma()
         self.docs.close()
 
     def refresh(self) -> None:

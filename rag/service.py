@@ -56,8 +56,9 @@ class Byline:
     def warm_up(self) -> None:
         """Load the embedding model, the answerer and Chroma's vector index now rather than on the first
         question (a server answers /healthz only after this: then it is ready to answer)."""
-        self.store.embed_model.get_query_embedding("warm up")
-        self.retriever.chunks("warm up", 1, mode="dense")  # opens Chroma, which reads its index at the first query
+        # Opens Chroma, which reads its index at the first query; the query's embedding loads the model.
+        if not self.retriever.chunks("warm up", 1, mode="dense"):  # an empty store: nothing was embedded
+            self.store.embed_model.get_query_embedding("warm up")
         self.answerer
 
     # --- documents -------------------------------------------------------------------
@@ -87,7 +88,10 @@ class Byline:
         if not (Path(folder) / "articles.sqlite3").is_file():
             raise ValueError(f"{folder} is not a Byline store (it has no articles.sqlite3)")
         source = Store(self.settings.model_copy(update={"store": Path(folder), "chroma_url": "", "database_url": ""}))
-        return copy_store(source, self.store, progress)
+        try:
+            return copy_store(source, self.store, progress)
+        finally:
+            source.close()
 
     def delete_many(self, doc_ids: list[str]) -> int:
         """Delete many articles in one write; how many of them were stored."""
