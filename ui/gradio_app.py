@@ -7,6 +7,7 @@ import gradio as gr
 from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
 from ui.access import ADMIN, request_role
+from ui.gradio_files import UploadedFiles
 from ui.render import chat_answer, counted
 from ui.source_lines import SOURCE_COLUMNS, add_url_markdown, remove_markdown, source_rows, sync_markdown
 from ui.uploads import upload_paths
@@ -183,7 +184,7 @@ def build_app(service: Byline) -> gr.Blocks:
         # With keys, shown on load to admin keys only (`opened`).
         with gr.Tab("Articles", visible=not keyed) as articles_tab:
             with gr.Row():
-                files = gr.File(label="Upload articles", file_count="multiple", file_types=list(FILE_TYPES), elem_id="byline-upload")
+                files = UploadedFiles(label="Upload articles", file_count="multiple", file_types=list(FILE_TYPES), elem_id="byline-upload")
                 with gr.Column():
                     add = gr.Button("Add to index", variant="primary", elem_id="byline-add")
                     status = gr.Markdown(elem_id="byline-status")
