@@ -30,6 +30,17 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     )
 
 
+def covering(evidence: list[Evidence]) -> tuple[list[Evidence], str | None]:
+    """The evidence from articles that mention all the question's focus (rag/focus.py); when none
+    does, why not: what the best-matching article lacks."""
+    covered = [e for e in evidence if not e.missing]
+    if covered or not evidence:
+        return covered, None
+    lacking = evidence[0].missing
+    listed = ", ".join(lacking[:-1]) + f" or {lacking[-1]}" if len(lacking) > 1 else lacking[0]
+    return [], f"The articles that match best do not mention {listed}."
+
+
 def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     """Why the evidence cannot answer `question`, or None when nothing rules it out."""
     if not evidence:

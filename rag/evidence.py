@@ -15,11 +15,13 @@ import numpy as np
 from index.docstore import StoredArticle
 from index.store import Store
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
+from rag.background import lead_weight, looks_back
+from rag.focus import question_focus
 from rag.lexical import Lexicon, topic_terms
 from rag.models import AlsoIn
 from rag.retrieval import ChunkHit
 
-WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2}
+WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2, "lead": 0.0, "background": 0.0}
 # A sentence that asks a question rarely answers one.
 QUESTION_SENTENCE_PENALTY = 0.1
 EMBEDDING_CACHE_SIZE = 20000
@@ -37,6 +39,7 @@ class Evidence:
     dense: float
     lexical: float
     also_in: list[AlsoIn] = field(default_factory=list)  # copies carrying this sentence (rag/copies.py)
+    missing: list[str] = field(default_factory=list)  # the question's focus its article does not mention (rag/focus.py)
 
 
 class EvidenceRanker:
@@ -72,6 +75,11 @@ class EvidenceRanker:
         terms = topic_terms(question)
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
+        focus = question_focus(question)
+        missing = {
+            doc_id: focus.missing(f"{stored.article.title}\n{stored.article.text}", stored.article.date) if focus else []
+            for doc_id, stored in articles.items()
+        }
         ranked = []
         for (doc_id, index), text, similarity in zip(keys, texts, dense):
             lexical = lexicon.overlap(terms, text)
@@ -81,10 +89,15 @@ class EvidenceRanker:
                 + WEIGHTS["retrieval"] * candidates[(doc_id, index)]
                 + (WEIGHTS["answer_kind"] if kind and offers(text, kind, asked) else 0.0)
                 - (QUESTION_SENTENCE_PENALTY if text.rstrip("”\"' ").endswith("?") else 0.0)
+                + WEIGHTS["lead"] * lead_weight(index)
+                - (WEIGHTS["background"] if looks_back(text, articles[doc_id].article.date, set(focus.years)) else 0.0)
             )
             span = articles[doc_id].sentences[index]
             ranked.append(
-                Evidence(doc_id, articles[doc_id].article.title, text, index, span.start, span.end, score, float(similarity), lexical)
+                Evidence(
+                    doc_id, articles[doc_id].article.title, text, index, span.start, span.end, score, float(similarity), lexical,
+                    missing=missing[doc_id],
+                )
             )
         ranked.sort(key=lambda e: e.score, reverse=True)
         return ranked

@@ -11,6 +11,7 @@ from index.loaders import LOADERS, load_named
 from index.store import Store
 from index.store_copy import CopyProgress, copy_store
 from rag.context import CitationContext, citation_context
+from rag.answerability import covering
 from rag.answering import Answerer, abstain, final_result, make_answerer
 from rag.conversation import standalone_question
 from rag.copies import also_in, fold_evidence
@@ -63,9 +64,10 @@ class Byline:
 
     # --- documents -------------------------------------------------------------------
     # Writes take the store's write lock (index/store.py): one at a time, in this process or another.
-    def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
-        """Read and store the files below `paths` a batch at a time; `progress` is told after each batch."""
-        return ingest(self.store, paths, progress)
+    def ingest(self, paths: Iterable[Path], progress: Progress | None = None, follow_links: bool = False) -> IngestReport:
+        """Read and store the files below `paths` a batch at a time; `progress` is told after each batch.
+        Links to files outside the folders given are skipped unless `follow_links`."""
+        return ingest(self.store, paths, progress, follow_links)
 
     def ingest_loaded(self, articles: Iterable[Article]) -> IngestReport:
         """Store articles already read by `load` (no second parse of the files)."""
@@ -159,7 +161,9 @@ class Byline:
             yield abstain(question, [EMPTY_STORE])
             return
         query = self.standalone(question, history)
-        for item in self.answerer.stream(query, self._evidence(query, filters), history):
+        evidence, uncovered = covering(self._evidence(query, filters))
+        answers = iter([abstain(query, [uncovered])]) if uncovered else self.answerer.stream(query, evidence, history)
+        for item in answers:
             if isinstance(item, AskResult):
                 item.question = question
                 item.standalone_question = query

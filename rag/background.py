@@ -1,0 +1,30 @@
+"""News or background? A news article leads with its latest event and tells the story's past
+further down ("The Lightning won the last two Stanley Cups in 2020 and 2021"). An answer should
+lead with the news unless the question asks about the past.
+"""
+
+import math
+import re
+
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_LOOKING_BACK = re.compile(
+    r"\b(?:previously|formerly|used to|had been|(?:the )?(?:last|past|previous) (?:two|three|four|five|six|several|few)\b)",
+    re.IGNORECASE,
+)
+# How fast the lead's advantage fades down an article, in sentences.
+LEAD_SENTENCES = 8.0
+
+
+def lead_weight(index: int) -> float:
+    """1.0 for an article's first sentence, fading further down."""
+    return math.exp(-index / LEAD_SENTENCES)
+
+
+def looks_back(sentence: str, published: str | None, asked_years: set[str]) -> bool:
+    """Whether `sentence` tells of an earlier time than its article's news, which the question does not ask about."""
+    years = set(_YEAR.findall(sentence))
+    if years & asked_years:
+        return False
+    if years and (published or "")[:4].isdigit() and max(years) < published[:4]:
+        return True
+    return bool(_LOOKING_BACK.search(sentence)) and not asked_years

@@ -1,0 +1,129 @@
+"""What a question is about, and whether an article covers it.
+
+A big archive holds a near match for almost any question, so similarity alone cannot refuse:
+"Who won the 2022 World Cup?" finds sentences about the Stanley Cup. The question's focus,
+the names it gives ("World Cup"), its quoted phrases and its years, must be in the article an
+answer quotes; a year also counts when the article was published in it.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rag.lexical import english_stopwords
+
+_TOKEN = re.compile(r"[\w’'.&-]+|\S")
+_QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_POSSESSIVE = re.compile(r"[’']s?$")
+_MONTHS_AND_DAYS = (
+    "january february march april may june july august september october november december"
+    " monday tuesday wednesday thursday friday saturday sunday"
+)
+# Words capitalised in questions without naming anything.
+_NOT_NAMES = frozenset(
+    "i who whom whose what which where when why how is are was were do does did will would can could should"
+    " has have had may might must please tell".split()
+) | frozenset(_MONTHS_AND_DAYS.split())
+# Titles before a name: "President Biden" is met by "President Joe Biden" and by "Biden".
+_TITLES = frozenset(
+    "mr mrs ms dr president vice prime minister secretary senator sen gov governor rep representative king queen"
+    " prince princess pope judge justice general gen chancellor ceo chairman chairwoman mayor sir lord lady"
+    " premier commissioner director chief coach".split()
+)
+# Nationality and language adjectives name their country by a shorter stem: Iranian → Iran.
+_DEMONYM_ENDINGS = ("ians", "ian", "ans", "an", "ese", "ish", "is", "i")
+# Common ways of writing the same name; general knowledge, not any article's.
+_ALIASES = (
+    ("us", "u.s.", "u.s", "usa", "united states", "america"),
+    ("uk", "u.k.", "britain", "united kingdom"),
+    ("un", "u.n.", "united nations"),
+    ("eu", "e.u.", "european union"),
+    ("nyc", "new york city"),
+)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What an answer's article must mention: names (capitalised phrases), quoted phrases, years."""
+
+    names: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.phrases or self.years)
+
+    def missing(self, text: str, date: str | None = None) -> list[str]:
+        """The parts of the focus `text` does not mention; a year is also met by the `date` it was published."""
+        lowered = text.lower()
+        gone = [name for name in self.names if not _mentions(lowered, name)]
+        gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
+        if date:  # an undated article may be from any year
+            gone += [year for year in self.years if not date.startswith(year) and not re.search(rf"\b{year}\b", text)]
+        return gone
+
+    def mentioned_in(self, text: str) -> float:
+        """The share of the focus's names and years `text` mentions (1.0 when there is no focus)."""
+        wanted = [*self.names, *self.years]
+        if not wanted:
+            return 1.0
+        lowered = text.lower()
+        return sum(_mentions(lowered, item) for item in wanted) / len(wanted)
+
+
+def question_focus(question: str) -> Focus:
+    quoted = tuple(dict.fromkeys(m.group(1).strip() for m in _QUOTED.finditer(question)))
+    unquoted = _QUOTED.sub(" ", question)
+    return Focus(
+        names=tuple(dict.fromkeys(_names(unquoted))),
+        phrases=quoted,
+        years=tuple(dict.fromkeys(_YEAR.findall(unquoted))),
+    )
+
+
+def _names(text: str) -> list[str]:
+    """Runs of capitalised words; a question's first word counts only when it is not a question word."""
+    names, run = [], []
+    for position, token in enumerate(_TOKEN.findall(text)):
+        word = _POSSESSIVE.sub("", token).strip("-")
+        word = word if word.count(".") > 1 else word.strip(".")  # "U.S." keeps its dots
+        capitalised = word[:1].isupper() and any(c.isalpha() for c in word)
+        stop = word.lower() in english_stopwords() and (position == 0 or not word.isupper())  # "No 1"; but "US"
+        plain = word.lower() in _NOT_NAMES or stop
+        if capitalised and not plain:
+            if not (word.lower() in _TITLES and not run):
+                run.append(word)
+            if token != word and _POSSESSIVE.search(token):  # "Syria's army": the name ends here
+                names.append(" ".join(run))
+                run = []
+            continue
+        if run:
+            names.append(" ".join(run))
+            run = []
+    if run:
+        names.append(" ".join(run))
+    return names
+
+
+def _mentions(lowered_text: str, item: str) -> bool:
+    return any(_pattern(form).search(lowered_text) for form in _forms(item.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _forms(name: str) -> tuple[str, ...]:
+    for aliases in _ALIASES:
+        if name in aliases:
+            return aliases
+    forms = [name]
+    if " " not in name:
+        forms += [name[: -len(end)] for end in _DEMONYM_ENDINGS if name.endswith(end) and len(name) - len(end) >= 4]
+    return tuple(forms)
+
+
+@lru_cache(maxsize=4096)
+def _pattern(form: str) -> re.Pattern:
+    """`form` at a word's start, any ending after it: "Stanley Cup" meets "Stanley Cups", "Iran" meets "Iranian"."""
+    words = [re.escape(word) for word in form.split()]
+    open_ended = len(form) >= 4 and form[-1:].isalnum() and not any(form in aliases for aliases in _ALIASES)
+    return re.compile(r"(?<!\w)" + r"\W+".join(words) + (r"\w*" if open_ended else r"(?!\w)"))

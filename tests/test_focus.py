@@ -1,0 +1,87 @@
+"""A question's focus (names, quoted phrases, years) must be in the article an answer quotes."""
+
+import json
+import shutil
+
+import pytest
+
+from rag.background import looks_back
+from rag.focus import question_focus
+from tests.conftest import SEEDS
+
+HOCKEY = """TAMPA, Florida — The Colorado Avalanche won the Stanley Cup on Sunday night, beating the Tampa Bay
+Lightning 2-1 in Game 6 of the final. Cale Makar was named the most valuable player of the playoffs.
+The Lightning had won the last two Stanley Cups, in 2020 and 2021. It is the third title for Colorado.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "years"),
+    [
+        ("Who won the 2022 World Cup?", ("World Cup",), ("2022",)),
+        ("Who won the Stanley Cup?", ("Stanley Cup",), ()),
+        ("What did President Biden say?", ("Biden",), ()),
+        ("Who is Syria's foreign minister?", ("Syria",), ()),
+        ("How do I bake bread?", (), ()),
+        ("And in June?", (), ()),
+        ("What did the U.S. say?", ("U.S.",), ()),
+        ("Who is the No 1 director of the city museum?", (), ()),
+        ("What did the US and NATO say?", ("US", "NATO"), ()),
+    ],
+)
+def test_question_focus(question, names, years):
+    focus = question_focus(question)
+    assert (focus.names, focus.years) == (names, years)
+
+
+def test_quoted_phrases_are_focus():
+    assert question_focus('Who coined "quiet quitting"?').phrases == ("quiet quitting",)
+
+
+def test_what_an_article_must_mention():
+    text = "The Colorado Avalanche won the Stanley Cups. Iranian officials spoke. The United States said no."
+    assert question_focus("Who won the World Cup?").missing(text) == ["World Cup"]
+    assert question_focus("Who won the Stanley Cup?").missing(text) == []  # plural
+    assert question_focus("What did Iran say?").missing(text) == []  # Iranian
+    assert question_focus("What did the US say?").missing(text) == []  # an alias
+    assert question_focus("Who won the 2019 Stanley Cup?").missing(text, "2022-06-27") == ["2019"]
+    assert question_focus("Who won the 2022 Stanley Cup?").missing(text, "2022-06-27") == []  # the article's year
+    assert question_focus("Who won the 2019 Stanley Cup?").missing(text) == []  # an undated article may be from then
+    assert question_focus("Who won the Stanley Cup in Texas?").missing(text) == ["Texas"]
+    # "World" and "Cup" apart are not the World Cup; a short name is a whole word.
+    assert question_focus("Who won the World Cup?").missing("The world watched the Cup final.") == ["World Cup"]
+    assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
+
+
+def test_background_sentences():
+    assert looks_back("The Lightning had won the last two Stanley Cups, in 2020 and 2021.", "2022-06-27", set())
+    assert not looks_back("The Lightning had won in 2020 and 2021.", "2022-06-27", {"2021"})
+    assert not looks_back("The Avalanche won the Stanley Cup on Sunday in 2022.", "2022-06-27", set())
+    assert looks_back("Twitter Blue previously cost $4.99 a month.", "2022-11-01", set())
+
+
+@pytest.fixture(scope="module")
+def sports_service(tmp_path_factory, seed_settings):
+    """The seed article and a short hockey report."""
+    from rag.service import Byline
+
+    folder = tmp_path_factory.mktemp("sports")
+    shutil.copytree(SEEDS, folder / "articles")
+    record = {"doc_id": "hockey", "title": "Avalanche beat Lightning to win the Stanley Cup", "date": "2022-06-27", "text": HOCKEY}
+    (folder / "articles" / "hockey.jsonl").write_text(json.dumps(record))
+    with Byline(seed_settings.model_copy(update={"store": folder / "store"})) as service:
+        assert service.ingest([folder / "articles"]).added == 2
+        yield service
+
+
+@pytest.mark.parametrize("question", ["Who won the 2022 World Cup?", "Who won the World Cup?", "Who won the 2019 Stanley Cup?"])
+def test_a_question_whose_focus_no_article_mentions_is_refused(sports_service, question):
+    result = sports_service.ask(question)
+    assert result.abstained, result.answer
+    assert any("do not mention" in warning for warning in result.warnings), result.warnings
+
+
+def test_the_article_that_mentions_the_focus_answers(sports_service):
+    result = sports_service.ask("Who won the Stanley Cup?")
+    assert not result.abstained
+    assert "Avalanche" in result.citations[0].sentence
