@@ -258,10 +258,11 @@ def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestRe
     report.chunks += len(nodes)
 
 
-def ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
-    """Ingest the files below `paths`, reading them as they are stored."""
+def ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None, follow_links: bool = False) -> IngestReport:
+    """Ingest the files below `paths`, reading them as they are stored; links to files outside the
+    folders given are skipped unless `follow_links`."""
     report = IngestReport()
-    files = loaders.list_files(paths, report.errors, report.skipped)
+    files = loaders.list_files(paths, report.errors, report.skipped, follow_links)
     total = sum(_size(file) for file, _ in files)
     read = loaders.BytesRead()
     articles = loaders.iter_articles(files, report.errors, report.skipped, store.settings.max_article_bytes(), read)

@@ -155,3 +155,28 @@ def test_settings_lists_every_variable_with_its_value_and_default_and_masks_keys
     monkeypatch.setenv("BYLINE_RATE_LIMIT", "often")
     bad = byline("settings", check=False)
     assert bad.exit_code == 1 and "BYLINE_RATE_LIMIT: Input should be a valid integer" in bad.stderr and "'often'" in bad.stderr
+
+
+def test_ingest_skips_links_to_files_outside_the_folders_given(byline, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("The vault code is 4711, the night porter said on Tuesday.\n")
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "ferry.txt").write_text("# Night ferry returns\n\nThe night ferry returned after a long pause. Riders cheered.\n")
+    (folder / "ferry-link.txt").symlink_to("ferry.txt")  # a link inside the folder is read
+    (folder / "porter.txt").symlink_to(outside / "secret.txt")
+    store = tmp_path / "store"
+    refused = f"skipped {folder / 'porter.txt'}: a link to {outside / 'secret.txt'}, outside the folders given (--follow-links reads it)"
+    ingested = byline("ingest", folder, "--store", store)
+    assert refused in ingested.stderr, ingested.stderr
+    assert "2 articles (2 added, 0 updated, 0 unchanged), 2 new chunks, 1 file skipped" in ingested.stdout
+    named = byline("ingest", folder / "porter.txt", "--store", store)  # named, but still a link out of its folder
+    assert refused in named.stderr and "0 articles" in named.stdout
+    assert [line.split("\t")[0] for line in byline("articles", "--store", store).stdout.splitlines()] == ["ferry-link.txt", "ferry.txt"]
+    # With its target's folder given too, or with --follow-links, the link is read.
+    both = byline("ingest", folder, outside, "--store", tmp_path / "both")
+    assert "4 articles (4 added" in both.stdout and "skipped" not in both.stderr
+    followed = byline("ingest", folder, "--follow-links", "--store", tmp_path / "followed")
+    assert "3 articles (3 added" in followed.stdout and "skipped" not in followed.stderr
+    assert "4711" in byline("search", "vault code night porter", "--store", tmp_path / "followed").stdout

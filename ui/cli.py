@@ -147,6 +147,10 @@ def ingest(
         ),
     ],
     prune: PruneOption = False,
+    follow_links: Annotated[
+        bool,
+        typer.Option("--follow-links", help="Also read links to files outside the folders given (skipped by default)."),
+    ] = False,
     store: StoreOption = None,
 ):
     """Index articles into the store; unchanged articles are skipped."""
@@ -155,17 +159,17 @@ def ingest(
     service = _service(store)
     paths = [Path(source) for source in sources if not is_web_address(source)]
     urls = [source.strip() for source in sources if is_web_address(source)]
-    failed = _ingest_files(service, paths) if paths else False
+    failed = _ingest_files(service, paths, follow_links) if paths else False
     if urls:
         failed = _print_reports(_web_sources(service).add(urls, prune)) or failed
     if failed:
         raise typer.Exit(1)
 
 
-def _ingest_files(service, paths: list[Path]) -> bool:
+def _ingest_files(service, paths: list[Path], follow_links: bool = False) -> bool:
     """Ingest files and folders, print what happened; True when some could not be read."""
     with _ingest_progress() as progress:
-        report = _writing(lambda: service.ingest(paths, progress))
+        report = _writing(lambda: service.ingest(paths, progress, follow_links))
     from ui.render import counted
 
     typer.echo(

@@ -104,12 +104,17 @@ def load_named(files: Iterable[tuple[str, bytes]], errors: list[str], max_articl
     return [a for name, data in files for a in first_seen.new(load_bytes(data, name, name, errors, max_article_bytes))]
 
 
-def list_files(paths: Iterable[Path], errors: list[str], skipped: list[Skipped]) -> list[tuple[Path, Path]]:
-    """The (file, root) pairs below `paths` (see `iter_files`); a path that cannot be read is an error."""
+def list_files(
+    paths: Iterable[Path], errors: list[str], skipped: list[Skipped], follow_links: bool = False
+) -> list[tuple[Path, Path]]:
+    """The (file, root) pairs below `paths` (see `iter_files`); a path that cannot be read is an error.
+    A link to a file outside the folders given (a file's own folder) is `skipped` unless `follow_links`."""
+    paths = [Path(path) for path in paths]
+    folders = None if follow_links else [(p if p.is_dir() else p.parent).resolve() for p in paths]
     found = []
     for path in paths:
         try:
-            found.extend(iter_files(Path(path), skipped))
+            found.extend(iter_files(path, skipped, folders))
         except LoadError as error:
             errors.append(str(error))
     return found
@@ -150,16 +155,19 @@ def iter_file(
         yield from _read(stream, size, reading, None, read or BytesRead())
 
 
-def iter_files(path: Path, skipped: list[Skipped] | None = None) -> Iterator[tuple[Path, Path]]:
+def iter_files(path: Path, skipped: list[Skipped] | None = None, folders: list[Path] | None = None) -> Iterator[tuple[Path, Path]]:
     """Yield (file, root) pairs, sorted; the document id of a file is its path relative to root.
     Hidden files and folders are left out; links to folders are not followed; links that lead
-    nowhere (missing targets, loops) are `skipped`."""
+    nowhere (missing targets, loops) are `skipped`, and so are links to files outside `folders` when given."""
     skipped = [] if skipped is None else skipped
     if not path.exists():
         problem = _broken_link(path)
         raise LoadError(f"{path}: {problem}" if problem else f"{path}: no such file or folder")
     if path.is_file():
-        yield path, path.parent
+        if problem := _link_out(path, folders):
+            skipped.append(Skipped(str(path), problem))
+        else:
+            yield path, path.parent
         return
     found = []
     for folder, dirs, names in os.walk(path):
@@ -169,7 +177,7 @@ def iter_files(path: Path, skipped: list[Skipped] | None = None) -> Iterator[tup
             file = base / name
             if name.startswith("."):
                 continue
-            problem = _broken_link(file)
+            problem = _broken_link(file) or _link_out(file, folders)
             if problem:
                 skipped.append(Skipped(str(file), problem))
             elif file.is_file():
@@ -187,6 +195,16 @@ def _linked_folder(folder: Path, skipped: list[Skipped]) -> bool:
     else:
         skipped.append(Skipped(str(folder), "a link to a folder: links to folders are not followed"))
     return True
+
+
+def _link_out(path: Path, folders: list[Path] | None) -> str | None:
+    """Why the link `path` is not read: its target lies outside `folders` (None: any target is read)."""
+    if folders is None or not path.is_symlink():
+        return None
+    target = path.resolve()
+    if any(target.is_relative_to(folder) for folder in folders):
+        return None
+    return f"a link to {target}, outside the folders given (--follow-links reads it)"
 
 
 def _broken_link(path: Path) -> str | None:
