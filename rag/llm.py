@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
+from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.answering import abstain
 from rag.claims import MAX_CLAIMS, ClaimChecker, ClaimSession, Embed, assemble, split_claims
 from rag.evidence import Evidence
@@ -93,9 +94,14 @@ class LLMAnswerer:
             yield abstain(question, [f"{self.describe} found no answer in the best-matching sentences."])
             return
         checked = assemble(session.checked, evidence, self.settings.drop_unsupported)
-        if not any(c.supported for c in checked.claims):
-            # Nothing was streamed yet (only supported claims are): the extractive answer streams instead.
-            reason = problem or "none of its claims could be matched to the articles"
+        supported = [c.text for c in checked.claims if c.supported]
+        kind = answer_kind(asked_clause(question))
+        if not supported or (kind and not any(offers(text, kind, question_words(question)) for text in supported)):
+            # The extractive answer instead; when no claim was supported nothing was streamed yet.
+            reason = problem or (
+                f"its supported claims give no {kind}, which the question asks for" if supported
+                else "none of its claims could be matched to the articles"
+            )
             result = fallback.model_copy(deep=True)
             result.warnings = [f"{self.describe} gave no usable answer ({reason}); this is the extractive answer instead."] + checked.warnings + result.warnings
             yield from self.extractive.stream_pieces(result)

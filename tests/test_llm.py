@@ -245,3 +245,13 @@ def test_a_wrong_name_opening_a_claim_is_caught(llm_service, scripted):
     scripted(lambda prompt, numbered: f"Lavrentyev is the spokesman of Iran's Foreign Ministry [{number_of(numbered, 'Ghasemi')}].")
     result = llm_service.ask(SPOKESMAN)
     assert not any(claim.supported and claim.text.startswith("Lavrentyev") for claim in result.claims)
+
+
+def test_an_answer_that_does_not_give_what_was_asked_is_replaced_by_the_quoted_one(llm_service, scripted):
+    """A supported claim that gives no number does not answer "How many ...?"."""
+    scripted(lambda prompt, numbered: "People left the area on Saturday and Sunday, the state news agency said.")
+    result = llm_service.ask(LEFT)
+    assert not result.abstained
+    assert any("give no number" in warning for warning in result.warnings), result.warnings
+    assert "1,600" in result.citations[0].sentence
+    assert_contract(llm_service, result)
