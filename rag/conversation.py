@@ -1,10 +1,18 @@
 """Follow-up questions: rewrite a follow-up into a stand-alone question before retrieval.
 
-"Who helped them?" after "Which neighbourhoods did the Syrian army capture?" means "Who
-helped the Syrian army?". Only the previous question's subject travels: what it asked for
-("neighbourhoods", "capture") would pull retrieval back to the previous answer. An LLM, when
-one is configured, writes the rewrite and its reply is checked; otherwise, or when the reply
-fails the checks, a heuristic puts the previous subject where the pronoun was.
+A follow-up is rewritten only when it leans on the conversation: a pronoun that points outside
+it ("Who helped them?"), an ellipsis ("And in May?", "What about Iran?", "When?"), or "that"
+standing for the previous question's event ("When was that?"). Anything else is kept exactly as
+written: "Who announced the capture?" names what it asks about. The rewrite is a question a
+reader reads, with the pronoun replaced: nothing is added in brackets.
+
+A pronoun takes the first earlier noun phrase that agrees with it, from the latest question
+first: "he"/"she" a person ("the spokesman", the X of "Who is X?") before a name of unknown
+kind, "it" a thing, organisation or name that is not the speaker of "What did Musk say about
+Twitter Blue?", "they" a plural or an organisation before a name. Only the previous questions'
+subjects and objects travel: what they asked for ("neighbourhoods") would pull retrieval back
+to the previous answer. An LLM, when one is configured, writes the rewrite and its reply is
+checked; otherwise, or when the reply fails the checks, the heuristic below rewrites.
 
 The heuristic reads questions with word lists, not a parser: "did the Syrian army capture"
 splits into subject and verb at the first common verb, or else at the last lowercase word
@@ -33,9 +41,28 @@ _DETERMINERS = frozenset("the a an this that these those his her its their our m
 _PERSONAL = frozenset("he she it they him her them".split())
 _POSSESSIVE = frozenset("his her its their".split())
 _DEMONSTRATIVE = frozenset("this that these those".split())
+# Pronouns that agree with the same referent: "he ... his" is one person.
+_PRONOUN_CLASS = {
+    **dict.fromkeys(("he", "him", "his"), "he"),
+    **dict.fromkeys(("she", "her"), "she"),
+    **dict.fromkeys(("it", "its"), "it"),
+    **dict.fromkeys(("they", "them", "their"), "they"),
+}
+# The kinds of noun phrase each pronoun class may stand for, best first: earlier turns are read
+# for a better kind before a weaker one of the latest turn is taken.
+_AGREES = {
+    "he": (("person",), ("name",)),
+    "she": (("person",), ("name",)),
+    "it": (("thing", "organisation", "name"), ("place",)),
+    "they": (("plural", "organisation"), ("name",)),
+}
 _PLACE_PREPOSITIONS = frozenset("in at into from to near inside outside across".split())
+# "And in May?", "And for the Avalanche?": a phrase that asks the previous question again.
+_ELLIPSIS_PREPOSITIONS = _PLACE_PREPOSITIONS | frozenset("on for during since before after by".split())
 # "it" after these is an event, not a thing: "Why did they do it?"
 _EVENT_VERBS = frozenset("do does did doing done say says said".split())
+# "When did that happen?", "When was that?": "that" is the previous question's event.
+_EVENT_WORDS = frozenset("happen happened occur occurred start started begin began end ended take took place come came about".split())
 # Words that open a follow-up without meaning anything: "And who helped them?"
 _OPENERS = frozenset("and so but then also ok okay well now".split())
 _WH_MODIFIERS = frozenset("many much long old often far".split())
@@ -47,8 +74,6 @@ _CALENDAR = (
 )
 # "May", "December 2016", "Saturday and Sunday": what "What about June?" replaces.
 _WHEN = re.compile(rf"\b(?:{_CALENDAR})(?:(?:,? | and )(?:\d{{1,2}}\b|{_CALENDAR}))*\b")
-# A topic added in parentheses by an earlier rewrite: "Who was on board (the Titan submersible)?"
-_ADDED_TOPIC = re.compile(r"\(([^()]+)\)\?$")
 # Common base-form verbs (a question's main verb after "did", "will", ...).
 _VERBS = frozenset(
     """say tell ask do make go get take give come see know think want mean use find show try call keep let
@@ -66,6 +91,38 @@ _IRREGULAR_PAST = frozenset(
     fought struck broke broken drew drawn chose chosen caught hit become became done gone taken given seen
     known been""".split()
 )
+# Past forms whose participle differs: "Who took the photo?" -> "When was the photo taken?".
+_PARTICIPLES = {
+    "took": "taken", "gave": "given", "went": "gone", "saw": "seen", "knew": "known", "began": "begun",
+    "wrote": "written", "broke": "broken", "fell": "fallen", "drew": "drawn", "chose": "chosen",
+    "grew": "grown", "became": "become", "came": "come", "ran": "run", "did": "done", "ate": "eaten",
+    "spoke": "spoken", "stole": "stolen", "rose": "risen", "drove": "driven", "flew": "flown", "threw": "thrown",
+}
+# Verbs whose subject is someone speaking or deciding, not the thing spoken of.
+_SPEECH_VERBS = frozenset(
+    """say said tell told announce ask claim deny warn promise admit argue insist explain confirm reveal
+    describe think thought believe want suggest propose tweet write wrote reply react testify decide plan
+    hope praise criticize criticise call urge accuse blame""".split()
+)
+# Head nouns (or titles before a name) that name a person.
+_PERSON_NOUNS = frozenset(
+    """president premier chancellor minister secretary spokesperson official officer leader chief ceo founder
+    chair chairman chairwoman envoy ambassador diplomat senator sen governor gov mayor judge justice lawyer
+    attorney soldier general gen commander colonel king queen prince princess pope man woman boy girl person
+    player coach actor actress singer rapper star author writer reporter journalist director candidate
+    representative rep mr mrs ms dr lawmaker politician victim suspect witness doctor teacher student driver
+    pilot captain owner billionaire executive analyst economist scientist expert professor activist mother
+    father son daughter wife husband brother sister""".split()
+)
+_PERSON_SUFFIXES = ("man", "woman", "ist")
+# Head nouns that name an organisation: "it" and "they" both may stand for one.
+_ORGANISATION_NOUNS = frozenset(
+    """army military government administration ministry department police company firm bank team club party
+    group council committee board court agency parliament congress senate union league federation observatory
+    organization organisation network coalition alliance commission authority regime navy force guard office
+    airline manufacturer retailer newspaper channel university school hospital church""".split()
+)
+_IRREGULAR_PLURALS = frozenset("people men women children police troops".split())
 
 
 @dataclass(frozen=True)
@@ -78,15 +135,15 @@ class _Word:
 
 
 @dataclass(frozen=True)
-class _Topic:
+class _Referent:
+    """A noun phrase of an earlier question that a pronoun may stand for."""
+
     text: str  # "the Syrian army"
-    source: str  # the question it came from
-    span: tuple[int, int] | None  # where it stands in `source`
-    place: str | None  # "in Hajar al-Aswad": what "there" stands for
-    # "object" when the previous question asked who did something to the topic: "Who helped the army?"
+    span: tuple[int, int] | None  # where it stands in its question
+    kind: str  # "person", "name", "thing", "organisation", "plural" or "place"
+    # "object" when the question asked who did something to it: "Who helped the army?"
     role: str = "subject"
-    # The next noun phrase, for "it" when the topic is plural: "Did government forces capture Yarmouk camp?"
-    other: str | None = None
+    speaker: bool = False  # the subject of "say", "announce": someone, not the thing spoken of
 
 
 @dataclass(frozen=True)
@@ -100,10 +157,11 @@ class _Parse:
 
 
 def standalone_question(question: str, history: list[Turn] | None, llm=None) -> str:
-    """`question` rewritten to stand on its own, given the conversation before it."""
+    """`question` rewritten to stand on its own, given the conversation before it; unchanged when
+    it has nothing to resolve."""
     history = history or []
     previous = _resolved_user_questions(history)
-    if not previous or not _leans_on_conversation(question):
+    if not previous or not _has_something_to_resolve(question):
         return question
     if llm is not None:
         rewrite = _llm_rewrite(llm, question, history)
@@ -121,52 +179,29 @@ def _resolved_user_questions(history: list[Turn]) -> list[str]:
     for turn in history:
         if turn.role == "user" and turn.content.strip():
             text = turn.content.strip()
-            resolved.append((_heuristic(text, resolved) if resolved and _leans_on_conversation(text) else None) or text)
+            resolved.append((_heuristic(text, resolved) if resolved and _has_something_to_resolve(text) else None) or text)
     return resolved
 
 
 def _heuristic(question: str, previous: list[str]) -> str | None:
-    topic = _latest_topic(previous)
-    if topic is None:
-        return None
     body = _strip_opener(question)
     parse = _parse(body)
+    latest = _parse(asked_clause(previous[-1]))
     rewritten = (
-        _ellipsis(body, parse, topic)
-        or _bare_wh(parse, topic.source)
-        or _replace_anaphora(body, parse, topic)
-        or _append_topic(body, topic)
+        _ellipsis(body, parse, latest)
+        or _bare_wh(parse, latest)
+        or _event_that(parse, latest)
+        or _replace_anaphora(body, parse, [_parse(asked_clause(text)) for text in reversed(previous)])
     )
-    return _capitalise(rewritten)
+    return _capitalise(rewritten) if rewritten else None
 
 
-def _latest_topic(previous: list[str]) -> _Topic | None:
-    for text in reversed(previous[-2:]):
-        parse = _parse(asked_clause(text))
-        added = _ADDED_TOPIC.search(parse.text)
-        if added and not (_wh_is_subject(parse) and _wh_nouns(parse)):
-            return _Topic(added.group(1), parse.text, added.span(1), None)
-        topic = _topic(parse)
-        if topic is not None:
-            return topic
-    return None
-
-
-def _leans_on_conversation(question: str) -> bool:
-    """True when the question needs earlier turns: an outside pronoun, an ellipsis, or no subject of its own."""
+def _has_something_to_resolve(question: str) -> bool:
+    """An outside pronoun, an ellipsis, or "that" standing for an event: the question needs earlier turns."""
     parse = _parse(asked_clause(_strip_opener(question)))
     if not parse.words:
         return False
-    if _outside_pronouns(parse) or _is_ellipsis(parse) or _is_bare_wh(parse):
-        return True
-    return not _names_its_subject(parse)
-
-
-def _names_its_subject(parse: _Parse) -> bool:
-    if any(word.name for word in parse.words):
-        return True
-    own = [w for n, w in enumerate(parse.words) if n >= parse.wh and not _is_function(w) and not _is_verb_form(w)]
-    return len(own) >= 2
+    return bool(_outside_pronouns(parse) or _is_ellipsis(parse) or _is_bare_wh(parse) or _is_event_that(parse))
 
 
 def _strip_opener(question: str) -> str:
@@ -297,23 +332,64 @@ def _verb_in(words: list[_Word], start: int, end: int, aux: str) -> int | None:
     lowercase = [n for n in range(first + 1, limit) if not words[n].name and not _is_plural_s(words[n]) and not _is_possessive(words[n])]
     return lowercase[-1] if lowercase else None
 
+# --- what an earlier question is about ------------------------------------------------
 
-# --- what a question is about ----------------------------------------------------------
 
-
-def _topic(parse: _Parse) -> _Topic | None:
-    place = _place(parse)
-    after_verb = _first_noun_phrase(parse, max(parse.verb or 0, parse.wh))
+def _referents(parse: _Parse) -> list[_Referent]:
+    """The question's noun phrases a pronoun may stand for, most salient first: its subject (or
+    the people its wh-phrase asks about), then the phrases after its verb. Dates stand for nothing."""
+    words = parse.words
+    if not words:
+        return []
+    found: list[_Referent] = []
+    speaker = parse.verb is not None and _is_speech(words[parse.verb])
     subject = _subject_text(parse)
     if subject is not None:
-        other = after_verb[0] if after_verb and parse.verb is not None else None
-        return _Topic(subject[0], parse.text, subject[1], place, other=other)
-    if _wh_is_subject(parse) and _wh_nouns(parse):
-        described = f"the {_wh_nouns(parse)} that {_predicate(parse)}"
-        return _Topic(described, parse.text, _last_name_span(parse), place)
-    if after_verb is None:
-        return None
-    return _Topic(after_verb[0], parse.text, after_verb[1], place, role="object" if parse.words[0].lower == "who" else "subject")
+        asks_who = words[0].lower == "who" and parse.aux is not None and _auxiliary(words[parse.aux]) in _BE
+        kind = "person" if asks_who else _kind([w for w in words if subject[1][0] <= w.start < subject[1][1]])
+        found.append(_Referent(subject[0], subject[1], kind, speaker=speaker))
+    elif _wh_is_subject(parse) and _wh_nouns(parse):
+        nouns = [w for w in words[1 : parse.wh] if w.lower not in _WH_MODIFIERS]
+        found.append(_Referent(f"the {_wh_nouns(parse)} that {_predicate(parse)}", None, _kind(nouns), speaker=speaker))
+    role = "object" if words[0].lower == "who" and subject is None else "subject"
+    n = max(parse.wh, parse.verb + 1 if parse.verb is not None else 0, parse.subject[1] if parse.subject else 0)
+    while n < len(words):
+        end = _noun_phrase_end(words, n) if words[n].lower in _DETERMINERS or not _is_function(words[n]) and not _is_verb_form(words[n]) else n
+        if end > n:
+            span = (words[n].start, words[end - 1].end)
+            text = parse.text[span[0] : span[1]]
+            place = words[n].name and words[n - 1].lower in _PLACE_PREPOSITIONS
+            if not _WHEN.fullmatch(text):
+                found.append(_Referent(text, span, "place" if place else _kind(words[n:end]), role))
+        n = max(end, n + 1)
+    return found
+
+
+def _kind(phrase: list[_Word]) -> str:
+    """ "person" (a title or a head noun naming someone), "name" (a proper name of unknown kind),
+    "plural", "organisation" or "thing"."""
+    head_part = phrase[: next((i for i, w in enumerate(phrase) if w.lower == "of" and i), len(phrase))]
+    owner = max((i for i, w in enumerate(head_part[:-1]) if _is_possessive(w)), default=-1)
+    head_part = head_part[owner + 1 :]
+    head = head_part[-1]
+    titled = any(w.name and _is_person_noun(w) for w in head_part[:-1])  # "President Biden", "Gen. Ali Mayhoub"
+    if _is_person_noun(head) or titled:
+        return "person"
+    if phrase[0].name:
+        return "name"
+    if head.lower in _IRREGULAR_PLURALS or _is_plural_s(head):
+        return "plural"
+    return "organisation" if head.lower in _ORGANISATION_NOUNS else "thing"
+
+
+def _is_person_noun(word: _Word) -> bool:
+    lower = word.lower.rstrip(".")
+    return lower in _PERSON_NOUNS or len(lower) > 4 and lower.endswith(_PERSON_SUFFIXES)
+
+
+def _is_speech(word: _Word) -> bool:
+    lower = word.lower
+    return any(form in _SPEECH_VERBS for form in (lower, lower[:-1], lower[:-2], lower[:-3] + "y"))
 
 
 def _wh_is_subject(parse: _Parse) -> bool:
@@ -369,40 +445,60 @@ def _place(parse: _Parse) -> str | None:
     return None
 
 
-def _last_name_span(parse: _Parse) -> tuple[int, int] | None:
-    names = [n for n, w in enumerate(parse.words) if w.name]
-    if not names:
-        return None
-    first = last = names[-1]
-    while first > 0 and parse.words[first - 1].name:
-        first -= 1
-    return parse.words[first].start, parse.words[last].end
-
-
 # --- rewriting -------------------------------------------------------------------------
 
 
 def _is_ellipsis(parse: _Parse) -> bool:
-    """ "What about Iran?", "And the rebels?", "Iran?": a noun phrase asking the previous question again."""
+    """ "What about Iran?", "And the rebels?", "And in May?": a phrase asking the previous question again."""
     words = parse.words
     if len(words) > 2 and words[0].lower in {"what", "how"} and words[1].lower == "about":
         return True
-    if parse.wh or parse.aux is not None or any(_is_verb_form(w) for w in words):
+    if not words or len(words) > 5 or parse.wh or parse.aux is not None or any(_is_verb_form(w) for w in words):
         return False
-    return bool(words) and len(words) <= 4 and _noun_phrase_end(words, 0) == len(words) and (words[0].name or words[0].lower in _DETERMINERS)
+    if words[0].lower in _ELLIPSIS_PREPOSITIONS:
+        return len(words) > 1 and _noun_phrase_end(words, 1) == len(words)
+    return len(words) <= 4 and _noun_phrase_end(words, 0) == len(words) and (words[0].name or words[0].lower in _DETERMINERS)
 
 
-def _ellipsis(body: str, parse: _Parse, topic: _Topic) -> str | None:
+def _ellipsis(body: str, parse: _Parse, latest: _Parse) -> str | None:
+    """The latest question with what the ellipsis names in place of its like: a date for a date,
+    "in Texas" for "in Ohio", a name for a name; a phrase with nothing like it is added at the end."""
     if not _is_ellipsis(parse):
         return None
     words = parse.words
     first = 2 if words[0].lower in {"what", "how"} and words[1].lower == "about" else 0
-    replacement = body[words[first].start : words[-1].end]
-    when = _WHEN.search(topic.source)
-    span = when.span() if when and _WHEN.fullmatch(replacement) else topic.span
-    if span is None:
+    preposition = words[first].lower if words[first].lower in _ELLIPSIS_PREPOSITIONS and first + 1 < len(words) else None
+    phrase = words[first + 1 :] if preposition else words[first:]
+    replacement = body[phrase[0].start : phrase[-1].end]
+    span = _replaced_span(replacement, phrase, preposition, latest)
+    if span is not None:
+        return latest.text[: span[0]] + replacement + latest.text[span[1] :]
+    if preposition is None:
         return None
-    return topic.source[: span[0]] + replacement + topic.source[span[1] :]
+    return f"{latest.text.rstrip().rstrip('?').rstrip()} {body[words[first].start : phrase[-1].end]}?"
+
+
+def _replaced_span(replacement: str, phrase: list[_Word], preposition: str | None, latest: _Parse) -> tuple[int, int] | None:
+    if _WHEN.fullmatch(replacement):
+        when = _WHEN.search(latest.text)
+        return when.span() if when else None
+    if preposition is not None:
+        return _prepositional_object(latest, preposition)
+    kinds = ("person", "name", "place") if _kind(phrase) in ("person", "name") else ("person", "name", "thing", "organisation", "plural")
+    match = next((r for r in _referents(latest) if r.span and r.kind in kinds), None)
+    return match.span if match else None
+
+
+def _prepositional_object(parse: _Parse, preposition: str) -> tuple[int, int] | None:
+    """ "Ohio" in "What was the unemployment rate in Ohio in May?" for "in"; dates are left to `_WHEN`."""
+    words = parse.words
+    for n, word in enumerate(words[:-1]):
+        end = _noun_phrase_end(words, n + 1) if word.lower == preposition else n + 1
+        if end > n + 1:
+            span = (words[n + 1].start, words[end - 1].end)
+            if not _WHEN.fullmatch(parse.text[span[0] : span[1]]):
+                return span
+    return None
 
 
 def _is_bare_wh(parse: _Parse) -> bool:
@@ -413,22 +509,60 @@ def _is_bare_wh(parse: _Parse) -> bool:
     return bool(words) and words[0].lower in _WH and all(w.lower in _WH | _WH_MODIFIERS for w in words)
 
 
-def _bare_wh(parse: _Parse, previous: str) -> str | None:
+def _bare_wh(parse: _Parse, before: _Parse) -> str | None:
     """ "When?" after "Which neighbourhoods did the army capture?": "When did the army capture the neighbourhoods?"."""
     if not _is_bare_wh(parse):
         return None
-    before = _parse(asked_clause(previous))
-    if before.aux is None or before.subject is None or _auxiliary(before.words[before.aux]) in _BE:
-        return None
     asked = parse.text[parse.words[0].start : parse.words[-1].end]
-    nouns = _wh_nouns(before)
     if parse.words[0].lower == "how" and parse.words[-1].lower in {"many", "much"}:
-        return f"{asked} {nouns} {before.text[before.words[before.aux].start :].rstrip()}" if nouns else None
-    rest = before.text[before.words[before.aux].start :].rstrip()
+        nouns = _wh_nouns(before)
+        if not nouns or before.aux is None or before.subject is None or _auxiliary(before.words[before.aux]) in _BE:
+            return None
+        return f"{asked} {nouns} {_lower_first(before.text[before.words[before.aux].start :].rstrip())}"
+    return _ask_again(asked, before)
+
+
+def _is_event_that(parse: _Parse) -> bool:
+    """ "When was that?", "Why did this happen?": "that" stands for the previous question's event."""
+    words, aux = parse.words, parse.aux
+    if not parse.wh or aux is None or aux + 1 >= len(words) or words[aux + 1].lower not in {"that", "this"}:
+        return False
+    return all(w.lower in _EVENT_WORDS for w in words[aux + 2 :])
+
+
+def _event_that(parse: _Parse, before: _Parse) -> str | None:
+    if not _is_event_that(parse):
+        return None
+    return _ask_again(parse.text[parse.words[0].start : parse.words[parse.wh - 1].end], before)
+
+
+def _ask_again(asked: str, before: _Parse) -> str | None:
+    """The previous question asked again with another wh-phrase: "When" and "Which neighbourhoods did
+    the army capture?" give "When did the army capture the neighbourhoods?"."""
+    if before.aux is None:
+        return _ask_again_passive(asked, before)
+    if before.subject is None or _auxiliary(before.words[before.aux]) in _BE:
+        return None
+    rest = _lower_first(before.text[before.words[before.aux].start :].rstrip())  # "Did the Fed ...?" -> "did the Fed ...?"
+    nouns = _wh_nouns(before)
     if nouns and before.verb is not None:
         cut = before.words[before.verb].end - before.words[before.aux].start
         rest = f"{rest[:cut]} the {nouns}{rest[cut:]}"
     return f"{asked} {rest}"
+
+
+def _ask_again_passive(asked: str, before: _Parse) -> str | None:
+    """ "When" and "Who replaced Boris Johnson?" give "When was Boris Johnson replaced?"."""
+    if not before.wh or before.verb is None or before.verb + 1 >= len(before.words):
+        return None
+    verb = before.words[before.verb]
+    participle = _PARTICIPLES.get(verb.lower) or (verb.lower if verb.lower in _IRREGULAR_PAST or verb.lower.endswith("ed") else None)
+    done_to = _first_noun_phrase(before, before.verb + 1)
+    if participle is None or done_to is None or done_to[1][0] != before.words[before.verb + 1].start:
+        return None  # "What happened in Syria?": nothing was done to anything
+    phrase = [w for w in before.words if done_to[1][0] <= w.start < done_to[1][1]]
+    be = "were" if _kind(phrase) == "plural" else "was"
+    return f"{asked} {be} {_inside(done_to[0])} {participle}{before.text[done_to[1][1] :].rstrip()}"
 
 
 def _outside_pronouns(parse: _Parse) -> list[int]:
@@ -474,46 +608,68 @@ def _demonstrative_pronoun(words: list[_Word], n: int) -> bool:
     return following is None or _is_function(following) or _is_verb_form(following)
 
 
-def _replace_anaphora(body: str, parse: _Parse, topic: _Topic) -> str | None:
-    """The first outside pronoun takes the topic; later ones read as referring back to it."""
+def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse]) -> str | None:
+    """Each outside pronoun takes what it agrees with (`_agreeing`); "he" and "she" choose first, being
+    the most particular, and two kinds of pronoun never take the same phrase. A later pronoun of a kind
+    already replaced ("he ... his") reads as referring back to it."""
+    words = parse.words
     edits: list[tuple[int, int, str]] = []
-    referred = False
-    for n in _outside_pronouns(parse):
-        word = parse.words[n]
-        if word.lower == "there" and topic.place:
-            edits.append((word.start, word.end, topic.place))
-        elif word.lower in _PERSONAL | _POSSESSIVE and not referred and _may_refer(parse.words, n, topic):
-            edits.append(_pronoun_edit(parse.words, n, _referent(parse.words, n, topic)))
-            referred = True
+    taken: dict[str, str] = {}
+    pronouns = [n for n in _outside_pronouns(parse) if words[n].lower in _PRONOUN_CLASS or words[n].lower == "there"]
+    place = next((p for p in map(_place, earlier) if p), None)
+    for n in sorted(pronouns, key=lambda n: _PRONOUN_CLASS.get(words[n].lower) not in {"he", "she"}):
+        word, kind = words[n], _PRONOUN_CLASS.get(words[n].lower)
+        if kind is None or _after_place_preposition(words, n):
+            if place:  # "there" -> "in Hajar al-Aswad"; "in them" -> "in Hajar al-Aswad"
+                edits.append((word.start, word.end, place if kind is None else place.split(" ", 1)[1]))
+            continue
+        if kind in taken or word.lower == "it" and n - 1 != parse.aux and words[n - 1].lower in _EVENT_VERBS:
+            continue  # the event in "Why did they do it?"
+        referent = _agreeing(words, n, kind, earlier, set(taken.values()))
+        if referent is not None:
+            edits.append(_pronoun_edit(words, n, referent))
+            taken[kind] = referent
     if not edits:
-        return None
+        edits = _answer_described(words, pronouns, earlier[0])
     for start, end, text in sorted(edits, reverse=True):
         body = body[:start] + text + body[end:]
-    return body
+    return body if edits else None
 
 
-def _may_refer(words: list[_Word], n: int, topic: _Topic) -> bool:
-    """An object topic ("the Syrian army" in "Who helped the Syrian army?") is not what "they" did the helping;
-    "in them" needs a place."""
-    if _after_place_preposition(words, n):
-        return topic.place is not None
-    return topic.role == "subject" or _object_position(words, n) or words[n].lower == "its"
+def _agreeing(words: list[_Word], n: int, kind: str, earlier: list[_Parse], taken: set[str]) -> str | None:
+    """The first phrase of the best kind for the pronoun, from the latest question that has one. "it" takes
+    the speaker of "What did Musk say about Twitter Blue?" only when nothing else in that question agrees."""
+    for kinds in _AGREES[kind]:
+        for question in earlier:
+            fitting = [r for r in _referents(question) if r.kind in kinds and r.text not in taken and _may_refer(words, n, r)]
+            if kind == "it":
+                fitting.sort(key=lambda r: r.speaker)
+            if fitting:
+                return fitting[0].text
+    return None
+
+
+def _may_refer(words: list[_Word], n: int, referent: _Referent) -> bool:
+    """What a "Who" question did something to ("the Syrian army" in "Who helped the Syrian army?") is not
+    what "they" did the helping."""
+    return referent.role == "subject" or _object_position(words, n) or words[n].lower in _POSSESSIVE
+
+
+def _answer_described(words: list[_Word], pronouns: list[int], latest: _Parse) -> list[tuple[int, int, str]]:
+    """A pronoun that nothing named stands for the answer to "Who ...?": "Why was he fired?" after
+    "Who was fired from OpenAI?" asks about "the person who was fired from OpenAI"."""
+    if not latest.words or latest.words[0].lower != "who" or not _wh_is_subject(latest) or _wh_nouns(latest):
+        return []
+    for n in pronouns:
+        kind = _PRONOUN_CLASS.get(words[n].lower)
+        if kind in {"he", "she", "they"}:
+            described = f"{'those' if kind == 'they' else 'the person'} who {_predicate(latest)}"
+            return [_pronoun_edit(words, n, described)]
+    return []
 
 
 def _after_place_preposition(words: list[_Word], n: int) -> bool:
     return n > 0 and words[n - 1].lower in _PLACE_PREPOSITIONS - {"to"} and words[n].lower in _PERSONAL
-
-
-def _referent(words: list[_Word], n: int, topic: _Topic) -> str:
-    if _after_place_preposition(words, n) and topic.place:
-        return topic.place.split(" ", 1)[1]  # "in them" -> "in Hajar al-Aswad"
-    singular = words[n].lower in {"it", "its"}
-    return topic.other if singular and topic.other and _is_plural_phrase(topic.text) and not _is_plural_phrase(topic.other) else topic.text
-
-
-def _is_plural_phrase(phrase: str) -> bool:
-    head = phrase.split(" of ")[0].split()[-1].lower()
-    return head.endswith("s") and not head.endswith(("ss", "us", "is", "'s", "’s"))
 
 
 def _pronoun_edit(words: list[_Word], n: int, topic: str) -> tuple[int, int, str]:
@@ -530,19 +686,14 @@ def _pronoun_edit(words: list[_Word], n: int, topic: str) -> tuple[int, int, str
     return word.start, word.end, f"{_inside(topic)}'s"
 
 
-def _append_topic(body: str, topic: _Topic) -> str:
-    stem = body.rstrip().rstrip("?").rstrip()
-    if set(content_terms(topic.text)) & set(content_terms(stem)):
-        return body  # "What did the army say?" already names the army
-    if topic.place and topic.place.endswith(topic.text):
-        return f"{stem} {topic.place}?"  # "How many people died in Hajar al-Aswad?"
-    return f"{stem} ({_inside(topic.text)})?"
-
-
 def _inside(phrase: str) -> str:
     """A phrase placed mid-sentence: "The army" -> "the army"."""
     first = phrase.split(" ", 1)[0]
     return phrase[0].lower() + phrase[1:] if first.lower() in _DETERMINERS else phrase
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _capitalise(text: str) -> str:
@@ -607,8 +758,8 @@ def _acceptable(rewrite: str, question: str, history: list[Turn]) -> bool:
 
 
 def _is_one_short_question(rewrite: str) -> bool:
-    """One line, one sentence, a question (not an answer), no citation markers."""
-    if not rewrite or "\n" in rewrite or not rewrite.endswith("?") or _MARKER.search(rewrite):
+    """One line, one sentence, a question (not an answer), no citation markers, nothing added in brackets."""
+    if not rewrite or "\n" in rewrite or not rewrite.endswith("?") or _MARKER.search(rewrite) or "(" in rewrite:
         return False
     words = rewrite.split()
     if len(words) > MAX_REWRITE_WORDS or rewrite.count("?") > 1 or _SENTENCE_BREAK.search(rewrite):
