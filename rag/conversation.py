@@ -167,7 +167,7 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
         rewrite = _llm_rewrite(llm, question, history)
         if rewrite:
             return rewrite
-    return _heuristic(question, previous) or question
+    return _heuristic(question, previous, _people(history)) or question
 
 
 # --- the heuristic --------------------------------------------------------------------
@@ -179,11 +179,12 @@ def _resolved_user_questions(history: list[Turn]) -> list[str]:
     for turn in history:
         if turn.role == "user" and turn.content.strip():
             text = turn.content.strip()
-            resolved.append((_heuristic(text, resolved) if resolved and _has_something_to_resolve(text) else None) or text)
+            rewrite = _heuristic(text, resolved, _people(history)) if resolved and _has_something_to_resolve(text) else None
+            resolved.append(rewrite or text)
     return resolved
 
 
-def _heuristic(question: str, previous: list[str]) -> str | None:
+def _heuristic(question: str, previous: list[str], people: frozenset[str] = frozenset()) -> str | None:
     body = _strip_opener(question)
     parse = _parse(body)
     latest = _parse(asked_clause(previous[-1]))
@@ -191,7 +192,7 @@ def _heuristic(question: str, previous: list[str]) -> str | None:
         _ellipsis(body, parse, latest)
         or _bare_wh(parse, latest)
         or _event_that(parse, latest)
-        or _replace_anaphora(body, parse, [_parse(asked_clause(text)) for text in reversed(previous)])
+        or _replace_anaphora(body, parse, [_parse(asked_clause(text)) for text in reversed(previous)], people)
     )
     return _capitalise(rewritten) if rewritten else None
 
@@ -608,7 +609,7 @@ def _demonstrative_pronoun(words: list[_Word], n: int) -> bool:
     return following is None or _is_function(following) or _is_verb_form(following)
 
 
-def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse]) -> str | None:
+def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse], people: frozenset[str]) -> str | None:
     """Each outside pronoun takes what it agrees with (`_agreeing`); "he" and "she" choose first, being
     the most particular, and two kinds of pronoun never take the same phrase. A later pronoun of a kind
     already replaced ("he ... his") reads as referring back to it."""
@@ -625,7 +626,7 @@ def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse]) -> str | 
             continue
         if kind in taken or word.lower == "it" and n - 1 != parse.aux and words[n - 1].lower in _EVENT_VERBS:
             continue  # the event in "Why did they do it?"
-        referent = _agreeing(words, n, kind, earlier, set(taken.values()))
+        referent = _agreeing(words, n, kind, earlier, set(taken.values()), people)
         if referent is not None:
             edits.append(_pronoun_edit(words, n, referent))
             taken[kind] = referent
@@ -636,17 +637,44 @@ def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse]) -> str | 
     return body if edits else None
 
 
-def _agreeing(words: list[_Word], n: int, kind: str, earlier: list[_Parse], taken: set[str]) -> str | None:
+def _agreeing(words: list[_Word], n: int, kind: str, earlier: list[_Parse], taken: set[str], people: frozenset[str]) -> str | None:
     """The first phrase of the best kind for the pronoun, from the latest question that has one. "it" takes
-    the speaker of "What did Musk say about Twitter Blue?" only when nothing else in that question agrees."""
+    the speaker of "What did Musk say about Twitter Blue?" only when nothing else in that question agrees;
+    a name the conversation introduced as someone's ("owner Elon Musk") is a person."""
     for kinds in _AGREES[kind]:
         for question in earlier:
-            fitting = [r for r in _referents(question) if r.kind in kinds and r.text not in taken and _may_refer(words, n, r)]
+            referents = [_as_person(r) if r.kind == "name" and set(r.text.lower().split()) & people else r for r in _referents(question)]
+            fitting = [r for r in referents if r.kind in kinds and r.text not in taken and _may_refer(words, n, r)]
             if kind == "it":
                 fitting.sort(key=lambda r: r.speaker)
             if fitting:
                 return fitting[0].text
     return None
+
+
+def _as_person(referent: _Referent) -> _Referent:
+    return _Referent(referent.text, referent.span, "person", referent.role, referent.speaker)
+
+
+def _people(history: list[Turn]) -> frozenset[str]:
+    """The words of names the conversation gives a title or role: "Twitter owner Elon Musk", "President
+    Biden", "spokesman Bahram Ghasemi" -> elon, musk, biden, bahram, ghasemi."""
+    found = set()
+    for turn in history:
+        words = _words(turn.content)
+        for n, word in enumerate(words[:-1]):
+            if _is_person_noun(word) and not _is_possessive(word):
+                found.update(w.lower for w in _takewhile_names(words[n + 1 :]))
+    return frozenset(found)
+
+
+def _takewhile_names(words: list[_Word]) -> list[_Word]:
+    names = []
+    for word in words:
+        if not word.name or word.lower in _function_words():
+            break
+        names.append(word)
+    return names
 
 
 def _may_refer(words: list[_Word], n: int, referent: _Referent) -> bool:

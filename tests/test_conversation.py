@@ -156,6 +156,15 @@ def test_follow_ups_resolve_from_the_latest_turn_that_fits(earlier, follow_up, e
     assert "(" not in rewrite
 
 
+def test_a_name_the_answers_give_a_role_is_a_person_not_it():
+    history = [
+        Turn(role="user", content="When did Musk relaunch Twitter Blue?"),
+        Turn(role="assistant", content="Twitter's new owner, Elon Musk, relaunched the subscription on Monday. [1]"),
+    ]
+    assert standalone_question("How much does it cost?", history) == "How much does Twitter Blue cost?"
+    assert standalone_question("Why did he do it?", history) == "Why did Musk do it?"
+
+
 def test_that_refers_to_the_second_question_of_three():
     history = chat("What did Iran's Foreign Ministry spokesman say?", NEIGHBOURHOODS)
     assert standalone_question("Why did that happen?", history) == "Why did the Syrian army capture the neighbourhoods?"
