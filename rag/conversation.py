@@ -160,31 +160,32 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
     """`question` rewritten to stand on its own, given the conversation before it; unchanged when
     it has nothing to resolve."""
     history = history or []
-    previous = _resolved_user_questions(history)
+    people = _people(history)
+    previous = _resolved_user_questions(history, people)
     if not previous or not _has_something_to_resolve(question):
         return question
     if llm is not None:
         rewrite = _llm_rewrite(llm, question, history)
         if rewrite:
             return rewrite
-    return _heuristic(question, previous, _people(history)) or question
+    return _heuristic(question, previous, people) or question
 
 
 # --- the heuristic --------------------------------------------------------------------
 
 
-def _resolved_user_questions(history: list[Turn]) -> list[str]:
+def _resolved_user_questions(history: list[Turn], people: frozenset[str]) -> list[str]:
     """The user's earlier questions, each itself made stand-alone, oldest first."""
     resolved: list[str] = []
     for turn in history:
         if turn.role == "user" and turn.content.strip():
             text = turn.content.strip()
-            rewrite = _heuristic(text, resolved, _people(history)) if resolved and _has_something_to_resolve(text) else None
+            rewrite = _heuristic(text, resolved, people) if resolved and _has_something_to_resolve(text) else None
             resolved.append(rewrite or text)
     return resolved
 
 
-def _heuristic(question: str, previous: list[str], people: frozenset[str] = frozenset()) -> str | None:
+def _heuristic(question: str, previous: list[str], people: frozenset[str]) -> str | None:
     body = _strip_opener(question)
     parse = _parse(body)
     latest = _parse(asked_clause(previous[-1]))
