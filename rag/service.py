@@ -16,6 +16,7 @@ from rag.answering import Answerer, abstain, final_result, make_answerer
 from rag.conversation import standalone_question
 from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker
+from rag.history import check_conversation, follow_up_turns, searched
 from rag.lexical import Lexicon
 from rag.models import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
 from rag.retrieval import Retriever
@@ -138,7 +139,7 @@ class Byline:
 
     def standalone(self, question: str, history: list[Turn] | None = None) -> str:
         """`question` rewritten to stand on its own, given the conversation before it."""
-        return standalone_question(question, history, self.rewriter)
+        return searched(question, standalone_question(question, follow_up_turns(history), self.rewriter))
 
     def evidence(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None):
         return self._evidence(self.standalone(question, history), filters)
@@ -157,6 +158,7 @@ class Byline:
         question = question.strip()
         if not question:
             raise ValueError("question is empty")
+        check_conversation(question, history, self.settings)
         if self.count() == 0:
             yield abstain(question, [EMPTY_STORE])
             return

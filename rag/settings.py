@@ -99,6 +99,20 @@ class Settings(IndexSettings):
         200,
         description="Most files in one upload (API and Articles tab); more are refused (413) before any is read.",
     )
+    max_request_mb: float = Field(
+        2.0,
+        gt=0,
+        description="Largest request body in MB, uploads apart (`BYLINE_MAX_UPLOAD_MB`): a question with its"
+        " conversation, a Gradio event; a bigger one is refused with 413 before it is read.",
+    )
+    max_history_turns: int = Field(
+        20,
+        ge=0,
+        description="Most turns of conversation a question may bring (API: 422 past it; the chat sends its newest"
+        " turns within these limits).",
+    )
+    max_turn_chars: int = Field(4000, ge=0, description="Most characters in one turn of that conversation (API: 422 past it).")
+    max_history_chars: int = Field(20000, ge=0, description="Most characters in all of that conversation (API: 422 past it).")
 
     fetch_timeout: float = Field(
         20.0,

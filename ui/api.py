@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index.loaders import LOADERS
 from index.store import StoreBusy
 from rag.context import CitationContext
+from rag.history import MAX_QUESTION_CHARS
 from rag.models import AskResult, Filters, SearchResult, Turn
 from rag.service import Byline
 from ui.dependencies import ServiceDep
@@ -27,7 +28,7 @@ MAX_OFFSET = 10**9  # past any store; SQLite fails on offsets over 2**63
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=2000)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     history: list[Turn] = Field(default_factory=list)
     filters: Filters | None = None
 

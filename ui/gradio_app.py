@@ -4,6 +4,7 @@ from html import escape
 
 import gradio as gr
 
+from rag.history import recent_turns
 from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
 from ui.access import ADMIN, request_role
@@ -37,12 +38,13 @@ SYNC_POLL = 2.0  # seconds between refreshes of the sources table while one is q
 
 
 def chat_turn(service: Byline, question: str, messages: list[dict], turns: list[dict], filters: Filters | None):
-    """Ask `question` after the conversation `turns` (plain text); yield the chat's messages (HTML)
-    as the answer streams, each with the conversation once answered (None before, and on failure)."""
+    """Ask `question` after the conversation `turns` (plain text; its newest turns within the limits are
+    sent); yield the chat's messages (HTML) as the answer streams, each with the conversation once
+    answered (None before, and on failure)."""
     messages = list(messages or []) + [{"role": "user", "content": escape(question)}, {"role": "assistant", "content": ""}]
     turn = len(messages)  # numbers this answer's source anchors apart from earlier answers'
     try:
-        for item in service.ask_stream(question, [Turn(**t) for t in turns or []], filters):
+        for item in service.ask_stream(question, recent_turns([Turn(**t) for t in turns or []], service.settings), filters):
             if isinstance(item, AskResult):
                 messages[-1]["content"] = chat_answer(item, service.citation_contexts(item.citations), turn)
                 answered = [{"role": "user", "content": question}, {"role": "assistant", "content": item.answer}]

@@ -11,6 +11,7 @@ from ui.access import add_access
 from ui.api import router as api_router
 from ui.dependencies import ServiceDep
 from ui.gradio_app import build_app
+from ui.limits import BodyLimit
 from ui.route_access import unclassified_routes
 from ui.signin import signin_router
 from ui.sources_api import router as sources_router
@@ -29,6 +30,8 @@ def create_app(service: Byline) -> FastAPI:
     # Swagger UI loads from a CDN, which fails offline: /api/docs is a local page over the schema.
     app = FastAPI(title="Byline", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = service  # what the routes' ServiceDep gives them (ui/dependencies.py)
+    # Added first, so inside the access check and CORS: their refusals come first, and a 413 carries CORS headers.
+    app.add_middleware(BodyLimit, settings=service.settings)
     keys = add_access(app, service.settings)
     app.include_router(health_router)
     app.include_router(api_router)
