@@ -19,6 +19,7 @@ from rag.history import MAX_QUESTION_CHARS
 from rag.models import AskResult, Filters, SearchResult, Turn
 from rag.service import Byline
 from ui.dependencies import ServiceDep
+from ui.errors import API_ROUTE, refusals
 from ui.security import bearer, upload_limit
 from ui.uploads import UploadError, UploadOutcome, ingest_uploads
 
@@ -84,7 +85,7 @@ def sse(event: str, data: dict) -> str:
 
 
 # Keys are checked in front of every route (ui/access.py); `bearer` documents them in the schema.
-router = APIRouter(prefix="/api", dependencies=[Depends(bearer)])
+router = APIRouter(prefix="/api", dependencies=[Depends(bearer)], responses=API_ROUTE)
 
 
 def busy(error: StoreBusy) -> HTTPException:
@@ -104,7 +105,7 @@ def answering_failed(error: Exception) -> HTTPException:
     return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, f"answering failed: {error}")
 
 
-@router.post("/ask", response_model=AskResult, tags=["ask"])
+@router.post("/ask", response_model=AskResult, tags=["ask"], responses=refusals(500))
 def ask(request: AskRequest, service: ServiceDep) -> AskResult:
     """Answer a question from the articles, citing the sentences the answer comes from."""
     try:
@@ -117,7 +118,10 @@ def ask(request: AskRequest, service: ServiceDep) -> AskResult:
     "/ask/stream",
     tags=["ask"],
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "`delta` events, then one `result` event."}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "`delta` events, then one `result` event."},
+        **refusals(500),
+    },
 )
 async def ask_stream(request: AskRequest, service: ServiceDep) -> StreamingResponse:
     """Server-Sent Events: `delta` events `{"text"}` as the answer is produced, then one `result`
@@ -159,12 +163,12 @@ def search(
     source: str | None = None,
     date_from: str | None = Query(None, description="ISO date, YYYY-MM-DD."),
     date_to: str | None = Query(None, description="ISO date, YYYY-MM-DD."),
-    doc_ids: list[str] | None = Query(None, description="Repeat to allow several."),
+    doc_ids: list[str] = Query([], description="Repeat to allow several."),
 ) -> SearchResult:
     """The articles that best match `q`."""
     if not q.strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "query parameter 'q' is empty")
-    filters = Filters(source=source, date_from=date_from, date_to=date_to, doc_ids=doc_ids)
+    filters = Filters(source=source, date_from=date_from, date_to=date_to, doc_ids=doc_ids or None)
     try:
         return service.search(q, k=k, per_doc=per_doc, filters=filters)
     except ValueError as error:
@@ -183,7 +187,7 @@ def articles(
     return ArticlePage(offset=offset, limit=limit, total=service.count(), articles=page)
 
 
-@router.get("/articles/{doc_id:path}", response_model=ArticleDetail, tags=["articles"])
+@router.get("/articles/{doc_id:path}", response_model=ArticleDetail, tags=["articles"], responses=refusals(404))
 def article(doc_id: str, service: ServiceDep) -> ArticleDetail:
     """One article: its full text and metadata."""
     stored = service.article(doc_id)
@@ -196,8 +200,12 @@ def article(doc_id: str, service: ServiceDep) -> ArticleDetail:
     )
 
 
-@router.delete("/articles/{doc_id:path}", tags=["articles"])
-def delete(doc_id: str, service: ServiceDep) -> dict:
+class Deleted(BaseModel):
+    deleted: str = Field(description="The doc_id removed.")
+
+
+@router.delete("/articles/{doc_id:path}", response_model=Deleted, tags=["articles"], responses=refusals(404, 503))
+def delete(doc_id: str, service: ServiceDep) -> Deleted:
     """Remove one article from the index."""
     try:
         removed = service.delete(doc_id)
@@ -205,7 +213,7 @@ def delete(doc_id: str, service: ServiceDep) -> dict:
         raise busy(error) from None
     if not removed:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with doc_id '{doc_id}'")
-    return {"deleted": doc_id}
+    return Deleted(deleted=doc_id)
 
 
 @router.post(
@@ -213,6 +221,7 @@ def delete(doc_id: str, service: ServiceDep) -> dict:
     response_model=UploadResult,
     tags=["articles"],
     dependencies=[Depends(upload_limit)],
+    responses=refusals(411, 503),
     description=(
         f"Add articles: multipart field `files`, each a {' '.join(LOADERS)} file. A file's name becomes"
         " its doc_id. The good files are stored and `errors` names each bad file (and line); 422 when"
@@ -226,7 +235,9 @@ def delete(doc_id: str, service: ServiceDep) -> dict:
                     "schema": {
                         "type": "object",
                         "required": ["files"],
-                        "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                        "properties": {
+                            "files": {"type": "array", "minItems": 1, "items": {"type": "string", "format": "binary"}}
+                        },
                     }
                 }
             },

@@ -10,15 +10,17 @@ from rag.service import Byline
 from ui.access import add_access
 from ui.api import router as api_router
 from ui.dependencies import ServiceDep
+from ui.errors import ANY_ROUTE, answer_other_methods
 from ui.gradio_app import build_app
 from ui.limits import BodyLimit
 from ui.route_access import unclassified_routes
+from ui.security import schema_keys
 from ui.signin import signin_router
 from ui.sources_api import router as sources_router
 from ui.widget import widget_router
 
 log = logging.getLogger(__name__)
-health_router = APIRouter(tags=["health"])
+health_router = APIRouter(tags=["health"], responses=ANY_ROUTE)
 
 
 @health_router.get("/healthz")
@@ -38,6 +40,8 @@ def create_app(service: Byline) -> FastAPI:
     app.include_router(sources_router)
     app.include_router(widget_router(service.settings))
     app.include_router(signin_router(keys))
+    answer_other_methods(app)
+    schema_keys(app, service.settings)
     demo = build_app(service)
     # Gradio last: its catch-all `/` mount would shadow routes added after it.
     app = gr.mount_gradio_app(

@@ -6,23 +6,31 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from index.sources.registry import Source
-from rag.sources import NotRegistered, SyncProgress, SyncRunning, WebSources, is_web_address, web_sources
+from rag.sources import NotRegistered, SyncProgress, SyncRunning, WebSources, web_sources
 from ui.dependencies import ServiceDep
+from ui.errors import API_ROUTE, refusals
 from ui.security import bearer
 
-router = APIRouter(prefix="/api/sources", tags=["sources"], dependencies=[Depends(bearer)])
+# What rag.sources.is_web_address takes, checked by the schema (JSON Schema patterns have no case-insensitive flag).
+WEB_ADDRESS = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"
+router = APIRouter(prefix="/api/sources", tags=["sources"], dependencies=[Depends(bearer)], responses=API_ROUTE)
 
 
 class AddSource(BaseModel):
-    url: str = Field(min_length=1, max_length=2000, description="An article page, an RSS/Atom feed or an XML sitemap: told apart by content.")
-    prune: bool = Field(False, description="A feed or sitemap: each sync removes the articles that have left it.")
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        pattern=WEB_ADDRESS,
+        description="An article page, an RSS/Atom feed or an XML sitemap (http:// or https://): told apart by content.",
+    )
+    prune: StrictBool = Field(False, description="A feed or sitemap: each sync removes the articles that have left it.")
 
 
 class SyncRequest(BaseModel):
-    prune: bool = Field(False, description="Remove the articles that have left their feed or sitemap (and are in no other).")
+    prune: StrictBool = Field(False, description="Remove the articles that have left their feed or sitemap (and are in no other).")
 
 
 class Progress(BaseModel):
@@ -92,8 +100,6 @@ async def add_source(request: AddSource, service: ServiceDep, response: Response
     """Read a URL: an article page is stored (its doc_id is its canonical URL), 200; a feed or sitemap
     is registered and its articles are read in the background, one source at a time, 202 at once
     (`GET /api/sources` shows how far). 422 when nothing could be read (`detail` says why)."""
-    if not is_web_address(request.url):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{request.url}: not a web address (http:// or https://)")
     sources = web_sources(service)
     report = await run_in_threadpool(sources.add_in_background, request.url, request.prune)
     if report.kind is None:
@@ -114,7 +120,7 @@ def list_sources(service: ServiceDep) -> SourceList:
     return SourceList(sources=[_info(source, progress.get(source.url)) for source in sources.registered()])
 
 
-@router.delete("/{url:path}", response_model=Removed)
+@router.delete("/{url:path}", response_model=Removed, responses=refusals(404, 409))
 async def remove_source(url: str, service: ServiceDep, prune: bool = False) -> Removed:
     """Unregister a feed or sitemap (its URL percent-encoded in the path), stopping its sync if one
     runs; with `?prune=true`, also delete the articles that it alone brought in. 404 when it is not
@@ -128,7 +134,7 @@ async def remove_source(url: str, service: ServiceDep, prune: bool = False) -> R
     return Removed(url=url, removed=removed)
 
 
-@router.post("/sync", response_model=SyncResult)
+@router.post("/sync", response_model=SyncResult, responses=refusals(409))
 async def sync_sources(service: ServiceDep, request: SyncRequest | None = None) -> SyncResult:
     """Read every registered feed and sitemap again, one at a time: new articles are added, changed
     ones updated. Each source's problems are in its `errors`; 409 while another sync runs."""
