@@ -85,19 +85,26 @@ _VERBS = frozenset(
     deny reject accuse warn urge order approve sign ban visit hold control defeat withdraw
     strike free protect threaten destroy respond react end face arrest charge vote elect hire fire close""".split()
 )
-_IRREGULAR_PAST = frozenset(
-    """said told did made went got took gave came saw knew thought meant found began begun kept ran brought
-    wrote sat stood lost paid met led read spent grew grown won bought sent built fell fallen cut held left
-    fought struck broke broken drew drawn chose chosen caught hit become became done gone taken given seen
-    known been""".split()
-)
-# Past forms whose participle differs: "Who took the photo?" -> "When was the photo taken?".
+# Irregular past tenses: "did the army win" -> "the army won".
+_PAST = {
+    "say": "said", "tell": "told", "do": "did", "make": "made", "go": "went", "get": "got", "take": "took",
+    "give": "gave", "come": "came", "see": "saw", "know": "knew", "think": "thought", "mean": "meant",
+    "find": "found", "begin": "began", "keep": "kept", "run": "ran", "bring": "brought", "write": "wrote",
+    "sit": "sat", "stand": "stood", "lose": "lost", "pay": "paid", "meet": "met", "lead": "led", "read": "read",
+    "spend": "spent", "grow": "grew", "win": "won", "buy": "bought", "send": "sent", "build": "built",
+    "fall": "fell", "cut": "cut", "hold": "held", "leave": "left", "fight": "fought", "strike": "struck",
+    "break": "broke", "draw": "drew", "choose": "chose", "catch": "caught", "hit": "hit", "become": "became",
+    "rise": "rose", "sell": "sold", "hear": "heard", "feel": "felt", "seek": "sought", "speak": "spoke",
+    "drive": "drove", "fly": "flew", "throw": "threw",
+}
+# Past tenses whose participle differs: "Who took the photo?" -> "When was the photo taken?".
 _PARTICIPLES = {
     "took": "taken", "gave": "given", "went": "gone", "saw": "seen", "knew": "known", "began": "begun",
     "wrote": "written", "broke": "broken", "fell": "fallen", "drew": "drawn", "chose": "chosen",
-    "grew": "grown", "became": "become", "came": "come", "ran": "run", "did": "done", "ate": "eaten",
-    "spoke": "spoken", "stole": "stolen", "rose": "risen", "drove": "driven", "flew": "flown", "threw": "thrown",
+    "grew": "grown", "became": "become", "did": "done", "rose": "risen", "spoke": "spoken", "drove": "driven",
+    "flew": "flown", "threw": "thrown",
 }
+_IRREGULAR_PAST = frozenset(_PAST.values()) | frozenset(_PARTICIPLES.values()) | {"been"}
 # Verbs whose subject is someone speaking or deciding, not the thing spoken of.
 _SPEECH_VERBS = frozenset(
     """say said tell told announce ask claim deny warn promise admit argue insist explain confirm reveal
@@ -193,6 +200,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str]) -> st
         _ellipsis(body, parse, latest)
         or _bare_wh(parse, latest)
         or _event_that(parse, latest)
+        or _said_that(body, parse, latest)
         or _replace_anaphora(body, parse, [_parse(asked_clause(text)) for text in reversed(previous)], people)
     )
     return _capitalise(rewritten) if rewritten else None
@@ -203,7 +211,7 @@ def _has_something_to_resolve(question: str) -> bool:
     parse = _parse(asked_clause(_strip_opener(question)))
     if not parse.words:
         return False
-    return bool(_outside_pronouns(parse) or _is_ellipsis(parse) or _is_bare_wh(parse) or _is_event_that(parse))
+    return bool(_outside_pronouns(parse) or _is_ellipsis(parse) or _is_bare_wh(parse) or _is_event_that(parse) or _is_said_that(parse))
 
 
 def _strip_opener(question: str) -> str:
@@ -536,6 +544,61 @@ def _event_that(parse: _Parse, before: _Parse) -> str | None:
     if not _is_event_that(parse):
         return None
     return _ask_again(parse.text[parse.words[0].start : parse.words[parse.wh - 1].end], before)
+
+
+def _is_said_that(parse: _Parse) -> bool:
+    """ "Who said so?", "Who confirmed that?": "that" ends the question as what was said or done."""
+    words = parse.words
+    if len(words) < 2 or words[-1].lower not in {"that", "this", "so"}:
+        return False
+    return _is_verb_form(words[-2]) and _auxiliary(words[-2]) is None
+
+
+def _said_that(body: str, parse: _Parse, before: _Parse) -> str | None:
+    """ "Who said so?" after "Which neighbourhoods did the army capture?": "Who said that the army
+    captured the neighbourhoods?"."""
+    statement = _statement(before) if _is_said_that(parse) else None
+    if statement is None:
+        return None
+    last = parse.words[-1]
+    return f"{body[: last.start]}that {statement}{body[last.end :]}"
+
+
+def _statement(before: _Parse) -> str | None:
+    """The previous question stated: "Why did the Fed raise rates?" -> "the Fed raised rates"; None when
+    what it asks for is what the statement would need ("What did Musk say?")."""
+    words, aux, subject_end = before.words, before.aux, before.subject[1] if before.subject else 0
+    nouns = _wh_nouns(before)
+    after_adverbs = next((n for n in range(subject_end, len(words)) if words[n].lower not in _ADVERBS), None)  # "Is Boeing still building"
+    verb_at = before.verb if before.verb is not None else after_adverbs
+    if aux is None or not subject_end or verb_at is None or before.verb is None and not _is_verb_form(words[verb_at]):
+        return None
+    if words[0].lower in {"what", "which", "who", "whom"} and not nouns:
+        return None
+    verb = words[verb_at]
+    subject = before.text[words[before.subject[0]].start : words[subject_end - 1].end]
+    between = before.text[words[subject_end - 1].end : verb.start]  # " still "
+    tense = {"did": _past(verb.lower), "does": _third_person(verb.lower), "do": verb.text}.get(words[aux].lower)
+    said = f"{between}{tense}" if tense else f" {words[aux].lower}{between}{verb.text}"  # "Iran will keep"
+    rest = before.text[verb.end :].rstrip(" ?.!")
+    return f"{_inside(subject)}{said}{f' the {nouns}' if nouns else ''}{rest}"
+
+
+def _past(base: str) -> str:
+    if base in _PAST:
+        return _PAST[base]
+    if base.endswith("e"):
+        return base + "d"
+    if base.endswith("y") and base[-2:-1] not in tuple("aeiou"):
+        return base[:-1] + "ied"
+    short = len(base) <= 4 and base[0] not in "aeiou" and base[-2] in "aeiou" and base[-1] not in "aeiouwxy"
+    return base + base[-1] + "ed" if short and base[-3] not in "aeiou" else base + "ed"  # "stop" -> "stopped"
+
+
+def _third_person(base: str) -> str:
+    if base.endswith(("s", "sh", "ch", "x", "o")):
+        return base + "es"
+    return base[:-1] + "ies" if base.endswith("y") and base[-2:-1] not in tuple("aeiou") else base + "s"
 
 
 def _ask_again(asked: str, before: _Parse) -> str | None:

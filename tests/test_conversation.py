@@ -109,6 +109,8 @@ def test_questions_that_stand_alone_are_unchanged(question):
         (["How much does Twitter Blue cost?"], "When did the war in Ukraine begin?"),
         (["Who is Liz Truss?"], "Why did the pound fall?"),
         (["What did Elon Musk say?"], "Did the company lay off staff?"),
+        (["What did Elon Musk say?"], "Who said that?"),  # what he said is the answer, not the question
+        (["Who won the Stanley Cup?"], "Is that so?"),
     ],
 )
 def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question):
@@ -145,6 +147,11 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["What did Biden say about inflation?"], "What about Trump?", "What did Trump say about inflation?"),
         (["Did the Fed raise rates in July?"], "By how much?", "By how much did the Fed raise rates in July?"),
         (["Who won the Stanley Cup?"], "When was that?", "When was the Stanley Cup won?"),
+        # "that"/"so" as what was said or done: the latest question stated
+        ([NEIGHBOURHOODS], "Who said so?", "Who said that the Syrian army captured the neighbourhoods?"),
+        (["Why did the Fed raise rates?"], "Who confirmed that?", "Who confirmed that the Fed raised rates?"),
+        (["Is Boeing still building the 737 MAX?"], "Who reported this?", "Who reported that Boeing is still building the 737 MAX?"),
+        (["Will Iran keep its forces in Syria?"], "Who said that?", "Who said that Iran will keep its forces in Syria?"),
         # the latest question first; an earlier one only when the latest has nothing that fits
         (["Who is Liz Truss?", "How much does Twitter Blue cost?"], "When did she take office?", "When did Liz Truss take office?"),
         (["What did the Syrian army capture?", "Who is Liz Truss?"], "Where is it based?", "Where is the Syrian army based?"),
