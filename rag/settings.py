@@ -74,6 +74,13 @@ class Settings(IndexSettings):
         " widget page; reader keys' origins are added. With none named, only the server's own origin may call"
         " the API, and any site may frame the widget.",
     )
+    allowed_hosts: str = Field(
+        "",
+        description="Comma-separated host names (`news.example`; `*`: any) this server answers to besides loopback"
+        " names, the address it is bound to and the one a request came in on; a request for another `Host` gets 400,"
+        " so a page cannot reach the server through a name of its own (DNS rebinding). Behind a proxy passing `Host`"
+        " on, name the public host.",
+    )
     api_keys: str = Field(
         "",
         repr=False,
@@ -156,6 +163,9 @@ class Settings(IndexSettings):
 
     def cors_origin_list(self) -> list[str]:
         return [origin.rstrip("/") for origin in _split_list(self.cors_origins)]
+
+    def allowed_host_list(self) -> list[str]:
+        return [host.lower().rstrip(".") for host in _split_list(self.allowed_hosts)]
 
     def api_key_list(self) -> list[str]:
         return _split_list(self.api_keys)

@@ -3,7 +3,9 @@
 Admin keys (BYLINE_API_KEYS) may do everything; reader keys (BYLINE_READER_KEYS) may ask and
 search only, from the origins they are bound to, within the rate limits. A key comes as
 `Authorization: Bearer <key>` or as the cookie the sign-in page sets. With no keys configured
-everything is open. ui/route_access.py says which routes need which key.
+everything is open, but only to the server's own pages and BYLINE_CORS_ORIGINS for writes. Every
+request must name a host the server is reached by (ui/hosts.py). Every write is logged.
+ui/route_access.py says which routes need which key.
 """
 
 import hashlib
@@ -20,6 +22,8 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rag.settings import Settings
+from ui.access_log import client_address, logged
+from ui.hosts import AllowedHosts
 from ui.ratelimit import SlidingWindow, admit
 from ui.route_access import SIGN_IN_PATH, Access, access_for
 
@@ -29,6 +33,7 @@ ROLE_HEADER = "x-byline-role"
 ADMIN, READER = "admin", "reader"
 KEY_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
 ORIGIN = re.compile(r"https?://[^/\s?#]+")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def request_role(headers: Mapping[str, str], settings: Settings) -> str:
@@ -45,7 +50,10 @@ class Holder:
 
     role: str
     origins: tuple[str, ...]  # a reader key's pages; empty: not bound
-    ident: str  # names the key in rate-limit buckets without keeping it
+    ident: str  # names the key in rate-limit buckets and the log without keeping it
+
+
+OPEN = Holder(ADMIN, (), "")  # every caller of a server without keys
 
 
 class KeyRing:
@@ -91,9 +99,11 @@ class AccessMiddleware:
     """Refuses a request its key does not allow, before any route sees it; tells the Gradio
     handlers the caller's role in ROLE_HEADER."""
 
-    def __init__(self, app: ASGIApp, keys: KeyRing, settings: Settings):
+    def __init__(self, app: ASGIApp, keys: KeyRing, settings: Settings, bind_host: str = ""):
         self.app = app
         self.keys = keys
+        self.hosts = AllowedHosts(settings, bind_host)
+        self.writers = frozenset(settings.cors_origin_list())  # pages that may write to an open server
         self.per_key = SlidingWindow(settings.rate_limit)
         self.per_address = SlidingWindow(settings.rate_limit_per_address)
 
@@ -102,47 +112,80 @@ class AccessMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-        refusal, role = self._check(scope, headers)
-        if refusal is not None:
-            await refusal(scope, receive, send)
-            return
-        kept = [(name, value) for name, value in scope["headers"] if name.lower() != ROLE_HEADER.encode()]
-        scope = {**scope, "headers": kept + ([(ROLE_HEADER.encode(), role.encode())] if role else [])}
-        await self.app(scope, receive, send)
+        refusal, holder = self._check(scope, headers)
+        respond = refusal
+        if respond is None:
+            kept = [(name, value) for name, value in scope["headers"] if name.lower() != ROLE_HEADER.encode()]
+            scope = {**scope, "headers": kept + ([(ROLE_HEADER.encode(), holder.role.encode())] if holder else [])}
+            respond = self.app
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+            respond = logged(respond, _who(holder))
+        await respond(scope, receive, send)
 
-    def _check(self, scope: Scope, headers: dict[str, str]) -> tuple[ASGIApp | None, str]:
-        """(a refusal, or None to let the request through; the caller's role)."""
+    def _check(self, scope: Scope, headers: dict[str, str]) -> tuple[ASGIApp | None, Holder | None]:
+        """(a refusal, or None to let the request through; whose key it carries)."""
+        host = headers.get("host", "")
+        if not self.hosts.allows(host, str((scope.get("server") or ("",))[0])):
+            return _refusal(
+                400,
+                f"This server does not answer to the host {host[:100]!r}: only to localhost, 127.0.0.1, [::1], the "
+                "address it is bound to and the names in BYLINE_ALLOWED_HOSTS (so that no other site's page can "
+                "reach it through a name of its own). If it is reached by this name, add the name to BYLINE_ALLOWED_HOSTS.",
+            ), None
         access = access_for(scope["path"])
         if access is Access.BLOCKED:
-            return _refusal(404, "Not found."), ""
+            return _refusal(404, "Not found."), None
+        if self.keys.open and (page := self._foreign_writer(scope, headers)):
+            return _refusal(
+                403,
+                f"This server has no keys, so it takes writes only from its own pages: not from {page[:100]}. "
+                "Add that origin to BYLINE_CORS_ORIGINS, or set keys (BYLINE_API_KEYS) and send one.",
+            ), OPEN
         if access is Access.PUBLIC:
-            return None, ""
+            return None, None
         if self.keys.open:
-            return None, ADMIN
+            return None, OPEN
+        address = client_address(scope)
         given = _bearer(headers.get("authorization", ""))
         from_cookie = given is None
         if from_cookie:
             given = cookie_parser(headers.get("cookie", "")).get(KEY_COOKIE)
         holder = self.keys.holder(given) if given else None
         if holder is None:
-            return _unknown(scope, given), ""
+            return _unknown(scope, given), None
         if refusal := _origin_refusal(holder, headers, from_cookie):
-            return refusal, ""
+            return refusal, holder
         if access is Access.ADMIN and holder.role != ADMIN:
             return _refusal(
                 403, "This is a reader key: it may ask and search only. Listing, reading, uploading and deleting "
                 "articles need a key from BYLINE_API_KEYS.",
-            ), ""
+            ), holder
         if access is Access.ASK and holder.role == READER:
-            address = (scope.get("client") or ("unknown",))[0]
             if wait := admit([(self.per_key, holder.ident), (self.per_address, address)]):
                 return _refusal(
                     429,
                     f"Too many requests: try again in {wait} s (limits per minute: BYLINE_RATE_LIMIT per key, "
                     "BYLINE_RATE_LIMIT_PER_ADDRESS per address).",
                     {"Retry-After": str(wait)},
-                ), ""
-        return None, holder.role
+                ), holder
+        return None, holder
+
+    def _foreign_writer(self, scope: Scope, headers: dict[str, str]) -> str | None:
+        """The other site's page a write comes from (its Origin, else its Referer's): None for a
+        read, a program that names no page, the server's own pages and BYLINE_CORS_ORIGINS."""
+        if scope["type"] == "http" and scope["method"] in SAFE_METHODS:
+            return None
+        origin = headers.get("origin") or _origin_of(headers.get("referer", ""))
+        if not origin or origin.rstrip("/") in self.writers or _same_host(origin, headers.get("host", "")):
+            return None
+        return origin
+
+
+def _who(holder: Holder | None) -> str:
+    """A request's caller as the write log names it: never the key."""
+    if holder is None:
+        return "no valid key"
+    return "no key (open server)" if holder is OPEN else f"{holder.role} key {holder.ident}"
 
 
 def _unknown(scope: Scope, given: str | None) -> ASGIApp:
@@ -218,11 +261,12 @@ def _redirect(location: str) -> ASGIApp:
     return respond
 
 
-def add_access(app: FastAPI, settings: Settings) -> KeyRing:
+def add_access(app: FastAPI, settings: Settings, bind_host: str = "") -> KeyRing:
     """Put the access check in front of `app`, and CORS in front of it so that refusals carry
-    CORS headers too: the pages of BYLINE_CORS_ORIGINS and of the reader keys' origins may call."""
+    CORS headers too: the pages of BYLINE_CORS_ORIGINS and of the reader keys' origins may call.
+    `bind_host`: the address `byline serve` listens on, a name the server is reached by."""
     keys = KeyRing(settings)
-    app.add_middleware(AccessMiddleware, keys=keys, settings=settings)
+    app.add_middleware(AccessMiddleware, keys=keys, settings=settings, bind_host=bind_host)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=sorted({*settings.cors_origin_list(), *keys.reader_origins}),

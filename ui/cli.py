@@ -360,14 +360,23 @@ def serve(
         _fail(sock)
     typer.echo(f"Loading the store and the models for http://{host}:{port} …", err=True)
     service = _service(store)
+    if not service.settings.keys_configured() and not _loopback(host):
+        typer.secho(
+            f"warning: no keys are set, and --host {host} serves beyond this machine: anyone who reaches it may list, "
+            "upload and delete articles. Set BYLINE_API_KEYS (and BYLINE_READER_KEYS) before exposing a server; "
+            "see docs/deploy.md.",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     try:
         service.warm_up()
     except (ValueError, RuntimeError) as error:  # e.g. BYLINE_LLM_MODEL_PATH names no model
         _fail(str(error))
     from ui.server import create_app
 
+    _log_writes()
     try:
-        web_app = create_app(service)
+        web_app = create_app(service, bind_host=host)
     except ValueError as error:  # e.g. a key in BYLINE_API_KEYS that no header can carry
         _fail(str(error))
     background = None
@@ -381,6 +390,27 @@ def serve(
     finally:
         if background:
             background.stop()
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def _log_writes() -> None:
+    """The access check's line for every write (ui/access.py), on stderr."""
+    import logging
+
+    writes = logging.getLogger("ui.access")
+    if not writes.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        writes.addHandler(handler)
+    writes.setLevel(logging.INFO)
 
 
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600}

@@ -28,13 +28,14 @@ def healthz(service: ServiceDep) -> dict:
     return {"status": "ok", "articles": service.count()}
 
 
-def create_app(service: Byline) -> FastAPI:
+def create_app(service: Byline, bind_host: str = "") -> FastAPI:
+    """`bind_host`: the address `byline serve` listens on, one of the names requests may carry."""
     # Swagger UI loads from a CDN, which fails offline: /api/docs is a local page over the schema.
     app = FastAPI(title="Byline", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = service  # what the routes' ServiceDep gives them (ui/dependencies.py)
     # Added first, so inside the access check and CORS: their refusals come first, and a 413 carries CORS headers.
     app.add_middleware(BodyLimit, settings=service.settings)
-    keys = add_access(app, service.settings)
+    keys = add_access(app, service.settings, bind_host)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(sources_router)
