@@ -93,11 +93,18 @@ class Settings(IndexSettings):
         description="Comma-separated reader keys: ask and search only (what a widget carries, visible to anyone);"
         " each may be followed by the origins whose pages may use it: `key1 https://news.example, key2`.",
     )
+    session_hours: float = Field(
+        12.0,
+        gt=0,
+        description="Hours a sign-in at `/signin` lasts; its cookie holds a signed token naming the key, never the key.",
+    )
     rate_limit: int = Field(
         60, description="Questions and searches a minute per reader key (429 past it); 0: no limit."
     )
     rate_limit_per_address: int = Field(
-        30, description="Questions and searches a minute per client address using reader keys; 0: no limit."
+        30,
+        description="Questions and searches a minute per client address using reader keys, and as many wrong keys or"
+        " failed sign-ins a minute per address (then every key from it waits); 0: no limit.",
     )
     max_upload_mb: int = Field(
         20, description="Largest upload in MB (API and Articles tab); the API answers a bigger one with 413."

@@ -4,6 +4,7 @@ A real server on the seed store (the Gradio queue needs one) with an admin key, 
 reader key bound to one origin. Nothing here changes the store: every write is one that must fail.
 """
 
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def test_rest_routes_need_the_right_key(keyed, method, path, body, reader_may):
         files = [("files", ("x.txt", b"Text.", "text/plain"))] if method == "POST" and body is None else None
         return httpx.request(method, f"{keyed.url}{path}", json=body, files=files, headers=headers, timeout=120)
 
-    for headers in ({}, {"Authorization": "Bearer unknown-key"}, {"Cookie": "byline_key=unknown-key"}):
+    for headers in ({}, {"Authorization": "Bearer unknown-key"}, {"Cookie": "byline_session=unknown-key"}):
         refused = call(headers)
         assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer", (path, headers)
         assert refused.json()["detail"]
@@ -187,7 +188,7 @@ def test_sign_in_page_sets_a_strict_cookie(keyed):
         assert page.status_code == 200 and "<script" not in page.text and 'name="key"' in page.text
         assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
         wrong = browser.post("/signin", data={"key": "not-a-key"}, headers={"Origin": keyed.url})
-        assert wrong.status_code == 401 and "not one of this server" in wrong.text and "byline_key" not in browser.cookies
+        assert wrong.status_code == 401 and "not one of this server" in wrong.text and "byline_session" not in browser.cookies
         assert browser.post("/signin", data={"key": READER_KEY}, headers={"Origin": EVIL}).status_code == 403
         signed = browser.post("/signin", data={"key": READER_KEY}, headers={"Origin": keyed.url})
         assert signed.status_code == 303 and signed.headers["location"] == "/"
@@ -200,7 +201,34 @@ def test_sign_in_page_sets_a_strict_cookie(keyed):
         assert browser.get("/config", headers={"Origin": "http://127.0.0.1:1"}).status_code == 403
         out = browser.get("/signout")
         assert out.status_code == 303 and out.headers["location"] == "/signin"
-        assert "byline_key" not in browser.cookies and browser.get("/").status_code == 303
+        assert "byline_session" not in browser.cookies and browser.get("/").status_code == 303
+
+
+def test_sign_in_cookie_holds_a_signed_expiring_token_not_the_key(keyed):
+    from ui.sessions import SessionTokens
+
+    with httpx.Client(base_url=keyed.url) as browser:
+        signed = browser.post("/signin", data={"key": ADMIN_KEY}, headers={"Origin": keyed.url})
+        assert signed.status_code == 303 and "max-age=43200" in signed.headers["set-cookie"].lower()
+        token = browser.cookies["byline_session"]
+        assert ADMIN_KEY not in signed.headers["set-cookie"] and ADMIN_KEY not in token
+        assert browser.get("/api/articles").status_code == 200
+
+    def articles(cookie: str) -> httpx.Response:
+        return httpx.get(f"{keyed.url}/api/articles", cookies={"byline_session": cookie})
+
+    ident, expiry, signature = token.split(".")
+    keys = [ADMIN_KEY, READER_KEY, BOUND_KEY]
+    assert articles(SessionTokens(keys, 3600).issue(ident)).status_code == 200  # the server's own signature
+    for forged in (
+        f"{ident}.{int(expiry) + 86400}.{signature}",  # a longer life under the old signature
+        f"{SessionTokens([READER_KEY], 3600).issue(ident)}",  # signed without the admin key
+        SessionTokens(keys, -1).issue(ident),  # expired
+        SessionTokens([*keys, "removed-key"], 3600).issue(hashlib.sha256(b"removed-key").hexdigest()[:16]),
+        ADMIN_KEY,  # the key itself is no sign-in
+    ):
+        refused = articles(forged)
+        assert refused.status_code == 401 and "sign in again" in refused.json()["detail"], forged
 
 
 def test_sign_in_cookie_is_secure_over_https(keyed):
@@ -233,6 +261,28 @@ def test_rate_limits_per_key_and_per_address(seed_settings):
     # Static assets and admin keys are not counted.
     assert all(client.get("/widget.js").status_code == 200 for _ in range(6))
     assert all(client.get("/api/search", params={"q": "army"}, headers=ADMIN).status_code == 200 for _ in range(6))
+
+
+def test_wrong_keys_are_throttled_per_address(seed_settings):
+    """BYLINE_RATE_LIMIT_PER_ADDRESS wrong keys or sign-ins a minute; then the address waits, with a
+    right key too (else a guess's answer would still tell right from wrong)."""
+    from starlette.testclient import TestClient
+
+    app = keyed_app(seed_settings, rate_limit_per_address=30)
+    client = TestClient(app)
+    guesses = [client.get("/api/articles", headers={"Authorization": f"Bearer guess-{n}"}) for n in range(60)]
+    assert [guess.status_code for guess in guesses] == [401] * 30 + [429] * 30
+    assert 1 <= int(guesses[-1].headers["retry-after"]) <= 60
+    assert "BYLINE_RATE_LIMIT_PER_ADDRESS" in guesses[-1].json()["detail"]
+    assert client.get("/api/articles", headers=ADMIN).status_code == 429
+    assert client.get("/api/articles", cookies={"byline_session": "forged.1.x"}).status_code == 429
+    assert TestClient(app, client=("10.0.0.2", 50000)).get("/api/articles", headers=ADMIN).status_code == 200
+
+    browser = TestClient(keyed_app(seed_settings, rate_limit_per_address=5), client=("10.0.0.3", 50000))
+    posts = [browser.post("/signin", data={"key": f"guess-{n}"}, follow_redirects=False) for n in range(8)]
+    assert [post.status_code for post in posts] == [401] * 5 + [429] * 3
+    assert 1 <= int(posts[-1].headers["retry-after"]) <= 60 and "try again in" in posts[-1].text
+    assert browser.post("/signin", data={"key": ADMIN_KEY}, follow_redirects=False).status_code == 429
 
 
 def test_sliding_window_forgets_after_a_minute():

@@ -2,10 +2,11 @@
 
 Admin keys (BYLINE_API_KEYS) may do everything; reader keys (BYLINE_READER_KEYS) may ask and
 search only, from the origins they are bound to, within the rate limits. A key comes as
-`Authorization: Bearer <key>` or as the cookie the sign-in page sets. With no keys configured
-everything is open, but only to the server's own pages and BYLINE_CORS_ORIGINS for writes. Every
-request must name a host the server is reached by (ui/hosts.py). Every write is logged.
-ui/route_access.py says which routes need which key.
+`Authorization: Bearer <key>`, or a sign-in token (ui/sessions.py) in the cookie the sign-in page
+sets; wrong ones are counted per address. With no keys configured everything is open, but only to
+the server's own pages and BYLINE_CORS_ORIGINS for writes. Every request must name a host the
+server is reached by (ui/hosts.py). Every write is logged. ui/route_access.py says which routes
+need which key.
 """
 
 import hashlib
@@ -24,10 +25,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from rag.settings import Settings
 from ui.access_log import client_address, logged
 from ui.hosts import AllowedHosts
-from ui.ratelimit import SlidingWindow, admit
+from ui.ratelimit import SlidingWindow, admit, retry_after
 from ui.route_access import SIGN_IN_PATH, Access, access_for
+from ui.sessions import SessionTokens
 
-KEY_COOKIE = "byline_key"
+SESSION_COOKIE = "byline_session"
 # Set by the access check for the Gradio handlers (any copy a client sends is dropped).
 ROLE_HEADER = "x-byline-role"
 ADMIN, READER = "admin", "reader"
@@ -50,7 +52,7 @@ class Holder:
 
     role: str
     origins: tuple[str, ...]  # a reader key's pages; empty: not bound
-    ident: str  # names the key in rate-limit buckets and the log without keeping it
+    ident: str  # names the key in rate-limit buckets, sign-in tokens and the log without keeping it
 
 
 OPEN = Holder(ADMIN, (), "")  # every caller of a server without keys
@@ -73,6 +75,9 @@ class KeyRing:
             for key, origins in pairs
         ]
         self.reader_origins = sorted({origin for _, origins in readers for origin in origins})
+        self._by_ident = {holder.ident: holder for _, holder in self._keys}
+        self.sessions = SessionTokens([key.decode() for key, _ in self._keys], settings.session_hours * 3600)
+        self._failures = SlidingWindow(settings.rate_limit_per_address)
 
     @property
     def open(self) -> bool:
@@ -83,6 +88,17 @@ class KeyRing:
         # Compare with every key, in constant time, so timing tells nothing about the keys.
         matches = [holder for key, holder in self._keys if secrets.compare_digest(given_bytes, key)]
         return matches[0] if matches else None
+
+    def identify(self, address: str, key: str | None = None, token: str | None = None) -> tuple[Holder | None, int]:
+        """(whom a key or sign-in token belongs to, 0); (None, seconds to wait) without looking
+        while `address` has used up its wrong tries (BYLINE_RATE_LIMIT_PER_ADDRESS a minute), so
+        that a right key is not told from a wrong one then."""
+        if wait := retry_after(self._failures.wait_s(address)):
+            return None, wait
+        holder = self.holder(key) if key else self._by_ident.get(self.sessions.ident(token or "") or "")
+        if holder is None:
+            self._failures.record(address)
+        return holder, 0
 
 
 def _checked(keys: list[str], setting: str) -> list[str]:
@@ -146,14 +162,19 @@ class AccessMiddleware:
         if self.keys.open:
             return None, OPEN
         address = client_address(scope)
-        given = _bearer(headers.get("authorization", ""))
-        from_cookie = given is None
-        if from_cookie:
-            given = cookie_parser(headers.get("cookie", "")).get(KEY_COOKIE)
-        holder = self.keys.holder(given) if given else None
+        key = _bearer(headers.get("authorization", ""))
+        token = None if key else cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
+        holder, wait = self.keys.identify(address, key=key, token=token) if key or token else (None, 0)
+        if wait:
+            return _refusal(
+                429,
+                f"Too many wrong keys or sign-ins from this address: try again in {wait} s "
+                "(BYLINE_RATE_LIMIT_PER_ADDRESS a minute).",
+                {"Retry-After": str(wait)},
+            ), None
         if holder is None:
-            return _unknown(scope, given), None
-        if refusal := _origin_refusal(holder, headers, from_cookie):
+            return _unknown(scope, key, token), None
+        if refusal := _origin_refusal(holder, headers, from_cookie=key is None):
             return refusal, holder
         if access is Access.ADMIN and holder.role != ADMIN:
             return _refusal(
@@ -188,12 +209,14 @@ def _who(holder: Holder | None) -> str:
     return "no key (open server)" if holder is OPEN else f"{holder.role} key {holder.ident}"
 
 
-def _unknown(scope: Scope, given: str | None) -> ASGIApp:
+def _unknown(scope: Scope, key: str | None, token: str | None) -> ASGIApp:
     """No key, or one that is not configured: a browser opening the chat goes to the sign-in page."""
     if scope["path"] == "/" and scope.get("method") in ("GET", "HEAD"):
         return _redirect(SIGN_IN_PATH)
-    if given:
+    if key:
         return _refusal(401, "Unknown key.", {"WWW-Authenticate": "Bearer"})
+    if token:
+        return _refusal(401, "This sign-in has expired or is not valid: sign in again at /signin.", {"WWW-Authenticate": "Bearer"})
     return _refusal(
         401,
         "This server needs a key: send the header 'Authorization: Bearer <key>', or sign in at /signin.",

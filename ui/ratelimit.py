@@ -48,9 +48,14 @@ def admit(limits: list[tuple[SlidingWindow, Hashable]]) -> int:
     """Count one request against every (limit, caller) pair, or none when one is used up:
     0 when admitted, else the whole seconds to wait (for `Retry-After`). Called from the event
     loop, so no other request is admitted between the check and the count."""
-    wait = max(limit.wait_s(caller) for limit, caller in limits)
-    if wait > 0:
-        return max(1, math.ceil(wait))
+    wait = retry_after(max(limit.wait_s(caller) for limit, caller in limits))
+    if wait:
+        return wait
     for limit, caller in limits:
         limit.record(caller)
     return 0
+
+
+def retry_after(wait_s: float) -> int:
+    """A wait as `Retry-After` gives it: whole seconds, at least 1 while there is any."""
+    return max(1, math.ceil(wait_s)) if wait_s > 0 else 0

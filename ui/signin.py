@@ -1,4 +1,5 @@
-"""The sign-in page: a person pastes a key; an HttpOnly cookie then carries it to the chat at `/`."""
+"""The sign-in page: a person pastes a key; an HttpOnly cookie then carries a signed, expiring token
+naming that key (ui/sessions.py), not the key, to the chat at `/`."""
 
 import base64
 import hashlib
@@ -8,7 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ui.access import KEY_COOKIE, KeyRing
+from ui.access import SESSION_COOKIE, KeyRing
 from ui.route_access import SIGN_IN_PATH
 
 STYLE = """
@@ -65,18 +66,31 @@ def signin_router(keys: KeyRing) -> APIRouter:
             return HTMLResponse(page("Sign in from this server's own page."), status.HTTP_403_FORBIDDEN, headers=PAGE_HEADERS)
         async with request.form(max_files=0, max_fields=2) as form:
             given = str(form.get("key") or "").strip()
-        if keys.holder(given) is None:
+        holder, wait = keys.identify(request.client.host if request.client else "unknown", key=given)
+        if wait:
+            return HTMLResponse(
+                page(f"Too many wrong keys from this address: try again in {wait} s."),
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={**PAGE_HEADERS, "Retry-After": str(wait)},
+            )
+        if holder is None:
             return HTMLResponse(page("That is not one of this server's keys."), status.HTTP_401_UNAUTHORIZED, headers=PAGE_HEADERS)
         response = RedirectResponse("/", status.HTTP_303_SEE_OTHER)
         response.set_cookie(
-            KEY_COOKIE, given, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
+            SESSION_COOKIE,
+            keys.sessions.issue(holder.ident),
+            max_age=int(keys.sessions.lifetime_s),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
         )
         return response
 
     @router.get("/signout")
     def sign_out(request: Request) -> Response:
         response = RedirectResponse(SIGN_IN_PATH, status.HTTP_303_SEE_OTHER)
-        response.delete_cookie(KEY_COOKIE, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
+        response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
         return response
 
     return router
