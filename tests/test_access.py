@@ -237,6 +237,9 @@ def test_sign_in_cookie_is_secure_over_https(keyed):
     client = TestClient(keyed.app, base_url="https://byline.example")
     signed = client.post("/signin", data={"key": ADMIN_KEY}, follow_redirects=False)
     assert signed.status_code == 303 and "secure" in signed.headers["set-cookie"].lower()
+    # Behind a TLS proxy on 127.0.0.1 (the address uvicorn trusts by default), as docs/deploy.md's nginx sends it.
+    proxied = httpx.post(f"{keyed.url}/signin", data={"key": ADMIN_KEY}, headers={"X-Forwarded-Proto": "https"})
+    assert proxied.status_code == 303 and "secure" in proxied.headers["set-cookie"].lower()
 
 
 def test_rate_limits_per_key_and_per_address(seed_settings):
