@@ -51,11 +51,13 @@ _PRONOUN_CLASS = {
 # The kinds of noun phrase each pronoun class may stand for, best first: earlier turns are read
 # for a better kind before a weaker one of the latest turn is taken.
 _AGREES = {
-    "he": (("person",), ("name",)),
-    "she": (("person",), ("name",)),
-    "it": (("thing", "organisation", "name"), ("place",)),
-    "they": (("plural", "organisation"), ("name",)),
+    "he": (("person",), ("name", "speaker")),
+    "she": (("person",), ("name", "speaker")),
+    "it": (("thing", "organisation", "name"), ("speaker",), ("place",)),
+    "they": (("plural", "organisation"), ("name", "speaker")),
 }
+# "Brittney Griner" in "How long is Brittney Griner's sentence?": any pronoun's last resort.
+_OWNERS = (("owner",),)
 _PLACE_PREPOSITIONS = frozenset("in at into from to near inside outside across".split())
 # "And in May?", "And for the Avalanche?": a phrase that asks the previous question again.
 _ELLIPSIS_PREPOSITIONS = _PLACE_PREPOSITIONS | frozenset("on for during since before after by".split())
@@ -147,7 +149,7 @@ class _Referent:
 
     text: str  # "the Syrian army"
     span: tuple[int, int] | None  # where it stands in its question
-    kind: str  # "person", "name", "thing", "organisation", "plural" or "place"
+    kind: str  # "person", "name", "thing", "organisation", "plural", "place" or "owner" (of "X's Y")
     # "object" when the question asked who did something to it: "Who helped the army?"
     role: str = "subject"
     speaker: bool = False  # the subject of "say", "announce": someone, not the thing spoken of
@@ -187,12 +189,14 @@ def _resolved_user_questions(history: list[Turn], people: frozenset[str]) -> lis
     for turn in history:
         if turn.role == "user" and turn.content.strip():
             text = turn.content.strip()
-            rewrite = _heuristic(text, resolved, people) if resolved and _has_something_to_resolve(text) else None
+            rewrite = _heuristic(text, resolved, people, describe=False) if resolved and _has_something_to_resolve(text) else None
             resolved.append(rewrite or text)
     return resolved
 
 
-def _heuristic(question: str, previous: list[str], people: frozenset[str]) -> str | None:
+def _heuristic(question: str, previous: list[str], people: frozenset[str], describe: bool = True) -> str | None:
+    """`describe`: a pronoun may stand for the answer to "Who ...?" ("the person who won"); not in the
+    earlier questions made stand-alone, which later ones read for their phrases."""
     body = _strip_opener(question)
     parse = _parse(body)
     latest = _parse(asked_clause(previous[-1]))
@@ -201,7 +205,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str]) -> st
         or _bare_wh(parse, latest)
         or _event_that(parse, latest)
         or _said_that(body, parse, latest)
-        or _replace_anaphora(body, parse, [_parse(asked_clause(text)) for text in reversed(previous)], people)
+        or _replace_anaphora(body, parse, [_parse(asked_clause(text)) for text in reversed(previous)], people, describe)
     )
     return _capitalise(rewritten) if rewritten else None
 
@@ -211,7 +215,14 @@ def _has_something_to_resolve(question: str) -> bool:
     parse = _parse(asked_clause(_strip_opener(question)))
     if not parse.words:
         return False
-    return bool(_outside_pronouns(parse) or _is_ellipsis(parse) or _is_bare_wh(parse) or _is_event_that(parse) or _is_said_that(parse))
+    return bool(
+        _outside_pronouns(parse)
+        or _is_ellipsis(parse)
+        or _is_bare_wh(parse)
+        or _is_event_that(parse)
+        or _is_said_that(parse)
+        or _that_time(parse) is not None
+    )
 
 
 def _strip_opener(question: str) -> str:
@@ -356,8 +367,8 @@ def _referents(parse: _Parse) -> list[_Referent]:
     subject = _subject_text(parse)
     if subject is not None:
         asks_who = words[0].lower == "who" and parse.aux is not None and _auxiliary(words[parse.aux]) in _BE
-        kind = "person" if asks_who else _kind([w for w in words if subject[1][0] <= w.start < subject[1][1]])
-        found.append(_Referent(subject[0], subject[1], kind, speaker=speaker))
+        inside = [w for w in words if subject[1][0] <= w.start < subject[1][1]]
+        found += [_Referent(subject[0], subject[1], "person" if asks_who else _kind(inside), speaker=speaker), *_owner(parse, inside)]
     elif _wh_is_subject(parse) and _wh_nouns(parse):
         nouns = [w for w in words[1 : parse.wh] if w.lower not in _WH_MODIFIERS]
         found.append(_Referent(f"the {_wh_nouns(parse)} that {_predicate(parse)}", None, _kind(nouns), speaker=speaker))
@@ -370,9 +381,18 @@ def _referents(parse: _Parse) -> list[_Referent]:
             text = parse.text[span[0] : span[1]]
             place = words[n].name and words[n - 1].lower in _PLACE_PREPOSITIONS
             if not _WHEN.fullmatch(text):
-                found.append(_Referent(text, span, "place" if place else _kind(words[n:end]), role))
+                found += [_Referent(text, span, "place" if place else _kind(words[n:end]), role), *_owner(parse, words[n:end], role)]
         n = max(end, n + 1)
     return found
+
+
+def _owner(parse: _Parse, phrase: list[_Word], role: str = "subject") -> list[_Referent]:
+    """ "Brittney Griner" of "Brittney Griner's sentence"."""
+    owned = next((i for i, w in enumerate(phrase[:-1]) if _is_possessive(w)), None)
+    if owned is None or not all(w.name for w in phrase[: owned + 1]):
+        return []
+    span = (phrase[0].start, phrase[owned].end - (2 if phrase[owned].text.endswith("s") else 1))
+    return [_Referent(parse.text[span[0] : span[1]], span, "owner", role)]
 
 
 def _kind(phrase: list[_Word]) -> str:
@@ -385,8 +405,10 @@ def _kind(phrase: list[_Word]) -> str:
     titled = any(w.name and _is_person_noun(w) for w in head_part[:-1])  # "President Biden", "Gen. Ali Mayhoub"
     if _is_person_noun(head) or titled:
         return "person"
-    if phrase[0].name:
+    if head_part[0].name:
         return "name"
+    if head.name:
+        return "organisation"  # a name after "the" is no person: "the World Series", "the Astros"
     if head.lower in _IRREGULAR_PLURALS or _is_plural_s(head):
         return "plural"
     return "organisation" if head.lower in _ORGANISATION_NOUNS else "thing"
@@ -430,6 +452,9 @@ def _subject_text(parse: _Parse) -> tuple[str, tuple[int, int]] | None:
         of = next((n for n in range(first, last) if words[n].lower == "of"), None)
         if of is not None and of + 1 < last:
             first = of + 1
+    if parse.aux is not None and _auxiliary(words[parse.aux]) in _BE and words[first].name:
+        names_end = next((n for n in range(first, last) if not words[n].name), last)  # "Liz Truss" of "was Liz Truss prime minister"
+        last = last if _is_possessive(words[names_end - 1]) else names_end
     span = (words[first].start, words[last - 1].end)
     return parse.text[span[0] : span[1]], span
 
@@ -535,7 +560,9 @@ def _bare_wh(parse: _Parse, before: _Parse) -> str | None:
 def _is_event_that(parse: _Parse) -> bool:
     """ "When was that?", "Why did this happen?": "that" stands for the previous question's event."""
     words, aux = parse.words, parse.aux
-    if not parse.wh or aux is None or aux + 1 >= len(words) or words[aux + 1].lower not in {"that", "this"}:
+    if not parse.wh or words[0].lower not in {"when", "why", "where", "how"}:
+        return False  # "Which Super Bowl is that?" asks what "that" is
+    if aux is None or aux + 1 >= len(words) or words[aux + 1].lower not in {"that", "this"}:
         return False
     return all(w.lower in _EVENT_WORDS for w in words[aux + 2 :])
 
@@ -610,6 +637,9 @@ def _ask_again(asked: str, before: _Parse) -> str | None:
         return None
     rest = _lower_first(before.text[before.words[before.aux].start :].rstrip())  # "Did the Fed ...?" -> "did the Fed ...?"
     nouns = _wh_nouns(before)
+    if not nouns and before.words[-1].lower in _ELLIPSIS_PREPOSITIONS | {"about", "with", "of"}:
+        rest = before.text[before.words[before.aux].start : before.words[-2].end] + "?"  # "What did it crash into?"
+        rest = _lower_first(rest)
     if nouns and before.verb is not None:
         cut = before.words[before.verb].end - before.words[before.aux].start
         rest = f"{rest[:cut]} the {nouns}{rest[cut:]}"
@@ -673,14 +703,28 @@ def _demonstrative_pronoun(words: list[_Word], n: int) -> bool:
     return following is None or _is_function(following) or _is_verb_form(following)
 
 
-def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse], people: frozenset[str]) -> str | None:
-    """Each outside pronoun takes what it agrees with (`_agreeing`); "he" and "she" choose first, being
-    the most particular, and two kinds of pronoun never take the same phrase. A later pronoun of a kind
-    already replaced ("he ... his") reads as referring back to it."""
+def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse], people: frozenset[str], describe: bool) -> str | None:
+    """Outside pronouns take the phrases they agree with; failing any, the answer to an earlier "Who ...?"
+    ("the person who won Italy's election"), then the owner in "X's Y". "that year" takes the date."""
+    pronouns = [n for n in _outside_pronouns(parse) if parse.words[n].lower in _PRONOUN_CLASS or parse.words[n].lower == "there"]
+    edits = _resolve_pronouns(parse, pronouns, earlier, people, None)
+    if not edits and describe:
+        edits = _answer_described(parse.words, pronouns, earlier)
+    if not edits:
+        edits = _resolve_pronouns(parse, pronouns, earlier, people, _OWNERS)
+    edits += _that_time_edit(parse, earlier)
+    for start, end, text in sorted(edits, reverse=True):
+        body = body[:start] + text + body[end:]
+    return body if edits else None
+
+
+def _resolve_pronouns(parse: _Parse, pronouns: list[int], earlier: list[_Parse], people: frozenset[str], tiers) -> list[tuple[int, int, str]]:
+    """Each pronoun takes what it agrees with (`_agreeing`); "he" and "she" choose first, being the most
+    particular, and two kinds of pronoun never take the same phrase. A later pronoun of a kind already
+    replaced ("he ... his") reads as referring back to it."""
     words = parse.words
     edits: list[tuple[int, int, str]] = []
     taken: dict[str, str] = {}
-    pronouns = [n for n in _outside_pronouns(parse) if words[n].lower in _PRONOUN_CLASS or words[n].lower == "there"]
     place = next((p for p in map(_place, earlier) if p), None)
     for n in sorted(pronouns, key=lambda n: _PRONOUN_CLASS.get(words[n].lower) not in {"he", "she"}):
         word, kind = words[n], _PRONOUN_CLASS.get(words[n].lower)
@@ -690,24 +734,20 @@ def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse], people: f
             continue
         if kind in taken or word.lower == "it" and n - 1 != parse.aux and words[n - 1].lower in _EVENT_VERBS:
             continue  # the event in "Why did they do it?"
-        referent = _agreeing(words, n, kind, earlier, set(taken.values()), people)
+        referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, tiers or _AGREES[kind])
         if referent is not None:
             edits.append(_pronoun_edit(words, n, referent))
             taken[kind] = referent
-    if not edits:
-        edits = _answer_described(words, pronouns, earlier[0])
-    for start, end, text in sorted(edits, reverse=True):
-        body = body[:start] + text + body[end:]
-    return body if edits else None
+    return edits
 
 
-def _agreeing(words: list[_Word], n: int, kind: str, earlier: list[_Parse], taken: set[str], people: frozenset[str]) -> str | None:
-    """The first phrase of the best kind for the pronoun, from the latest question that has one. "it" takes
-    the speaker of "What did Musk say about Twitter Blue?" only when nothing else in that question agrees;
-    a name the conversation introduced as someone's ("owner Elon Musk") is a person."""
-    for kinds in _AGREES[kind]:
+def _agreeing(words: list[_Word], n: int, kind: str, earlier: list[_Parse], taken: set[str], people: frozenset[str], tiers) -> str | None:
+    """The first phrase of the best kind for the pronoun, from the latest question that has one. A name
+    the conversation introduced as someone's ("owner Elon Musk") is a person; a name that speaks ("What did
+    Musk say about Twitter Blue?") is probably one, so "it" takes it only when no question has a thing."""
+    for kinds in tiers:
         for question in earlier:
-            referents = [_as_person(r) if r.kind == "name" and set(r.text.lower().split()) & people else r for r in _referents(question)]
+            referents = [_as_kind(r, people) for r in _referents(question)]
             fitting = [r for r in referents if r.kind in kinds and r.text not in taken and _may_refer(words, n, r)]
             if kind == "it":
                 fitting.sort(key=lambda r: r.speaker)
@@ -716,8 +756,11 @@ def _agreeing(words: list[_Word], n: int, kind: str, earlier: list[_Parse], take
     return None
 
 
-def _as_person(referent: _Referent) -> _Referent:
-    return _Referent(referent.text, referent.span, "person", referent.role, referent.speaker)
+def _as_kind(referent: _Referent, people: frozenset[str]) -> _Referent:
+    if referent.kind != "name":
+        return referent
+    kind = "person" if set(referent.text.lower().split()) & people else "speaker" if referent.speaker else "name"
+    return _Referent(referent.text, referent.span, kind, referent.role, referent.speaker)
 
 
 def _people(history: list[Turn]) -> frozenset[str]:
@@ -747,10 +790,12 @@ def _may_refer(words: list[_Word], n: int, referent: _Referent) -> bool:
     return referent.role == "subject" or _object_position(words, n) or words[n].lower in _POSSESSIVE
 
 
-def _answer_described(words: list[_Word], pronouns: list[int], latest: _Parse) -> list[tuple[int, int, str]]:
-    """A pronoun that nothing named stands for the answer to "Who ...?": "Why was he fired?" after
-    "Who was fired from OpenAI?" asks about "the person who was fired from OpenAI"."""
-    if not latest.words or latest.words[0].lower != "who" or not _wh_is_subject(latest) or _wh_nouns(latest):
+def _answer_described(words: list[_Word], pronouns: list[int], earlier: list[_Parse]) -> list[tuple[int, int, str]]:
+    """A pronoun that nothing named stands for the answer to the latest "Who ...?": "Why was he fired?"
+    after "Who was fired from OpenAI?" asks about "the person who was fired from OpenAI"."""
+    asked = (q for q in earlier if q.words and q.words[0].lower == "who" and _wh_is_subject(q) and not _wh_nouns(q))
+    latest = next(asked, None)
+    if latest is None:
         return []
     for n in pronouns:
         kind = _PRONOUN_CLASS.get(words[n].lower)
@@ -758,6 +803,26 @@ def _answer_described(words: list[_Word], pronouns: list[int], latest: _Parse) -
             described = f"{'those' if kind == 'they' else 'the person'} who {_predicate(latest)}"
             return [_pronoun_edit(words, n, described)]
     return []
+
+
+def _that_time(parse: _Parse) -> int | None:
+    """The index of "that" in "Who won it that year?"."""
+    words = parse.words
+    return next(
+        (n for n in range(len(words) - 1) if words[n].lower in {"that", "this"} and words[n + 1].lower in {"year", "month", "day", "week"}),
+        None,
+    )
+
+
+def _that_time_edit(parse: _Parse, earlier: list[_Parse]) -> list[tuple[int, int, str]]:
+    """ "that year" -> "in 2019", the latest date asked about."""
+    n = _that_time(parse)
+    when = next((m.group(0) for m in (_WHEN.search(q.text) for q in earlier) if m), None)
+    if n is None or when is None:
+        return []
+    words = parse.words
+    preposition = n > 0 and words[n - 1].lower in _ELLIPSIS_PREPOSITIONS
+    return [(words[n].start, words[n + 1].end, when if preposition else f"in {when}")]
 
 
 def _after_place_preposition(words: list[_Word], n: int) -> bool:

@@ -111,6 +111,7 @@ def test_questions_that_stand_alone_are_unchanged(question):
         (["What did Elon Musk say?"], "Did the company lay off staff?"),
         (["What did Elon Musk say?"], "Who said that?"),  # what he said is the answer, not the question
         (["Who won the Stanley Cup?"], "Is that so?"),
+        (["Who will perform at the halftime show?"], "Which year is that?"),  # asks what "that" is
     ],
 )
 def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question):
@@ -152,9 +153,19 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["Why did the Fed raise rates?"], "Who confirmed that?", "Who confirmed that the Fed raised rates?"),
         (["Is Boeing still building the 737 MAX?"], "Who reported this?", "Who reported that Boeing is still building the 737 MAX?"),
         (["Will Iran keep its forces in Syria?"], "Who said that?", "Who said that Iran will keep its forces in Syria?"),
+        # a name after "the" is a thing or a team, never a person; the owner in "X's Y" is a last resort
+        (["Who won the World Series?"], "Who won it in 2019?", "Who won the World Series in 2019?"),
+        (["How long is Brittney Griner's sentence?"], "Where is she being held?", "Where is Brittney Griner being held?"),
+        (["Who won Italy's election?"], "Which party does she lead?", "Which party does the person who won Italy's election lead?"),
+        (["How long was Boris Johnson prime minister?"], "Who replaced him?", "Who replaced Boris Johnson?"),
+        # "that year" is the date asked about; "When did that happen?" drops the preposition left dangling
+        (["How much did Twitter earn in 2021?"], "How much did it lose that year?", "How much did Twitter lose in 2021?"),
+        (["What did the spacecraft crash into?"], "When did that happen?", "When did the spacecraft crash?"),
         # the latest question first; an earlier one only when the latest has nothing that fits
         (["Who is Liz Truss?", "How much does Twitter Blue cost?"], "When did she take office?", "When did Liz Truss take office?"),
         (["What did the Syrian army capture?", "Who is Liz Truss?"], "Where is it based?", "Where is the Syrian army based?"),
+        (["How much will Twitter Blue cost?", "What did Musk want to charge before?"], "What does it include?", "What does Twitter Blue include?"),
+        (["Who won the World Series?", "Who did they beat?"], "When did they last win?", "When did those who won the World Series last win?"),
     ],
 )
 def test_follow_ups_resolve_from_the_latest_turn_that_fits(earlier, follow_up, expected):
