@@ -95,7 +95,7 @@ _PAST = {
     "sit": "sat", "stand": "stood", "lose": "lost", "pay": "paid", "meet": "met", "lead": "led", "read": "read",
     "spend": "spent", "grow": "grew", "win": "won", "buy": "bought", "send": "sent", "build": "built",
     "fall": "fell", "cut": "cut", "hold": "held", "leave": "left", "fight": "fought", "strike": "struck",
-    "break": "broke", "draw": "drew", "choose": "chose", "catch": "caught", "hit": "hit", "become": "became",
+    "break": "broke", "draw": "drew", "choose": "chose", "catch": "caught", "hit": "hit", "become": "became", "lay": "laid",
     "rise": "rose", "sell": "sold", "hear": "heard", "feel": "felt", "seek": "sought", "speak": "spoke",
     "drive": "drove", "fly": "flew", "throw": "threw",
 }
@@ -368,7 +368,9 @@ def _referents(parse: _Parse) -> list[_Referent]:
     if subject is not None:
         asks_who = words[0].lower == "who" and parse.aux is not None and _auxiliary(words[parse.aux]) in _BE
         inside = [w for w in words if subject[1][0] <= w.start < subject[1][1]]
-        found += [_Referent(subject[0], subject[1], "person" if asks_who else _kind(inside), speaker=speaker), *_owner(parse, inside)]
+        kind = _kind(inside)
+        kind = "person" if asks_who and kind == "name" else kind  # "Who is Liz Truss?"; not "Who are the Proud Boys?"
+        found += [_Referent(subject[0], subject[1], kind, speaker=speaker), *_owner(parse, inside)]
     elif _wh_is_subject(parse) and _wh_nouns(parse):
         nouns = [w for w in words[1 : parse.wh] if w.lower not in _WH_MODIFIERS]
         found.append(_Referent(f"the {_wh_nouns(parse)} that {_predicate(parse)}", None, _kind(nouns), speaker=speaker))
@@ -405,13 +407,15 @@ def _kind(phrase: list[_Word]) -> str:
     titled = any(w.name and _is_person_noun(w) for w in head_part[:-1])  # "President Biden", "Gen. Ali Mayhoub"
     if _is_person_noun(head) or titled:
         return "person"
+    if head.lower in _ORGANISATION_NOUNS:
+        return "organisation"
     if head_part[0].name:
         return "name"
     if head.name:
         return "organisation"  # a name after "the" is no person: "the World Series", "the Astros"
     if head.lower in _IRREGULAR_PLURALS or _is_plural_s(head):
         return "plural"
-    return "organisation" if head.lower in _ORGANISATION_NOUNS else "thing"
+    return "thing"
 
 
 def _is_person_noun(word: _Word) -> bool:
@@ -518,22 +522,22 @@ def _replaced_span(replacement: str, phrase: list[_Word], preposition: str | Non
         when = _WHEN.search(latest.text)
         return when.span() if when else None
     if preposition is not None:
-        return _prepositional_object(latest, preposition)
+        return _prepositional_object(latest, preposition, phrase[0].name)
     kinds = ("person", "name", "place") if _kind(phrase) in ("person", "name") else ("person", "name", "thing", "organisation", "plural")
     match = next((r for r in _referents(latest) if r.span and r.kind in kinds), None)
     return match.span if match else None
 
 
-def _prepositional_object(parse: _Parse, preposition: str) -> tuple[int, int] | None:
-    """ "Ohio" in "What was the unemployment rate in Ohio in May?" for "in"; dates are left to `_WHEN`."""
+def _prepositional_object(parse: _Parse, preposition: str, name: bool) -> tuple[int, int] | None:
+    """ "Ohio" in "What was the unemployment rate in Ohio in May?" for "in", a name before any other phrase
+    when a name replaces it ("in Syria" for "in Turkey", not "in the earthquake"); dates are left to `_WHEN`."""
     words = parse.words
+    spans = []
     for n, word in enumerate(words[:-1]):
         end = _noun_phrase_end(words, n + 1) if word.lower == preposition else n + 1
-        if end > n + 1:
-            span = (words[n + 1].start, words[end - 1].end)
-            if not _WHEN.fullmatch(parse.text[span[0] : span[1]]):
-                return span
-    return None
+        if end > n + 1 and not _WHEN.fullmatch(parse.text[words[n + 1].start : words[end - 1].end]):
+            spans.append((words[n + 1].name != name, (words[n + 1].start, words[end - 1].end)))
+    return min(spans)[1] if spans else None
 
 
 def _is_bare_wh(parse: _Parse) -> bool:
@@ -576,9 +580,10 @@ def _event_that(parse: _Parse, before: _Parse) -> str | None:
 def _is_said_that(parse: _Parse) -> bool:
     """ "Who said so?", "Who confirmed that?": "that" ends the question as what was said or done."""
     words = parse.words
-    if len(words) < 2 or words[-1].lower not in {"that", "this", "so"}:
+    if len(words) < 2 or _auxiliary(words[-2]) is not None or not _is_verb_form(words[-2]):
         return False
-    return _is_verb_form(words[-2]) and _auxiliary(words[-2]) is None
+    # "Who announced it?": what a speaker announces is what happened, not a thing
+    return words[-1].lower in {"that", "this", "so"} or words[-1].lower == "it" and parse.aux is None and _is_speech(words[-2])
 
 
 def _said_that(body: str, parse: _Parse, before: _Parse) -> str | None:
@@ -596,9 +601,8 @@ def _statement(before: _Parse) -> str | None:
     what it asks for is what the statement would need ("What did Musk say?")."""
     words, aux, subject_end = before.words, before.aux, before.subject[1] if before.subject else 0
     nouns = _wh_nouns(before)
-    after_adverbs = next((n for n in range(subject_end, len(words)) if words[n].lower not in _ADVERBS), None)  # "Is Boeing still building"
-    verb_at = before.verb if before.verb is not None else after_adverbs
-    if aux is None or not subject_end or verb_at is None or before.verb is None and not _is_verb_form(words[verb_at]):
+    verb_at = _main_verb(before)
+    if aux is None or not subject_end or verb_at is None:
         return None
     if words[0].lower in {"what", "which", "who", "whom"} and not nouns:
         return None
@@ -635,15 +639,23 @@ def _ask_again(asked: str, before: _Parse) -> str | None:
         return _ask_again_passive(asked, before)
     if before.subject is None or _auxiliary(before.words[before.aux]) in _BE:
         return None
-    rest = _lower_first(before.text[before.words[before.aux].start :].rstrip())  # "Did the Fed ...?" -> "did the Fed ...?"
-    nouns = _wh_nouns(before)
-    if not nouns and before.words[-1].lower in _ELLIPSIS_PREPOSITIONS | {"about", "with", "of"}:
-        rest = before.text[before.words[before.aux].start : before.words[-2].end] + "?"  # "What did it crash into?"
-        rest = _lower_first(rest)
-    if nouns and before.verb is not None:
-        cut = before.words[before.verb].end - before.words[before.aux].start
-        rest = f"{rest[:cut]} the {nouns}{rest[cut:]}"
-    return f"{asked} {rest}"
+    words, nouns, verb = before.words, _wh_nouns(before), _main_verb(before)
+    rest = before.text[words[before.aux].start :].rstrip()
+    if not nouns and words[-1].lower in _ELLIPSIS_PREPOSITIONS | {"about", "with", "of"}:
+        rest = before.text[words[before.aux].start : words[-2].end] + "?"  # "What did it crash into?": "When did it crash?"
+    elif verb is not None and (nouns or words[0].lower == "what" and verb == len(words) - 1):
+        cut = words[verb].end - words[before.aux].start
+        rest = f"{rest[:cut]} {f'the {nouns}' if nouns else 'it'}{rest[cut:]}"  # "When did Apple announce it?"
+    return f"{asked} {_lower_first(rest)}"  # "Did the Fed ...?" -> "did the Fed ...?"
+
+
+def _main_verb(parse: _Parse) -> int | None:
+    """The main verb, or the word after the subject and its adverbs ("do" in "What did the Fed do?",
+    "building" in "Is Boeing still building ...?")."""
+    if parse.verb is not None or parse.subject is None:
+        return parse.verb
+    after = next((n for n in range(parse.subject[1], len(parse.words)) if parse.words[n].lower not in _ADVERBS), None)
+    return after if after is not None and (_is_verb_form(parse.words[after]) or parse.words[after].lower in _DO) else None
 
 
 def _ask_again_passive(asked: str, before: _Parse) -> str | None:

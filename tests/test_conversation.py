@@ -161,6 +161,14 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         # "that year" is the date asked about; "When did that happen?" drops the preposition left dangling
         (["How much did Twitter earn in 2021?"], "How much did it lose that year?", "How much did Twitter lose in 2021?"),
         (["What did the spacecraft crash into?"], "When did that happen?", "When did the spacecraft crash?"),
+        # what "What ...?" asked for is "it" when it is asked again; a speaker "announced it": what happened
+        (["What did the Fed do?"], "Why?", "Why did the Fed do it?"),
+        (["What did Apple announce?"], "When?", "When did Apple announce it?"),
+        (["Why did Meta lay off 11,000 workers?"], "Who announced it?", "Who announced that Meta laid off 11,000 workers?"),
+        # a name replaces a name; "they" is an organisation or a group before a person's name
+        (["How many people died in the earthquake in Turkey?"], "And in Syria?", "How many people died in the earthquake in Syria?"),
+        (["What did Zelensky ask Congress for?"], "Did they agree?", "Did Congress agree?"),
+        (["Who are the Proud Boys?"], "Who leads them?", "Who leads the Proud Boys?"),
         # the latest question first; an earlier one only when the latest has nothing that fits
         (["Who is Liz Truss?", "How much does Twitter Blue cost?"], "When did she take office?", "When did Liz Truss take office?"),
         (["What did the Syrian army capture?", "Who is Liz Truss?"], "Where is it based?", "Where is the Syrian army based?"),
