@@ -35,6 +35,15 @@ def contains_answer(sentences: list[str], answers: list[str]) -> bool:
     return any(normalise(a) and normalise(a) in haystack for a in answers)
 
 
+def states_answer(text: str, answers: list[str]) -> bool:
+    """Whether `text` holds an answer string as whole words ("10" not in "2010", "$5" not in "$5.02";
+    quotes and case folded)."""
+    haystack = normalise(text)
+    return any(
+        normalise(a) and re.search(rf"(?<!\w){re.escape(normalise(a))}(?!\w|[.,]\d)", haystack) for a in answers
+    )
+
+
 def precision_recall_f1(predicted: list[bool], actual: list[bool]) -> tuple[float, float, float]:
     true_positive = sum(p and a for p, a in zip(predicted, actual))
     precision = true_positive / sum(predicted) if any(predicted) else 0.0

@@ -161,8 +161,13 @@ def score_answers(
     scores.ask_p50_ms, scores.ask_p95_ms = round(percentile(latencies, 50), 1), round(percentile(latencies, 95), 1)
 
 
+def cached_store_path(dataset: Dataset, settings: Settings) -> Path:
+    """Where `prepare_store` keeps `dataset`'s store when no store is named."""
+    return cache_root() / f"{dataset.name}-{dataset.cache_key(settings)}"
+
+
 def prepare_store(dataset: Dataset, settings: Settings, store: Path | None, progress=print) -> Byline:
-    path = Path(store) if store else cache_root() / f"{dataset.name}-{dataset.cache_key(settings)}"
+    path = Path(store) if store else cached_store_path(dataset, settings)
     service = Byline(settings.model_copy(update={"store": path}))
     if dataset.inline_articles:
         (path / INLINE_ARTICLES).write_text("\n".join(json.dumps(a) for a in dataset.inline_articles))
