@@ -12,35 +12,57 @@ kind, "it" a thing, organisation or name that is not the speaker of "What did Mu
 Twitter Blue?", "they" a plural or an organisation before a name. Only the previous questions'
 subjects and objects travel: what they asked for ("neighbourhoods") would pull retrieval back
 to the previous answer. An LLM, when one is configured, writes the rewrite and its reply is
-checked; otherwise, or when the reply fails the checks, the heuristic below rewrites.
-
-The heuristic reads questions with word lists, not a parser: "did the Syrian army capture"
-splits into subject and verb at the first common verb, or else at the last lowercase word
-(a verb after "did" takes no -s).
+checked; otherwise, or when the reply fails the checks, the heuristic below rewrites, reading
+questions as rag/question_reading.py does.
 """
 
 import logging
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 
 from rag.answer_kinds import asked_clause
-from rag.lexical import content_terms, english_stopwords
+from rag.lexical import content_terms
 from rag.models import Turn
+from rag.question_reading import (
+    ADVERBS,
+    AUX,
+    BE,
+    DEMONSTRATIVE,
+    DETERMINERS,
+    DO,
+    IRREGULAR_PAST,
+    PARTICIPLES,
+    PAST,
+    PERSONAL,
+    PLACE_PREPOSITIONS,
+    POSSESSIVE,
+    WH,
+    WHEN,
+    WH_MODIFIERS,
+    Parsed,
+    Referent,
+    Word,
+    auxiliary,
+    first_noun_phrase,
+    function_words,
+    is_function,
+    is_person_noun,
+    is_possessive,
+    is_speech,
+    is_verb_form,
+    kind_of,
+    noun_phrase_end,
+    place_phrase,
+    predicate_of,
+    read_question,
+    referents_of,
+    subject_text,
+    tokens,
+    wh_is_subject,
+    wh_nouns,
+)
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"\w+(?:[’'.-]\w+)*(?:(?<=s)[’'](?!\w))?")
-_WH = frozenset("who whom whose what which where when why how".split())
-_DO = frozenset("do does did".split())
-_MODALS = frozenset("will would can could should shall may might must".split())
-_HAVE = frozenset("has have had".split())
-_BE = frozenset("is are was were am".split())
-_AUX = _DO | _MODALS | _HAVE | _BE
-_DETERMINERS = frozenset("the a an this that these those his her its their our my your some any all both each every".split())
-_PERSONAL = frozenset("he she it they him her them".split())
-_POSSESSIVE = frozenset("his her its their".split())
-_DEMONSTRATIVE = frozenset("this that these those".split())
 # Pronouns that agree with the same referent: "he ... his" is one person.
 _PRONOUN_CLASS = {
     **dict.fromkeys(("he", "him", "his"), "he"),
@@ -58,111 +80,14 @@ _AGREES = {
 }
 # "Brittney Griner" in "How long is Brittney Griner's sentence?": any pronoun's last resort.
 _OWNERS = (("owner",),)
-_PLACE_PREPOSITIONS = frozenset("in at into from to near inside outside across".split())
 # "And in May?", "And for the Avalanche?": a phrase that asks the previous question again.
-_ELLIPSIS_PREPOSITIONS = _PLACE_PREPOSITIONS | frozenset("on for during since before after by".split())
+_ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since before after by".split())
 # "it" after these is an event, not a thing: "Why did they do it?"
 _EVENT_VERBS = frozenset("do does did doing done say says said".split())
 # "When did that happen?", "When was that?": "that" is the previous question's event.
 _EVENT_WORDS = frozenset("happen happened occur occurred start started begin began end ended take took place come came about".split())
 # Words that open a follow-up without meaning anything: "And who helped them?"
 _OPENERS = frozenset("and so but then also ok okay well now".split())
-_WH_MODIFIERS = frozenset("many much long old often far".split())
-# Adverbs that sit between an auxiliary and its verb: "Is Boeing still building ...?"
-_ADVERBS = frozenset("still already ever never really actually exactly finally recently currently officially ultimately".split())
-_CALENDAR = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-    "|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:1[5-9]|20)\\d\\d"
-)
-# "May", "December 2016", "Saturday and Sunday": what "What about June?" replaces.
-_WHEN = re.compile(rf"\b(?:{_CALENDAR})(?:(?:,? | and )(?:\d{{1,2}}\b|{_CALENDAR}))*\b")
-# Common base-form verbs (a question's main verb after "did", "will", ...).
-_VERBS = frozenset(
-    """say tell ask do make go get take give come see know think want mean use find show try call keep let
-    begin start seem help talk turn run move live believe bring happen write provide stand lose pay meet
-    include continue set learn change lead understand follow stop create speak read allow add spend grow
-    open win offer remember consider appear buy wait serve die send expect build stay fall cut reach kill
-    remain suggest raise pass sell require report decide return explain hope develop carry break receive
-    agree support hit produce cause plan claim announce attack capture seize leave force fight launch join
-    deny reject accuse warn urge order approve sign ban visit hold control defeat withdraw
-    strike free protect threaten destroy respond react end face arrest charge vote elect hire fire close""".split()
-)
-# Irregular past tenses: "did the army win" -> "the army won".
-_PAST = {
-    "say": "said", "tell": "told", "do": "did", "make": "made", "go": "went", "get": "got", "take": "took",
-    "give": "gave", "come": "came", "see": "saw", "know": "knew", "think": "thought", "mean": "meant",
-    "find": "found", "begin": "began", "keep": "kept", "run": "ran", "bring": "brought", "write": "wrote",
-    "sit": "sat", "stand": "stood", "lose": "lost", "pay": "paid", "meet": "met", "lead": "led", "read": "read",
-    "spend": "spent", "grow": "grew", "win": "won", "buy": "bought", "send": "sent", "build": "built",
-    "fall": "fell", "cut": "cut", "hold": "held", "leave": "left", "fight": "fought", "strike": "struck",
-    "break": "broke", "draw": "drew", "choose": "chose", "catch": "caught", "hit": "hit", "become": "became", "lay": "laid",
-    "rise": "rose", "sell": "sold", "hear": "heard", "feel": "felt", "seek": "sought", "speak": "spoke",
-    "drive": "drove", "fly": "flew", "throw": "threw",
-}
-# Past tenses whose participle differs: "Who took the photo?" -> "When was the photo taken?".
-_PARTICIPLES = {
-    "took": "taken", "gave": "given", "went": "gone", "saw": "seen", "knew": "known", "began": "begun",
-    "wrote": "written", "broke": "broken", "fell": "fallen", "drew": "drawn", "chose": "chosen",
-    "grew": "grown", "became": "become", "did": "done", "rose": "risen", "spoke": "spoken", "drove": "driven",
-    "flew": "flown", "threw": "thrown",
-}
-_IRREGULAR_PAST = frozenset(_PAST.values()) | frozenset(_PARTICIPLES.values()) | {"been"}
-# Verbs whose subject is someone speaking or deciding, not the thing spoken of.
-_SPEECH_VERBS = frozenset(
-    """say said tell told announce ask claim deny warn promise admit argue insist explain confirm reveal
-    describe think thought believe want suggest propose tweet write wrote reply react testify decide plan
-    hope praise criticize criticise call urge accuse blame""".split()
-)
-# Head nouns (or titles before a name) that name a person.
-_PERSON_NOUNS = frozenset(
-    """president premier chancellor minister secretary spokesperson official officer leader chief ceo founder
-    chair chairman chairwoman envoy ambassador diplomat senator sen governor gov mayor judge justice lawyer
-    attorney soldier general gen commander colonel king queen prince princess pope man woman boy girl person
-    player coach actor actress singer rapper star author writer reporter journalist director candidate
-    representative rep mr mrs ms dr lawmaker politician victim suspect witness doctor teacher student driver
-    pilot captain owner billionaire executive analyst economist scientist expert professor activist mother
-    father son daughter wife husband brother sister""".split()
-)
-_PERSON_SUFFIXES = ("man", "woman", "ist")
-# Head nouns that name an organisation: "it" and "they" both may stand for one.
-_ORGANISATION_NOUNS = frozenset(
-    """army military government administration ministry department police company firm bank team club party
-    group council committee board court agency parliament congress senate union league federation observatory
-    organization organisation network coalition alliance commission authority regime navy force guard office
-    airline manufacturer retailer newspaper channel university school hospital church""".split()
-)
-_IRREGULAR_PLURALS = frozenset("people men women children police troops".split())
-
-
-@dataclass(frozen=True)
-class _Word:
-    text: str
-    start: int
-    end: int
-    lower: str
-    name: bool  # capitalised, and not a sentence-initial function word
-
-
-@dataclass(frozen=True)
-class _Referent:
-    """A noun phrase of an earlier question that a pronoun may stand for."""
-
-    text: str  # "the Syrian army"
-    span: tuple[int, int] | None  # where it stands in its question
-    kind: str  # "person", "name", "thing", "organisation", "plural", "place" or "owner" (of "X's Y")
-    # "object" when the question asked who did something to it: "Who helped the army?"
-    role: str = "subject"
-    speaker: bool = False  # the subject of "say", "announce": someone, not the thing spoken of
-
-
-@dataclass(frozen=True)
-class _Parse:
-    text: str
-    words: list[_Word]
-    wh: int  # words in the wh-phrase ("Which neighbourhoods": 2); 0 without one
-    aux: int | None  # index of the auxiliary ("did")
-    subject: tuple[int, int] | None  # word range of the subject after the auxiliary
-    verb: int | None  # index of the main verb
 
 
 def standalone_question(question: str, history: list[Turn] | None, llm=None) -> str:
@@ -178,7 +103,6 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
         if rewrite:
             return rewrite
     return _heuristic(question, previous, people) or question
-
 
 # --- the heuristic --------------------------------------------------------------------
 
@@ -198,21 +122,21 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
     """`describe`: a pronoun may stand for the answer to "Who ...?" ("the person who won"); not in the
     earlier questions made stand-alone, which later ones read for their phrases."""
     body = _strip_opener(question)
-    parse = _parse(body)
-    latest = _parse(asked_clause(previous[-1]))
+    parse = read_question(body)
+    latest = read_question(asked_clause(previous[-1]))
     rewritten = (
         _ellipsis(body, parse, latest)
         or _bare_wh(parse, latest)
         or _event_that(parse, latest)
         or _said_that(body, parse, latest)
-        or _replace_anaphora(body, parse, [_parse(asked_clause(text)) for text in reversed(previous)], people, describe)
+        or _replace_anaphora(body, parse, [read_question(asked_clause(text)) for text in reversed(previous)], people, describe)
     )
     return _capitalise(rewritten) if rewritten else None
 
 
 def _has_something_to_resolve(question: str) -> bool:
     """An outside pronoun, an ellipsis, or "that" standing for an event: the question needs earlier turns."""
-    parse = _parse(asked_clause(_strip_opener(question)))
+    parse = read_question(asked_clause(_strip_opener(question)))
     if not parse.words:
         return False
     return bool(
@@ -234,272 +158,22 @@ def _strip_opener(question: str) -> str:
         text = text[match.end() :]
 
 
-# --- reading a question ----------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    return english_stopwords() | _WH | _AUX | _WH_MODIFIERS | _ADVERBS | {"whose", "else", "please"}
-
-
-def _words(text: str) -> list[_Word]:
-    words = []
-    for match in _TOKEN.finditer(text):
-        token, lower = match.group(0), match.group(0).lower()
-        capitalised = token[0].isupper() or any(part[:1].isupper() for part in token.split("-")[1:])
-        initial_function = not words and (lower in _function_words() or lower in _VERBS)  # "Tell me about ..."
-        words.append(_Word(token, match.start(), match.end(), lower, capitalised and not initial_function))
-    return words
-
-
-def _is_function(word: _Word) -> bool:
-    return not word.name and (word.lower in _function_words() or _auxiliary(word) is not None)
-
-
-def _auxiliary(word: _Word) -> str | None:
-    lower = word.lower.replace("’", "'").removesuffix("n't")
-    lower = {"wo": "will", "ca": "can"}.get(lower, lower)
-    return lower if lower in _AUX else None
-
-
-def _is_possessive(word: _Word) -> bool:
-    return bool(re.search(r"[’']s$|s[’']$", word.text))
-
-
-def _is_plural_s(word: _Word) -> bool:
-    return word.lower.endswith("s") and not word.lower.endswith(("ss", "us", "is"))
-
-
-def _is_base_verb(word: _Word) -> bool:
-    return not word.name and word.lower in _VERBS
-
-
-def _is_participle(word: _Word) -> bool:
-    lower = word.lower
-    return not word.name and (lower in _IRREGULAR_PAST or (len(lower) > 4 and lower.endswith(("ed", "ing"))))
-
-
-def _is_verb_form(word: _Word) -> bool:
-    lower = word.lower
-    third_person = lower.endswith("s") and (lower[:-1] in _VERBS or lower[:-2] in _VERBS)
-    return _is_base_verb(word) or _is_participle(word) or (not word.name and third_person)
-
-
-def _parse(text: str) -> _Parse:
-    words = _words(text)
-    wh = _wh_phrase_length(words)
-    aux = wh if wh < len(words) and _auxiliary(words[wh]) else None
-    subject, verb = _subject_and_verb(words, aux) if aux is not None else (None, None)
-    if aux is None and wh:
-        verb = wh if wh < len(words) else None
-    return _Parse(text, words, wh, aux, subject, verb)
-
-
-def _wh_phrase_length(words: list[_Word]) -> int:
-    """Words in the opening wh-phrase: "Who" 1, "Which neighbourhoods" 2, "How many people" 3."""
-    if not words or words[0].lower not in _WH:
-        return 0
-    n = 1
-    while n < len(words) and words[n].lower in _WH_MODIFIERS:
-        n += 1
-    if words[0].lower in {"who", "whom", "where", "when", "why"}:
-        return n
-    start = n
-    while n < len(words) and not _is_function(words[n]) and not _is_participle(words[n]) and not (n > start and _is_verb_form(words[n])):
-        n += 1
-    return n
-
-
-def _subject_and_verb(words: list[_Word], aux: int) -> tuple[tuple[int, int] | None, int | None]:
-    start = aux + 1
-    if start >= len(words) or (_is_participle(words[start]) and _auxiliary(words[aux]) not in _DO | _MODALS):
-        return None, start if start < len(words) else None  # "Which countries have provided ...": the wh-phrase is the subject
-    if words[start].lower in _PERSONAL | _DEMONSTRATIVE | {"there"}:
-        return (start, start + 1), start + 1 if start + 1 < len(words) else None
-    end = _noun_phrase_end(words, start)
-    if end == start:
-        return None, None
-    verb = _verb_in(words, start, end, _auxiliary(words[aux]))
-    return (start, verb if verb is not None else end), verb
-
-
-def _noun_phrase_end(words: list[_Word], start: int) -> int:
-    """[determiner] content words, chained by "of": "the spokesman of Iran's Foreign Ministry"."""
-    end = start
-    while True:
-        n = end + (1 if end < len(words) and words[end].lower in _DETERMINERS else 0)
-        content = n
-        while content < len(words) and not _is_function(words[content]):
-            content += 1
-        if content == n:
-            return end
-        end = content
-        if not (end + 1 < len(words) and words[end].lower == "of"):
-            return end
-        end += 1
-
-
-def _verb_in(words: list[_Word], start: int, end: int, aux: str) -> int | None:
-    """The main verb inside the words after the auxiliary, or None when they are all subject."""
-    first = start + (1 if words[start].lower in _DETERMINERS else 0)
-    inside = range(first + 1, end)
-    if aux in _BE | _HAVE:
-        return next((n for n in inside if _is_participle(words[n])), None)
-    known = next((n for n in inside if _is_base_verb(words[n])), None)
-    if known is not None:
-        return known
-    # An object name after the verb ("tell Assad") ends the search; a verb after "did" takes no -s.
-    limit = next((n for n in inside if words[n].name and not words[n - 1].name), end)
-    lowercase = [n for n in range(first + 1, limit) if not words[n].name and not _is_plural_s(words[n]) and not _is_possessive(words[n])]
-    return lowercase[-1] if lowercase else None
-
-# --- what an earlier question is about ------------------------------------------------
-
-
-def _referents(parse: _Parse) -> list[_Referent]:
-    """The question's noun phrases a pronoun may stand for, most salient first: its subject (or
-    the people its wh-phrase asks about), then the phrases after its verb. Dates stand for nothing."""
-    words = parse.words
-    if not words:
-        return []
-    found: list[_Referent] = []
-    speaker = parse.verb is not None and _is_speech(words[parse.verb])
-    subject = _subject_text(parse)
-    if subject is not None:
-        asks_who = words[0].lower == "who" and parse.aux is not None and _auxiliary(words[parse.aux]) in _BE
-        inside = [w for w in words if subject[1][0] <= w.start < subject[1][1]]
-        kind = _kind(inside)
-        kind = "person" if asks_who and kind == "name" else kind  # "Who is Liz Truss?"; not "Who are the Proud Boys?"
-        found += [_Referent(subject[0], subject[1], kind, speaker=speaker), *_owner(parse, inside)]
-    elif _wh_is_subject(parse) and _wh_nouns(parse):
-        nouns = [w for w in words[1 : parse.wh] if w.lower not in _WH_MODIFIERS]
-        found.append(_Referent(f"the {_wh_nouns(parse)} that {_predicate(parse)}", None, _kind(nouns), speaker=speaker))
-    role = "object" if words[0].lower == "who" and subject is None else "subject"
-    n = max(parse.wh, parse.verb + 1 if parse.verb is not None else 0, parse.subject[1] if parse.subject else 0)
-    while n < len(words):
-        end = _noun_phrase_end(words, n) if words[n].lower in _DETERMINERS or not _is_function(words[n]) and not _is_verb_form(words[n]) else n
-        if end > n:
-            span = (words[n].start, words[end - 1].end)
-            text = parse.text[span[0] : span[1]]
-            place = words[n].name and words[n - 1].lower in _PLACE_PREPOSITIONS
-            if not _WHEN.fullmatch(text):
-                found += [_Referent(text, span, "place" if place else _kind(words[n:end]), role), *_owner(parse, words[n:end], role)]
-        n = max(end, n + 1)
-    return found
-
-
-def _owner(parse: _Parse, phrase: list[_Word], role: str = "subject") -> list[_Referent]:
-    """ "Brittney Griner" of "Brittney Griner's sentence"."""
-    owned = next((i for i, w in enumerate(phrase[:-1]) if _is_possessive(w)), None)
-    if owned is None or not all(w.name for w in phrase[: owned + 1]):
-        return []
-    span = (phrase[0].start, phrase[owned].end - (2 if phrase[owned].text.endswith("s") else 1))
-    return [_Referent(parse.text[span[0] : span[1]], span, "owner", role)]
-
-
-def _kind(phrase: list[_Word]) -> str:
-    """ "person" (a title or a head noun naming someone), "name" (a proper name of unknown kind),
-    "plural", "organisation" or "thing"."""
-    head_part = phrase[: next((i for i, w in enumerate(phrase) if w.lower == "of" and i), len(phrase))]
-    owner = max((i for i, w in enumerate(head_part[:-1]) if _is_possessive(w)), default=-1)
-    head_part = head_part[owner + 1 :]
-    head = head_part[-1]
-    titled = any(w.name and _is_person_noun(w) for w in head_part[:-1])  # "President Biden", "Gen. Ali Mayhoub"
-    if _is_person_noun(head) or titled:
-        return "person"
-    if head.lower in _ORGANISATION_NOUNS:
-        return "organisation"
-    if head_part[0].name:
-        return "name"
-    if head.name:
-        return "organisation"  # a name after "the" is no person: "the World Series", "the Astros"
-    if head.lower in _IRREGULAR_PLURALS or _is_plural_s(head):
-        return "plural"
-    return "thing"
-
-
-def _is_person_noun(word: _Word) -> bool:
-    lower = word.lower.rstrip(".")
-    return lower in _PERSON_NOUNS or len(lower) > 4 and lower.endswith(_PERSON_SUFFIXES)
-
-
-def _is_speech(word: _Word) -> bool:
-    lower = word.lower
-    return any(form in _SPEECH_VERBS for form in (lower, lower[:-1], lower[:-2], lower[:-3] + "y"))
-
-
-def _wh_is_subject(parse: _Parse) -> bool:
-    """ "How many people left the area?", "How many people were on board?": no subject after the verb."""
-    return parse.wh > 0 and parse.subject is None and (parse.verb is not None or parse.aux is not None)
-
-
-def _wh_nouns(parse: _Parse) -> str:
-    """ "neighbourhoods" in "Which neighbourhoods", "people" in "How many people"."""
-    nouns = [w for w in parse.words[1 : parse.wh] if w.lower not in _WH_MODIFIERS]
-    return parse.text[nouns[0].start : nouns[-1].end] if nouns else ""
-
-
-def _predicate(parse: _Parse) -> str:
-    start = parse.words[parse.aux if parse.aux is not None else parse.wh].start
-    return parse.text[start:].rstrip(" ?.!")
-
-
-def _subject_text(parse: _Parse) -> tuple[str, tuple[int, int]] | None:
-    """The subject after the auxiliary, unless it is a pronoun; "the name of X" gives X."""
-    if parse.subject is None:
-        return None
-    first, last = parse.subject
-    words = parse.words
-    if words[first].lower in _PERSONAL | _POSSESSIVE | {"there"} or last - first == 1 and words[first].lower in _DEMONSTRATIVE:
-        return None
-    if parse.aux is not None and _auxiliary(words[parse.aux]) in _BE and words[0].lower in {"what", "which"}:
-        of = next((n for n in range(first, last) if words[n].lower == "of"), None)
-        if of is not None and of + 1 < last:
-            first = of + 1
-    if parse.aux is not None and _auxiliary(words[parse.aux]) in _BE and words[first].name:
-        names_end = next((n for n in range(first, last) if not words[n].name), last)  # "Liz Truss" of "was Liz Truss prime minister"
-        last = last if _is_possessive(words[names_end - 1]) else names_end
-    span = (words[first].start, words[last - 1].end)
-    return parse.text[span[0] : span[1]], span
-
-
-def _first_noun_phrase(parse: _Parse, after: int) -> tuple[str, tuple[int, int]] | None:
-    words = parse.words
-    for n in range(after, len(words)):
-        if words[n].lower in _DETERMINERS or not _is_function(words[n]) and not _is_verb_form(words[n]):
-            end = _noun_phrase_end(words, n)
-            if end > n:
-                span = (words[n].start, words[end - 1].end)
-                return parse.text[span[0] : span[1]], span
-    return None
-
-
-def _place(parse: _Parse) -> str | None:
-    """The first place named after "in", "at", "to"...: "in Hajar al-Aswad"."""
-    words = parse.words
-    for n, word in enumerate(words[:-1]):
-        if word.lower in _PLACE_PREPOSITIONS and words[n + 1].name:
-            end = _noun_phrase_end(words, n + 1)
-            return parse.text[word.start : words[end - 1].end]
-    return None
-
-
 # --- rewriting -------------------------------------------------------------------------
 
 
-def _is_ellipsis(parse: _Parse) -> bool:
+def _is_ellipsis(parse: Parsed) -> bool:
     """ "What about Iran?", "And the rebels?", "And in May?": a phrase asking the previous question again."""
     words = parse.words
     if len(words) > 2 and words[0].lower in {"what", "how"} and words[1].lower == "about":
         return True
-    if not words or len(words) > 5 or parse.wh or parse.aux is not None or any(_is_verb_form(w) for w in words):
+    if not words or len(words) > 5 or parse.wh or parse.aux is not None or any(is_verb_form(w) for w in words):
         return False
     if words[0].lower in _ELLIPSIS_PREPOSITIONS:
-        return len(words) > 1 and _noun_phrase_end(words, 1) == len(words)
-    return len(words) <= 4 and _noun_phrase_end(words, 0) == len(words) and (words[0].name or words[0].lower in _DETERMINERS)
+        return len(words) > 1 and noun_phrase_end(words, 1) == len(words)
+    return len(words) <= 4 and noun_phrase_end(words, 0) == len(words) and (words[0].name or words[0].lower in DETERMINERS)
 
 
-def _ellipsis(body: str, parse: _Parse, latest: _Parse) -> str | None:
+def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
     """The latest question with what the ellipsis names in place of its like: a date for a date,
     "in Texas" for "in Ohio", a name for a name; a phrase with nothing like it is added at the end."""
     if not _is_ellipsis(parse):
@@ -517,51 +191,51 @@ def _ellipsis(body: str, parse: _Parse, latest: _Parse) -> str | None:
     return f"{latest.text.rstrip().rstrip('?').rstrip()} {body[words[first].start : phrase[-1].end]}?"
 
 
-def _replaced_span(replacement: str, phrase: list[_Word], preposition: str | None, latest: _Parse) -> tuple[int, int] | None:
-    if _WHEN.fullmatch(replacement):
-        when = _WHEN.search(latest.text)
+def _replaced_span(replacement: str, phrase: list[Word], preposition: str | None, latest: Parsed) -> tuple[int, int] | None:
+    if WHEN.fullmatch(replacement):
+        when = WHEN.search(latest.text)
         return when.span() if when else None
     if preposition is not None:
         return _prepositional_object(latest, preposition, phrase[0].name)
-    kinds = ("person", "name", "place") if _kind(phrase) in ("person", "name") else ("person", "name", "thing", "organisation", "plural")
-    match = next((r for r in _referents(latest) if r.span and r.kind in kinds), None)
+    kinds = ("person", "name", "place") if kind_of(phrase) in ("person", "name") else ("person", "name", "thing", "organisation", "plural")
+    match = next((r for r in referents_of(latest) if r.span and r.kind in kinds), None)
     return match.span if match else None
 
 
-def _prepositional_object(parse: _Parse, preposition: str, name: bool) -> tuple[int, int] | None:
+def _prepositional_object(parse: Parsed, preposition: str, name: bool) -> tuple[int, int] | None:
     """ "Ohio" in "What was the unemployment rate in Ohio in May?" for "in", a name before any other phrase
-    when a name replaces it ("in Syria" for "in Turkey", not "in the earthquake"); dates are left to `_WHEN`."""
+    when a name replaces it ("in Syria" for "in Turkey", not "in the earthquake"); dates are left to `WHEN`."""
     words = parse.words
     spans = []
     for n, word in enumerate(words[:-1]):
-        end = _noun_phrase_end(words, n + 1) if word.lower == preposition else n + 1
-        if end > n + 1 and not _WHEN.fullmatch(parse.text[words[n + 1].start : words[end - 1].end]):
+        end = noun_phrase_end(words, n + 1) if word.lower == preposition else n + 1
+        if end > n + 1 and not WHEN.fullmatch(parse.text[words[n + 1].start : words[end - 1].end]):
             spans.append((words[n + 1].name != name, (words[n + 1].start, words[end - 1].end)))
     return min(spans)[1] if spans else None
 
 
-def _is_bare_wh(parse: _Parse) -> bool:
+def _is_bare_wh(parse: Parsed) -> bool:
     """ "Why?", "How many?", "By how much?"."""
     words = parse.words
-    if len(words) > 1 and words[0].lower in _PLACE_PREPOSITIONS | {"by", "for", "since", "until", "with"}:
+    if len(words) > 1 and words[0].lower in PLACE_PREPOSITIONS | {"by", "for", "since", "until", "with"}:
         words = words[1:]
-    return bool(words) and words[0].lower in _WH and all(w.lower in _WH | _WH_MODIFIERS for w in words)
+    return bool(words) and words[0].lower in WH and all(w.lower in WH | WH_MODIFIERS for w in words)
 
 
-def _bare_wh(parse: _Parse, before: _Parse) -> str | None:
+def _bare_wh(parse: Parsed, before: Parsed) -> str | None:
     """ "When?" after "Which neighbourhoods did the army capture?": "When did the army capture the neighbourhoods?"."""
     if not _is_bare_wh(parse):
         return None
     asked = parse.text[parse.words[0].start : parse.words[-1].end]
     if parse.words[0].lower == "how" and parse.words[-1].lower in {"many", "much"}:
-        nouns = _wh_nouns(before)
-        if not nouns or before.aux is None or before.subject is None or _auxiliary(before.words[before.aux]) in _BE:
+        nouns = wh_nouns(before)
+        if not nouns or before.aux is None or before.subject is None or auxiliary(before.words[before.aux]) in BE:
             return None
         return f"{asked} {nouns} {_lower_first(before.text[before.words[before.aux].start :].rstrip())}"
     return _ask_again(asked, before)
 
 
-def _is_event_that(parse: _Parse) -> bool:
+def _is_event_that(parse: Parsed) -> bool:
     """ "When was that?", "Why did this happen?": "that" stands for the previous question's event."""
     words, aux = parse.words, parse.aux
     if not parse.wh or words[0].lower not in {"when", "why", "where", "how"}:
@@ -571,22 +245,22 @@ def _is_event_that(parse: _Parse) -> bool:
     return all(w.lower in _EVENT_WORDS for w in words[aux + 2 :])
 
 
-def _event_that(parse: _Parse, before: _Parse) -> str | None:
+def _event_that(parse: Parsed, before: Parsed) -> str | None:
     if not _is_event_that(parse):
         return None
     return _ask_again(parse.text[parse.words[0].start : parse.words[parse.wh - 1].end], before)
 
 
-def _is_said_that(parse: _Parse) -> bool:
+def _is_said_that(parse: Parsed) -> bool:
     """ "Who said so?", "Who confirmed that?": "that" ends the question as what was said or done."""
     words = parse.words
-    if len(words) < 2 or _auxiliary(words[-2]) is not None or not _is_verb_form(words[-2]):
+    if len(words) < 2 or auxiliary(words[-2]) is not None or not is_verb_form(words[-2]):
         return False
     # "Who announced it?": what a speaker announces is what happened, not a thing
-    return words[-1].lower in {"that", "this", "so"} or words[-1].lower == "it" and parse.aux is None and _is_speech(words[-2])
+    return words[-1].lower in {"that", "this", "so"} or words[-1].lower == "it" and parse.aux is None and is_speech(words[-2])
 
 
-def _said_that(body: str, parse: _Parse, before: _Parse) -> str | None:
+def _said_that(body: str, parse: Parsed, before: Parsed) -> str | None:
     """ "Who said so?" after "Which neighbourhoods did the army capture?": "Who said that the army
     captured the neighbourhoods?"."""
     statement = _statement(before) if _is_said_that(parse) else None
@@ -596,11 +270,11 @@ def _said_that(body: str, parse: _Parse, before: _Parse) -> str | None:
     return f"{body[: last.start]}that {statement}{body[last.end :]}"
 
 
-def _statement(before: _Parse) -> str | None:
+def _statement(before: Parsed) -> str | None:
     """The previous question stated: "Why did the Fed raise rates?" -> "the Fed raised rates"; None when
     what it asks for is what the statement would need ("What did Musk say?")."""
     words, aux, subject_end = before.words, before.aux, before.subject[1] if before.subject else 0
-    nouns = _wh_nouns(before)
+    nouns = wh_nouns(before)
     verb_at = _main_verb(before)
     if aux is None or not subject_end or verb_at is None:
         return None
@@ -616,8 +290,8 @@ def _statement(before: _Parse) -> str | None:
 
 
 def _past(base: str) -> str:
-    if base in _PAST:
-        return _PAST[base]
+    if base in PAST:
+        return PAST[base]
     if base.endswith("e"):
         return base + "d"
     if base.endswith("y") and base[-2:-1] not in tuple("aeiou"):
@@ -632,14 +306,14 @@ def _third_person(base: str) -> str:
     return base[:-1] + "ies" if base.endswith("y") and base[-2:-1] not in tuple("aeiou") else base + "s"
 
 
-def _ask_again(asked: str, before: _Parse) -> str | None:
+def _ask_again(asked: str, before: Parsed) -> str | None:
     """The previous question asked again with another wh-phrase: "When" and "Which neighbourhoods did
     the army capture?" give "When did the army capture the neighbourhoods?"."""
     if before.aux is None:
         return _ask_again_passive(asked, before)
-    if before.subject is None or _auxiliary(before.words[before.aux]) in _BE:
+    if before.subject is None or auxiliary(before.words[before.aux]) in BE:
         return None
-    words, nouns, verb = before.words, _wh_nouns(before), _main_verb(before)
+    words, nouns, verb = before.words, wh_nouns(before), _main_verb(before)
     rest = before.text[words[before.aux].start :].rstrip()
     if not nouns and words[-1].lower in _ELLIPSIS_PREPOSITIONS | {"about", "with", "of"}:
         rest = before.text[words[before.aux].start : words[-2].end] + "?"  # "What did it crash into?": "When did it crash?"
@@ -649,34 +323,34 @@ def _ask_again(asked: str, before: _Parse) -> str | None:
     return f"{asked} {_lower_first(rest)}"  # "Did the Fed ...?" -> "did the Fed ...?"
 
 
-def _main_verb(parse: _Parse) -> int | None:
+def _main_verb(parse: Parsed) -> int | None:
     """The main verb, or the word after the subject and its adverbs ("do" in "What did the Fed do?",
     "building" in "Is Boeing still building ...?")."""
     if parse.verb is not None or parse.subject is None:
         return parse.verb
-    after = next((n for n in range(parse.subject[1], len(parse.words)) if parse.words[n].lower not in _ADVERBS), None)
-    return after if after is not None and (_is_verb_form(parse.words[after]) or parse.words[after].lower in _DO) else None
+    after = next((n for n in range(parse.subject[1], len(parse.words)) if parse.words[n].lower not in ADVERBS), None)
+    return after if after is not None and (is_verb_form(parse.words[after]) or parse.words[after].lower in DO) else None
 
 
-def _ask_again_passive(asked: str, before: _Parse) -> str | None:
+def _ask_again_passive(asked: str, before: Parsed) -> str | None:
     """ "When" and "Who replaced Boris Johnson?" give "When was Boris Johnson replaced?"."""
     if not before.wh or before.verb is None or before.verb + 1 >= len(before.words):
         return None
     verb = before.words[before.verb]
-    participle = _PARTICIPLES.get(verb.lower) or (verb.lower if verb.lower in _IRREGULAR_PAST or verb.lower.endswith("ed") else None)
-    done_to = _first_noun_phrase(before, before.verb + 1)
+    participle = PARTICIPLES.get(verb.lower) or (verb.lower if verb.lower in IRREGULAR_PAST or verb.lower.endswith("ed") else None)
+    done_to = first_noun_phrase(before, before.verb + 1)
     if participle is None or done_to is None or done_to[1][0] != before.words[before.verb + 1].start:
         return None  # "What happened in Syria?": nothing was done to anything
     phrase = [w for w in before.words if done_to[1][0] <= w.start < done_to[1][1]]
-    be = "were" if _kind(phrase) == "plural" else "was"
+    be = "were" if kind_of(phrase) == "plural" else "was"
     return f"{asked} {be} {_inside(done_to[0])} {participle}{before.text[done_to[1][1] :].rstrip()}"
 
 
-def _outside_pronouns(parse: _Parse) -> list[int]:
+def _outside_pronouns(parse: Parsed) -> list[int]:
     """Indexes of pronouns that point outside the question ("them" in "Who helped them?")."""
     words = parse.words
     found = []
-    own_subject = _subject_text(parse) is not None
+    own_subject = subject_text(parse) is not None
     for n, word in enumerate(words):
         if word.name:
             continue
@@ -684,38 +358,38 @@ def _outside_pronouns(parse: _Parse) -> list[int]:
             found.append(n)
         elif own_subject and _object_position(words, n):
             found.append(n)  # "him" in "Does Putin agree with him?" cannot be Putin
-        elif not own_subject and (word.lower in _PERSONAL | _POSSESSIVE or _demonstrative_pronoun(words, n)):
+        elif not own_subject and (word.lower in PERSONAL | POSSESSIVE or _demonstrative_pronoun(words, n)):
             found.append(n)
     return found
 
 
-def _object_position(words: list[_Word], n: int) -> bool:
+def _object_position(words: list[Word], n: int) -> bool:
     """ "them" in "Who helped them?"; not "it" in "Did it end?" or "it would stay", nor the event in "do it"."""
     lower = words[n].lower
     if lower in {"him", "them"}:
         return True
-    if lower not in {"it", "her"} or n == 0 or _auxiliary(words[n - 1]) or words[n - 1].lower in _EVENT_VERBS:
+    if lower not in {"it", "her"} or n == 0 or auxiliary(words[n - 1]) or words[n - 1].lower in _EVENT_VERBS:
         return False
     following = words[n + 1] if n + 1 < len(words) else None
-    return following is None or _is_function(following) and _auxiliary(following) is None
+    return following is None or is_function(following) and auxiliary(following) is None
 
 
-def _existential(words: list[_Word], n: int) -> bool:
+def _existential(words: list[Word], n: int) -> bool:
     """ "Is there ...", "there were ...": no place meant."""
-    before = _auxiliary(words[n - 1]) if n > 0 else None
-    after = _auxiliary(words[n + 1]) if n + 1 < len(words) else None
-    return before in _BE or after in _BE
+    before = auxiliary(words[n - 1]) if n > 0 else None
+    after = auxiliary(words[n + 1]) if n + 1 < len(words) else None
+    return before in BE or after in BE
 
 
-def _demonstrative_pronoun(words: list[_Word], n: int) -> bool:
+def _demonstrative_pronoun(words: list[Word], n: int) -> bool:
     """ "Why did that happen?" (a pronoun), not "that deal" (a determiner)."""
-    if words[n].lower not in _DEMONSTRATIVE:
+    if words[n].lower not in DEMONSTRATIVE:
         return False
     following = words[n + 1] if n + 1 < len(words) else None
-    return following is None or _is_function(following) or _is_verb_form(following)
+    return following is None or is_function(following) or is_verb_form(following)
 
 
-def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse], people: frozenset[str], describe: bool) -> str | None:
+def _replace_anaphora(body: str, parse: Parsed, earlier: list[Parsed], people: frozenset[str], describe: bool) -> str | None:
     """Outside pronouns take the phrases they agree with; failing any, the answer to an earlier "Who ...?"
     ("the person who won Italy's election"), then the owner in "X's Y". "that year" takes the date."""
     pronouns = [n for n in _outside_pronouns(parse) if parse.words[n].lower in _PRONOUN_CLASS or parse.words[n].lower == "there"]
@@ -730,14 +404,14 @@ def _replace_anaphora(body: str, parse: _Parse, earlier: list[_Parse], people: f
     return body if edits else None
 
 
-def _resolve_pronouns(parse: _Parse, pronouns: list[int], earlier: list[_Parse], people: frozenset[str], tiers) -> list[tuple[int, int, str]]:
+def _resolve_pronouns(parse: Parsed, pronouns: list[int], earlier: list[Parsed], people: frozenset[str], tiers) -> list[tuple[int, int, str]]:
     """Each pronoun takes what it agrees with (`_agreeing`); "he" and "she" choose first, being the most
     particular, and two kinds of pronoun never take the same phrase. A later pronoun of a kind already
     replaced ("he ... his") reads as referring back to it."""
     words = parse.words
     edits: list[tuple[int, int, str]] = []
     taken: dict[str, str] = {}
-    place = next((p for p in map(_place, earlier) if p), None)
+    place = next((p for p in map(place_phrase, earlier) if p), None)
     for n in sorted(pronouns, key=lambda n: _PRONOUN_CLASS.get(words[n].lower) not in {"he", "she"}):
         word, kind = words[n], _PRONOUN_CLASS.get(words[n].lower)
         if kind is None or _after_place_preposition(words, n):
@@ -753,13 +427,13 @@ def _resolve_pronouns(parse: _Parse, pronouns: list[int], earlier: list[_Parse],
     return edits
 
 
-def _agreeing(words: list[_Word], n: int, kind: str, earlier: list[_Parse], taken: set[str], people: frozenset[str], tiers) -> str | None:
+def _agreeing(words: list[Word], n: int, kind: str, earlier: list[Parsed], taken: set[str], people: frozenset[str], tiers) -> str | None:
     """The first phrase of the best kind for the pronoun, from the latest question that has one. A name
     the conversation introduced as someone's ("owner Elon Musk") is a person; a name that speaks ("What did
     Musk say about Twitter Blue?") is probably one, so "it" takes it only when no question has a thing."""
     for kinds in tiers:
         for question in earlier:
-            referents = [_as_kind(r, people) for r in _referents(question)]
+            referents = [_as_kind(r, people) for r in referents_of(question)]
             fitting = [r for r in referents if r.kind in kinds and r.text not in taken and _may_refer(words, n, r)]
             if kind == "it":
                 fitting.sort(key=lambda r: r.speaker)
@@ -768,11 +442,11 @@ def _agreeing(words: list[_Word], n: int, kind: str, earlier: list[_Parse], take
     return None
 
 
-def _as_kind(referent: _Referent, people: frozenset[str]) -> _Referent:
+def _as_kind(referent: Referent, people: frozenset[str]) -> Referent:
     if referent.kind != "name":
         return referent
     kind = "person" if set(referent.text.lower().split()) & people else "speaker" if referent.speaker else "name"
-    return _Referent(referent.text, referent.span, kind, referent.role, referent.speaker)
+    return Referent(referent.text, referent.span, kind, referent.role, referent.speaker)
 
 
 def _people(history: list[Turn]) -> frozenset[str]:
@@ -780,44 +454,44 @@ def _people(history: list[Turn]) -> frozenset[str]:
     Biden", "spokesman Bahram Ghasemi" -> elon, musk, biden, bahram, ghasemi."""
     found = set()
     for turn in history:
-        words = _words(turn.content)
+        words = tokens(turn.content)
         for n, word in enumerate(words[:-1]):
-            if _is_person_noun(word) and not _is_possessive(word):
+            if is_person_noun(word) and not is_possessive(word):
                 found.update(w.lower for w in _takewhile_names(words[n + 1 :]))
     return frozenset(found)
 
 
-def _takewhile_names(words: list[_Word]) -> list[_Word]:
+def _takewhile_names(words: list[Word]) -> list[Word]:
     names = []
     for word in words:
-        if not word.name or word.lower in _function_words():
+        if not word.name or word.lower in function_words():
             break
         names.append(word)
     return names
 
 
-def _may_refer(words: list[_Word], n: int, referent: _Referent) -> bool:
+def _may_refer(words: list[Word], n: int, referent: Referent) -> bool:
     """What a "Who" question did something to ("the Syrian army" in "Who helped the Syrian army?") is not
     what "they" did the helping."""
-    return referent.role == "subject" or _object_position(words, n) or words[n].lower in _POSSESSIVE
+    return referent.role == "subject" or _object_position(words, n) or words[n].lower in POSSESSIVE
 
 
-def _answer_described(words: list[_Word], pronouns: list[int], earlier: list[_Parse]) -> list[tuple[int, int, str]]:
+def _answer_described(words: list[Word], pronouns: list[int], earlier: list[Parsed]) -> list[tuple[int, int, str]]:
     """A pronoun that nothing named stands for the answer to the latest "Who ...?": "Why was he fired?"
     after "Who was fired from OpenAI?" asks about "the person who was fired from OpenAI"."""
-    asked = (q for q in earlier if q.words and q.words[0].lower == "who" and _wh_is_subject(q) and not _wh_nouns(q))
+    asked = (q for q in earlier if q.words and q.words[0].lower == "who" and wh_is_subject(q) and not wh_nouns(q))
     latest = next(asked, None)
     if latest is None:
         return []
     for n in pronouns:
         kind = _PRONOUN_CLASS.get(words[n].lower)
         if kind in {"he", "she", "they"}:
-            described = f"{'those' if kind == 'they' else 'the person'} who {_predicate(latest)}"
+            described = f"{'those' if kind == 'they' else 'the person'} who {predicate_of(latest)}"
             return [_pronoun_edit(words, n, described)]
     return []
 
 
-def _that_time(parse: _Parse) -> int | None:
+def _that_time(parse: Parsed) -> int | None:
     """The index of "that" in "Who won it that year?"."""
     words = parse.words
     return next(
@@ -826,10 +500,10 @@ def _that_time(parse: _Parse) -> int | None:
     )
 
 
-def _that_time_edit(parse: _Parse, earlier: list[_Parse]) -> list[tuple[int, int, str]]:
+def _that_time_edit(parse: Parsed, earlier: list[Parsed]) -> list[tuple[int, int, str]]:
     """ "that year" -> "in 2019", the latest date asked about."""
     n = _that_time(parse)
-    when = next((m.group(0) for m in (_WHEN.search(q.text) for q in earlier) if m), None)
+    when = next((m.group(0) for m in (WHEN.search(q.text) for q in earlier) if m), None)
     if n is None or when is None:
         return []
     words = parse.words
@@ -837,20 +511,20 @@ def _that_time_edit(parse: _Parse, earlier: list[_Parse]) -> list[tuple[int, int
     return [(words[n].start, words[n + 1].end, when if preposition else f"in {when}")]
 
 
-def _after_place_preposition(words: list[_Word], n: int) -> bool:
-    return n > 0 and words[n - 1].lower in _PLACE_PREPOSITIONS - {"to"} and words[n].lower in _PERSONAL
+def _after_place_preposition(words: list[Word], n: int) -> bool:
+    return n > 0 and words[n - 1].lower in PLACE_PREPOSITIONS - {"to"} and words[n].lower in PERSONAL
 
 
-def _pronoun_edit(words: list[_Word], n: int, topic: str) -> tuple[int, int, str]:
+def _pronoun_edit(words: list[Word], n: int, topic: str) -> tuple[int, int, str]:
     word = words[n]
     following = words[n + 1] if n + 1 < len(words) else None
-    possessive = word.lower in _POSSESSIVE and following is not None and not _is_function(following)
+    possessive = word.lower in POSSESSIVE and following is not None and not is_function(following)
     if word.lower == "her":
-        possessive = possessive and not _is_verb_form(following)
+        possessive = possessive and not is_verb_form(following)
     if not possessive:
         return word.start, word.end, _inside(topic)
     after_noun = words[n + 2] if n + 2 < len(words) else None
-    if after_noun is None or _is_function(after_noun):
+    if after_noun is None or is_function(after_noun):
         return word.start, following.end, f"the {following.text} of {_inside(topic)}"  # "his name" -> "the name of ..."
     return word.start, word.end, f"{_inside(topic)}'s"
 
@@ -858,7 +532,7 @@ def _pronoun_edit(words: list[_Word], n: int, topic: str) -> tuple[int, int, str
 def _inside(phrase: str) -> str:
     """A phrase placed mid-sentence: "The army" -> "the army"."""
     first = phrase.split(" ", 1)[0]
-    return phrase[0].lower() + phrase[1:] if first.lower() in _DETERMINERS else phrase
+    return phrase[0].lower() + phrase[1:] if first.lower() in DETERMINERS else phrase
 
 
 def _lower_first(text: str) -> str:
@@ -934,7 +608,7 @@ def _is_one_short_question(rewrite: str) -> bool:
     words = rewrite.split()
     if len(words) > MAX_REWRITE_WORDS or rewrite.count("?") > 1 or _SENTENCE_BREAK.search(rewrite):
         return False
-    return words[0].lower() in _WH | _AUX or bool(_WH & {w.lower().strip(",") for w in words})
+    return words[0].lower() in WH | AUX or bool(WH & {w.lower().strip(",") for w in words})
 
 
 def _made_of_the_conversation(rewrite: str, question: str, history: list[Turn]) -> bool:
