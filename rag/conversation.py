@@ -129,6 +129,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
         or _bare_wh(parse, latest)
         or _event_that(parse, latest)
         or _said_that(body, parse, latest)
+        or _which_is_that(body, parse, latest)
         or _replace_anaphora(body, parse, [read_question(asked_clause(text)) for text in reversed(previous)], people, describe)
     )
     return _capitalise(rewritten) if rewritten else None
@@ -146,6 +147,7 @@ def _has_something_to_resolve(question: str) -> bool:
         or _is_event_that(parse)
         or _is_said_that(parse)
         or _that_time(parse) is not None
+        or _is_which_is_that(parse)
     )
 
 
@@ -233,6 +235,25 @@ def _bare_wh(parse: Parsed, before: Parsed) -> str | None:
             return None
         return f"{asked} {nouns} {_lower_first(before.text[before.words[before.aux].start :].rstrip())}"
     return _ask_again(asked, before)
+
+
+def _is_which_is_that(parse: Parsed) -> bool:
+    """ "Which Super Bowl is that?": "that" is a Super Bowl the conversation named."""
+    words = parse.words
+    return bool(wh_nouns(parse)) and parse.aux == parse.wh and len(words) == parse.wh + 2 and words[-1].lower in {"that", "this"}
+
+
+def _which_is_that(body: str, parse: Parsed, latest: Parsed) -> str | None:
+    """ "Which Super Bowl is that?" after "Who will perform at the Super Bowl halftime show?": "that" is
+    the latest question's phrase that shares a word with "Super Bowl" and says more."""
+    if not _is_which_is_that(parse):
+        return None
+    kind = set(content_terms(wh_nouns(parse)))
+    named = next((r for r in referents_of(latest) if kind & set(content_terms(r.text)) and set(content_terms(r.text)) - kind), None)
+    if named is None:
+        return None
+    last = parse.words[-1]
+    return f"{body[: last.start]}{_inside(named.text)}{body[last.end :]}"
 
 
 def _is_event_that(parse: Parsed) -> bool:

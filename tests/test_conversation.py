@@ -111,7 +111,8 @@ def test_questions_that_stand_alone_are_unchanged(question):
         (["What did Elon Musk say?"], "Did the company lay off staff?"),
         (["What did Elon Musk say?"], "Who said that?"),  # what he said is the answer, not the question
         (["Who won the Stanley Cup?"], "Is that so?"),
-        (["Who will perform at the halftime show?"], "Which year is that?"),  # asks what "that" is
+        (["Who will perform at the halftime show?"], "Which year is that?"),  # no year was named
+        (["What did the company announce on Monday?"], "Which company is that?"),  # "the company" says no more
     ],
 )
 def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question):
@@ -169,6 +170,8 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["How many people died in the earthquake in Turkey?"], "And in Syria?", "How many people died in the earthquake in Syria?"),
         (["What did Zelensky ask Congress for?"], "Did they agree?", "Did Congress agree?"),
         (["Who are the Proud Boys?"], "Who leads them?", "Who leads the Proud Boys?"),
+        # "Which X is that?": "that" is the phrase of the latest question that names an X
+        (["Who will sing at the Super Bowl halftime show?"], "Which Super Bowl is that?", "Which Super Bowl is the Super Bowl halftime show?"),
         # the latest question first; an earlier one only when the latest has nothing that fits
         (["Who is Liz Truss?", "How much does Twitter Blue cost?"], "When did she take office?", "When did Liz Truss take office?"),
         (["What did the Syrian army capture?", "Who is Liz Truss?"], "Where is it based?", "Where is the Syrian army based?"),
