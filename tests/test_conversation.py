@@ -374,8 +374,11 @@ def test_what_the_general_said_about_damascus(seed_service):
 
 
 def test_who_announced_the_capture_is_searched_as_asked(seed_service):
+    from ui.render import chat_answer, searched_for
+
     _, announced = converse(seed_service, "What did Iran's Foreign Ministry spokesman say?", "Who announced the capture?")
     assert announced.standalone_question == "Who announced the capture?"
+    assert searched_for(announced) is None and "Searched for" not in chat_answer(announced)
 
 
 def test_when_was_that_cites_the_latest_question_not_the_first(seed_service):
