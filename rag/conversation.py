@@ -46,7 +46,6 @@ from rag.question_reading import (
     function_words,
     is_function,
     is_person_noun,
-    is_possessive,
     is_speech,
     is_verb_form,
     kind_of,
@@ -78,6 +77,8 @@ _AGREES = {
     "it": (("thing", "organisation", "name"), ("speaker",), ("place",)),
     "they": (("plural", "organisation"), ("name", "speaker")),
 }
+# "owner Elon Musk", "Gen. Ali Mayhoub", "spokesman, Bahram Ghasemi": a role, then a capitalised name.
+_ROLE_BEFORE_NAME = re.compile(r"\b([A-Za-z]+)\.?,? +(?=([A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3}))")
 # "Brittney Griner" in "How long is Brittney Griner's sentence?": any pronoun's last resort.
 _OWNERS = (("owner",),)
 # "And in May?", "And for the Avalanche?": a phrase that asks the previous question again.
@@ -475,20 +476,10 @@ def _people(history: list[Turn]) -> frozenset[str]:
     Biden", "spokesman Bahram Ghasemi" -> elon, musk, biden, bahram, ghasemi."""
     found = set()
     for turn in history:
-        words = tokens(turn.content)
-        for n, word in enumerate(words[:-1]):
-            if is_person_noun(word) and not is_possessive(word):
-                found.update(w.lower for w in _takewhile_names(words[n + 1 :]))
+        for match in _ROLE_BEFORE_NAME.finditer(turn.content):
+            if is_person_noun(tokens(match.group(1))[0]):
+                found.update(name.lower() for name in match.group(2).split() if name.lower() not in function_words())
     return frozenset(found)
-
-
-def _takewhile_names(words: list[Word]) -> list[Word]:
-    names = []
-    for word in words:
-        if not word.name or word.lower in function_words():
-            break
-        names.append(word)
-    return names
 
 
 def _may_refer(words: list[Word], n: int, referent: Referent) -> bool:
