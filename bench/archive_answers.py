@@ -251,6 +251,7 @@ def summarise(rows: list[dict]) -> dict:
                 later = [r for r in some if r["turn"] > 0]
                 cell = {"n": len(first), "turns": len(some), "follow_ups": len(later),
                         "follow_ups_right": share(later, lambda r: r["outcome"] == "right" or (r["outcome"] == "refused" and not r["answers"])),
+                        "follow_ups_lead": share([r for r in later if r["answers"]], lambda r: r["lead"]),
                         "first_turns_right": share(first, lambda r: r["outcome"] == "right")}
             out[f"{name}:{split}"] = cell
     return out
@@ -323,7 +324,7 @@ def plot(points: list[dict], current: float, split: str) -> None:
     import matplotlib.pyplot as plt
 
     xs = [p[SWEEP_SETTING] for p in points]
-    get = lambda key, field: [p.get(f"{key}:{split}", {}).get(field) for p in points]  # noqa: E731
+    get = lambda key, field: [p.get(f"{key}:{split}", {}).get(field, float("nan")) for p in points]  # noqa: E731
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(xs, get("plain", "right"), marker=".", label="plain: right")
     left.plot(xs, get("plain", "wrongly_refused"), marker=".", label="plain: wrongly refused")
@@ -351,8 +352,9 @@ def publish(results: dict) -> None:
 
     counts = ", ".join(f"{results['counts'][name]} {name}" for name in SETS if name in results["counts"])
     block = (
-        f"{render(results)}\n\nCheck halves only ({counts} in both halves together); measured on {MACHINE}, "
-        f"{results['articles']} articles in the store, {results['wall_s']} s in all.\n\n![right against refused](img/archive_refusal.png)"
+        f"{render(results)}\n\nCheck halves only ({counts} in both halves together); code {results['code']}; measured on"
+        f" {MACHINE}, {results['articles']} articles in the store, {results['wall_s']} s in all (nearly all of it retrieval)."
+        "\n\n![right against refused](img/archive_refusal.png)"
     )
     update_doc({"archive-answers": block})
 
@@ -375,18 +377,22 @@ def evidence_cache() -> Path:
     return cache_root() / "archive-evidence.pickle"
 
 
-def load_evidence(wanted: list[tuple[str, dict]]) -> list[Asked]:
-    """The questions in `wanted` as an earlier run retrieved them (rewrites included)."""
+def load_evidence(service, wanted: list[tuple[str, dict]]) -> list[Asked]:
+    """The questions in `wanted` as an earlier run retrieved them (rewrites included); those no run
+    retrieved as they read now are retrieved afresh."""
     path = evidence_cache()
-    if not path.exists():
-        raise SystemExit(f"--reuse-evidence: {path} does not exist yet; run once without it")
-    kept = pickle.loads(path.read_bytes())
-    asked = []
+    kept = pickle.loads(path.read_bytes()) if path.exists() else {}
+    asked, fresh = [], []
     for name, record in wanted:
-        turns = [kept.get((name, record["id"], n)) for n in range(len(record.get("turns", [record])))]
-        if None in turns or any(t.question != q["question"] for t, q in zip(turns, record.get("turns", [record]))):
-            raise SystemExit(f"--reuse-evidence: {name} {record['id']} was not retrieved as it reads now; run once without it")
-        asked += turns
+        turns = record.get("turns", [record])
+        found = [kept.get((name, record["id"], n)) for n in range(len(turns))]
+        if None in found or any(f.question != t["question"] or f.answers != t["answers"] for f, t in zip(found, turns)):
+            found = retrieve(service, name, [record])
+            fresh += found
+        asked += found
+    if fresh:
+        print(f"--reuse-evidence: {len(fresh)} questions retrieved afresh", file=sys.stderr)
+        save_evidence(fresh)
     return asked
 
 
@@ -398,6 +404,14 @@ def save_evidence(asked: list[Asked]) -> None:
     temporary = path.with_suffix(f".{os.getpid()}")
     temporary.write_bytes(pickle.dumps(kept))
     os.replace(temporary, path)
+
+
+def code_version() -> str:
+    """The commit measured, marked "-dirty" when the working tree has changes."""
+    import subprocess
+
+    described = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    return described.stdout.strip() or "unknown"
 
 
 def main(args) -> dict:
@@ -413,13 +427,13 @@ def main(args) -> dict:
         counts[name] = len(records)
         wanted += [(name, r) for r in [r for r in records if r["split"] in splits][: args.limit]]
     if args.reuse_evidence:
-        asked = load_evidence(wanted)
+        asked = load_evidence(service, wanted)
     else:
         names = dict.fromkeys(name for name, _ in wanted)
         asked = [item for name in names for item in retrieve(service, name, [r for n, r in wanted if n == name])]
         save_evidence(asked)
     print(f"{len(asked)} questions retrieved ({time.time() - started:.0f} s)", file=sys.stderr)
-    results = {"machine": MACHINE, "articles": service.count(), "counts": counts, "splits": list(splits), "answerers": {}}
+    results = {"machine": MACHINE, "code": args.code or code_version(), "articles": service.count(), "counts": counts, "splits": list(splits), "answerers": {}}
     rows = answer_all(make_answerer(service.settings), asked)
     results["answerers"]["extractive"] = {"summary": summarise(rows), "rows": rows}
     if "llamacpp" in args.answerers.split(","):
@@ -430,7 +444,7 @@ def main(args) -> dict:
         else:
             llm_rows = ask_all(Byline(settings), asked)
             results["answerers"]["llamacpp (SmolLM2-135M)"] = {"summary": summarise(llm_rows), "rows": llm_rows}
-    if not args.no_sweep:
+    if not args.no_sweep and any(a.set != "conversations" for a in asked):
         results["sweep"] = sweep(service.settings, asked)
     results["wall_s"] = round(time.time() - started)
     if args.show_failures:
@@ -463,6 +477,7 @@ def parse(argv=None):
                         help="answer from the evidence (and follow-up rewrites) the last run retrieved: seconds instead of"
                         " minutes, for changes to the answerer only")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON results go")
+    parser.add_argument("--code", help="what code was measured, for the results (default: git describe --always --dirty)")
     args = parser.parse_args(argv)
     unknown = set(args.set.split(",")) - set(SETS)
     if unknown:
