@@ -386,9 +386,11 @@ def load_evidence(service, wanted: list[tuple[str, dict]]) -> list[Asked]:
     for name, record in wanted:
         turns = record.get("turns", [record])
         found = [kept.get((name, record["id"], n)) for n in range(len(turns))]
-        if None in found or any(f.question != t["question"] or f.answers != t["answers"] for f, t in zip(found, turns)):
+        if None in found or any(f.question != t["question"] for f, t in zip(found, turns)):
             found = retrieve(service, name, [record])
             fresh += found
+        for item, turn in zip(found, turns):
+            item.answers, item.split = turn["answers"], record["split"]
         asked += found
     if fresh:
         print(f"--reuse-evidence: {len(fresh)} questions retrieved afresh", file=sys.stderr)
