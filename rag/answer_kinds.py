@@ -14,7 +14,8 @@ from rag.lexical import english_stopwords
 AnswerKind = Literal["number", "date", "name"]
 
 _NUMBER_QUESTION = re.compile(
-    r"\bhow (?:many|much|old)\b|\bwhat (?:percentage|percent|share|price|number|amount|age)\b",
+    r"\bhow (?:many|much|old|far|fast|big|large|high|tall|strong|deep|heavy)\b"
+    r"|\bwhat (?:percentage|percent|share|price|number|amount|age|size|magnitude|rate)\b",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(

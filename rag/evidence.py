@@ -21,10 +21,12 @@ from rag.lexical import Lexicon, topic_terms
 from rag.models import AlsoIn
 from rag.retrieval import ChunkHit
 
-WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2, "lead": 0.0, "background": 0.0}
+WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2, "lead": 0.15, "background": 0.2, "predicate": 0.1}
 # A sentence that asks a question rarely answers one.
 QUESTION_SENTENCE_PENALTY = 0.1
 EMBEDDING_CACHE_SIZE = 20000
+# A sentence is read with this many sentences before and after it: "he" names someone said earlier.
+PASSAGE_BEFORE, PASSAGE_AFTER = 2, 1
 
 
 @dataclass
@@ -39,7 +41,17 @@ class Evidence:
     dense: float
     lexical: float
     also_in: list[AlsoIn] = field(default_factory=list)  # copies carrying this sentence (rag/copies.py)
-    missing: list[str] = field(default_factory=list)  # the question's focus its article does not mention (rag/focus.py)
+    missing: list[str] = field(default_factory=list)  # the question's focus its passage does not mention (rag/focus.py)
+    # The part of `score` that picks the sentence an answer leads with (where it stands in its article, whether it
+    # says what the question asks happened), not the sentences quoted beside it.
+    placement: float = 0.0
+    predicate: float = 1.0  # share of what the question asks happened ("killed") the sentence says (1.0: it names nothing)
+
+
+def passage(stored: StoredArticle, index: int) -> str:
+    """What a sentence is read with: its article's title and the sentences around it."""
+    first, last = max(index - PASSAGE_BEFORE, 0), min(index + PASSAGE_AFTER + 1, len(stored.sentences))
+    return f"{stored.article.title}\n{stored.span_text(first, last) or ''}"
 
 
 class EvidenceRanker:
@@ -76,27 +88,29 @@ class EvidenceRanker:
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
         focus = question_focus(question)
-        missing = {
-            doc_id: focus.missing(f"{stored.article.title}\n{stored.article.text}", stored.article.date) if focus else []
-            for doc_id, stored in articles.items()
-        }
+        predicate = focus.predicate(terms)
         ranked = []
         for (doc_id, index), text, similarity in zip(keys, texts, dense):
             lexical = lexicon.overlap(terms, text)
+            said = lexicon.overlap(predicate, text) if predicate else 1.0
             score = (
                 WEIGHTS["dense"] * float(similarity)
                 + WEIGHTS["lexical"] * lexical
                 + WEIGHTS["retrieval"] * candidates[(doc_id, index)]
                 + (WEIGHTS["answer_kind"] if kind and offers(text, kind, asked) else 0.0)
                 - (QUESTION_SENTENCE_PENALTY if text.rstrip("”\"' ").endswith("?") else 0.0)
-                + WEIGHTS["lead"] * lead_weight(index)
-                - (WEIGHTS["background"] if looks_back(text, articles[doc_id].article.date, set(focus.years)) else 0.0)
+            )
+            placement = WEIGHTS["predicate"] * said + WEIGHTS["lead"] * lead_weight(index) - (
+                WEIGHTS["background"] if looks_back(text, articles[doc_id].article.date, set(focus.years)) else 0.0
             )
             span = articles[doc_id].sentences[index]
             ranked.append(
                 Evidence(
-                    doc_id, articles[doc_id].article.title, text, index, span.start, span.end, score, float(similarity), lexical,
-                    missing=missing[doc_id],
+                    doc_id, articles[doc_id].article.title, text, index, span.start, span.end, score + placement, float(similarity), lexical,
+                    missing=focus.missing(passage(articles[doc_id], index), articles[doc_id].article.date, articles[doc_id].article.text)
+                    if focus else [],
+                    predicate=said,
+                    placement=placement,
                 )
             )
         ranked.sort(key=lambda e: e.score, reverse=True)

@@ -9,7 +9,7 @@ from rag.conflicts import Conflict, find_conflict
 from rag.evidence import WEIGHTS, Evidence
 from rag.lexical import topic_terms
 from rag.models import AskResult, Turn
-from rag.answerability import offering, unsupported
+from rag.answerability import covering, offering, unsupported
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
 
@@ -17,6 +17,8 @@ __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
 COMPANION_RATIO = 0.8
 # The least content match (see `content_match`) the best sentence needs for an answer.
 MIN_MATCH = 0.25
+# The least share of what the question asks happened ("won", "arrested") the lead sentence must say.
+MIN_PREDICATE = 0.0
 # An extractive answer streams one cited sentence at a time: "text [n]" pieces.
 _CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
 
@@ -39,7 +41,11 @@ def make_answerer(settings, embed=None) -> "ExtractiveAnswerer":
 
 
 class ExtractiveAnswerer:
-    def __init__(self, threshold: float, max_citations: int, companion_ratio: float = COMPANION_RATIO, min_match: float = MIN_MATCH):
+    def __init__(
+        self, threshold: float, max_citations: int, companion_ratio: float = COMPANION_RATIO, min_match: float = MIN_MATCH,
+        min_predicate: float = MIN_PREDICATE,
+    ):
+        self.min_predicate = min_predicate
         self.threshold = threshold
         self.max_citations = max_citations
         self.companion_ratio = companion_ratio
@@ -61,9 +67,10 @@ class ExtractiveAnswerer:
         and add something new."""
         chosen = [evidence[0], conflict.second] if conflict else [offering(question, evidence) or evidence[0]]
         known = set(topic_terms(question)).union(*(topic_terms(e.sentence) for e in chosen))
-        floor = evidence[0].score * self.companion_ratio
-        for candidate in evidence:
-            if len(chosen) >= self.max_citations or candidate.score < floor:
+        # Companions are judged as before the lead was chosen: on how well they match the question.
+        floor = max(e.score - e.placement for e in evidence) * self.companion_ratio
+        for candidate in sorted(evidence, key=lambda e: e.score - e.placement, reverse=True):
+            if len(chosen) >= self.max_citations or candidate.score - candidate.placement < floor:
                 break
             new = set(topic_terms(candidate.sentence)) - known
             if new and all(candidate is not c for c in chosen):
@@ -76,6 +83,9 @@ class ExtractiveAnswerer:
         return not evidence or evidence[0].score < self.threshold or content_match(evidence[0]) < self.min_match
 
     def answer(self, question: str, evidence: list[Evidence]) -> AskResult:
+        evidence, uncovered = covering(evidence)
+        if uncovered:
+            return abstain(question, [uncovered])
         evidence = informative(question, evidence)
         if self.weak(evidence):
             return abstain(question)
@@ -84,6 +94,8 @@ class ExtractiveAnswerer:
             return abstain(question, [reason])
         conflict = find_conflict(evidence[0], evidence[1:], question)
         chosen = self.choose(question, evidence, conflict)
+        if chosen[0].predicate < self.min_predicate:
+            return abstain(question, ["The best-matching sentences do not say what the question asks happened."])
         quoted = assemble([CheckedClaim(e.sentence, [i], True, f"quoted verbatim from [{i + 1}]") for i, e in enumerate(chosen)], chosen)
         answer, citations, claims = quoted.answer, quoted.citations, quoted.claims
         warnings = []

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.lexical import english_stopwords
+from rag.lexical import content_terms, english_stopwords
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")
@@ -54,14 +54,21 @@ class Focus:
     def __bool__(self) -> bool:
         return bool(self.names or self.phrases or self.years)
 
-    def missing(self, text: str, date: str | None = None) -> list[str]:
-        """The parts of the focus `text` does not mention; a year is also met by the `date` it was published."""
+    def missing(self, text: str, date: str | None = None, article: str | None = None) -> list[str]:
+        """The parts of the focus `text` does not mention; a year is also met by the `date` it was published.
+        When `text` is a passage of `article`, a name the article gives in full is met by its last word
+        ("Mayhoub said" after "Gen. Ali Mayhoub")."""
         lowered = text.lower()
-        gone = [name for name in self.names if not _mentions(lowered, name)]
+        gone = [name for name in self.names if not _mentions(lowered, name) and not _named_before(name, lowered, article)]
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
         if date:  # an undated article may be from any year
             gone += [year for year in self.years if not date.startswith(year) and not re.search(rf"\b{year}\b", text)]
         return gone
+
+    def predicate(self, terms: list[str]) -> list[str]:
+        """The question's terms that are not its names: what it asks happened ("killed", "arrested")."""
+        named = set(content_terms(" ".join(self.names)))
+        return [term for term in terms if term not in named]
 
     def mentioned_in(self, text: str) -> float:
         """The share of the focus's names and years `text` mentions (1.0 when there is no focus)."""
@@ -104,6 +111,11 @@ def _names(text: str) -> list[str]:
     if run:
         names.append(" ".join(run))
     return names
+
+
+def _named_before(name: str, lowered_passage: str, article: str | None) -> bool:
+    words = name.split()
+    return bool(article) and len(words) > 1 and _mentions(lowered_passage, words[-1]) and _mentions(article.lower(), name)
 
 
 def _mentions(lowered_text: str, item: str) -> bool:

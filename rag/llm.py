@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from llama_index.core.llms import ChatMessage, MessageRole
 
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
+from rag.answerability import covering
 from rag.answering import abstain
 from rag.claims import MAX_CLAIMS, ClaimChecker, ClaimSession, Embed, assemble, split_claims
 from rag.evidence import Evidence
@@ -73,7 +74,7 @@ class LLMAnswerer:
         if fallback.abstained:
             yield fallback
             return
-        evidence = evidence[:CANDIDATES]
+        evidence = covering(evidence)[0][:CANDIDATES]
         session = self.checker.session(evidence, question)
         reply, problem = "", None
         deadline = time.monotonic() + self.settings.llm_timeout

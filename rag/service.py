@@ -11,7 +11,6 @@ from index.loaders import LOADERS, load_named
 from index.store import Store
 from index.store_copy import CopyProgress, copy_store
 from rag.context import CitationContext, citation_context
-from rag.answerability import covering
 from rag.answering import Answerer, abstain, final_result, make_answerer
 from rag.conversation import standalone_question
 from rag.copies import also_in, fold_evidence
@@ -163,9 +162,7 @@ class Byline:
             yield abstain(question, [EMPTY_STORE])
             return
         query = self.standalone(question, history)
-        evidence, uncovered = covering(self._evidence(query, filters))
-        answers = iter([abstain(query, [uncovered])]) if uncovered else self.answerer.stream(query, evidence, history)
-        for item in answers:
+        for item in self.answerer.stream(query, self._evidence(query, filters), history):
             if isinstance(item, AskResult):
                 item.question = question
                 item.standalone_question = query

@@ -85,3 +85,32 @@ def test_the_article_that_mentions_the_focus_answers(sports_service):
     result = sports_service.ask("Who won the Stanley Cup?")
     assert not result.abstained
     assert "Avalanche" in result.citations[0].sentence
+
+
+QUAKE = {
+    "doc_id": "quake",
+    "title": "Earthquake damages homes in Porto Vela",
+    "date": "2022-09-20",
+    "text": (
+        "PORTO VELA — A magnitude 6.1 quake hit the coastal city on Tuesday, damaging dozens "
+        "of homes and cutting power to the old town, officials said. Rescue teams searched collapsed buildings through the "
+        "night. The mayor said schools would stay closed until engineers had inspected them. Residents slept in parks and "
+        "in their cars. Aid groups sent tents and water. The region sits on a fault line that has shaken it before. "
+        "The strongest earthquake in Porto Vela, in 2002, had a magnitude of 7.0 and killed 30 people. "
+        "The city rebuilt the harbour with money from the national government."
+    ),
+}
+
+
+def test_the_answer_leads_with_the_news_not_the_background(tmp_path, seed_settings):
+    """News leads with its latest event; an earlier year's event further down is background."""
+    from rag.service import Byline
+
+    (tmp_path / "quake.jsonl").write_text(json.dumps(QUAKE))
+    with Byline(seed_settings.model_copy(update={"store": tmp_path / "store"})) as service:
+        service.ingest([tmp_path / "quake.jsonl"])
+        result = service.ask("How strong was the earthquake in Porto Vela?")
+        assert not result.abstained
+        assert "6.1" in result.citations[0].sentence, result.answer
+        asked_about_the_past = service.ask("How strong was the 2002 earthquake in Porto Vela?")
+        assert "7.0" in asked_about_the_past.citations[0].sentence, asked_about_the_past.answer
