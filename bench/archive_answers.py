@@ -150,6 +150,21 @@ def open_archive(progress=lambda message: print(message, file=sys.stderr)):
     return Byline(settings.model_copy(update={"store": path}))
 
 
+def archive_texts() -> dict[str, str]:
+    """Each archive article's title and text by doc_id, read from the files the archive is built
+    from: the question sets can be checked against it without the store."""
+    from bench.short_questions import realtimeqa_subset
+
+    texts = {}
+    for path in [*load_dataset(realtimeqa_subset()).article_files, extra_distractors()]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                texts[record["doc_id"]] = f"{record.get('title') or ''}\n{record['text']}"
+    texts.update({path.name: path.read_text(encoding="utf-8") for path in SEEDS.iterdir() if path.is_file()})
+    return texts
+
+
 # --- asking ------------------------------------------------------------------------------------
 
 

@@ -3,8 +3,8 @@ benchmark scores answers as the issue defines: right, right in the lead sentence
 
 import pytest
 
-from bench.archive_answers import MINIMUMS, SETS, judge, read_set, set_problems, summarise
-from rag.evaluation.metrics import states_answer
+from bench.archive_answers import MINIMUMS, SETS, archive_texts, judge, read_set, set_problems, summarise
+from rag.evaluation.metrics import answer_pattern, normalise, states_answer
 from rag.models import AskResult, Citation
 
 
@@ -81,3 +81,28 @@ def test_summary_shares_per_set_and_half():
     assert summary["unanswerable:check"] == {"n": 2, "refused": 0.5}
     assert summary["conversations:check"]["follow_ups"] == 4
     assert summary["conversations:check"]["follow_ups_right"] == 0.5
+
+
+@pytest.fixture(scope="module")
+def archive() -> list[str]:
+    """Every archive article, normalised (read from the files the store is built from)."""
+    return [normalise(text) for text in archive_texts().values()]
+
+
+def in_archive(answer: str, archive: list[str]) -> bool:
+    words, pattern = normalise(answer), answer_pattern(answer)
+    return any(words in text and pattern.search(text) for text in archive)
+
+
+def test_every_answer_string_is_in_the_archive(archive):
+    answers = [a for r in read_set("plain") for a in r["answers"]]
+    answers += [a for r in read_set("conversations") for turn in r["turns"] for a in turn["answers"]]
+    assert [a for a in answers if not in_archive(a, archive)] == []
+
+
+def test_what_would_answer_an_unanswerable_question_is_in_no_article(archive):
+    records = read_set("unanswerable")
+    assert all(r["checked_absent"] for r in records)
+    assert sum(r["kind"] == "near-miss" for r in records) >= len(records) / 2
+    found = {r["id"]: a for r in records for a in r["checked_absent"] if in_archive(a, archive)}
+    assert found == {}

@@ -35,13 +35,16 @@ def contains_answer(sentences: list[str], answers: list[str]) -> bool:
     return any(normalise(a) and normalise(a) in haystack for a in answers)
 
 
+def answer_pattern(answer: str) -> re.Pattern:
+    """An answer string as whole words, to search `normalise`d text with."""
+    return re.compile(rf"(?<!\w){re.escape(normalise(answer))}(?!\w|[.,]\d)")
+
+
 def states_answer(text: str, answers: list[str]) -> bool:
     """Whether `text` holds an answer string as whole words ("10" not in "2010", "$5" not in "$5.02";
     quotes and case folded)."""
     haystack = normalise(text)
-    return any(
-        normalise(a) and re.search(rf"(?<!\w){re.escape(normalise(a))}(?!\w|[.,]\d)", haystack) for a in answers
-    )
+    return any(normalise(a) and answer_pattern(a).search(haystack) for a in answers)
 
 
 def precision_recall_f1(predicted: list[bool], actual: list[bool]) -> tuple[float, float, float]:
