@@ -17,8 +17,6 @@ __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
 COMPANION_RATIO = 0.8
 # The least content match (see `content_match`) the best sentence needs for an answer.
 MIN_MATCH = 0.25
-# The least share of what the question asks happened ("won", "arrested") the lead sentence must say.
-MIN_PREDICATE = 0.0
 # An extractive answer streams one cited sentence at a time: "text [n]" pieces.
 _CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
 
@@ -41,11 +39,7 @@ def make_answerer(settings, embed=None) -> "ExtractiveAnswerer":
 
 
 class ExtractiveAnswerer:
-    def __init__(
-        self, threshold: float, max_citations: int, companion_ratio: float = COMPANION_RATIO, min_match: float = MIN_MATCH,
-        min_predicate: float = MIN_PREDICATE,
-    ):
-        self.min_predicate = min_predicate
+    def __init__(self, threshold: float, max_citations: int, companion_ratio: float = COMPANION_RATIO, min_match: float = MIN_MATCH):
         self.threshold = threshold
         self.max_citations = max_citations
         self.companion_ratio = companion_ratio
@@ -94,8 +88,6 @@ class ExtractiveAnswerer:
             return abstain(question, [reason])
         conflict = find_conflict(evidence[0], evidence[1:], question)
         chosen = self.choose(question, evidence, conflict)
-        if chosen[0].predicate < self.min_predicate:
-            return abstain(question, ["The best-matching sentences do not say what the question asks happened."])
         quoted = assemble([CheckedClaim(e.sentence, [i], True, f"quoted verbatim from [{i + 1}]") for i, e in enumerate(chosen)], chosen)
         answer, citations, claims = quoted.answer, quoted.citations, quoted.claims
         warnings = []
