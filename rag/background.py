@@ -11,6 +11,8 @@ _LOOKING_BACK = re.compile(
     r"\b(?:previously|formerly|used to|had been|(?:the )?(?:last|past|previous) (?:two|three|four|five|six|several|few)\b)",
     re.IGNORECASE,
 )
+# The sentences that tell an article's news.
+LEAD_NEWS = 3
 # How fast the lead's advantage fades down an article, in sentences.
 LEAD_SENTENCES = 8.0
 
@@ -20,8 +22,12 @@ def lead_weight(index: int) -> float:
     return math.exp(-index / LEAD_SENTENCES)
 
 
-def looks_back(sentence: str, published: str | None, asked_years: set[str]) -> bool:
-    """Whether `sentence` tells of an earlier time than its article's news, which the question does not ask about."""
+def looks_back(sentence: str, index: int, published: str | None, asked_years: set[str]) -> bool:
+    """Whether `sentence`, the article's sentence number `index`, tells of an earlier time than its
+    article's news, which the question does not ask about. The lead tells the news even when it
+    looks back ("the team's first title since 2001")."""
+    if index < LEAD_NEWS:
+        return False
     years = set(_YEAR.findall(sentence))
     if years & asked_years:
         return False

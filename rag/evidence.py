@@ -16,7 +16,7 @@ from index.docstore import StoredArticle
 from index.store import Store
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.background import lead_weight, looks_back
-from rag.focus import question_focus
+from rag.focus import question_focus, says
 from rag.lexical import Lexicon, topic_terms
 from rag.models import AlsoIn
 from rag.retrieval import ChunkHit
@@ -88,11 +88,11 @@ class EvidenceRanker:
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
         focus = question_focus(question)
-        predicate = focus.predicate(terms)
+        predicate = focus.predicate(question)
         ranked = []
         for (doc_id, index), text, similarity in zip(keys, texts, dense):
             lexical = lexicon.overlap(terms, text)
-            said = lexicon.overlap(predicate, text) if predicate else 1.0
+            said = says(predicate, text, lexicon.idf)
             score = (
                 WEIGHTS["dense"] * float(similarity)
                 + WEIGHTS["lexical"] * lexical
@@ -101,7 +101,7 @@ class EvidenceRanker:
                 - (QUESTION_SENTENCE_PENALTY if text.rstrip("”\"' ").endswith("?") else 0.0)
             )
             placement = WEIGHTS["predicate"] * said + WEIGHTS["lead"] * lead_weight(index) - (
-                WEIGHTS["background"] if looks_back(text, articles[doc_id].article.date, set(focus.years)) else 0.0
+                WEIGHTS["background"] if looks_back(text, index, articles[doc_id].article.date, set(focus.years)) else 0.0
             )
             span = articles[doc_id].sentences[index]
             ranked.append(

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.lexical import content_terms, english_stopwords
+from index.terms import STOPWORDS, WORD, stem
+from rag.lexical import content_terms, english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")
@@ -33,6 +34,16 @@ _TITLES = frozenset(
 )
 # Nationality and language adjectives name their country by a shorter stem: Iranian → Iran.
 _DEMONYM_ENDINGS = ("ians", "ian", "ans", "an", "ese", "ish", "is", "i")
+_IRREGULAR_PAST = dict(
+    pair.split(":")
+    for pair in """won:win beat:beat beaten:beat lost:lose led:lead held:hold took:take taken:take made:make left:leave fell:fall
+    fallen:fall rose:rise risen:rise struck:strike paid:pay sold:sell bought:buy built:build sent:send spent:spend found:find
+    gave:give given:give got:get came:come went:go gone:go ran:run saw:see seen:see met:meet kept:keep brought:bring
+    fought:fight caught:catch chose:choose chosen:choose drew:draw drawn:draw grew:grow grown:grow flew:fly flown:fly
+    threw:throw thrown:throw wrote:write written:write spoke:speak spoken:speak stole:steal stolen:steal broke:break
+    broken:break began:begin begun:begin shot:shoot sank:sink sunk:sink fled:flee hid:hide hidden:hide bore:bear born:bear
+    swore:swear sworn:swear froze:freeze frozen:freeze dealt:deal meant:mean felt:feel sought:seek taught:teach""".split()
+)
 # Common ways of writing the same name; general knowledge, not any article's.
 _ALIASES = (
     ("us", "u.s.", "u.s", "usa", "united states", "america"),
@@ -65,10 +76,11 @@ class Focus:
             gone += [year for year in self.years if not date.startswith(year) and not re.search(rf"\b{year}\b", text)]
         return gone
 
-    def predicate(self, terms: list[str]) -> list[str]:
-        """The question's terms that are not its names: what it asks happened ("killed", "arrested")."""
+    def predicate(self, question: str) -> list[str]:
+        """The question's terms that are not its names: what it asks happened ("killed", "arrested"),
+        irregular verbs in their base form ("won" is "win")."""
         named = set(content_terms(" ".join(self.names)))
-        return [term for term in terms if term not in named]
+        return [term for term in verb_terms(question, framing=True) if term not in named]
 
     def mentioned_in(self, text: str) -> float:
         """The share of the focus's names and years `text` mentions (1.0 when there is no focus)."""
@@ -111,6 +123,22 @@ def _names(text: str) -> list[str]:
     if run:
         names.append(" ".join(run))
     return names
+
+
+def verb_terms(text: str, framing: bool = False) -> list[str]:
+    """`text`'s words, irregular past forms in their base form, stemmed; without stop words (and,
+    with `framing`, the words that only frame a question: who, did, say)."""
+    dropped = framing_words() if framing else STOPWORDS
+    return stem([_IRREGULAR_PAST.get(w, w) for w in WORD.findall(text.lower()) if w not in dropped])
+
+
+def says(terms: list[str], text: str, idf) -> float:
+    """The share of `terms`' idf mass that `text` says (1.0 when there are no terms)."""
+    if not terms:
+        return 1.0
+    present = set(verb_terms(text))
+    total = sum(idf(t) for t in set(terms))
+    return sum(idf(t) for t in set(terms) & present) / total if total else 0.0
 
 
 def _named_before(name: str, lowered_passage: str, article: str | None) -> bool:

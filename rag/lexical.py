@@ -23,11 +23,11 @@ _REAL_WORDS = frozenset({"won", "don"})
 
 def topic_terms(text: str) -> list[str]:
     """`content_terms` without the words that only frame a question or sentence (who, did, say, happen…)."""
-    return stem([w for w in WORD.findall(text.lower()) if w not in _framing_words()])
+    return stem([w for w in WORD.findall(text.lower()) if w not in framing_words()])
 
 
 @lru_cache(maxsize=1)
-def _framing_words() -> frozenset[str]:
+def framing_words() -> frozenset[str]:
     return (english_stopwords() - _REAL_WORDS) | _ASKING_WORDS | STOPWORDS
 
 

@@ -54,10 +54,21 @@ def test_what_an_article_must_mention():
 
 
 def test_background_sentences():
-    assert looks_back("The Lightning had won the last two Stanley Cups, in 2020 and 2021.", "2022-06-27", set())
-    assert not looks_back("The Lightning had won in 2020 and 2021.", "2022-06-27", {"2021"})
-    assert not looks_back("The Avalanche won the Stanley Cup on Sunday in 2022.", "2022-06-27", set())
-    assert looks_back("Twitter Blue previously cost $4.99 a month.", "2022-11-01", set())
+    assert looks_back("The Lightning had won the last two Stanley Cups, in 2020 and 2021.", 6, "2022-06-27", set())
+    assert not looks_back("The Lightning had won in 2020 and 2021.", 6, "2022-06-27", {"2021"})
+    assert not looks_back("The Avalanche won the Stanley Cup on Sunday in 2022.", 6, "2022-06-27", set())
+    assert looks_back("Twitter Blue previously cost $4.99 a month.", 6, "2022-11-01", set())
+    # The lead tells the news, looking back or not.
+    assert not looks_back("The Avalanche won their first Stanley Cup since 2001.", 1, "2022-06-27", set())
+
+
+def test_what_the_question_asks_happened():
+    from rag.focus import says
+
+    predicate = question_focus("Who won the Stanley Cup?").predicate("Who won the Stanley Cup?")
+    assert predicate == ["win"]
+    assert says(predicate, "The Avalanche beat Tampa Bay to win the title.", lambda term: 1.0) == 1.0
+    assert says(predicate, "The Avalanche beat Tampa Bay.", lambda term: 1.0) == 0.0
 
 
 @pytest.fixture(scope="module")
