@@ -46,3 +46,14 @@ def test_the_readme_library_snippet_runs_as_written(tmp_path):
     assert lines and [line.split(" ", 1)[0] for line in lines] == [str(n) for n in range(1, len(lines) + 1)]
     assert all(" ".join(line.split(" ", 1)[1].split()) in article for line in lines)
     assert (tmp_path / ".byline" / "articles.sqlite3").exists()
+
+
+def test_the_readme_refusal_example_is_refused_as_shown(seed_service):
+    """The console example of a question the articles cannot answer, with the warning it prints."""
+    from rag.answering import NOT_FOUND
+
+    example = re.search(r'\$ byline ask "([^"]+)"\n' + re.escape(NOT_FOUND) + r"\nwarning: (.+)\n", README)
+    assert example, "README.md shows a refused question with its warning"
+    result = seed_service.ask(example.group(1))
+    assert result.abstained and result.answer == NOT_FOUND
+    assert result.warnings == [example.group(2)]
