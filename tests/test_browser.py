@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README_IMAGES = ROOT / "docs" / "img"
 README_SERVER = "http://127.0.0.1:7860"  # the address the README's snippets name
 ANSWER_TIMEOUT = 90
-FOLLOW_UP = "Who helped them?"
+FOLLOW_UP = "And in Yarmouk?"  # rewritten: a follow-up shows what was searched for
 # Answered from three sentences of the seed article: labels and markers have something to tell apart.
 DAMASCUS = "What happened in Damascus?"
 TARGET_MARK = "rgba(255, 212, 59, 1)"  # a :target passage's sentence (ui/gradio_app.py CSS)
@@ -237,6 +237,7 @@ def test_gradio_earlier_answers_keep_their_sources(server, browser, screenshot):
 
     follow_up = gradio_ask(browser, FOLLOW_UP)
     searched = server.service.standalone(FOLLOW_UP, [Turn(role="user", content=DAMASCUS), Turn(role="assistant", content=expected.answer)])
+    assert searched != FOLLOW_UP
     assert follow_up.find_element(By.CSS_SELECTOR, ".byline-searched").text == f"Searched for: “{searched}”"
 
     # Back in the first answer: its [2] opens its own sentence, highlighted in its passage.
@@ -331,6 +332,7 @@ def test_widget_on_another_origin_streams_cited_answers(server, host_site, brows
 
     follow_up = widget_ask(root, FOLLOW_UP)
     searched = server.service.standalone(FOLLOW_UP, [Turn(role="user", content=DAMASCUS), Turn(role="assistant", content=expected.answer)])
+    assert searched != FOLLOW_UP
     assert follow_up.find_element(By.CSS_SELECTOR, ".searched").text == f"Searched for: “{searched}”"
     widget_ask(root, HARBOUR_QUESTION)
     passage = open_citation(root)
