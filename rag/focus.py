@@ -102,9 +102,13 @@ def question_focus(question: str) -> Focus:
 
 
 def _names(text: str) -> list[str]:
-    """Runs of capitalised words; a question's first word counts only when it is not a question word."""
+    """Runs of capitalised words. A question's first word is capitalised anyway ("Best pizza in
+    town?"): it counts only as an acronym or when a capitalised word follows it."""
     names, run = [], []
-    for position, token in enumerate(_TOKEN.findall(text)):
+    tokens = _TOKEN.findall(text)
+    if tokens and not tokens[0].isupper() and not (len(tokens) > 1 and tokens[1][:1].isupper()):
+        tokens = ["", *tokens[1:]]
+    for position, token in enumerate(tokens):
         word = _POSSESSIVE.sub("", token).strip("-")
         word = word if word.count(".") > 1 else word.strip(".")  # "U.S." keeps its dots
         capitalised = word[:1].isupper() and any(c.isalpha() for c in word)
@@ -156,6 +160,8 @@ def _forms(name: str) -> tuple[str, ...]:
         if name in aliases:
             return aliases
     forms = [name]
+    if len(name) >= 4 and name.endswith("s") and not name.endswith("ss"):
+        forms.append(name[:-1])  # "Kias" is met by "Kia"
     if " " not in name:
         forms += [name[: -len(end)] for end in _DEMONYM_ENDINGS if name.endswith(end) and len(name) - len(end) >= 4]
     return tuple(forms)

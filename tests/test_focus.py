@@ -23,6 +23,9 @@ The Lightning had won the last two Stanley Cups, in 2020 and 2021. It is the thi
         ("What did President Biden say?", ("Biden",), ()),
         ("Who is Syria's foreign minister?", ("Syria",), ()),
         ("How do I bake bread?", (), ()),
+        ("Best pizza in town?", (), ()),
+        ("Boris Johnson resigned when?", ("Boris Johnson",), ()),
+        ("NATO invited whom?", ("NATO",), ()),
         ("And in June?", (), ()),
         ("What did the U.S. say?", ("U.S.",), ()),
         ("Who is the No 1 director of the city museum?", (), ()),
@@ -48,6 +51,7 @@ def test_what_an_article_must_mention():
     assert question_focus("Who won the 2022 Stanley Cup?").missing(text, "2022-06-27") == []  # the article's year
     assert question_focus("Who won the 2019 Stanley Cup?").missing(text) == []  # an undated article may be from then
     assert question_focus("Who won the Stanley Cup in Texas?").missing(text) == ["Texas"]
+    assert question_focus("Why were Kias recalled?").missing("Kia recalled 300,000 cars.") == []  # a plural name
     # "World" and "Cup" apart are not the World Cup; a short name is a whole word.
     assert question_focus("Who won the World Cup?").missing("The world watched the Cup final.") == ["World Cup"]
     assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
