@@ -31,8 +31,8 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
 
 
 def covering(evidence: list[Evidence]) -> tuple[list[Evidence], str | None]:
-    """The evidence from articles that mention all the question's focus (rag/focus.py); when none
-    does, why not: what the best-matching article lacks."""
+    """The evidence whose passages mention all the question's focus (rag/focus.py); when none
+    does, why not: what the best-matching sentence's passage lacks."""
     covered = [e for e in evidence if not e.missing]
     if covered or not evidence:
         return covered, None

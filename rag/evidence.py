@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from index.docstore import StoredArticle
 from index.store import Store
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.background import lead_weight, looks_back
-from rag.focus import question_focus, says
+from rag.focus import question_focus, verb_terms
 from rag.lexical import Lexicon, topic_terms
 from rag.models import AlsoIn
 from rag.retrieval import ChunkHit
@@ -45,7 +46,6 @@ class Evidence:
     # The part of `score` that picks the sentence an answer leads with (where it stands in its article, whether it
     # says what the question asks happened), not the sentences quoted beside it.
     placement: float = 0.0
-    predicate: float = 1.0  # share of what the question asks happened ("killed") the sentence says (1.0: it names nothing)
 
 
 def passage(stored: StoredArticle, index: int) -> str:
@@ -89,10 +89,11 @@ class EvidenceRanker:
         asked = question_words(question)
         focus = question_focus(question)
         predicate = focus.predicate(question)
+        lowered = cache(lambda doc_id: articles[doc_id].article.text.lower())  # read once per article, not per sentence
         ranked = []
         for (doc_id, index), text, similarity in zip(keys, texts, dense):
             lexical = lexicon.overlap(terms, text)
-            said = says(predicate, text, lexicon.idf)
+            said = lexicon.overlap(predicate, text, verb_terms) if predicate else 1.0
             score = (
                 WEIGHTS["dense"] * float(similarity)
                 + WEIGHTS["lexical"] * lexical
@@ -107,9 +108,8 @@ class EvidenceRanker:
             ranked.append(
                 Evidence(
                     doc_id, articles[doc_id].article.title, text, index, span.start, span.end, score + placement, float(similarity), lexical,
-                    missing=focus.missing(passage(articles[doc_id], index), articles[doc_id].article.date, articles[doc_id].article.text)
+                    missing=focus.missing(passage(articles[doc_id], index), articles[doc_id].article.date, lowered(doc_id))
                     if focus else [],
-                    predicate=said,
                     placement=placement,
                 )
             )

@@ -65,12 +65,14 @@ class Focus:
     def __bool__(self) -> bool:
         return bool(self.names or self.phrases or self.years)
 
-    def missing(self, text: str, date: str | None = None, article: str | None = None) -> list[str]:
+    def missing(self, text: str, date: str | None = None, lowered_article: str | None = None) -> list[str]:
         """The parts of the focus `text` does not mention; a year is also met by the `date` it was published.
-        When `text` is a passage of `article`, a name the article gives in full is met by its last word
-        ("Mayhoub said" after "Gen. Ali Mayhoub")."""
+        When `text` is a passage of an article (`lowered_article`, its text lower-cased), a name the
+        article gives in full is met by its last word ("Mayhoub said" after "Gen. Ali Mayhoub")."""
         lowered = text.lower()
-        gone = [name for name in self.names if not _mentions(lowered, name) and not _named_before(name, lowered, article)]
+        gone = [
+            name for name in self.names if not _mentions(lowered, name) and not _named_before(name, lowered, lowered_article)
+        ]
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
         if date:  # an undated article may be from any year
             gone += [year for year in self.years if not date.startswith(year) and not re.search(rf"\b{year}\b", text)]
@@ -81,14 +83,6 @@ class Focus:
         irregular verbs in their base form ("won" is "win")."""
         named = set(content_terms(" ".join(self.names)))
         return [term for term in verb_terms(question, framing=True) if term not in named]
-
-    def mentioned_in(self, text: str) -> float:
-        """The share of the focus's names and years `text` mentions (1.0 when there is no focus)."""
-        wanted = [*self.names, *self.years]
-        if not wanted:
-            return 1.0
-        lowered = text.lower()
-        return sum(_mentions(lowered, item) for item in wanted) / len(wanted)
 
 
 def question_focus(question: str) -> Focus:
@@ -136,18 +130,9 @@ def verb_terms(text: str, framing: bool = False) -> list[str]:
     return stem([_IRREGULAR_PAST.get(w, w) for w in WORD.findall(text.lower()) if w not in dropped])
 
 
-def says(terms: list[str], text: str, idf) -> float:
-    """The share of `terms`' idf mass that `text` says (1.0 when there are no terms)."""
-    if not terms:
-        return 1.0
-    present = set(verb_terms(text))
-    total = sum(idf(t) for t in set(terms))
-    return sum(idf(t) for t in set(terms) & present) / total if total else 0.0
-
-
-def _named_before(name: str, lowered_passage: str, article: str | None) -> bool:
+def _named_before(name: str, lowered_passage: str, lowered_article: str | None) -> bool:
     words = name.split()
-    return bool(article) and len(words) > 1 and _mentions(lowered_passage, words[-1]) and _mentions(article.lower(), name)
+    return bool(lowered_article) and len(words) > 1 and _mentions(lowered_passage, words[-1]) and _mentions(lowered_article, name)
 
 
 def _mentions(lowered_text: str, item: str) -> bool:

@@ -47,12 +47,13 @@ class Lexicon:
             self._idf[term] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
         return self._idf[term]
 
-    def overlap(self, question_terms: list[str], sentence: str) -> float:
-        """Share of the question's idf mass whose terms the sentence contains (0..1)."""
+    def overlap(self, question_terms: list[str], sentence: str, terms_of=content_terms) -> float:
+        """Share of the question's idf mass whose terms the sentence contains (0..1), the sentence
+        read into terms by `terms_of`."""
         wanted = set(question_terms)
         if not wanted:
             return 0.0
-        present = set(content_terms(sentence))
+        present = set(terms_of(sentence))
         total = sum(self.idf(t) for t in wanted)
         return sum(self.idf(t) for t in wanted & present) / total if total else 0.0
 

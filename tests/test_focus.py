@@ -67,12 +67,13 @@ def test_background_sentences():
 
 
 def test_what_the_question_asks_happened():
-    from rag.focus import says
+    from rag.focus import verb_terms
+    from rag.lexical import Lexicon
 
     predicate = question_focus("Who won the Stanley Cup?").predicate("Who won the Stanley Cup?")
     assert predicate == ["win"]
-    assert says(predicate, "The Avalanche beat Tampa Bay to win the title.", lambda term: 1.0) == 1.0
-    assert says(predicate, "The Avalanche beat Tampa Bay.", lambda term: 1.0) == 0.0
+    assert Lexicon().overlap(predicate, "The Avalanche beat Tampa Bay to win the title.", verb_terms) == 1.0
+    assert Lexicon().overlap(predicate, "The Avalanche beat Tampa Bay.", verb_terms) == 0.0
 
 
 @pytest.fixture(scope="module")
