@@ -11,27 +11,24 @@ cached), so a grid of settings costs seconds, not a rerun of bench/archive_answe
 """
 
 import argparse
-import itertools
+import hashlib
 import json
+import pickle
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.archive_answers import Asked, dated, open_archive, read_set, row, summarise  # noqa: E402
+from bench.archive_answers import Asked, dated, open_archive, print_failures, read_set, row, summarise  # noqa: E402
 from rag import evidence as evidence_module  # noqa: E402
 from rag.copies import fold_evidence  # noqa: E402
+from rag.evaluation.datasets import cache_root  # noqa: E402
 from rag.extractive import MIN_MATCH, ExtractiveAnswerer  # noqa: E402
 
 
 def gather(service, split: str) -> list[tuple[Asked, list]]:
     """Each question with its retrieved chunks; kept in the cache between runs of the same questions."""
-    import hashlib
-    import pickle
-
-    from rag.evaluation.datasets import cache_root
-
     key = hashlib.sha256(json.dumps([split, *(read_set(n) for n in ("plain", "unanswerable"))]).encode()).hexdigest()[:16]
     saved = cache_root() / "archive-extra" / f"hits-{key}.pickle"
     if saved.exists():
@@ -56,8 +53,6 @@ def score(service, items, weights: dict, threshold: float, min_match: float, sho
         evidence = fold_evidence(service.ranker.rank(asked.query, hits, service.lexicon()), service.store.docs)
         rows.append(row(asked, answerer.answer(asked.query, evidence)))
     if show:
-        from bench.archive_answers import print_failures
-
         print_failures(rows)
     return summarise(rows)
 
