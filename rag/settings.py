@@ -99,11 +99,11 @@ class Settings(IndexSettings):
         description="Hours a sign-in at `/signin` lasts; its cookie holds a signed token naming the key, never the key.",
     )
     rate_limit: int = Field(
-        60, description="Questions and searches a minute per reader key (429 past it); 0: no limit."
+        60, description="Questions, searches and feedback a minute per reader key (429 past it); 0: no limit."
     )
     rate_limit_per_address: int = Field(
         30,
-        description="Questions and searches a minute per client address using reader keys, and as many wrong keys or"
+        description="Questions, searches and feedback a minute per client address using reader keys, and as many wrong keys or"
         " failed sign-ins a minute per address (then every key from it waits); 0: no limit.",
     )
     max_upload_mb: int = Field(
@@ -119,6 +119,11 @@ class Settings(IndexSettings):
         description="Largest request body in MB, uploads apart (`BYLINE_MAX_UPLOAD_MB`): a question with its"
         " conversation, a Gradio event; a bigger one is refused with 413 before it is read.",
     )
+    chat_concurrency: int = Field(
+        8,
+        ge=1,
+        description="Questions the Gradio chat answers at once (each browser tab asks one at a time); more wait their turn.",
+    )
     max_history_turns: int = Field(
         20,
         ge=0,
@@ -127,6 +132,16 @@ class Settings(IndexSettings):
     )
     max_turn_chars: int = Field(4000, ge=0, description="Most characters in one turn of that conversation (API: 422 past it).")
     max_history_chars: int = Field(20000, ge=0, description="Most characters in all of that conversation (API: 422 past it).")
+    log_questions: bool = Field(
+        False,
+        description="Log the questions readers ask for the editors' desk (`byline report`, the Editors tab,"
+        " `GET /api/report`): the question, when, answered or refused, unsupported claims, feedback, and the key's"
+        " name, never the reader's address or key. Off: nothing is logged but the feedback readers choose to send."
+        " See [Editors' desk](#editors-desk).",
+    )
+    log_retention_days: int = Field(
+        90, ge=0, description="Days the question log and readers' feedback are kept; older entries are deleted. 0: kept."
+    )
 
     fetch_timeout: float = Field(
         20.0,

@@ -32,10 +32,17 @@ from ui.sessions import SessionTokens
 SESSION_COOKIE = "byline_session"
 # Set by the access check for the Gradio handlers (any copy a client sends is dropped).
 ROLE_HEADER = "x-byline-role"
+KEY_NAME_HEADER = "x-byline-key-name"  # the caller's key by its name (`_who`), for the question log
 ADMIN, READER = "admin", "reader"
 KEY_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
 ORIGIN = re.compile(r"https?://[^/\s?#]+")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SET_HERE = frozenset({ROLE_HEADER.encode(), KEY_NAME_HEADER.encode()})
+
+
+def request_key_name(headers: Mapping[str, str]) -> str:
+    """The caller's key by its name, as the access check gave it (never the key itself)."""
+    return headers.get(KEY_NAME_HEADER) or "no key"
 
 
 def request_role(headers: Mapping[str, str], settings: Settings) -> str:
@@ -131,8 +138,9 @@ class AccessMiddleware:
         refusal, holder = self._check(scope, headers)
         respond = refusal
         if respond is None:
-            kept = [(name, value) for name, value in scope["headers"] if name.lower() != ROLE_HEADER.encode()]
-            scope = {**scope, "headers": kept + ([(ROLE_HEADER.encode(), holder.role.encode())] if holder else [])}
+            kept = [(name, value) for name, value in scope["headers"] if name.lower() not in _SET_HERE]
+            given = [(ROLE_HEADER.encode(), holder.role.encode()), (KEY_NAME_HEADER.encode(), _who(holder).encode())] if holder else []
+            scope = {**scope, "headers": kept + given}
             respond = self.app
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
             respond = logged(respond, _who(holder))

@@ -1,17 +1,21 @@
 """The Gradio UI: a chat whose answers cite their sentences, and the list of indexed articles."""
 
+from collections.abc import Callable
 from html import escape
 
 import gradio as gr
 
+from rag.desk import desk_for
 from rag.history import recent_turns
 from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
-from ui.access import ADMIN, request_role
+from ui.access import ADMIN, request_key_name, request_role
+from ui.desk_tab import editors_tab
 from ui.gradio_files import UploadedFiles
 from ui.render import chat_answer, counted
 from ui.source_lines import SOURCE_COLUMNS, add_url_markdown, remove_markdown, source_rows, sync_markdown
 from ui.uploads import upload_paths
+from ui.welcome import example_questions, welcome_markdown
 
 CSS = """
 .byline-answer .byline-text { margin: 0; }
@@ -24,7 +28,7 @@ CSS = """
 .byline-sources-head { color: #666; font-size: 0.85em; margin: 0; }
 .byline-citation { border-left: 3px solid #e0a800; padding: 2px 8px; margin: 4px 0; }
 .byline-citation summary { cursor: pointer; }
-.byline-facts, .byline-doc { color: #777; }
+.byline-facts { color: #777; }
 .byline-also { display: block; color: #777; }
 .byline-passage p { margin: 4px 0; }
 .byline-passage mark { background: #fff3bf; color: #1a1a1a; padding: 0 2px; }
@@ -35,18 +39,49 @@ ARTICLE_COLUMNS = ["doc_id", "title", "date", "source", "chunks"]
 ADMIN_ONLY = "The Articles tab needs an admin key (BYLINE_API_KEYS); this key may ask questions only."
 LISTED_ARTICLES = 200
 SYNC_POLL = 2.0  # seconds between refreshes of the sources table while one is queued or syncing
+CHAT_HEIGHT = "max(260px, calc(100vh - 400px))"
+# Under each answer: a thumb up or down; the other choices say why it is not helpful.
+FEEDBACK_OPTIONS = ("Like", "Dislike", "Wrong or misleading", "Did not answer the question", "Out of date")
 
 
-def chat_turn(service: Byline, question: str, messages: list[dict], turns: list[dict], filters: Filters | None):
+def copy_js(button_id: str, whole: bool) -> str:
+    """Client code copying the newest answer, or the whole conversation, as the Markdown each answer
+    carries (ui/render.py chat_answer); the button says "Copied" for a moment."""
+    return f"""() => {{
+  const blocks = [...document.querySelectorAll('#byline-chat .byline-answer[data-markdown]')].map(e => e.dataset.markdown);
+  const text = {'true' if whole else 'false'} ? blocks.join('\\n\\n---\\n\\n') : blocks[blocks.length - 1] || '';
+  if (!text) return;
+  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text);
+  else {{
+    const area = document.createElement('textarea');
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }}
+  const button = document.getElementById('{button_id}');
+  const label = button.textContent;
+  button.textContent = 'Copied';
+  setTimeout(() => {{ button.textContent = label; }}, 1500);
+}}"""
+
+
+def chat_turn(
+    service: Byline, question: str, messages: list[dict], turns: list[dict], filters: Filters | None,
+    on_answer: Callable[[AskResult, int], None] | None = None,
+):
     """Ask `question` after the conversation `turns` (plain text; its newest turns within the limits are
     sent); yield the chat's messages (HTML) as the answer streams, each with the conversation once
-    answered (None before, and on failure)."""
+    answered (None before, and on failure). `on_answer` is given the result and its message's index."""
     messages = list(messages or []) + [{"role": "user", "content": escape(question)}, {"role": "assistant", "content": ""}]
     turn = len(messages)  # numbers this answer's source anchors apart from earlier answers'
     try:
         for item in service.ask_stream(question, recent_turns([Turn(**t) for t in turns or []], service.settings), filters):
             if isinstance(item, AskResult):
                 messages[-1]["content"] = chat_answer(item, service.citation_contexts(item.citations), turn)
+                if on_answer:
+                    on_answer(item, turn - 1)
                 answered = [{"role": "user", "content": question}, {"role": "assistant", "content": item.answer}]
                 yield messages, list(turns or []) + answered
             else:
@@ -71,13 +106,40 @@ def build_app(service: Byline) -> gr.Blocks:
         if request_role(request.headers if request else {}, settings) != ADMIN:
             raise gr.Error(ADMIN_ONLY)
 
-    def respond(question: str, messages: list[dict], turns: list[dict], source: str | None, date_from: str, date_to: str):
+    desk = desk_for(service)
+
+    def respond(
+        question: str, messages: list[dict], turns: list[dict], shown: dict, source: str | None, date_from: str, date_to: str,
+        request: gr.Request,
+    ):
+        """The chat's answer; `shown` keeps each answer (by its message's index) for the feedback buttons."""
         question = (question or "").strip()
         if not question:
-            yield "", messages, gr.skip()
+            yield "", messages, gr.skip(), gr.skip()
             return
-        for shown, answered in chat_turn(service, question, messages, turns, _filters(source, date_from, date_to)):
-            yield "", shown, gr.skip() if answered is None else answered
+        shown = dict(shown or {})
+
+        def keep(result: AskResult, index: int) -> None:
+            desk.asked(result, request_key_name(request.headers))
+            shown[str(index)] = {"question": result.question, "answer": result.answer, "citations": [c.doc_id for c in result.citations]}
+
+        for messages_now, answered in chat_turn(service, question, messages, turns, _filters(source, date_from, date_to), keep):
+            yield "", messages_now, *((gr.skip(), gr.skip()) if answered is None else (answered, shown))
+
+    def welcome():
+        """The empty chat's words and examples, as the archive is now."""
+        return gr.update(placeholder=welcome_markdown(service), examples=[{"text": q} for q in example_questions(service)])
+
+    def example_text(event: gr.SelectData) -> str:
+        return event.value["text"]
+
+    def rate(shown: dict, event: gr.LikeData, request: gr.Request) -> None:
+        """A thumb or a reason under an answer; taking a thumb back (an empty choice) stores nothing."""
+        answer = (shown or {}).get(str(event.index))
+        if answer is None or event.liked == "":
+            return
+        reason = event.liked if isinstance(event.liked, str) else ""
+        desk.feedback(**answer, helpful=event.liked is True, reason=reason, key_name=request_key_name(request.headers))
 
     def ask_api(question: str) -> dict:
         return service.ask(question).model_dump()
@@ -170,14 +232,21 @@ def build_app(service: Byline) -> gr.Blocks:
         )
         with gr.Tab("Chat"):
             # Each answer carries its own sources: a [n] marker opens its sentence, highlighted in its passage.
+            # No label or toolbar over the first answer; sized to keep the question box in view at 1280x720.
             chatbot = gr.Chatbot(
-                label="Conversation", height=560, sanitize_html=True, render_markdown=False, elem_id="byline-chat"
+                label="Conversation", show_label=False, buttons=[], height=CHAT_HEIGHT, sanitize_html=True,
+                render_markdown=False, elem_id="byline-chat", placeholder=welcome_markdown(service),
+                examples=[{"text": q} for q in example_questions(service)],
+                feedback_options=FEEDBACK_OPTIONS,
             )
             turns = gr.State([])
+            shown = gr.State({})
             question = gr.Textbox(label="Question", placeholder="Ask about the indexed articles…", elem_id="byline-question")
             with gr.Row():
                 send = gr.Button("Ask", variant="primary", elem_id="byline-ask")
                 clear = gr.Button("New conversation", elem_id="byline-clear")
+                copy_answer = gr.Button("Copy answer as Markdown", elem_id="byline-copy-answer")
+                copy_all = gr.Button("Copy conversation as Markdown", elem_id="byline-copy-all")
             with gr.Accordion("Filters", open=False):
                 with gr.Row():
                     source = gr.Dropdown(source_choices(), value="", label="Source", allow_custom_value=True, elem_id="byline-source")
@@ -228,10 +297,21 @@ def build_app(service: Byline) -> gr.Blocks:
                 remove = gr.Button("Delete", variant="stop", elem_id="byline-delete")
             article_text = gr.Textbox(label="Article text", lines=14, interactive=False, elem_id="byline-article-text")
 
-        inputs = [question, chatbot, turns, source, date_from, date_to]
-        question.submit(respond, inputs, [question, chatbot, turns], api_visibility="private")
-        send.click(respond, inputs, [question, chatbot, turns], api_visibility="private")
-        clear.click(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
+        editors_tab(demo, service, lambda request: request_role(request.headers, settings) == ADMIN, require_admin, not keyed)
+
+        inputs = [question, chatbot, turns, shown, source, date_from, date_to]
+        # Every way of asking shares one queue answering `chat_concurrency` questions at once.
+        asking = {"concurrency_limit": settings.chat_concurrency, "concurrency_id": "chat", "api_visibility": "private"}
+        question.submit(respond, inputs, [question, chatbot, turns, shown], **asking)
+        send.click(respond, inputs, [question, chatbot, turns, shown], **asking)
+        chatbot.example_select(example_text, None, question, api_visibility="private").then(
+            respond, inputs, [question, chatbot, turns, shown], **asking
+        )
+        copy_answer.click(None, js=copy_js("byline-copy-answer", whole=False))
+        copy_all.click(None, js=copy_js("byline-copy-all", whole=True))
+        demo.load(welcome, None, chatbot, api_visibility="private")
+        clear.click(lambda: ([], [], {}), None, [chatbot, turns, shown], api_visibility="private")
+        chatbot.like(rate, shown, None, api_visibility="private")
         listed = [table, listing, chosen, source]
         add.click(upload, files, [status, *listed], api_visibility="private").then(lambda: None, None, files, api_visibility="private")
         fed = [feeds, feed, poll]

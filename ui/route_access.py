@@ -29,6 +29,8 @@ ROUTES: dict[str, Access] = {
     "/api/ask": Access.ASK,
     "/api/ask/stream": Access.ASK,
     "/api/search": Access.ASK,
+    "/api/feedback": Access.ASK,
+    "/api/report": Access.ADMIN,
     "/api/articles": Access.ADMIN,
     "/api/articles/{doc_id:path}": Access.ADMIN,
     "/api/sources": Access.ADMIN,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from rag.service import Byline
 from ui.access import add_access
 from ui.api import router as api_router
+from ui.desk_api import router as desk_router
 from ui.dependencies import ServiceDep
 from ui.errors import ANY_ROUTE, answer_other_methods
 from ui.gradio_app import build_app
@@ -39,6 +40,7 @@ def create_app(service: Byline, bind_host: str = "") -> FastAPI:
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(sources_router)
+    app.include_router(desk_router)
     app.include_router(widget_router(service.settings))
     app.include_router(signin_router(keys))
     answer_other_methods(app)
