@@ -33,8 +33,25 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def citation_label(citation: Citation) -> str:
-    """What a citation says: its sentence, shortened, in quotes."""
-    return f"“{shorten(citation.sentence)}”"
+    """What a citation says: its sentence, shortened, in quotes (`quoted`)."""
+    return quoted(shorten(citation.sentence))
+
+
+def quoted(text: str) -> str:
+    """`text` in double quotes. Its own double quotes become single ones (a quote within a quote); one
+    left unpaired where the sentence starts inside a quote, or is cut, is dropped."""
+    chars, opened, paired = list(text), [], {}
+    for i, char in enumerate(chars):
+        opening = char == "“" or (char == '"' and (i == 0 or not chars[i - 1].isalnum() and chars[i - 1] not in ".,;:!?"))
+        if opening:
+            opened.append(i)
+        elif char in '”"':
+            if opened:
+                paired[opened.pop()], paired[i] = "‘", "’"
+            else:
+                paired[i] = ""
+    paired.update({i: "" for i in opened})
+    return "“" + "".join(paired.get(i, char) for i, char in enumerate(chars)) + "”"
 
 
 def article_facts(citation: Citation, context: "CitationContext | None") -> list[str]:
@@ -79,7 +96,8 @@ def chat_answer(result: AskResult, contexts: list["CitationContext"] | None = No
     parts = [_searched_html(result), _answer_html(result, by_n, turn), _warnings_html(result)]
     if result.citations:
         parts.append(_sources_html(result.citations, by_n, turn))
-    return f'<div class="byline-answer">{"".join(parts)}</div>'
+    markdown = escape(answer_markdown(result, contexts)).replace("\n", "&#10;")  # what the copy buttons copy
+    return f'<div class="byline-answer" data-markdown="{markdown}">{"".join(parts)}</div>'
 
 
 def anchor(turn: int, n: int) -> str:
@@ -166,7 +184,6 @@ def source_html(citation: Citation, context: "CitationContext | None", anchor_id
         f'<small class="byline-facts">{" · ".join(facts)}</small>{_also_in_html(citation.also_in)}</summary>'
         f'<div class="byline-passage" id="{anchor_id}">'
         f"<p>{escape(before)}<mark>{escape(sentence)}</mark>{escape(after)}</p>"
-        f'<small class="byline-doc">{escape(citation.doc_id)} · characters {citation.start}–{citation.end}</small>'
         "</div></details>"
     )
 
@@ -186,6 +203,40 @@ def _also_in_html(copies: list[AlsoIn]) -> str:
 
 def _is_web_url(url: str) -> bool:
     return url.lower().startswith(("https://", "http://"))
+
+
+# --- Markdown, for copying an answer out ------------------------------------------------
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_<>\[\]])")
+ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
+
+
+def answer_markdown(result: AskResult, contexts: list["CitationContext"] | None = None) -> str:
+    """A question and its answer as readable Markdown: the answer with its `[n]` markers, its
+    warnings, then its numbered sources (the sentence, the article linked, outlet and date)."""
+    by_n = {c.citation.n: c for c in contexts or []}
+    blocks = [f"**Q: {_md(result.question)}**"]
+    searched = searched_for(result)
+    if searched:
+        blocks.append(f"_Searched for: {_md(searched)}_")
+    blocks.append(ESCAPED_MARKER.sub(r"[\1]", _md(result.answer)))
+    blocks += [f"> {WARNING_SIGN} {_md(w)}" for w in result.warnings]
+    if result.citations:
+        blocks.append("Sources:\n" + "\n".join(_source_markdown(c, by_n.get(c.n)) for c in result.citations))
+    return "\n\n".join(blocks)
+
+
+def _source_markdown(citation: Citation, context: "CitationContext | None") -> str:
+    facts = [_md(x) for x in article_facts(citation, context)]
+    url = context.url if context is not None else None
+    if url and _is_web_url(url):
+        facts[0] = f"[{facts[0]}](<{url.replace('<', '%3C').replace('>', '%3E')}>)"
+    return f"- [{citation.n}] {_md(citation_label(citation))} — {', '.join(facts)}"
+
+
+def _md(text: str) -> str:
+    """Untrusted text as Markdown text: on one line, no markup of its own."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 # --- plain text, for the command line ----------------------------------------------------
