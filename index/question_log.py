@@ -81,11 +81,11 @@ def utc_now() -> str:
 def day_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:
     """The `at` bounds of the days `date_from` to `date_to` (ISO dates, both included; None: open)."""
     bounds = []
-    for name, value, shift in (("date_from", date_from, 0), ("date_to", date_to, 1)):
+    for value, shift in ((date_from, 0), (date_to, 1)):
         try:
             day = date.fromisoformat(value.strip()) if value and value.strip() else None
         except ValueError:
-            raise ValueError(f"{name}: {value!r} is not a date; write it as YYYY-MM-DD") from None
+            raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
         bounds.append((day + timedelta(days=shift)).isoformat() if day else ("" if shift == 0 else "9999"))
     return bounds[0], bounds[1]
 

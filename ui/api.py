@@ -15,9 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index.loaders import LOADERS
 from index.store import StoreBusy
 from rag.context import CitationContext
+from rag.desk import desk_for
 from rag.history import MAX_QUESTION_CHARS
 from rag.models import AskResult, Filters, SearchResult, Turn
 from rag.service import Byline
+from ui.access import request_key_name
 from ui.dependencies import ServiceDep
 from ui.errors import API_ROUTE, refusals
 from ui.security import bearer, upload_limit
@@ -106,12 +108,14 @@ def answering_failed(error: Exception) -> HTTPException:
 
 
 @router.post("/ask", response_model=AskResult, tags=["ask"], responses=refusals(500))
-def ask(request: AskRequest, service: ServiceDep) -> AskResult:
+def ask(request: AskRequest, service: ServiceDep, http: Request) -> AskResult:
     """Answer a question from the articles, citing the sentences the answer comes from."""
     try:
-        return service.ask(request.question, request.history, request.filters)
+        result = service.ask(request.question, request.history, request.filters)
     except Exception as error:
         raise answering_failed(error) from None
+    desk_for(service).asked(result, request_key_name(http.headers))
+    return result
 
 
 @router.post(
@@ -123,7 +127,7 @@ def ask(request: AskRequest, service: ServiceDep) -> AskResult:
         **refusals(500),
     },
 )
-async def ask_stream(request: AskRequest, service: ServiceDep) -> StreamingResponse:
+async def ask_stream(request: AskRequest, service: ServiceDep, http: Request) -> StreamingResponse:
     """Server-Sent Events: `delta` events `{"text"}` as the answer is produced, then one `result`
     event: the ask result plus `contexts` (each citation's sentence in its passage). A failure
     after streaming began ends the stream with an `error` event `{"detail"}`."""
@@ -135,16 +139,17 @@ async def ask_stream(request: AskRequest, service: ServiceDep) -> StreamingRespo
     except Exception as error:
         raise answering_failed(error) from None
     return StreamingResponse(
-        _events(service, chain([first], items)),
+        _events(service, chain([first], items), request_key_name(http.headers)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-def _events(service: Byline, items: Iterator[str | AskResult]) -> Iterator[str]:
+def _events(service: Byline, items: Iterator[str | AskResult], key_name: str) -> Iterator[str]:
     try:
         for item in items:
             if isinstance(item, AskResult):
+                desk_for(service).asked(item, key_name)
                 contexts = [context_event(c) for c in service.citation_contexts(item.citations)]
                 yield sse("result", {**item.model_dump(), "contexts": contexts})
             else:

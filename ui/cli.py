@@ -494,6 +494,34 @@ def copy_store(
     typer.echo(f"copied {copied['articles']:,} articles, {copied['chunks']:,} chunk vectors and {copied['sources']:,} feeds and sitemaps")
 
 
+@app.command()
+def report(
+    date_from: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print every question of those days as CSV.")] = False,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+):
+    """The editors' report: most asked questions, refusals by topic, answers marked not helpful or with
+    unsupported claims, questions per day (questions are logged with BYLINE_LOG_QUESTIONS)."""
+    from index.question_log import FILE, QuestionLog
+    from rag.report import build_report, report_csv, report_text
+
+    settings = _settings(**({"store": store} if store else {}))
+    if not settings.database_url and not (settings.store / FILE).exists():
+        typer.echo(f"Nothing is logged in {settings.store} yet: no reader has given feedback, and questions are logged only with BYLINE_LOG_QUESTIONS.")
+        return
+    log = QuestionLog.in_store(settings.store, settings.database_url)
+    try:
+        if as_csv:
+            sys.stdout.write(report_csv(log, date_from, date_to))
+            return
+        found = build_report(log, date_from, date_to)
+    except ValueError as error:
+        _fail(str(error))
+    print(found.model_dump_json(indent=2) if as_json else report_text(found))
+
+
 @app.command("settings")
 def show_settings(markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's settings table.")] = False):
     """Print every setting: its value, default and meaning (keys masked)."""

@@ -19,6 +19,9 @@ from ui.welcome import example_questions, welcome_markdown
 
 CSS = """
 .byline-answer .byline-text { margin: 0; }
+/* Gradio's toolbar and its "scroll down" arrow float over the answers' first and last lines: the
+   buttons under the chat and the scrollbar do their work. */
+#byline-chat .top-panel, #byline-chat .scroll-down-button-container { display: none; }
 .byline-searched { color: #666; font-size: 0.9em; margin: 0 0 6px; }
 .byline-answer a.byline-marker { color: var(--color-accent, #e07b00); text-decoration: none; font-weight: 600; white-space: nowrap; }
 .byline-answer a.byline-marker:hover { text-decoration: underline; }
@@ -245,8 +248,8 @@ def build_app(service: Byline) -> gr.Blocks:
             with gr.Row():
                 send = gr.Button("Ask", variant="primary", elem_id="byline-ask")
                 clear = gr.Button("New conversation", elem_id="byline-clear")
-                copy_answer = gr.Button("Copy answer as Markdown", elem_id="byline-copy-answer")
-                copy_all = gr.Button("Copy conversation as Markdown", elem_id="byline-copy-all")
+                copy_answer = gr.Button("Copy answer as Markdown", size="sm", elem_id="byline-copy-answer")
+                copy_all = gr.Button("Copy conversation as Markdown", size="sm", elem_id="byline-copy-all")
             with gr.Accordion("Filters", open=False):
                 with gr.Row():
                     source = gr.Dropdown(source_choices(), value="", label="Source", allow_custom_value=True, elem_id="byline-source")
@@ -297,8 +300,6 @@ def build_app(service: Byline) -> gr.Blocks:
                 remove = gr.Button("Delete", variant="stop", elem_id="byline-delete")
             article_text = gr.Textbox(label="Article text", lines=14, interactive=False, elem_id="byline-article-text")
 
-        editors_tab(demo, service, lambda request: request_role(request.headers, settings) == ADMIN, require_admin, not keyed)
-
         inputs = [question, chatbot, turns, shown, source, date_from, date_to]
         # Every way of asking shares one queue answering `chat_concurrency` questions at once.
         asking = {"concurrency_limit": settings.chat_concurrency, "concurrency_id": "chat", "api_visibility": "private"}
@@ -326,6 +327,8 @@ def build_app(service: Byline) -> gr.Blocks:
         view.click(show_article, chosen, article_text, api_visibility="private")
         remove.click(delete_article, chosen, [status, article_text, *listed], api_visibility="private")
         demo.load(opened, None, [articles_tab, *listed, *fed], api_visibility="private")
+        # After the Articles tab's: its own load event comes second.
+        editors_tab(demo, service, lambda request: request_role(request.headers, settings) == ADMIN, require_admin, not keyed)
         gr.api(ask_api, api_name="ask")
     demo.byline_css = CSS
     return demo

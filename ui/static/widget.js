@@ -59,7 +59,15 @@
     "form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #dde1e6; background: #fff; }",
     "input { flex: 1; padding: 8px 10px; border: 1px solid #b8c0ca; border-radius: 8px; font-size: 14px; }",
     "form button { padding: 8px 14px; border: 0; border-radius: 8px; background: #1f4e79; color: #fff; font-size: 14px; cursor: pointer; }",
-    "form button:disabled { opacity: .5; cursor: default; }"
+    "form button:disabled { opacity: .5; cursor: default; }",
+    ".feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 8px; font-size: 12px; color: #555; white-space: normal; }",
+    ".feedback button { border: 1px solid #b8c0ca; border-radius: 6px; background: #fff; color: #1a1a1a; padding: 2px 10px; font-size: 12px; cursor: pointer; }",
+    ".feedback button[aria-pressed=true] { background: #1f4e79; border-color: #1f4e79; color: #fff; }",
+    ".feedback button:disabled { cursor: default; }",
+    ".feedback .reason { display: flex; gap: 6px; flex-basis: 100%; }",
+    ".feedback .reason[hidden], .feedback .thanks:empty { display: none; }",
+    ".feedback .reason input { padding: 4px 8px; font-size: 12px; }",
+    ".feedback .thanks { flex-basis: 100%; margin: 0; color: #2e6b30; }"
   ].join("\n");
 
   function el(tag, className, text) {
@@ -156,8 +164,9 @@
       messages.appendChild(bubble);
       messages.scrollTop = messages.scrollHeight;
       ask(question, history.slice(), bubble, text, messages)
-        .then(function (answer) {
-          history.push({ role: "user", content: question }, { role: "assistant", content: answer });
+        .then(function (result) {
+          history.push({ role: "user", content: question }, { role: "assistant", content: result.answer });
+          bubble.appendChild(feedbackBar(question, result));
         })
         .catch(function (error) {
           bubble.classList.add("error");
@@ -212,23 +221,104 @@
     if (!response.ok) throw fail(await refused(response));
     var answer = "";
     var started = false;
-    var finished = false;
+    var finished = null;
     await readEvents(response, function (name, data) {
       if (name === "delta") {
         if (!started) { text.textContent = ""; started = true; }
         answer += data.text;
         text.textContent = answer;
       } else if (name === "result") {
-        answer = data.answer;
         showResult(bubble, text, data);
-        finished = true;
+        finished = data;
       } else if (name === "error") {
         throw new Error(data.detail || "The answer failed.");
       }
       messages.scrollTop = messages.scrollHeight;
     });
     if (!finished) throw new Error("The answer was cut off; please ask again.");
-    return answer;
+    return finished;
+  }
+
+  // Under each answer: Helpful / Not helpful (real buttons, pressed state told to screen readers),
+  // a short reason after "Not helpful", and the thanks in a live region.
+  function feedbackBar(question, result) {
+    var bar = el("div", "feedback");
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", "Was this answer helpful?");
+    bar.appendChild(el("span", null, "Was this helpful?"));
+    var yes = vote("Yes", "Helpful");
+    var no = vote("No", "Not helpful");
+    var reasonBox = el("div", "reason");
+    reasonBox.hidden = true;
+    var reason = el("input");
+    reason.type = "text";
+    reason.maxLength = 300;
+    reason.placeholder = "What was wrong? (optional)";
+    reason.setAttribute("aria-label", "What was wrong with this answer? (optional)");
+    var sendReason = el("button", "send-feedback", "Send");
+    sendReason.type = "button";
+    reasonBox.appendChild(reason);
+    reasonBox.appendChild(sendReason);
+    var thanks = el("p", "thanks");
+    thanks.setAttribute("role", "status");
+    thanks.setAttribute("aria-live", "polite");
+    [yes, no, reasonBox, thanks].forEach(function (node) { bar.appendChild(node); });
+
+    var submit = function (helpful) {
+      [yes, no, sendReason, reason].forEach(function (node) { node.disabled = true; });
+      sendFeedback({
+        question: question,
+        answer: result.answer || "",
+        citations: (result.citations || []).map(function (c) { return c.doc_id; }),
+        helpful: helpful,
+        reason: helpful ? "" : reason.value.trim()
+      }).then(function () {
+        reasonBox.hidden = true;
+        thanks.textContent = "Thanks for your feedback.";
+      }, function (error) {
+        [yes, no, sendReason, reason].forEach(function (node) { node.disabled = false; });
+        thanks.textContent = error.message || String(error);
+      });
+    };
+    yes.addEventListener("click", function () {
+      press(yes, no);
+      submit(true);
+    });
+    no.addEventListener("click", function () {
+      press(no, yes);
+      reasonBox.hidden = false;
+      reason.focus();
+    });
+    sendReason.addEventListener("click", function () { submit(false); });
+    reason.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); submit(false); }
+    });
+    return bar;
+  }
+
+  function vote(label, spoken) {
+    var button = el("button", "vote", label);
+    button.type = "button";
+    button.setAttribute("aria-pressed", "false");
+    button.setAttribute("aria-label", spoken);
+    return button;
+  }
+
+  function press(on, off) {
+    on.setAttribute("aria-pressed", "true");
+    off.setAttribute("aria-pressed", "false");
+  }
+
+  async function sendFeedback(body) {
+    var headers = { "Content-Type": "application/json" };
+    if (apiKey) headers.Authorization = "Bearer " + apiKey;
+    var response;
+    try {
+      response = await fetch(server + "/api/feedback", { method: "POST", headers: headers, body: JSON.stringify(body) });
+    } catch (error) {
+      throw fail(await unreachable());
+    }
+    if (!response.ok) throw fail(await refused(response));
   }
 
   // fetch says only "Failed to fetch" both when the server is down and when CORS refused this page:
