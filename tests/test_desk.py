@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -25,6 +26,12 @@ ADMIN = {"Authorization": f"Bearer {API_KEY}"}
 READER = {"Authorization": f"Bearer {READER_KEY}"}
 OLD = "2001-02-03 04:05:06"
 REASON = "It names the wrong district"
+EARLIER = [
+    (3, "What happened in Damascus?", False), (3, "Who runs the Port Elwyn lighthouse now?", True),
+    (2, "When does the Port Elwyn lighthouse reopen?", True), (2, "Which neighbourhoods did the Syrian army capture?", False),
+    (1, "Is the Port Elwyn lighthouse keeper retiring?", True), (1, "What did the harbour council decide?", True),
+    (1, "What happened in Damascus?", False),
+]
 
 
 def answer(question: str, abstained: bool = False, unsupported: str = ""):
@@ -241,6 +248,10 @@ def test_feedback_from_the_widget_and_the_chat_reaches_the_editors_tab(desk, hos
     wait(browser, 10).until(lambda d: len(log.feedback()) > before)
     assert log.feedback()[-1].helpful is False and log.feedback()[-1].key_name.startswith("admin key ")
 
+    # Earlier days' questions, some the archive could not answer: the tab groups those by topic.
+    for days_ago, question, refused in EARLIER:
+        at = (datetime.now(timezone.utc) - timedelta(days=days_ago)).strftime("%Y-%m-%d 10:00:00")
+        log.add_asked(Asked(question=question, answer_text="", refused=refused, at=at))
     tab = [t for t in browser.find_elements(By.CSS_SELECTOR, "button[role=tab]") if t.text == "Editors"][0]
     tab.click()
     table = wait(browser, 30).until(lambda d: d.find_element(By.ID, "byline-report-unhelpful"))
@@ -249,5 +260,8 @@ def test_feedback_from_the_widget_and_the_chat_reaches_the_editors_tab(desk, hos
     link = browser.find_element(By.ID, "byline-report-csv")
     assert link.get_attribute("href").endswith("/api/report?format=csv")
     wait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#byline-report-plot canvas, #byline-report-plot svg"))
+    assert "Port Elwyn lighthouse" in browser.find_element(By.ID, "byline-report-topics").text
+    browser.set_window_size(1280, 1500)
     time.sleep(0.5)  # the plot draws itself
     screenshot("editors-desk.png")
+    browser.set_window_size(1280, 860)

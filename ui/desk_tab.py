@@ -56,12 +56,20 @@ def editors_tab(demo: gr.Blocks, service: Byline, is_admin, require_admin, visib
             height=260, elem_id="byline-report-plot",
         )
         tables = [
-            gr.Dataframe(headers=headers, datatype="str", interactive=False, wrap=True, label=label, elem_id=elem_id)
-            for label, headers, elem_id in (
-                ("Most asked", ["question", "asked", "refused"], "byline-report-asked"),
-                ("Not answered, by topic", ["topic", "questions", "some of them"], "byline-report-topics"),
-                ("Marked not helpful", ["when (UTC)", "question", "reason", "answer", "cited"], "byline-report-unhelpful"),
-                ("Answers with unsupported claims", ["when (UTC)", "question", "unsupported claims", "answer"], "byline-report-unsupported"),
+            gr.Dataframe(
+                headers=headers, datatype="str", interactive=False, wrap=True, label=label, column_widths=widths, elem_id=elem_id
+            )
+            for label, headers, widths, elem_id in (
+                ("Most asked", ["question", "asked", "refused"], ["76%", "12%", "12%"], "byline-report-asked"),
+                ("Not answered, by topic", ["topic", "questions", "some of them"], ["20%", "12%", "68%"], "byline-report-topics"),
+                (
+                    "Marked not helpful", ["when (UTC)", "question", "reason", "answer", "cited"],
+                    ["14%", "20%", "18%", "36%", "12%"], "byline-report-unhelpful",
+                ),
+                (
+                    "Answers with unsupported claims", ["when (UTC)", "question", "unsupported claims", "answer"],
+                    ["14%", "22%", "28%", "36%"], "byline-report-unsupported",
+                ),
             )
         ]
     outputs = [summary, plot, *tables, download]
