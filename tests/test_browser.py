@@ -16,6 +16,7 @@ import pytest
 
 from tests.debian import install_problem
 from tests.fake_llm import INVENTED_CLAIM, fake_llm
+from ui.render import citation_label
 from tests.fixtures_server import (
     API_KEY,
     HARBOUR_ARTICLE,
@@ -584,3 +585,70 @@ def test_api_docs_page_renders_offline(server, browser):
     paths = {element.text for element in browser.find_elements(By.CSS_SELECTOR, ".op .path")}
     assert {"/api/ask", "/api/ask/stream", "/api/search", "/api/articles", "/api/articles/{doc_id}"} <= paths
     assert_nothing_injected(browser)
+
+
+# Elements that float (absolute, fixed, sticky) over an answer's box in the chat: none may.
+OVER_ANSWERS = """
+const chat = document.getElementById('byline-chat');
+const boxes = [...chat.querySelectorAll('.byline-answer')].map(e => e.getBoundingClientRect());
+return [...chat.querySelectorAll('*')].filter(e => {
+  const style = getComputedStyle(e), r = e.getBoundingClientRect();
+  return ['absolute', 'fixed', 'sticky'].includes(style.position) && style.visibility !== 'hidden' && style.opacity !== '0'
+    && r.width > 0 && r.height > 0 && !e.closest('.byline-answer')
+    && boxes.some(a => r.left < a.right && r.right > a.left && r.top < a.bottom && r.bottom > a.top);
+}).map(e => e.outerHTML.slice(0, 120));
+"""
+
+
+def emulate(driver, width: int, height: int) -> None:
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
+def clipboard(driver) -> str:
+    return driver.execute_async_script("navigator.clipboard.readText().then(arguments[0], e => arguments[0]('failed: ' + e))")
+
+
+def test_gradio_welcomes_answers_examples_and_copies_markdown(server, browser, screenshot):
+    """At 1280x720 the empty chat says how many articles and which answerer, offers questions from the
+    headlines, and keeps the question box in view; nothing floats over an answer (desktop, 390 px);
+    the copy buttons copy Markdown with numbered sources."""
+    from selenium.webdriver.common.by import By
+
+    emulate(browser, 1280, 720)
+    try:
+        gradio_open(browser, f"{server.url}/")
+        chat = browser.find_element(By.ID, "byline-chat")
+        welcome = f"{server.service.count()} articles indexed · answers by the extractive answerer"
+        wait(browser, 30).until(lambda d: welcome in chat.text)
+        examples = chat.find_elements(By.CSS_SELECTOR, "button.example")
+        valley = "What is the latest on “Valley orchards report a record apple harvest”?"
+        assert valley in [e.text for e in examples]
+        for element in ("#byline-question textarea", "#byline-ask"):
+            assert browser.find_element(By.CSS_SELECTOR, element).rect["y"] + 40 <= 720, f"{element} is below the fold"
+        screenshot("gradio-welcome.png")
+
+        next(e for e in examples if e.text == valley).click()
+        wait(browser).until(lambda d: len(gradio_answers(d)) == 1)
+        assert "record apple harvest" in gradio_answers(browser)[0].text
+        answer = gradio_ask(browser, DAMASCUS)
+        expected = server.service.ask(DAMASCUS)
+        browser.execute_script("document.querySelector('#byline-chat [role=log]').scrollTop = 0")
+        assert browser.execute_script(OVER_ANSWERS) == []
+
+        browser.execute_cdp_cmd("Browser.grantPermissions", {"origin": server.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+        browser.find_element(By.ID, "byline-copy-answer").click()
+        wait(browser, 5).until(lambda d: "Copied" in d.find_element(By.ID, "byline-copy-answer").text)
+        copied = clipboard(browser)
+        assert copied.startswith(f"**Q: {DAMASCUS}**\n\n{expected.answer[:40]}") and "<" not in copied
+        assert f"Sources:\n- [1] {citation_label(expected.citations[0])} — " in copied
+        browser.find_element(By.ID, "byline-copy-all").click()
+        wait(browser, 5).until(lambda d: clipboard(d) != copied)
+        whole = clipboard(browser)
+        assert whole.startswith(f"**Q: {valley}**") and whole.endswith(copied) and "\n\n---\n\n" in whole
+        assert answer.find_element(By.CSS_SELECTOR, ".byline-markdown").get_attribute("textContent") == copied
+
+        emulate(browser, 390, 760)
+        browser.execute_script("document.querySelector('#byline-chat [role=log]').scrollTop = 0")
+        assert browser.execute_script(OVER_ANSWERS) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -94,3 +94,11 @@ def test_source_filter_choices_are_the_distinct_sources(fresh_store, seed_copy):
     fresh_store.ingest([seed_copy])
     assert fresh_store.article("note.txt").article.source is None
     assert fresh_store.sources() == ["Harbour Times", "The Associated Press"]
+
+
+def test_the_chat_answers_several_questions_at_once(seed_service):
+    """Every way of asking (Enter, Ask, an example) shares one queue of `chat_concurrency` at once."""
+    from ui.gradio_app import build_app
+
+    asking = [fn for fn in build_app(seed_service).fns.values() if fn.concurrency_id == "chat"]
+    assert len(asking) == 3 and {fn.concurrency_limit for fn in asking} == {seed_service.settings.chat_concurrency} != {1}

@@ -6,7 +6,7 @@ import pytest
 
 from rag.models import AskResult, Citation, Claim
 from tests.conftest import SEED_DOC, SEEDS
-from ui.render import chat_answer, citation_lines, claim_spans, counted, searched_for, shorten
+from ui.render import chat_answer, citation_label, citation_lines, claim_spans, counted, searched_for, shorten
 
 SEED_TITLE = "Syria’s military said Monday it has retaken the last neighborhoods in southern Damascus…"
 CAPTURED = (
@@ -202,3 +202,29 @@ def test_the_outlets_that_also_carry_a_sentence_are_listed_as_text():
     assert not [e for e in root.iter() if e.tag in {"script", "img"}] and "javascript:" not in html
     lines = citation_lines([cited], [])
     assert lines[2] == f'      also in: Courier {XSS} " onclick="x [copy-1], Second copy [copy-2]'
+
+
+def test_labels_nest_the_sentences_own_quotes():
+    from ui.render import quoted
+
+    assert quoted("“Our presence is essential,” he said.") == "“‘Our presence is essential,’ he said.”"
+    assert quoted("We will stay,” he said.") == "“We will stay, he said.”"  # it starts inside a quote
+    assert quoted('He said "go home" and left.') == "“He said ‘go home’ and left.”"
+    assert quoted("He called it “a long…") == "“He called it a long…”"  # cut before the quote closes
+    assert quoted("Syria’s army") == "“Syria’s army”"
+
+
+def test_an_answer_copies_as_markdown_with_numbered_sources(seed_service, seed_answer, contexts):
+    from ui.render import answer_markdown
+
+    contexts[0].url = "https://news.example/syria"
+    result = seed_answer.model_copy(update={"warnings": ["Two articles disagree."], "question": "Who <b>won</b>?"})
+    markdown = answer_markdown(result, contexts)
+    question, answer, warning, sources = markdown.split("\n\n")
+    assert question == r"**Q: Who \<b\>won\</b\>?**" and answer == result.answer and warning == "> ⚠ Two articles disagree."
+    lines = sources.splitlines()
+    assert lines[0] == "Sources:" and len(lines) == 4
+    assert lines[1] == f"- [1] {citation_label(seed_answer.citations[0])} — [{SEED_TITLE}](<https://news.example/syria>), The Associated Press"
+    assert lines[2].startswith("- [2] “BEIRUT") and lines[2].endswith(f" — {SEED_TITLE}, The Associated Press")
+    html = chat_answer(result, contexts)
+    assert text_of(tree(html).find(".//pre[@class='byline-markdown']")) == markdown

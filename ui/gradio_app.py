@@ -21,7 +21,7 @@ CSS = """
 .byline-answer .byline-text { margin: 0; }
 /* Gradio's toolbar and its "scroll down" arrow float over the answers' first and last lines: the
    buttons under the chat and the scrollbar do their work. */
-#byline-chat .top-panel, #byline-chat .scroll-down-button-container { display: none; }
+#byline-chat .top-panel, #byline-chat .scroll-down-button-container, .byline-markdown { display: none; }
 .byline-searched { color: #666; font-size: 0.9em; margin: 0 0 6px; }
 .byline-answer a.byline-marker { color: var(--color-accent, #e07b00); text-decoration: none; font-weight: 600; white-space: nowrap; }
 .byline-answer a.byline-marker:hover { text-decoration: underline; }
@@ -51,7 +51,7 @@ def copy_js(button_id: str, whole: bool) -> str:
     """Client code copying the newest answer, or the whole conversation, as the Markdown each answer
     carries (ui/render.py chat_answer); the button says "Copied" for a moment."""
     return f"""() => {{
-  const blocks = [...document.querySelectorAll('#byline-chat .byline-answer[data-markdown]')].map(e => e.dataset.markdown);
+  const blocks = [...document.querySelectorAll('#byline-chat .byline-markdown')].map(e => e.textContent);
   const text = {'true' if whole else 'false'} ? blocks.join('\\n\\n---\\n\\n') : blocks[blocks.length - 1] || '';
   if (!text) return;
   if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text);

@@ -55,10 +55,12 @@ def quoted(text: str) -> str:
 
 
 def article_facts(citation: Citation, context: "CitationContext | None") -> list[str]:
-    """The cited article: title, then date and source where known."""
+    """The cited article: title, then date and source where known, and "updated DATE" after a correction."""
     facts = [citation.title or citation.doc_id]
     if context is not None:
         facts += [x for x in (context.date, context.source) if x]
+    if citation.updated:
+        facts.append(f"updated {citation.updated[:10]}")
     return facts
 
 
@@ -96,8 +98,8 @@ def chat_answer(result: AskResult, contexts: list["CitationContext"] | None = No
     parts = [_searched_html(result), _answer_html(result, by_n, turn), _warnings_html(result)]
     if result.citations:
         parts.append(_sources_html(result.citations, by_n, turn))
-    markdown = escape(answer_markdown(result, contexts)).replace("\n", "&#10;")  # what the copy buttons copy
-    return f'<div class="byline-answer" data-markdown="{markdown}">{"".join(parts)}</div>'
+    parts.append(f'<pre class="byline-markdown">{escape(answer_markdown(result, contexts))}</pre>')  # hidden, copied
+    return f'<div class="byline-answer">{"".join(parts)}</div>'
 
 
 def anchor(turn: int, n: int) -> str:

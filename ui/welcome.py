@@ -42,5 +42,5 @@ def welcome_markdown(service: Byline) -> str:
         return "**No articles are indexed yet.** Add some in the Articles tab (or `byline ingest`), then ask."
     return (
         f"**{counted(total, 'article')} indexed** · answers by {answerer_name(service.settings)}.\n\n"
-        "Every answer cites the sentences it comes from. Try one of these, or ask your own:"
+        "Try one of these, or ask your own:"
     )
