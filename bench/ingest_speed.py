@@ -12,6 +12,9 @@ one run, interleaved and repeated:
   hashing, no model; `ingest - again` is what the ingest spent beyond its start-up.
 - with --before REF, the ingest of that commit (checked out with `git archive` into a temporary
   folder, run with this venv) beside it.
+With --instant, the model is swapped for an instant one (bench/instant_embedding.py) in every
+ingest, and no encode is timed: what the ingest spends outside the model, in seconds and in CPU
+seconds (its own and its worker processes'), as chunks per second (section BENCH:ingest-instant).
 With --encode-settings N, instead: the first N of those texts encoded with 1 and 2 torch threads,
 batch by batch through llama-index (Byline before the pipeline), in one call with batches of 32 (now)
 and of 128, interleaved, --repeats rounds (section BENCH:ingest-encode-settings).
@@ -25,6 +28,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,6 +46,7 @@ from bench.doc_sections import replace_section  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
 RESULTS = ROOT / "bench" / "results" / "ingest_speed.json"
+INSTANT_RESULTS = ROOT / "bench" / "results" / "ingest_instant.json"
 CORPUS = ("gold_articles.jsonl", "gcs_distractor_articles.jsonl")
 
 
@@ -81,16 +86,25 @@ def timed_encode(texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def timed_ingest(checkout: Path, sample: Path, store: Path, env: dict) -> tuple[float, str]:
+def timed_ingest(checkout: Path, sample: Path, store: Path, env: dict, instant: bool = False) -> tuple[float, str, float]:
+    """Seconds, the last line said and CPU seconds (with its workers') of one `byline ingest` of the
+    code at `checkout` (with the instant embedding: the code's own index/, this bench's wrapper)."""
+    program = [str(ROOT / "bench" / "instant_embedding.py")] if instant else ["-m", "ui.cli"]
+    cpu = cpu_of_children()
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "ui.cli", "ingest", str(sample), "--store", str(store)],
+        [sys.executable, *program, "ingest", str(sample), "--store", str(store)],
         cwd=checkout, env={**env, "PYTHONPATH": str(checkout)}, capture_output=True, text=True,
     )
     seconds = time.perf_counter() - started
     if done.returncode:
         raise RuntimeError(f"byline ingest in {checkout} failed: {done.stderr[-2000:]}")
-    return seconds, done.stdout.strip().splitlines()[-1]
+    return seconds, done.stdout.strip().splitlines()[-1], cpu_of_children() - cpu
+
+
+def cpu_of_children() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def checkout_of(ref: str, folder: Path) -> Path:
@@ -101,9 +115,10 @@ def checkout_of(ref: str, folder: Path) -> Path:
     return target
 
 
-def measure(documents: int, repeats: int, seed: int, before: str | None, corpus: Path = EVAL) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_") or k == "BYLINE_TORCH_THREADS"}
-    times: dict[str, list[float]] = {"encode": [], "ingest": [], "again": []}
+def measure(documents: int, repeats: int, seed: int, before: str | None, corpus: Path = EVAL, instant: bool = False) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_") or k in ("BYLINE_TORCH_THREADS", "BYLINE_INGEST_WORKERS")}
+    times: dict[str, list[float]] = {"ingest": [], "again": []} if instant else {"encode": [], "ingest": [], "again": []}
+    cpu: dict[str, list[float]] = {}
     loads: list[float] = []
     outputs: set[str] = set()
     with tempfile.TemporaryDirectory() as folder:
@@ -117,20 +132,23 @@ def measure(documents: int, repeats: int, seed: int, before: str | None, corpus:
             checkouts["before"] = checkout_of(before, folder)
         for repeat in range(repeats):
             loads.append(os.getloadavg()[0])
-            times["encode"].append(timed_encode(texts))
-            print(f"[{repeat}] encode {times['encode'][-1]:.1f} s", file=sys.stderr)
+            if not instant:
+                times["encode"].append(timed_encode(texts))
+                print(f"[{repeat}] encode {times['encode'][-1]:.1f} s", file=sys.stderr)
             for name, checkout in checkouts.items():
                 store = folder / f"store-{name}-{repeat}"
-                seconds, said = timed_ingest(checkout, sample, store, env)
-                times[name].append(seconds)
-                outputs.add(said)
-                print(f"[{repeat}] {name} {seconds:.1f} s: {said}", file=sys.stderr)
-                if name == "ingest":
-                    times["again"].append(timed_ingest(checkout, sample, store, env)[0])
-                    print(f"[{repeat}] again {times['again'][-1]:.1f} s", file=sys.stderr)
+                for run in (name, "again") if name == "ingest" else (name,):
+                    seconds, said, used = timed_ingest(checkout, sample, store, env, instant)
+                    times[run].append(seconds)
+                    cpu.setdefault(run, []).append(used)
+                    if run != "again":
+                        outputs.add(said)
+                    print(f"[{repeat}] {run} {seconds:.1f} s, {used:.1f} CPU s: {said}", file=sys.stderr)
                 shutil.rmtree(store)
             loads.append(os.getloadavg()[0])
     medians = {name: round(statistics.median(values), 1) for name, values in times.items()}
+    if instant:
+        return instant_result(documents, repeats, seed, before, texts, times, cpu, loads, outputs)
     return {
         "documents": documents,
         "chunks": len(texts),
@@ -149,6 +167,48 @@ def measure(documents: int, repeats: int, seed: int, before: str | None, corpus:
         "ingest_said": sorted(outputs),
         "before": before,
     }
+
+
+def instant_result(documents, repeats, seed, before, texts, times, cpu, loads, outputs) -> dict:
+    """Chunks per second (and per CPU second) of each ingest beyond its start-up: less the median
+    time of the same ingest again with every article unchanged (start-up, reading, no writing)."""
+    chunks = len(texts)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    median_cpu = {name: statistics.median(values) for name, values in cpu.items()}
+    beyond = {name: median[name] - median["again"] for name in times if name != "again"}
+    beyond_cpu = {name: median_cpu[name] - median_cpu["again"] for name in times if name != "again"}
+    return {
+        "documents": documents, "chunks": chunks, "repeats": repeats, "seed": seed, "before": before, "instant": True,
+        "ingest_workers": os.environ.get("BYLINE_INGEST_WORKERS", "-1 (default)"),
+        "times_s": {name: [round(v, 1) for v in values] for name, values in times.items()},
+        "cpu_s": {name: [round(v, 1) for v in values] for name, values in cpu.items()},
+        "beyond_start_up_s": {name: round(v, 1) for name, v in beyond.items()},
+        "beyond_start_up_cpu_s": {name: round(v, 1) for name, v in beyond_cpu.items()},
+        "chunks_per_s": {name: round(chunks / v) for name, v in beyond.items()},
+        "chunks_per_cpu_s": {name: round(chunks / v) for name, v in beyond_cpu.items()},
+        "load_average_1min": {"median": round(statistics.median(loads), 1), "max": round(max(loads), 1)},
+        "ingest_said": sorted(outputs),
+    }
+
+
+def render_instant(result: dict, machine_name: str) -> str:
+    lines = [
+        f"Machine: {machine_name}; load average (1 min) during the runs: median {result['load_average_1min']['median']},"
+        f" max {result['load_average_1min']['max']}. {result['documents']} RealTime QA documents (seeded sample,"
+        f" {result['chunks']} chunks), the model swapped for an instant one (`--instant`), median of {result['repeats']}"
+        f" interleaved runs, BYLINE_INGEST_WORKERS: {result['ingest_workers']}. CPU: the process's and its workers'.",
+        "",
+        "| run | seconds | CPU seconds | beyond start-up: s, CPU s | chunks/s | chunks per CPU second |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| `byline ingest` again, all unchanged (start-up, reading) | {result['times_s']['again']} | {result['cpu_s']['again']} | | | |",
+    ]
+    for name in result["chunks_per_s"]:
+        label = "`byline ingest`" if name == "ingest" else f"`byline ingest` at {result['before']}"
+        lines.append(
+            f"| {label} | {result['times_s'][name]} | {result['cpu_s'][name]} | {result['beyond_start_up_s'][name]},"
+            f" {result['beyond_start_up_cpu_s'][name]} | **{result['chunks_per_s'][name]}** | {result['chunks_per_cpu_s'][name]} |"
+        )
+    return "\n".join(lines)
 
 
 def encode_settings(documents: int, count: int, rounds: int, seed: int, corpus: Path) -> dict:
@@ -229,6 +289,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=EVAL, help="The realtimeqa folder of the evaluation data.")
     parser.add_argument("--machine", default=machine())
     parser.add_argument("--encode-settings", type=int, metavar="N", help="Time torch threads and batching on N chunk texts instead.")
+    parser.add_argument("--instant", action="store_true", help="Swap the model for an instant one: time the rest of the ingest.")
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args()
     if args.encode_settings:
@@ -238,12 +299,16 @@ def main() -> None:
         if not args.no_doc:
             replace_section("ingest-encode-settings", "Ingest: torch threads and batching", table)
         return
-    result = measure(args.documents, args.repeats, args.seed, args.before, args.corpus)
+    result = measure(args.documents, args.repeats, args.seed, args.before, args.corpus, args.instant)
     result["machine"] = args.machine
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    table = render(result, args.machine)
+    (INSTANT_RESULTS if args.instant else RESULTS).write_text(json.dumps(result, indent=2) + "\n")
+    table = render_instant(result, args.machine) if args.instant else render(result, args.machine)
     print(table)
-    if not args.no_doc:
+    if args.no_doc:
+        return
+    if args.instant:
+        replace_section("ingest-instant", "Ingest outside the model", table)
+    else:
         replace_section("ingest-speed", "Ingest at the speed of the model", table)
 
 

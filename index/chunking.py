@@ -26,3 +26,8 @@ def chunk_sentences(
             break
         first = max(first + 1, last - overlap)
     return chunks
+
+
+def span_text(text: str, sentences: list[Span], chunk: ChunkSpan) -> str:
+    """A chunk's text: from its first sentence's start to its last one's end."""
+    return text[sentences[chunk.first].start : sentences[chunk.last - 1].end]

@@ -163,8 +163,8 @@ class DocStore:
             yield batch
             after = batch[-1][0]
 
-    def put(self, article: Article, sentences: list[Span], chunks: list[StoredChunk]) -> None:
-        """Replace an article and its chunks; call inside `transaction()`."""
+    def put(self, article: Article, sentences: list[Span], chunks: list[StoredChunk], terms: list[str] | None = None) -> None:
+        """Replace an article and its chunks (each chunk's lexical terms, if worked out already); call inside `transaction()`."""
         self._write("DELETE FROM articles WHERE doc_id = ?", (article.doc_id,))
         self._write(
             "INSERT INTO articles (doc_id, hash, meta, text, sentences) VALUES (?, ?, ?, ?, ?)",
@@ -180,7 +180,8 @@ class DocStore:
             "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
             [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
         )
-        self.database.write_many(lexical_index.INSERT, [lexical_index.row(article, c.node_id, c.text) for c in chunks])
+        terms = terms or [None] * len(chunks)
+        self.database.write_many(lexical_index.INSERT, [lexical_index.row(article, c.node_id, c.text, t) for c, t in zip(chunks, terms)])
 
     def _fill_lexical_index(self) -> None:
         """Index the chunks of a store made before the lexical index was kept here (once)."""

@@ -51,6 +51,13 @@ def minhash(found: set[str]) -> MinHash:
     return signature
 
 
+def signature_of(text: str) -> bytes:
+    """The MinHash signature of a body's 5-grams as stored (NUM_PERM uint32 values); empty when it has
+    fewer than MIN_SHINGLES."""
+    found = shingles(text)
+    return minhash(found).hashvalues.astype(np.uint32).tobytes() if len(found) >= MIN_SHINGLES else b""
+
+
 @dataclass
 class Placement:
     """Where an article went: its group and its signature (empty when too short to compare)."""
@@ -115,14 +122,15 @@ class StoryGrouper:
         if row is not None:
             self._ids[row] = None
 
-    def place(self, doc_id: str, text: str) -> Placement:
+    def place(self, doc_id: str, text: str, signed: bytes | None = None) -> Placement:
+        """Place an article; `signed` is `signature_of(text)` when it was worked out already."""
         self.forget(doc_id)
-        found = shingles(text)
-        if len(found) < MIN_SHINGLES:
+        signed = signature_of(text) if signed is None else signed
+        if not signed:
             self.groups[doc_id] = new_group_id()
             return Placement(doc_id, self.groups[doc_id], b"")
-        hashvalues = minhash(found).hashvalues.astype(np.uint32)
-        copy = self._closest(hashvalues, found)
+        hashvalues = np.frombuffer(signed, dtype=np.uint32)
+        copy = self._closest(hashvalues, text)
         self.groups[doc_id] = self.groups[copy] if copy else new_group_id()
         self._remember(doc_id, hashvalues)
         return Placement(doc_id, self.groups[doc_id], hashvalues.tobytes())
@@ -140,13 +148,14 @@ class StoryGrouper:
                 found[self._ids[row]] = float(np.mean(signature == hashvalues))
         return found
 
-    def _closest(self, hashvalues: np.ndarray, found: set[str]) -> str | None:
-        """The placed article most similar to `found`, if any reaches the threshold."""
+    def _closest(self, hashvalues: np.ndarray, text: str) -> str | None:
+        """The placed article most similar to `text`, if any reaches the threshold."""
         estimated = self.candidates(hashvalues)
         best, best_similarity = None, self.threshold
+        found = shingles(text) if estimated else set()
         for candidate in sorted(estimated, key=lambda c: (-estimated[c], c))[:MAX_VERIFIED]:
-            text = self.text_of(candidate)
-            similarity = jaccard(found, shingles(text)) if text is not None else 0.0
+            other = self.text_of(candidate)
+            similarity = jaccard(found, shingles(other)) if other is not None else 0.0
             if similarity >= best_similarity and (best is None or similarity > best_similarity):
                 best, best_similarity = candidate, similarity
         return best

@@ -2,7 +2,8 @@
 
 Articles are read (JSON Lines line by line), checked and stored EMBED_BATCH_ARTICLES at a time,
 so memory holds a few batches whatever the input's size: a thread embeds one while the next is read
-and segmented and the one before is written (`_ingest_changed`). Unchanged articles (same content hash) are
+and analysed (segmented, chunked, indexed: by worker processes when it is large, index/analysis.py)
+and the one before is written (`_ingest_changed`). Unchanged articles (same content hash) are
 skipped; changed ones replace their old version in Chroma and the docstore: a run that was
 interrupted, run again, embeds only what it had not stored. Chroma is written before the docstore, so an
 interrupted ingest leaves the old hash behind and the next run redoes that article; it
@@ -22,8 +23,10 @@ from pathlib import Path
 
 from llama_index.core.schema import TextNode
 
+from index.analysis import Analyser, Analysis, analyse, worker_count
 from index.articles import Article
-from index.chunking import chunk_sentences
+from index.chunking import span_text
+from index.corrections import Withdrawn
 from index.docstore import StoredChunk
 from index.duplicates import METHOD, StoryGrouper
 from index.embedding import embed_nodes
@@ -31,7 +34,7 @@ from index.faults import pause_point
 from index import loaders
 from index.loaders import Skipped
 from index.nodes import chunk_node
-from index.sentences import Span, split_sentences
+from index.sentences import Span
 from index.settings import IndexSettings
 from index.repair import repair
 from index.store import Store
@@ -64,6 +67,8 @@ class PreparedArticle:
     sentences: list[Span]
     chunks: list[StoredChunk]
     nodes: list[TextNode]
+    terms: list[str]  # each chunk's terms in the lexical index
+    signature: bytes  # for its story group
 
 
 def load_paths(paths: Iterable[Path], report: IngestReport, settings: IndexSettings | None = None) -> list[Article]:
@@ -72,10 +77,11 @@ def load_paths(paths: Iterable[Path], report: IngestReport, settings: IndexSetti
     return loaders.load_paths(paths, report.errors, report.skipped, limit)
 
 
-def prepare(article: Article, store: Store) -> PreparedArticle:
+def prepare(article: Article, store: Store, analysis: Analysis | None = None) -> PreparedArticle:
+    """What is stored of an article; `analysis` is its `analyse` with the store's settings, if worked out already."""
     settings = store.settings
-    sentences = split_sentences(article.text)
-    spans = chunk_sentences(article.text, sentences, settings.chunk_words, settings.chunk_overlap_sentences)
+    analysis = analysis or analyse(article, settings.chunk_words, settings.chunk_overlap_sentences)
+    sentences = analysis.sentences
     chunks = [
         StoredChunk(
             node_id=f"{article.doc_id}::{ord}",
@@ -83,11 +89,11 @@ def prepare(article: Article, store: Store) -> PreparedArticle:
             ord=ord,
             first_sentence=span.first,
             last_sentence=span.last,
-            text=article.text[sentences[span.first].start : sentences[span.last - 1].end],
+            text=span_text(article.text, sentences, span),
         )
-        for ord, span in enumerate(spans)
+        for ord, span in enumerate(analysis.chunks)
     ]
-    return PreparedArticle(article, sentences, chunks, [chunk_node(article, c) for c in chunks])
+    return PreparedArticle(article, sentences, chunks, [chunk_node(article, c) for c in chunks], analysis.terms, analysis.signature)
 
 
 def ingest_articles(
@@ -106,9 +112,12 @@ def _ingest_changed(store: Store, articles: Iterable[Article], report: IngestRep
     """A pipeline: while a thread embeds one batch, this one reads and segments the next and stores
     the one before, so that the model is never idle waiting for them. Batches are stored in order; an
     input that fails or is interrupted while the next batch is read first stores the batches in flight."""
+    settings = store.settings
+    analyser = Analyser(worker_count(settings.ingest_workers), settings.chunk_words, settings.chunk_overlap_sentences)
     embedder = _Embedder(store)
-    in_flight: deque[tuple[list[PreparedArticle], list[bool], Future]] = deque()
+    in_flight: deque[tuple[list[bool], Future]] = deque()
     pending: dict[str, str] = {}  # doc_id -> content hash of each article read but not stored yet
+    signatures: dict[str, bytes] = {}  # of the articles stored, for their story groups
     batches = _changed_batches(store, articles, report, on_batch, pending, embedder.start)
     try:
         while True:
@@ -116,21 +125,22 @@ def _ingest_changed(store: Store, articles: Iterable[Article], report: IngestRep
                 changed = next(batches, None)
             except BaseException:  # the input failed or was interrupted: what is being embedded is kept
                 while in_flight:
-                    _store_embedded(store, *in_flight.popleft(), report, pending)
+                    _store_embedded(store, *in_flight.popleft(), report, pending, signatures)
                 raise
             if changed is None:
                 break
-            prepared = [prepare(article, store) for article, _ in changed]
-            in_flight.append((prepared, [existed for _, existed in changed], embedder.submit(prepared)))
+            batch = [article for article, _ in changed]
+            in_flight.append(([existed for _, existed in changed], embedder.submit(batch, analyser.submit(batch))))
             if len(in_flight) > 1:
-                _store_embedded(store, *in_flight.popleft(), report, pending)
+                _store_embedded(store, *in_flight.popleft(), report, pending, signatures)
                 on_batch(report)
         while in_flight:
-            _store_embedded(store, *in_flight.popleft(), report, pending)
+            _store_embedded(store, *in_flight.popleft(), report, pending, signatures)
             on_batch(report)
     finally:
         embedder.close()
-    place_stories(store)
+        analyser.close()
+    place_stories(store, signatures)
     pause_point("stored")
 
 
@@ -148,7 +158,11 @@ def _changed_batches(
     changed: dict[str, tuple[Article, bool]] = {}
     for batch in _batches(articles, EMBED_BATCH_ARTICLES):
         known = store.docs.hashes_of([article.doc_id for article in batch])
+        withdrawn = store.corrections.withdrawn_of([article.doc_id for article in batch])
         for article in batch:
+            if article.doc_id in withdrawn:
+                report.skipped.append(withdrawn_skip(article, withdrawn[article.doc_id]))
+                continue
             stored = pending.get(article.doc_id, known.get(article.doc_id))
             if stored == article.content_hash():
                 report.unchanged += 1
@@ -168,6 +182,11 @@ def _changed_batches(
         yield list(changed.values())
 
 
+def withdrawn_skip(article: Article, withdrawn: Withdrawn) -> Skipped:
+    """What an ingest says of an article the desk withdrew: left out, and why."""
+    return Skipped(article.path or article.doc_id, f"withdrawn on {withdrawn.withdrawn_at[:10]}: {withdrawn.reason}")
+
+
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
     iterator = iter(articles)
     while batch := list(islice(iterator, size)):
@@ -175,7 +194,8 @@ def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 
 class _Embedder:
-    """A thread that embeds batches of prepared articles in the order they are given."""
+    """A thread that prepares and embeds batches of articles in the order they are given; a batch's
+    future gives its prepared articles."""
 
     def __init__(self, store: Store):
         self._store = store
@@ -189,11 +209,11 @@ class _Embedder:
             self._thread = threading.Thread(target=self._run, name="byline-embed", daemon=True)
             self._thread.start()
 
-    def submit(self, prepared: list[PreparedArticle]) -> Future:
+    def submit(self, articles: list[Article], analyses: Iterable[Analysis]) -> Future:
         self.start()
         future: Future = Future()
         self._futures = [f for f in self._futures if not f.done()] + [future]
-        self._jobs.put((prepared, future))
+        self._jobs.put((articles, analyses, future))
         return future
 
     def _run(self) -> None:
@@ -202,11 +222,12 @@ class _Embedder:
         except Exception:  # said by the first batch's embedding, which loads it again
             pass
         while (job := self._jobs.get()) is not None:
-            prepared, future = job
+            articles, analyses, future = job
             if future.set_running_or_notify_cancel():
                 try:
+                    prepared = [prepare(article, self._store, analysis) for article, analysis in zip(articles, analyses, strict=True)]
                     embed_nodes(self._store.embed_model, [node for item in prepared for node in item.nodes])
-                    future.set_result(None)
+                    future.set_result(prepared)
                 except BaseException as error:
                     future.set_exception(error)
 
@@ -219,42 +240,48 @@ class _Embedder:
 
 
 def _store_embedded(
-    store: Store, prepared: list[PreparedArticle], existed: list[bool], embedded: Future, report: IngestReport, pending: dict[str, str]
+    store: Store, existed: list[bool], embedded: Future, report: IngestReport, pending: dict[str, str], signatures: dict[str, bytes]
 ) -> None:
-    embedded.result()
-    _store_batch(store, prepared, report)
+    prepared = embedded.result()
+    _store_batch(store, prepared, existed, report)
     for item, older in zip(prepared, existed):
         pending.pop(item.article.doc_id, None)
+        signatures[item.article.doc_id] = item.signature
         if older:
             report.updated += 1
         else:
             report.added += 1
 
 
-def place_stories(store: Store) -> int:
+def place_stories(store: Store, signatures: dict[str, bytes] | None = None) -> int:
     """Put every stored article that has no story group yet (new, changed, or stored before story
-    groups or with another method) into one, oldest first; returns how many. Call while writing."""
+    groups or with another method) into one, oldest first; returns how many. `signatures` holds
+    the signatures of stored texts worked out already, by doc_id. Call while writing."""
     docs = store.docs
     unplaced = docs.unplaced(METHOD)
+    signatures = signatures or {}
     if unplaced:
         grouper = StoryGrouper(docs.placements(METHOD), docs.text)
         with docs.transaction():
             for doc_id in unplaced:
-                placed = grouper.place(doc_id, docs.text(doc_id) or "")
+                placed = grouper.place(doc_id, docs.text(doc_id) or "", signatures.get(doc_id))
                 docs.place(doc_id, placed.group_id, placed.signature, METHOD)
     return len(unplaced)
 
 
-def _store_batch(store: Store, prepared: list[PreparedArticle], report: IngestReport) -> None:
-    """Write embedded articles: their old chunks out of Chroma and the new ones in, one call each, then the docstore."""
+def _store_batch(store: Store, prepared: list[PreparedArticle], existed: list[bool], report: IngestReport) -> None:
+    """Write embedded articles: the old chunks of those stored before out of Chroma and the new ones in,
+    one call each, then the docstore. (Chroma holds no chunks of an article the docstore lacks: a write
+    cut short is repaired before the next.)"""
     nodes = [node for item in prepared for node in item.nodes]
-    store.delete_vectors([item.article.doc_id for item in prepared])
+    store.delete_vectors([item.article.doc_id for item, older in zip(prepared, existed) if older])
     if nodes:
         store.vector_store.add(nodes)
     pause_point("chroma")
     with store.docs.transaction():
         for item in prepared:
-            store.docs.put(item.article, item.sentences, item.chunks)
+            store.docs.put(item.article, item.sentences, item.chunks, item.terms)
+        store.corrections.mark_updated([item.article.doc_id for item, older in zip(prepared, existed) if older])
     report.chunks += len(nodes)
 
 

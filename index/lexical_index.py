@@ -53,10 +53,15 @@ RARE_FIRST_FROM = 20000
 COMMON_SHARE = 0.25
 
 
-def row(article: Article, node_id: str, text: str) -> tuple:
-    """The `chunk_terms` row of a chunk, for INSERT."""
-    words = " ".join(part for part in (article.title, article.dateline, text) if part)
-    return (node_id, article.doc_id, article.source or None, date_ordinal(article.date), " ".join(lexical_terms(words)))
+def terms_of(article: Article, text: str) -> str:
+    """The terms a chunk of `article` with this text is indexed by."""
+    return " ".join(lexical_terms(" ".join(part for part in (article.title, article.dateline, text) if part)))
+
+
+def row(article: Article, node_id: str, text: str, terms: str | None = None) -> tuple:
+    """The `chunk_terms` row of a chunk, for INSERT; `terms` is `terms_of(article, text)` when worked out already."""
+    terms = terms_of(article, text) if terms is None else terms
+    return (node_id, article.doc_id, article.source or None, date_ordinal(article.date), terms)
 
 
 def conditions(where: list[tuple[str, str, object]], any_of: bool) -> tuple[str, list]:

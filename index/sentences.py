@@ -31,6 +31,11 @@ def _punkt():
     return PunktTokenizer("english")
 
 
+def load_segmenter() -> None:
+    """Load Punkt's model now rather than at the first article."""
+    _punkt()
+
+
 def split_sentences(text: str) -> list[Span]:
     tokenizer = _punkt()
     spans: list[Span] = []

@@ -43,6 +43,11 @@ class IndexSettings(BaseSettings):
         " then gives up.",
     )
     torch_threads: int = Field(0, description="Threads torch embeds with; 0 leaves torch's own choice.")
+    ingest_workers: int = Field(
+        -1,
+        description="Processes that segment, chunk and index large batches of articles while an ingest writes;"
+        " -1: one per CPU core but one (at most 4), 0: none (the ingesting process does it).",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto",
         description="Where the embedding model runs: `cuda` (a GPU; an error where torch sees none), `cpu`, or"

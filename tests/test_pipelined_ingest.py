@@ -1,10 +1,12 @@
 """The pipelined ingest (a thread embeds one batch while the next is read and the last written) stores
-what a batch-by-batch ingest would: the same chunks, ids and vectors; a failure keeps what came before."""
+what a batch-by-batch ingest would: the same chunks, ids and vectors, with its batches analysed by
+worker processes too; a failure keeps what came before."""
 
 import numpy as np
 import pytest
 from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
+from index import analysis as analysis_module
 from index import embedding as embedding_module
 from index import ingest as ingest_module
 from index.articles import Article
@@ -48,6 +50,8 @@ def stored_in_chroma(store) -> dict[str, tuple[str, np.ndarray]]:
 def test_the_pipeline_stores_what_a_batch_by_batch_ingest_would(fresh_store, monkeypatch, model_calls):
     monkeypatch.setattr(ingest_module, "EMBED_BATCH_ARTICLES", 3)
     store = fresh_store.store
+    monkeypatch.setattr(analysis_module, "POOL_FROM_CHARS", 0)  # every batch analysed by a worker process
+    monkeypatch.setattr(store.settings, "ingest_workers", 1)
     # 11 articles, several chunks each; a2 comes again later, changed; a9 and a10 share a body and title.
     articles = [article(i, 6 + 5 * (i % 3)) for i in range(9)] + [article(9, 12, body_of=4), article(10, 12, body_of=4)]
     articles.insert(7, article(2, 8, version=1))

@@ -9,6 +9,7 @@ import tracemalloc
 
 import pytest
 
+from index import analysis as analysis_module
 from index import ingest as ingest_module
 from index.ingest import IngestReport, ingest_articles
 from index.loaders import iter_articles, list_files, records
@@ -38,11 +39,14 @@ def test_a_large_jsonl_is_read_a_record_at_a_time(tmp_path):
 
 
 def test_ingest_holds_one_batch_and_resumes_without_embedding_again(tmp_path, fresh_store, monkeypatch):
-    """Stopped (Ctrl-C) half way, then run again: the stored articles are counted unchanged, not embedded."""
+    """Stopped (Ctrl-C) half way, then run again: the stored articles are counted unchanged, not embedded.
+    Batches are analysed by a worker process."""
     monkeypatch.setattr(ingest_module, "EMBED_BATCH_ARTICLES", 8)
     file = tmp_path / "feed.jsonl"
     write_jsonl(file, 40)
     store = fresh_store.store
+    monkeypatch.setattr(analysis_module, "POOL_FROM_CHARS", 0)
+    monkeypatch.setattr(store.settings, "ingest_workers", 1)
     pulled, ahead = [0], []
 
     def articles(stop_after: int | None):
