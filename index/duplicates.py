@@ -9,6 +9,7 @@ merged, so one article cannot chain two different stories into one group.
 
 import re
 import uuid
+from functools import lru_cache
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -46,9 +47,15 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def minhash(found: set[str]) -> MinHash:
-    signature = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    signature = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
     signature.update_batch([s.encode() for s in found])
     return signature
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    """MinHash's permutations for NUM_PERM and SEED: drawn once, not for every article."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def signature_of(text: str) -> bytes:

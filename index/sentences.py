@@ -46,11 +46,11 @@ def split_sentences(text: str) -> list[Span]:
 
 
 def _cap_length(text: str, start: int, end: int) -> list[Span]:
+    sentence = text[start:end]
+    if len(sentence.split()) <= MAX_SENTENCE_WORDS:  # most: from its first word to its last (split and \S agree on spaces)
+        stripped = sentence.lstrip()
+        return [Span(start + len(sentence) - len(stripped), start + len(sentence.rstrip()))] if stripped else []
     words = list(_WORD.finditer(text, start, end))
-    if not words:
-        return []
-    if len(words) <= MAX_SENTENCE_WORDS:
-        return [Span(words[0].start(), words[-1].end())]
     step = MAX_SENTENCE_WORDS // 2
     return [
         Span(words[i].start(), words[min(i + step, len(words)) - 1].end())
