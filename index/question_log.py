@@ -79,11 +79,11 @@ def utc_now() -> str:
 
 
 def day_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:
-    """The `at` bounds of the days `date_from` to `date_to` (ISO dates, both included; None: open)."""
+    """The `at` bounds of the days `date_from` to `date_to` (ISO dates, both included; None: open; "": not a date)."""
     bounds = []
     for value, shift in ((date_from, 0), (date_to, 1)):
         try:
-            day = date.fromisoformat(value.strip()) if value and value.strip() else None
+            day = date.fromisoformat(value.strip()) if value is not None else None
         except ValueError:
             raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
         bounds.append((day + timedelta(days=shift)).isoformat() if day else ("" if shift == 0 else "9999"))

@@ -90,7 +90,7 @@ class Settings(IndexSettings):
     reader_keys: str = Field(
         "",
         repr=False,
-        description="Comma-separated reader keys: ask and search only (what a widget carries, visible to anyone);"
+        description="Comma-separated reader keys: ask, search and send feedback only (what a widget carries, visible to anyone);"
         " each may be followed by the origins whose pages may use it: `key1 https://news.example, key2`.",
     )
     session_hours: float = Field(

@@ -22,7 +22,7 @@ from tests.fixtures_server import serve_in_thread
 
 ADMIN_KEY = "contract-admin-key"
 READER_KEY = "contract-reader-key"
-OPERATIONS = 12  # every operation in the schema: healthz, ask (2), search, articles (4), sources (4)
+OPERATIONS = 16  # every operation in the schema: healthz, ask (2), search, articles (4), withdraw, withdrawn, sources (4), feedback, report
 # Whether a URL can be read, or whether an uploaded file is one Byline reads, is more than the
 # schema can say: a well-formed request for one that is not gets the declared 422.
 ACCEPTED = '["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]'

@@ -186,8 +186,8 @@ class AccessMiddleware:
             return refusal, holder
         if access is Access.ADMIN and holder.role != ADMIN:
             return _refusal(
-                403, "This is a reader key: it may ask and search only. Listing, reading, uploading and deleting "
-                "articles need a key from BYLINE_API_KEYS.",
+                403, "This is a reader key: it may ask, search and send feedback only. Listing, reading, uploading and "
+                "deleting articles, and the editors' report, need a key from BYLINE_API_KEYS.",
             ), holder
         if access is Access.ASK and holder.role == READER:
             if wait := admit([(self.per_key, holder.ident), (self.per_address, address)]):

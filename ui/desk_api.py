@@ -55,8 +55,8 @@ def feedback(body: FeedbackRequest, request: Request, service: ServiceDep) -> Fe
 )
 async def report(
     service: ServiceDep,
-    date_from: str | None = Query(None, description="ISO date, YYYY-MM-DD: the first day."),
-    date_to: str | None = Query(None, description="ISO date, YYYY-MM-DD: the last day."),
+    date_from: str | None = Query(None, description="The first day, YYYY-MM-DD.", json_schema_extra={"format": "date"}),
+    date_to: str | None = Query(None, description="The last day, YYYY-MM-DD.", json_schema_extra={"format": "date"}),
     format: Literal["json", "csv"] = "json",
 ):
     """The editors' report: most asked questions, refusals by topic, answers marked not helpful,
@@ -68,5 +68,5 @@ async def report(
             text = await run_in_threadpool(report_csv, log, date_from, date_to)
             return Response(text, media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="byline-report.csv"'})
         return await run_in_threadpool(build_report, log, date_from, date_to)
-    except ValueError as error:  # a date that is not one
+    except ValueError as error:  # a day that is not a date
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None

@@ -77,7 +77,7 @@ def editors_tab(demo: gr.Blocks, service: Byline, is_admin, require_admin, visib
     def shown(date_from: str, date_to: str, request: gr.Request):
         require_admin(request)
         try:
-            report = build_report(desk_for(service).log, date_from, date_to)
+            report = build_report(desk_for(service).log, (date_from or "").strip() or None, (date_to or "").strip() or None)
         except ValueError as error:
             raise gr.Error(str(error)) from None
         return (*report_views(report), csv_link(date_from, date_to))

@@ -39,7 +39,7 @@ CSS = """
 .byline-passage:target mark { background: #ffd43b; }
 """
 ARTICLE_COLUMNS = ["doc_id", "title", "date", "source", "chunks"]
-ADMIN_ONLY = "The Articles tab needs an admin key (BYLINE_API_KEYS); this key may ask questions only."
+ADMIN_ONLY = "This needs an admin key (BYLINE_API_KEYS), as the Articles and Editors tabs do; this key may ask questions only."
 LISTED_ARTICLES = 200
 SYNC_POLL = 2.0  # seconds between refreshes of the sources table while one is queued or syncing
 CHAT_HEIGHT = "max(260px, calc(100vh - 400px))"

@@ -9,7 +9,7 @@ from ui.dependencies import SettingsDep
 
 # Shows the key in the schema and /api/docs; auto_error=False: ui/access.py decides.
 bearer = HTTPBearer(
-    auto_error=False, description="A key from BYLINE_API_KEYS (admin) or BYLINE_READER_KEYS (ask and search only)."
+    auto_error=False, description="A key from BYLINE_API_KEYS (admin) or BYLINE_READER_KEYS (ask, search and feedback only)."
 )
 
 
