@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
+from index.corrections import Corrections, Withdrawn, checked_reason, utc_now
 from index.database import open_database
 from index.docstore import DocStore
 from index.embedding import load_embedding, model_name, resolve_device
@@ -47,6 +48,7 @@ class Store:
         self.path = Path(settings.store)
         self.path.mkdir(parents=True, exist_ok=True)
         self.docs = DocStore(open_database(settings.database_url, self.path / "articles.sqlite3"))
+        self.corrections = Corrections(self.docs.database)
         self._check_manifest()
         if settings.device == "cuda":
             resolve_device("cuda")  # no GPU: a clear error now, not at the first embedding
@@ -200,6 +202,25 @@ class Store:
             with self.changing():
                 self.delete_vectors(doc_ids)
                 return self.docs.delete_many(doc_ids)
+
+    def withdraw(self, doc_id: str, reason: str, by: str = "") -> Withdrawn:
+        """Remove an article from every part of the store, keeping why: no ingest, upload or feed sync
+        stores it again (index/ingest.py). Withdrawing it again replaces the reason. LookupError when it
+        is neither stored nor withdrawn."""
+        reason = checked_reason(reason)
+        with self.writing():
+            stored = self.docs.metadata([doc_id]).get(doc_id)
+            earlier = self.corrections.withdrawn_of([doc_id]).get(doc_id)
+            if stored is None and earlier is None:
+                raise LookupError(f"no article with doc_id '{doc_id}'")
+            title, url = (stored.title, stored.url) if stored else (earlier.title, earlier.url)
+            record = Withdrawn(doc_id, reason, title, url, utc_now(), by)
+            with self.changing():
+                self.delete_vectors([doc_id])
+                with self.docs.transaction():
+                    self.docs.database.write("DELETE FROM articles WHERE doc_id = ?", (doc_id,))
+                    self.corrections.record_withdrawal(record)
+        return record
 
     def delete_vectors(self, doc_ids: list[str]) -> None:
         """Remove these articles' chunks from Chroma (one call per thousand); the caller holds the write lock."""

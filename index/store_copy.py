@@ -1,7 +1,7 @@
 """Copying a whole store into another, as it is: the way from the embedded store to a shared one.
 
 Nothing is embedded again: the docstore's rows (articles, sentences, chunks, story groups, the lexical
-index's rows, which fill the target's own lexical index) go over a thousand at a time, then each
+index's rows, which fill the target's own lexical index; corrections and withdrawals) go over a thousand at a time, then each
 stored chunk's vector with its metadata (a store that kept its texts in Chroma gives them up: the
 docstore holds them), then the registered feeds and sitemaps. The target must be empty.
 """
@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from index.corrections import TABLES as CORRECTIONS
 from index.sources.registry import FILE, SourceRegistry
 from index.store import Store
 from index.vectors import without_text
@@ -21,10 +22,12 @@ DOCSTORE_TABLES = {
     "chunks": "node_id, doc_id, ord, first_sentence, last_sentence, text",
     "story_groups": "doc_id, group_id, signature, method",
     "chunk_terms": "node_id, doc_id, source, date_ord, terms",
+    **CORRECTIONS,  # when articles changed, and the withdrawn ones
 }
 REGISTRY_TABLES = {
     "sources": "url, kind, title, prune, etag, last_modified, added, last_sync, last_error",
     "entries": "source, link, doc_id, version, etag, last_modified",
+    "source_success": "url, at",
 }
 
 # Told as it goes: (what, how many copied, how many in all).

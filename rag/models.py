@@ -39,6 +39,8 @@ class Citation(BaseModel):
     score: float
     # The copies of this article (same story, another outlet) that carry this sentence too.
     also_in: list[AlsoIn] = Field(default_factory=list)
+    # When the article last changed (a correction re-ingested or re-synced; ISO 8601, UTC); null: never.
+    updated: str | None = None
 
 
 class Claim(BaseModel):

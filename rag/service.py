@@ -5,6 +5,7 @@ from functools import cached_property
 from pathlib import Path
 
 from index.articles import Article
+from index.corrections import Withdrawn
 from index.docstore import StoredArticle
 from index.ingest import IngestReport, Progress, ingest, ingest_articles
 from index.loaders import LOADERS, load_named
@@ -83,6 +84,19 @@ class Byline:
 
     def delete(self, doc_id: str) -> bool:
         return self.store.delete(doc_id)
+
+    def withdraw(self, doc_id: str, reason: str, by: str = "") -> Withdrawn:
+        """Remove an article and keep it out of every later ingest, upload and feed sync, with the reason
+        (`by`: who, a key's name). LookupError when no such article is stored or withdrawn."""
+        return self.store.withdraw(doc_id, reason, by)
+
+    def withdrawals(self) -> list[Withdrawn]:
+        """The withdrawn articles, the newest withdrawal first."""
+        return self.store.corrections.withdrawals()
+
+    def restore(self, doc_id: str) -> bool:
+        """Allow a withdrawn article to be stored again (the next ingest or sync brings it back)."""
+        return self.store.corrections.restore(doc_id)
 
     def copy_from(self, folder: Path, progress: CopyProgress | None = None) -> dict:
         """Copy the embedded store in `folder` (Chroma in the folder, SQLite) into this one, which must be
@@ -166,7 +180,14 @@ class Byline:
             if isinstance(item, AskResult):
                 item.question = question
                 item.standalone_question = query
+                self._date_corrections(item.citations)
             yield item
+
+    def _date_corrections(self, citations: list[Citation]) -> None:
+        """Each citation of an article changed since it was first stored says when (`updated`)."""
+        updated = self.store.corrections.updated(sorted({c.doc_id for c in citations}))
+        for citation in citations:
+            citation.updated = updated.get(citation.doc_id)
 
     def lexicon(self) -> Lexicon:
         generation = self.store.docs.generation()

@@ -171,6 +171,13 @@ class Settings(IndexSettings):
     sources_max_articles: int = Field(
         200, ge=1, description="Most articles read from one feed or sitemap per sync, the newest first."
     )
+    stale_after_hours: float = Field(
+        24.0,
+        ge=0,
+        description="Hours after which a feed or sitemap whose listing has not been read (its last successful sync)"
+        " is stale: flagged in `byline sources`, the Articles tab and `/healthz`'s `stale` list, for monitoring."
+        " 0: never stale.",
+    )
 
     @field_validator("fetch_allow_private")
     @classmethod

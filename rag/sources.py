@@ -211,6 +211,12 @@ class WebSources:
             self._running.release()
 
 
+def stale_sources(service: Byline) -> list[Source]:
+    """The registered feeds and sitemaps whose listing has not been read for BYLINE_STALE_AFTER_HOURS."""
+    hours = service.settings.stale_after_hours
+    return [source for source in web_sources(service).registered() if source.stale(hours)]
+
+
 _BY_SERVICE: "weakref.WeakKeyDictionary[Byline, WebSources]" = weakref.WeakKeyDictionary()
 _BY_SERVICE_LOCK = threading.Lock()
 

@@ -14,9 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_DOC = "000_0624aa70254fa434.txt"
 # The JSON contract of `ask` and `search`: stop 6's fields keep their names; `claims` and
-# `standalone_question` were added, and `also_in` (the copies of a story, each ALSO_IN_FIELDS).
+# `standalone_question` were added, and `also_in` (the copies of a story, each ALSO_IN_FIELDS), and
+# citations' `updated` (when their article last changed).
 ASK_FIELDS = {"id", "question", "answer", "abstained", "citations", "warnings", "claims", "standalone_question"}
-CITATION_FIELDS = {"n", "doc_id", "title", "sentence", "start", "end", "score", "also_in"}
+CITATION_FIELDS = {"n", "doc_id", "title", "sentence", "start", "end", "score", "also_in", "updated"}
 CLAIM_FIELDS = {"text", "start", "end", "citations", "supported", "reason"}
 HIT_FIELDS = {"rank", "doc_id", "title", "url", "score", "text", "also_in"}
 ALSO_IN_FIELDS = {"doc_id", "title", "source", "url"}

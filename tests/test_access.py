@@ -73,6 +73,8 @@ def test_every_route_is_classified(keyed):
         ("GET", "/api/articles", None, False),
         ("GET", f"/api/articles/{SEED_DOC}", None, False),
         ("DELETE", f"/api/articles/{SEED_DOC}", None, False),
+        ("POST", f"/api/articles/{SEED_DOC}/withdraw", {"reason": "a test"}, False),
+        ("GET", "/api/withdrawn", None, False),
         ("POST", "/api/articles", None, False),
         ("GET", "/api/sources", None, False),
         ("POST", "/api/sources", {"url": "http://127.0.0.1:9/feed.xml"}, False),
@@ -126,6 +128,7 @@ def test_gradio_events_refuse_without_a_key_and_readers_get_no_articles(keyed, g
     inputs = {
         "byline-delete": [SEED_DOC], "byline-show": [SEED_DOC], "byline-add": [None], "byline-add-url": [feed],
         "byline-feeds-refresh": [], "tick": [], "byline-sync": [], "byline-remove-feed": [feed, True],
+        "byline-withdraw": [SEED_DOC, "a test"],
     }
     for name, fn in gradio_fns.items():
         data = inputs.get(name, [QUESTION] if name in ("ask", "byline-question", "byline-ask") else [])

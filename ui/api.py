@@ -2,6 +2,7 @@
 
 import json
 import logging
+from dataclasses import asdict
 from collections.abc import Iterator
 from itertools import chain
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.corrections import MAX_REASON_CHARS
 from index.loaders import LOADERS
 from index.store import StoreBusy
 from rag.context import CitationContext
@@ -219,6 +221,46 @@ def delete(doc_id: str, service: ServiceDep) -> Deleted:
     if not removed:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with doc_id '{doc_id}'")
     return Deleted(deleted=doc_id)
+
+
+class WithdrawRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS, description="Why it is withdrawn, kept for the desk.")
+
+
+class WithdrawnArticle(BaseModel):
+    doc_id: str
+    reason: str
+    title: str
+    url: str | None = None
+    withdrawn_at: str = Field(description="When, ISO 8601 (UTC).")
+    withdrawn_by: str = Field(description="The name of the key that withdrew it (never the key).")
+
+
+class WithdrawnList(BaseModel):
+    withdrawn: list[WithdrawnArticle] = Field(description="The newest withdrawal first.")
+
+
+@router.post(
+    "/articles/{doc_id:path}/withdraw", response_model=WithdrawnArticle, tags=["articles"], responses=refusals(404, 503)
+)
+def withdraw(doc_id: str, body: WithdrawRequest, service: ServiceDep, http: Request) -> WithdrawnArticle:
+    """Withdraw an article: remove it from the index, and keep every later ingest, upload and feed sync
+    from adding it again; the reason is kept (`GET /api/withdrawn`). Withdrawing it again replaces the reason."""
+    try:
+        record = service.withdraw(doc_id, body.reason, by=request_key_name(http.headers))
+    except StoreBusy as error:
+        raise busy(error) from None
+    except LookupError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    except ValueError as error:  # a reason of blanks only
+        raise unprocessable(error) from None
+    return WithdrawnArticle(**asdict(record))
+
+
+@router.get("/withdrawn", response_model=WithdrawnList, tags=["articles"])
+def withdrawn(service: ServiceDep) -> WithdrawnList:
+    """The withdrawn articles, with why, when and by which key."""
+    return WithdrawnList(withdrawn=[WithdrawnArticle(**asdict(record)) for record in service.withdrawals()])
 
 
 @router.post(

@@ -236,7 +236,8 @@ app.add_typer(sources_app, name="sources")
 
 @sources_app.callback(invoke_without_command=True)
 def sources(ctx: typer.Context, as_json: JsonOption = False, store: StoreOption = None):
-    """List the registered feeds and sitemaps: articles, last sync, last error (`byline sources remove URL` removes one)."""
+    """List the registered feeds and sitemaps: articles, last sync (STALE past BYLINE_STALE_AFTER_HOURS), last error
+    (`byline sources remove URL` removes one)."""
     if ctx.invoked_subcommand is not None:
         return
     from dataclasses import asdict
@@ -248,12 +249,13 @@ def sources(ctx: typer.Context, as_json: JsonOption = False, store: StoreOption 
     folder = settings.store
     shared = settings.database_url  # the registry is in the shared database, not a file of the folder
     registered = SourceRegistry.in_store(folder, shared).all() if shared or (folder / FILE).exists() else []
+    hours = settings.stale_after_hours
     if as_json:
-        print(json.dumps([asdict(source) for source in registered], indent=2))
+        print(json.dumps([{**asdict(source), "stale": source.stale(hours)} for source in registered], indent=2))
     elif not registered:
         typer.echo("No feeds or sitemaps are registered: add one with `byline ingest URL`.")
     for source in [] if as_json else registered:
-        typer.echo(source_line(source))
+        typer.echo(source_line(source, hours))
 
 
 @sources_app.command("remove")
@@ -476,6 +478,41 @@ def delete(doc_id: str, store: StoreOption = None):
     if not _writing(lambda: service.delete(doc_id)):
         _fail(f"no article with doc_id '{doc_id}'")
     typer.echo(f"deleted {doc_id}")
+
+
+@app.command()
+def withdraw(
+    doc_id: Annotated[str, typer.Argument(help="The article's doc_id, as `byline articles` lists it.", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn, kept for the desk (`byline withdrawn`).")] = "",
+    undo: Annotated[bool, typer.Option("--undo", help="Allow a withdrawn article again: the next ingest or sync of it stores it.")] = False,
+    store: StoreOption = None,
+):
+    """Withdraw an article: remove it from the store, and keep every later ingest, upload and feed sync from adding it again."""
+    service = _service(store)
+    if undo:
+        if not service.restore(doc_id):
+            _fail(f"'{doc_id}' is not withdrawn (`byline withdrawn` lists the withdrawn articles)")
+        typer.echo(f"{doc_id} may be added again: the next ingest or sync that reads it stores it")
+        return
+    try:
+        record = _writing(lambda: service.withdraw(doc_id, reason, by="command line"))
+    except (LookupError, ValueError) as error:
+        _fail(str(error))
+    typer.echo(f"withdrew {doc_id}: {record.reason}")
+
+
+@app.command()
+def withdrawn(as_json: JsonOption = False, store: StoreOption = None):
+    """List the withdrawn articles: doc_id, when, by whom, why, title (the newest first)."""
+    from dataclasses import asdict
+
+    records = _service(store).withdrawals()
+    if as_json:
+        print(json.dumps([asdict(record) for record in records], indent=2))
+    elif not records:
+        typer.echo("No article is withdrawn.")
+    for record in [] if as_json else records:
+        typer.echo("\t".join([record.doc_id, record.withdrawn_at, record.withdrawn_by or "-", record.reason, record.title]))
 
 
 @app.command("copy-store")

@@ -5,6 +5,7 @@ from html import escape
 
 import gradio as gr
 
+from index.store import StoreBusy
 from rag.desk import desk_for
 from rag.history import recent_turns
 from rag.models import AskResult, Filters, Turn
@@ -14,6 +15,7 @@ from ui.desk_tab import editors_tab
 from ui.gradio_files import UploadedFiles
 from ui.render import chat_answer, counted
 from ui.source_lines import SOURCE_COLUMNS, add_url_markdown, remove_markdown, source_rows, sync_markdown
+from ui.uploads import _markdown_text as markdown_text
 from ui.uploads import upload_paths
 from ui.welcome import example_questions, welcome_markdown
 
@@ -39,6 +41,7 @@ CSS = """
 .byline-passage:target mark { background: #ffd43b; }
 """
 ARTICLE_COLUMNS = ["doc_id", "title", "date", "source", "chunks"]
+WITHDRAWN_COLUMNS = ["doc_id", "withdrawn", "by", "reason", "title"]
 ADMIN_ONLY = "This needs an admin key (BYLINE_API_KEYS), as the Articles and Editors tabs do; this key may ask questions only."
 LISTED_ARTICLES = 200
 SYNC_POLL = 2.0  # seconds between refreshes of the sources table while one is queued or syncing
@@ -169,11 +172,14 @@ def build_app(service: Byline) -> gr.Blocks:
         timer: ticking while one is queued or syncing."""
         return rows, gr.update(choices=[row[0] for row in rows]), gr.Timer(active=busy)
 
+    def withdrawn_table() -> list[list[str]]:
+        return [[w.doc_id, w.withdrawn_at, w.withdrawn_by, w.reason, w.title] for w in service.withdrawals()]
+
     def opened(request: gr.Request):
         """On page load: the Articles tab and its lists for admins; readers get the source filter only."""
         if request_role(request.headers, settings) == ADMIN:
-            return (gr.update(visible=True), *article_table(), *source_table(*source_rows(service)))
-        hidden = ([], gr.update(choices=[]), gr.Timer(active=False))
+            return (gr.update(visible=True), *article_table(), *source_table(*source_rows(service)), withdrawn_table())
+        hidden = ([], gr.update(choices=[]), gr.Timer(active=False), [])
         return (gr.update(visible=False), [], "", gr.update(choices=[]), gr.update(choices=source_choices()), *hidden)
 
     def upload(paths: list[str] | None, request: gr.Request):
@@ -226,6 +232,18 @@ def build_app(service: Byline) -> gr.Blocks:
             return ("Choose an article to delete.", "", *article_table())
         message = f"Deleted {doc_id}." if service.delete(doc_id) else f"No article with doc_id '{doc_id}'."
         return (message, "", *article_table())
+
+    def withdraw_article(doc_id: str | None, reason: str | None, request: gr.Request):
+        """Remove an article for good (no ingest or sync adds it again), keeping the reason."""
+        require_admin(request)
+        if not doc_id:
+            return ("Choose an article to withdraw.", gr.skip(), gr.skip(), *articles_kept, gr.skip())
+        try:
+            record = service.withdraw(doc_id, reason or "", by=request_key_name(request.headers))
+        except (LookupError, ValueError, StoreBusy) as error:
+            return (markdown_text(str(error)), gr.skip(), gr.skip(), *articles_kept, gr.skip())
+        message = markdown_text(f"Withdrew {doc_id}: no ingest, upload or feed sync will add it again. Reason: {record.reason}")
+        return (message, "", "", *article_table(), withdrawn_table())
 
     with gr.Blocks(title="Byline") as demo:
         sign_out = " · [Sign out](/signout)" if keyed else ""
@@ -298,6 +316,15 @@ def build_app(service: Byline) -> gr.Blocks:
                 chosen = gr.Dropdown(label="Article", allow_custom_value=True, elem_id="byline-article-id")
                 view = gr.Button("Show", elem_id="byline-show")
                 remove = gr.Button("Delete", variant="stop", elem_id="byline-delete")
+            with gr.Row():
+                withdraw_reason = gr.Textbox(
+                    label="Reason for withdrawing", placeholder="e.g. legal: retracted after a complaint", scale=4, elem_id="byline-withdraw-reason"
+                )
+                withdraw = gr.Button("Withdraw", variant="stop", scale=1, elem_id="byline-withdraw")
+            with gr.Accordion("Withdrawn articles (never added again)", open=False):
+                withdrawn = gr.Dataframe(
+                    headers=WITHDRAWN_COLUMNS, datatype="str", interactive=False, wrap=True, elem_id="byline-withdrawn"
+                )
             article_text = gr.Textbox(label="Article text", lines=14, interactive=False, elem_id="byline-article-text")
 
         inputs = [question, chatbot, turns, shown, source, date_from, date_to]
@@ -326,7 +353,10 @@ def build_app(service: Byline) -> gr.Blocks:
         table.select(first_cell, table, chosen, api_visibility="private")
         view.click(show_article, chosen, article_text, api_visibility="private")
         remove.click(delete_article, chosen, [status, article_text, *listed], api_visibility="private")
-        demo.load(opened, None, [articles_tab, *listed, *fed], api_visibility="private")
+        withdraw.click(
+            withdraw_article, [chosen, withdraw_reason], [status, article_text, withdraw_reason, *listed, withdrawn], api_visibility="private"
+        )
+        demo.load(opened, None, [articles_tab, *listed, *fed, withdrawn], api_visibility="private")
         # After the Articles tab's: its own load event comes second.
         editors_tab(demo, service, lambda request: request_role(request.headers, settings) == ADMIN, require_admin, not keyed)
         gr.api(ask_api, api_name="ask")

@@ -33,6 +33,8 @@ ROUTES: dict[str, Access] = {
     "/api/report": Access.ADMIN,
     "/api/articles": Access.ADMIN,
     "/api/articles/{doc_id:path}": Access.ADMIN,
+    "/api/articles/{doc_id:path}/withdraw": Access.ADMIN,
+    "/api/withdrawn": Access.ADMIN,
     "/api/sources": Access.ADMIN,
     "/api/sources/sync": Access.ADMIN,
     "/api/sources/{url:path}": Access.ADMIN,

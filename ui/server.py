@@ -7,6 +7,7 @@ import gradio as gr
 from fastapi import APIRouter, FastAPI
 
 from rag.service import Byline
+from rag.sources import stale_sources
 from ui.access import add_access
 from ui.api import router as api_router
 from ui.desk_api import router as desk_router
@@ -26,7 +27,9 @@ health_router = APIRouter(tags=["health"], responses=ANY_ROUTE)
 
 @health_router.get("/healthz")
 def healthz(service: ServiceDep) -> dict:
-    return {"status": "ok", "articles": service.count()}
+    # Feeds and sitemaps whose listing went unread for BYLINE_STALE_AFTER_HOURS: still 200, for monitoring to alert on.
+    stale = [{"url": s.url, "last_success": s.last_success, "last_error": s.last_error} for s in stale_sources(service)]
+    return {"status": "ok", "articles": service.count(), "stale": stale}
 
 
 def create_app(service: Byline, bind_host: str = "") -> FastAPI:

@@ -31,20 +31,25 @@ def report_line(report: SourceReport) -> str:
     return line + f", {counted(report.chunks, 'new chunk')}"
 
 
-def source_cells(source: Source) -> list[str]:
-    """One registered source: URL, kind, articles, last sync, last error (or ok)."""
+def source_cells(source: Source, stale_after_hours: float = 0) -> list[str]:
+    """One registered source: URL, kind, articles, last sync (STALE first when its listing has not
+    been read for `stale_after_hours`), last error (or ok)."""
+    synced = f"synced {source.last_sync}" if source.last_sync else "never synced"
+    if source.stale(stale_after_hours):
+        read = f"listing last read {source.last_success}" if source.last_success else "listing never read"
+        synced = f"STALE ({read})" + ("" if source.last_success == source.last_sync else f"; {synced}")
     return [
         source.url,
         source.kind + (" (pruned)" if source.prune else ""),
         counted(source.articles, "article"),
-        f"synced {source.last_sync}" if source.last_sync else "never synced",
+        synced,
         f"error: {source.last_error}" if source.last_error else "ok",
     ]
 
 
-def source_line(source: Source) -> str:
-    """One registered source, tab-separated: URL, kind, articles, last sync, last error (or ok)."""
-    return "\t".join(source_cells(source))
+def source_line(source: Source, stale_after_hours: float = 0) -> str:
+    """One registered source, tab-separated: URL, kind, articles, last sync (or STALE), last error (or ok)."""
+    return "\t".join(source_cells(source, stale_after_hours))
 
 
 def status_text(progress: "SyncProgress | None") -> str:
@@ -96,7 +101,7 @@ def source_rows(service) -> tuple[list[list[str]], bool]:
     progress = sources.state.snapshot()
     rows = []
     for source in sources.registered():
-        url, kind, *rest = source_cells(source)
+        url, kind, *rest = source_cells(source, service.settings.stale_after_hours)
         rows.append([url, kind, status_text(progress.get(source.url)), *rest])
     return rows, bool(progress)
 

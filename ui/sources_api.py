@@ -47,6 +47,8 @@ class SourceInfo(BaseModel):
     last_sync: str | None = None
     last_error: str | None = None
     articles: int
+    last_success: str | None = Field(None, description="The last sync that read its listing (a 304 included).")
+    stale: bool = Field(False, description="Its listing has not been read for BYLINE_STALE_AFTER_HOURS.")
     status: str = Field("idle", description="`queued` (waiting for the background worker), `syncing`, or `idle`.")
     progress: Progress | None = Field(None, description="While syncing: how far it is.")
 
@@ -62,7 +64,7 @@ class SourceResult(BaseModel):
     removed: int
     chunks: int
     not_modified: bool = Field(description="The feed or sitemap answered 304: nothing new since the last sync.")
-    skipped: list[str] = Field(description="Listed pages that robots.txt keeps crawlers out of.")
+    skipped: list[str] = Field(description="Listed pages that robots.txt keeps crawlers out of, and articles the desk withdrew.")
     errors: list[str] = Field(description="Each URL that could not be read or stored, and why.")
     status: str = Field(
         "done",
@@ -85,14 +87,15 @@ class Removed(BaseModel):
     removed: int = Field(description="Articles deleted (with `prune`): those that no other feed or sitemap brings in.")
 
 
-def _info(source: Source, progress: SyncProgress | None) -> SourceInfo:
+def _info(source: Source, progress: SyncProgress | None, stale_after_hours: float) -> SourceInfo:
     shown = Progress(done=progress.done, total=progress.total) if progress and progress.status == "syncing" else None
-    return SourceInfo(**asdict(source), status=progress.status if progress else "idle", progress=shown)
+    status = progress.status if progress else "idle"
+    return SourceInfo(**asdict(source), stale=source.stale(stale_after_hours), status=status, progress=shown)
 
 
-def _registration(sources: WebSources, url: str) -> SourceInfo | None:
+def _registration(sources: WebSources, url: str, stale_after_hours: float) -> SourceInfo | None:
     source = sources.registry.get(url)
-    return _info(source, sources.state.snapshot().get(url)) if source else None
+    return _info(source, sources.state.snapshot().get(url), stale_after_hours) if source else None
 
 
 @router.post("", response_model=SourceResult, status_code=status.HTTP_200_OK, responses={202: {"model": SourceResult}})
@@ -106,7 +109,7 @@ async def add_source(request: AddSource, service: ServiceDep, response: Response
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(report.errors))
     if report.kind == "page":
         return SourceResult(**asdict(report))
-    registration = _registration(sources, report.url)
+    registration = _registration(sources, report.url, service.settings.stale_after_hours)
     response.status_code = status.HTTP_202_ACCEPTED
     return SourceResult(**asdict(report), status=registration.status if registration else "done", source=registration)
 
@@ -117,7 +120,8 @@ def list_sources(service: ServiceDep) -> SourceList:
     is queued or syncing (how far) in this server."""
     sources = web_sources(service)
     progress = sources.state.snapshot()
-    return SourceList(sources=[_info(source, progress.get(source.url)) for source in sources.registered()])
+    hours = service.settings.stale_after_hours
+    return SourceList(sources=[_info(source, progress.get(source.url), hours) for source in sources.registered()])
 
 
 @router.delete("/{url:path}", response_model=Removed, responses=refusals(404, 409))

@@ -76,6 +76,7 @@ def ingest_uploads(service: Byline, files: Iterable[tuple[str | None, bytes]]) -
         updated=stored.updated,
         unchanged=stored.unchanged,
         chunks=stored.chunks,
+        skipped=[f"{skipped.path}: {skipped.reason}" for skipped in stored.skipped],  # withdrawn by the desk
         errors=errors,
     )
 
@@ -98,8 +99,8 @@ def upload_paths(service: Byline, paths: list[str]) -> str:
         f"Added {outcome.added}, updated {outcome.updated}, unchanged {outcome.unchanged} "
         f"({counted(outcome.chunks, 'chunk')} embedded)."
     )
-    if outcome.errors:
-        message += "\n\nNot added:\n" + "\n".join(f"- {_markdown_text(error)}" for error in outcome.errors)
+    if outcome.errors or outcome.skipped:
+        message += "\n\nNot added:\n" + "\n".join(f"- {_markdown_text(error)}" for error in outcome.skipped + outcome.errors)
     return message
 
 

@@ -5,7 +5,7 @@ database (BYLINE_DATABASE_URL)."""
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from index.database import Database, open_database
@@ -33,7 +33,13 @@ CREATE TABLE IF NOT EXISTS entries (
     PRIMARY KEY (source, link)
 );
 CREATE INDEX IF NOT EXISTS entries_doc_id ON entries(doc_id);
+CREATE TABLE IF NOT EXISTS source_success (
+    url TEXT PRIMARY KEY REFERENCES sources(url) ON DELETE CASCADE,
+    at TEXT NOT NULL
+);
 """
+# When each source's listing was last read: sources synced before this was kept count their last error-free sync.
+LAST_SUCCESS = "COALESCE((SELECT o.at FROM source_success o WHERE o.url = s.url), CASE WHEN s.last_error IS NULL THEN s.last_sync END)"
 
 
 @dataclass
@@ -48,6 +54,15 @@ class Source:
     last_sync: str | None = None
     last_error: str | None = None
     articles: int = 0
+    last_success: str | None = None  # the last sync that read its listing (a 304 included)
+
+    def stale(self, hours: float, at: datetime | None = None) -> bool:
+        """Whether its listing has not been read for more than `hours` (since it was added, if never);
+        never, with `hours` 0."""
+        if hours <= 0:
+            return False
+        since = datetime.fromisoformat(self.last_success or self.added)
+        return (at or clock()) - since > timedelta(hours=hours)
 
 
 @dataclass
@@ -59,8 +74,13 @@ class KnownEntry:
     last_modified: str | None = None
 
 
+def clock() -> datetime:
+    """The time syncs are recorded at and staleness is judged by (tests move it)."""
+    return datetime.now(timezone.utc)
+
+
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return clock().isoformat(timespec="seconds")
 
 
 class SourceRegistry:
@@ -110,7 +130,7 @@ class SourceRegistry:
     def _list(self, where: str, params: tuple) -> list[Source]:
         rows = self._rows(
             "SELECT s.url, s.kind, s.title, s.prune, s.etag, s.last_modified, s.added, s.last_sync, s.last_error,"
-            f" (SELECT COUNT(*) FROM entries e WHERE e.source = s.url) FROM sources s {where} ORDER BY s.added, s.url",
+            f" (SELECT COUNT(*) FROM entries e WHERE e.source = s.url), {LAST_SUCCESS} FROM sources s {where} ORDER BY s.added, s.url",
             params,
         )
         return [Source(*row[:3], bool(row[3]), *row[4:]) for row in rows]
@@ -145,11 +165,16 @@ class SourceRegistry:
             found += self._rows(f"SELECT source, link, doc_id FROM entries WHERE doc_id IN ({','.join('?' * len(part))})", tuple(part))
         return found
 
-    def synced(self, url: str, etag: str | None, last_modified: str | None, error: str | None, keep_validators: bool) -> None:
+    def synced(
+        self, url: str, etag: str | None, last_modified: str | None, error: str | None, keep_validators: bool, listing_read: bool = True
+    ) -> None:
         """Record a sync of `url`: its time and error (None: none); the listing's ETag and
         Last-Modified only when `keep_validators` (everything in it was read), so the next sync
-        asks for it again otherwise."""
+        asks for it again otherwise; a success (for staleness) when `listing_read`."""
+        at = now()
         with self._transaction() as db:
             if keep_validators:
                 db.write("UPDATE sources SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url))
-            db.write("UPDATE sources SET last_sync = ?, last_error = ? WHERE url = ?", (now(), error, url))
+            db.write("UPDATE sources SET last_sync = ?, last_error = ? WHERE url = ?", (at, error, url))
+            if listing_read:
+                db.write("INSERT INTO source_success VALUES (?, ?) ON CONFLICT (url) DO UPDATE SET at = excluded.at", (url, at))

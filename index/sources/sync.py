@@ -47,7 +47,7 @@ class SourceReport:
     removed: int = 0
     chunks: int = 0
     not_modified: bool = False  # the feed or sitemap answered 304: nothing new since the last sync
-    skipped: list[str] = field(default_factory=list)  # listed pages robots.txt keeps crawlers out of
+    skipped: list[str] = field(default_factory=list)  # listed pages robots.txt keeps out, and withdrawn articles
     errors: list[str] = field(default_factory=list)
 
 
@@ -147,7 +147,7 @@ class SourceSync:
             listing, complete = self._listing(fetched, fetcher, report)
         except (FetchError, ValueError) as error:
             report.errors.append(_naming(source.url, error))
-            self.registry.synced(source.url, None, None, report.errors[0], keep_validators=False)
+            self.registry.synced(source.url, None, None, report.errors[0], keep_validators=False, listing_read=False)
             return report
         report.title = listing.title or source.title
         known = self.registry.entries(source.url)
@@ -228,6 +228,7 @@ class SourceSync:
         report.unchanged += stored.unchanged
         report.chunks += stored.chunks
         report.errors += stored.errors
+        report.skipped += [f"{skipped.path}: {skipped.reason}" for skipped in stored.skipped]  # withdrawn by the desk
         report.doc_ids += [article.doc_id for article in articles]
         if source is not None:
             self.registry.save_entries(source, [entry for _, entry in batch if entry is not None])

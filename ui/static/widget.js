@@ -446,6 +446,7 @@
   function articleFacts(citation, context) {
     var facts = [citation.title || citation.doc_id];
     if (context) facts = facts.concat([context.date, context.source].filter(Boolean));
+    if (citation.updated) facts.push("updated " + String(citation.updated).slice(0, 10));
     return facts;
   }
 
