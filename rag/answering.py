@@ -8,6 +8,7 @@ which is read the same way as the built-in table.
 """
 
 from collections.abc import Callable, Iterator
+from difflib import get_close_matches
 from functools import cache
 from importlib import import_module
 from importlib.metadata import entry_points
@@ -45,13 +46,25 @@ def registry() -> dict[str, str]:
     return found
 
 
-def make_answerer(settings: "Settings", embed: Callable[[list[str]], object]) -> Answerer:
+def answerer_target(name: str) -> str:
+    """The "module:function" that builds the answerer `name`; ValueError naming the choices when there is none."""
     table = registry()
-    target = table.get(settings.llm)
-    if target is None:
-        raise ValueError(f"BYLINE_LLM={settings.llm!r} names no answerer; choose one of: {', '.join(sorted(table))}")
-    module, _, function = target.partition(":")
+    if name not in table:
+        near = get_close_matches(name, table, n=1)
+        hint = f"did you mean BYLINE_LLM={near[0]}? " if near else ""
+        raise ValueError(f"BYLINE_LLM={name!r} names no answerer: {hint}choose one of: {', '.join(sorted(table))}")
+    return table[name]
+
+
+def make_answerer(settings: "Settings", embed: Callable[[list[str]], object]) -> Answerer:
+    module, _, function = answerer_target(settings.llm).partition(":")
     return getattr(import_module(module), function)(settings, embed)
+
+
+def problem(answerer: Answerer) -> str | None:
+    """What keeps `answerer` from answering as configured right now (its model server down), or None."""
+    check = getattr(answerer, "problem", None)
+    return check() if check else None
 
 
 def final_result(items: Iterator[str | AskResult]) -> AskResult:

@@ -26,6 +26,7 @@ from rag.settings import Settings
 log = logging.getLogger(__name__)
 CANDIDATES = 8
 NOT_FOUND_MARK = "NOT FOUND"
+RECHECK_SECONDS = 30.0  # how long a health check's answer about the model server is reused
 
 SYSTEM_PROMPT = """You answer questions about news articles using only the numbered sentences \
 you are given. Answer in one to three short sentences of your own. After each sentence, \
@@ -60,13 +61,23 @@ class LLMAnswerer:
         embed: Embed,
         describe: str,
         explain: Callable[[Exception], str | None] = lambda error: None,
+        check: Callable[[], str | None] = lambda: None,
     ):
         self.llm = llm
         self.settings = settings
         self.describe = describe
         self.explain = explain
+        self._check = check
+        self._checked: tuple[float, str | None] | None = None  # (when, what the check said)
         self.checker = ClaimChecker(embed, settings.max_citations)
         self.extractive = ExtractiveAnswerer(settings.abstain_threshold, settings.max_citations)
+
+    def problem(self) -> str | None:
+        """What keeps the model from answering now (its server down), or None; `check` runs at most every RECHECK_SECONDS."""
+        now = time.monotonic()
+        if self._checked is None or now - self._checked[0] > RECHECK_SECONDS:
+            self._checked = (now, self._check())
+        return self._checked[1]
 
     def stream(self, question: str, evidence: list[Evidence], history: list[Turn] | None = None) -> Iterator[str | AskResult]:
         # The extractive verdict gates the model: what the articles do not hold is refused without a call.

@@ -12,7 +12,7 @@ from index.loaders import LOADERS, load_named
 from index.store import Store
 from index.store_copy import CopyProgress, copy_store
 from rag.context import CitationContext, citation_context
-from rag.answering import Answerer, abstain, final_result, make_answerer
+from rag.answering import Answerer, abstain, final_result, make_answerer, problem
 from rag.conversation import standalone_question
 from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker
@@ -57,11 +57,21 @@ class Byline:
 
     def warm_up(self) -> None:
         """Load the embedding model, the answerer and Chroma's vector index now rather than on the first
-        question (a server answers /healthz only after this: then it is ready to answer)."""
+        question (a server answers /healthz only after this: then it is ready to answer). The answerer
+        comes first: a misconfigured one fails before the seconds the embedding model takes."""
+        self.answerer
         # Opens Chroma, which reads its index at the first query; the query's embedding loads the model.
         if not self.retriever.chunks("warm up", 1, mode="dense"):  # an empty store: nothing was embedded
             self.store.embed_model.get_query_embedding("warm up")
-        self.answerer
+
+    def answerer_problem(self) -> str | None:
+        """What keeps the answerer from answering as configured now (its model server down), or None."""
+        return problem(self.answerer)
+
+    def answerer_status(self) -> dict:
+        """BYLINE_LLM's answerer, its model (None for the extractive one) and whether it can answer now."""
+        llm = self.rewriter
+        return {"answerer": self.settings.llm, "model": llm.metadata.model_name if llm else None, "ready": self.answerer_problem() is None}
 
     # --- documents -------------------------------------------------------------------
     # Writes take the store's write lock (index/store.py): one at a time, in this process or another.

@@ -6,6 +6,7 @@ wrong, planted-instruction-following, garbage or slow.
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +46,8 @@ class ScriptedModel(BaseHTTPRequestHandler):
         self.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
         if body.get("model") not in self.known_models:
             return self._send(404, {"error": f"model '{body.get('model')}' not found, try pulling it first"})
+        if self.path == "/api/show":  # Ollama's question whether a model is pulled
+            return self._send(200, {"modelfile": "", "details": {"format": "gguf"}, "model_info": {}})
         prompt = body["messages"][-1]["content"]
         reply = self.script(prompt, numbered_sentences(prompt))
         time.sleep(self.delay)
@@ -103,6 +106,13 @@ def serve_model(model: type[ScriptedModel]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: a model server that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def fake_llm(script: Script = supported_and_invented) -> Iterator[str]:

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ASK_FIELDS, CITATION_FIELDS, SEED_DOC
-from tests.fake_llm import INVENTED_CLAIM, fake_llm
+from tests.fake_llm import INVENTED_CLAIM, closed_port, fake_llm, scripted_model, serve_model
 from tests.fixtures_server import API_KEY, HARBOUR_DOC, QUESTION, VALLEY_DOC, XSS_IMG, XSS_SCRIPT
 
 EXTERNAL = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//""", re.I)  # a resource from another host
@@ -53,6 +53,28 @@ def test_health_and_openapi(client, api):
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "/api/openapi.json" in docs.text
     assert not EXTERNAL.search(docs.text)
+
+
+def test_health_names_the_answerer_and_its_model_and_says_whether_it_can_answer(client, served_service):
+    from rag.service import Byline
+    from ui.dependencies import get_service
+
+    def health(service: Byline) -> dict:
+        client.app.dependency_overrides[get_service] = lambda: service
+        try:
+            return client.get("/healthz").json()
+        finally:
+            client.app.dependency_overrides.clear()
+
+    shown = client.get("/healthz").json()
+    assert shown["status"] == "ok" and shown["articles"] == served_service.count()
+    assert (shown["answerer"], shown["model"], shown["ready"]) == ("extractive", None, True)
+    ollama = served_service.settings.model_copy(update={"llm": "ollama", "llm_model": "test-model"})
+    for url in serve_model(scripted_model()):
+        with Byline(ollama.model_copy(update={"llm_base_url": url})) as up:
+            assert {k: health(up)[k] for k in ("answerer", "model", "ready")} == {"answerer": "ollama", "model": "test-model", "ready": True}
+    with Byline(ollama.model_copy(update={"llm_base_url": f"http://127.0.0.1:{closed_port()}"})) as down:
+        assert health(down)["ready"] is False
 
 
 def test_ask_returns_the_cli_contract_with_exact_citations(api):

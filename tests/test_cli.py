@@ -130,6 +130,7 @@ def test_counts_agree_with_their_nouns(byline, tmp_path):
 
 
 def test_an_empty_store_says_to_ingest_first(byline, tmp_path):
+    (tmp_path / "empty").mkdir()  # a folder that is not there is no store at all (tests/test_terminal.py)
     asked = byline("ask", "How many people left the area?", "--store", tmp_path / "empty")
     assert "I could not find this" in asked.stdout
     assert "No articles are indexed yet" in asked.stderr and "byline ingest" in asked.stderr

@@ -40,14 +40,39 @@ def _settings(**overrides):
         _fail(invalid(error))
 
 
-def _service(store: Path | None, **overrides):
+def _service(store: Path | None, existing: bool = False, **overrides):
+    """The service over the store the settings name; `existing`: refuse a store folder that is not there
+    (reading it would create it)."""
+    settings = _settings(**({"store": store} if store else {}), **overrides)
+    if existing and not settings.database_url and not settings.store.exists():  # a shared store keeps its texts elsewhere
+        _fail(f"there is no store at {settings.store}: make one with `byline ingest PATH_OR_URL{f' --store {store}' if store else ''}`")
     from rag.service import Byline
 
-    settings = _settings(**({"store": store} if store else {}), **overrides)
     try:
         return Byline(settings)
     except RuntimeError as error:
         _fail(str(error))
+
+
+def _ready_service(store: Path | None):
+    """The service with its answerer and models loaded; an answerer that cannot start, or whose model
+    server cannot answer, is a one-line error."""
+    from rag.answering import answerer_target
+
+    try:
+        answerer_target(_settings().llm)  # a misspelt BYLINE_LLM is said before anything loads
+    except ValueError as error:
+        _fail(str(error))
+    service = _service(store, existing=True)
+    try:
+        problem = service.answerer_problem()  # the answerer first: one that cannot answer fails before the models load
+        if problem is None:
+            service.warm_up()
+    except (ValueError, RuntimeError) as error:  # BYLINE_LLM names no answerer, or its package or model is missing
+        _fail(str(error))
+    if problem:
+        _fail(f"{problem} (or BYLINE_LLM=extractive answers without it)")
+    return service
 
 
 def _filters(as_of: str | None):
@@ -269,7 +294,7 @@ def remove_source(
     from ui.source_lines import removed_line
 
     try:
-        removed = _writing(lambda: _web_sources(_service(store)).remove(url, prune))
+        removed = _writing(lambda: _web_sources(_service(store, existing=True)).remove(url, prune))
     except (NotRegistered, SyncRunning) as error:
         _fail(str(error))
     typer.echo(removed_line(url.strip(), prune, removed))
@@ -278,7 +303,7 @@ def remove_source(
 @app.command()
 def sync(prune: PruneOption = False, store: StoreOption = None):
     """Read the registered feeds and sitemaps again: add new articles, update changed ones."""
-    service = _service(store)
+    service = _service(store, existing=True)
     reports = _web_sources(service).sync(prune)
     if not reports:
         typer.echo("No feeds or sitemaps are registered: add one with `byline ingest URL`.")
@@ -297,7 +322,7 @@ def search(
     store: StoreOption = None,
 ):
     """Find the articles that best match QUERY."""
-    service = _service(store)
+    service = _service(store, existing=True)
     result = _one_or_batch(
         lambda q, f, i: service.search(q, k=k, per_doc=per_doc, filters=f, id=i), query, queries, as_of, "QUERY"
     )
@@ -324,16 +349,66 @@ def ask(
     as_of: AsOfOption = None,
     store: StoreOption = None,
 ):
-    """Answer QUESTION from the articles, citing their sentences."""
+    """Answer QUESTION from the articles, citing their sentences (`byline chat` takes follow-ups)."""
     with _working("Loading the store and the embedding model…") as status:
-        service = _service(store)
-        service.warm_up()
+        service = _ready_service(store)
         status.update("Searching the articles and checking the answer…")
         result = _one_or_batch(lambda q, f, i: service.ask(q, filters=f, id=i), question, queries, as_of, "QUESTION")
     if result is None or as_json:
         return result and print(result.model_dump_json(indent=2))
-    from ui.render import citation_lines
+    _print_answer(service, result)
 
+
+@app.command()
+def chat(as_of: AsOfOption = None, store: StoreOption = None):
+    """Talk with the articles: a question a line, and follow-ups ("And in May?") read with the
+    conversation before them; /new starts a new conversation, Ctrl-D ends. Reads piped lines too."""
+    from rag.history import recent_turns
+    from rag.models import Turn
+
+    with _working("Loading the store and the embedding model…"):
+        service = _ready_service(store)
+    typing = sys.stdin.isatty()
+    if typing:
+        import readline  # noqa: F401  line editing and history for input()
+
+        typer.echo("Ask a question; follow-ups are read with the conversation. /new starts over, Ctrl-D ends.", err=True)
+    turns: list[Turn] = []
+    while (question := _next_line("> " if typing else "")) is not None:
+        if question == "/new":
+            turns = []
+            typer.echo("New conversation.", err=True)
+        if not question or question == "/new":
+            continue
+        if not typing:  # a piped transcript shows what was asked
+            typer.secho(f"> {question}", bold=True)
+        with _working("Searching the articles and checking the answer…"):
+            try:
+                result = service.ask(question, recent_turns(turns, service.settings), _filters(as_of))
+            except ValueError as error:  # e.g. a question over its length limit: the conversation goes on
+                typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+                continue
+        _print_answer(service, result)
+        typer.echo()
+        turns += [Turn(role="user", content=question), Turn(role="assistant", content=result.answer)]
+
+
+def _next_line(prompt: str) -> str | None:
+    """The next line typed or piped, stripped; None at the end of the input (Ctrl-D) or on Ctrl-C."""
+    try:
+        return input(prompt).strip()
+    except (EOFError, KeyboardInterrupt):
+        if sys.stdin.isatty():
+            typer.echo(err=True)  # the prompt's line is left open
+        return None
+
+
+def _print_answer(service, result) -> None:
+    """An answer with its numbered sources on stdout (and, for a rewritten follow-up, what was searched); warnings on stderr."""
+    from ui.render import citation_lines, searched_for
+
+    if searched := searched_for(result):
+        typer.secho(f"Searched for: “{searched}”", dim=True)
     typer.echo(result.answer)
     for line in citation_lines(result.citations, service.citation_contexts(result.citations)):
         typer.echo(line)
@@ -374,6 +449,8 @@ def serve(
         service.warm_up()
     except (ValueError, RuntimeError) as error:  # e.g. BYLINE_LLM_MODEL_PATH names no model
         _fail(str(error))
+    if problem := service.answerer_problem():  # served anyway: its answers say so, and /healthz is not ready
+        typer.secho(f"warning: {problem}; until then answers are extractive", fg=typer.colors.YELLOW, err=True)
     from ui.server import create_app
 
     _log_writes()
@@ -466,7 +543,7 @@ def articles(
     """List indexed articles."""
     from ui.render import counted
 
-    for stored in _service(store).articles(offset, limit):
+    for stored in _service(store, existing=True).articles(offset, limit):
         a = stored.article
         typer.echo(f"{a.doc_id}\t{a.date or '-'}\t{a.source or '-'}\t{counted(stored.chunks, 'chunk')}\t{a.title}")
 
@@ -474,7 +551,7 @@ def articles(
 @app.command()
 def delete(doc_id: str, store: StoreOption = None):
     """Remove one article from the store."""
-    service = _service(store)
+    service = _service(store, existing=True)
     if not _writing(lambda: service.delete(doc_id)):
         _fail(f"no article with doc_id '{doc_id}'")
     typer.echo(f"deleted {doc_id}")

@@ -27,9 +27,10 @@ health_router = APIRouter(tags=["health"], responses=ANY_ROUTE)
 
 @health_router.get("/healthz")
 def healthz(service: ServiceDep) -> dict:
+    """Served once the models are loaded; `ready` is false while the answerer's model server is down (answers are then extractive)."""
     # Feeds and sitemaps whose listing went unread for BYLINE_STALE_AFTER_HOURS: still 200, for monitoring to alert on.
     stale = [{"url": s.url, "last_success": s.last_success, "last_error": s.last_error} for s in stale_sources(service)]
-    return {"status": "ok", "articles": service.count(), "stale": stale}
+    return {"status": "ok", "articles": service.count(), **service.answerer_status(), "stale": stale}
 
 
 def create_app(service: Byline, bind_host: str = "") -> FastAPI:

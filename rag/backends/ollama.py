@@ -4,14 +4,11 @@ Ollama gives a model a 2,048-token context unless told otherwise and silently dr
 start of a longer prompt, numbered sentences included: the context window is always set.
 """
 
-import logging
-
 from rag.backends import explain_common, unreachable
 from rag.claims import Embed
 from rag.llm import LLMAnswerer
 from rag.settings import Settings
 
-log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "http://127.0.0.1:11434"
 CHECK_TIMEOUT = 5.0
 
@@ -44,17 +41,17 @@ def explain(settings: Settings, error: Exception) -> str | None:
     return common
 
 
-def check_model(settings: Settings) -> None:
-    """Log at start-up what every answer would otherwise warn about: Ollama down, or the model not pulled."""
+def problem(settings: Settings) -> str | None:
+    """What every answer would warn about, asked of Ollama directly: down, or the model not pulled; None when ready."""
     from ollama import Client
 
     try:
         Client(host=base_url(settings), timeout=CHECK_TIMEOUT).show(settings.llm_model)
     except Exception as error:
-        log.warning("BYLINE_LLM=ollama: %s; until then answers are extractive", explain(settings, error) or error)
+        return f"BYLINE_LLM=ollama: {explain(settings, error) or error}"
+    return None
 
 
 def make_answerer(settings: Settings, embed: Embed) -> LLMAnswerer:
-    check_model(settings)
     describe = f"Ollama ({settings.llm_model})"
-    return LLMAnswerer(make_llm(settings), settings, embed, describe, lambda error: explain(settings, error))
+    return LLMAnswerer(make_llm(settings), settings, embed, describe, lambda error: explain(settings, error), lambda: problem(settings))
