@@ -216,12 +216,14 @@ def open_citation(root, index: int = 0):
 
 
 def assert_labelled_by_their_sentences(labels: list[str], citations) -> None:
-    """Each citation reads as the start of its own sentence, so no two read alike."""
+    """Each citation reads as the start of its own sentence, so no two read alike (quote marks aside:
+    the label's own, and the sentence's, nested in them)."""
     assert len(labels) == len(citations) >= 1 and len(set(labels)) == len(labels)
+    unquoted = str.maketrans("", "", "“”‘’\"…")
     for label, citation in zip(labels, citations):
-        words = label.strip("“”…").split()
-        sentence = citation.sentence.strip("“”").split()  # the label quotes the sentence, whose own quotes may open it
-        assert sentence[: len(words)] == words and len(label) <= 93
+        words = label.translate(unquoted).split()
+        assert citation.sentence.translate(unquoted).split()[: len(words)] == words and len(label) <= 93
+        assert not label.startswith("““") and label.count("“") == label.count("”")
 
 
 def test_gradio_earlier_answers_keep_their_sources(server, browser, screenshot):
@@ -356,6 +358,52 @@ def test_widget_on_another_origin_streams_cited_answers(server, host_site, brows
     assert sentence.value_of_css_property("background-color") == TARGET_MARK
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", sentence)
     screenshot("widget-chat.png")
+
+
+def widget_page(folder: Path, name: str, server_url: str, attributes: str = "") -> str:
+    (folder / name).write_text(
+        f'<!doctype html><html><body><script src="{server_url}/widget.js" data-key="{API_KEY}" {attributes} async></script></body></html>',
+        encoding="utf-8",
+    )
+    return name
+
+
+def test_widget_keeps_the_conversation_per_tab_and_follows_dark_mode(server, host_site, browser):
+    """The passage names its article for readers; the conversation survives a reload in the tab until
+    "New conversation"; the panel is dark with the system unless data-theme says otherwise."""
+    from selenium.webdriver.common.by import By
+
+    host_url, folder = host_site
+    page = host_url + "/" + widget_page(folder, "kept.html", server.url, 'data-title="Kept"')  # a conversation of its own
+    root = open_widget(browser, page)
+    answer = widget_ask(root, HARBOUR_QUESTION)
+    passage = open_citation(root)
+    article = passage.find_element(By.CSS_SELECTOR, ".article")
+    assert article.text == f"{XSS_TITLE} · Coastal Courier · 2024-03-05"
+    assert "characters" not in passage.text and HARBOUR_DOC not in passage.text
+    assert not article.find_elements(By.TAG_NAME, "a")  # its URL is javascript:, no link
+
+    shown = answer.find_element(By.CSS_SELECTOR, ".answer").text
+    root = open_widget(browser, page)
+    answers = root.find_elements(By.CSS_SELECTOR, ".msg.bot")
+    assert [a.find_element(By.CSS_SELECTOR, ".answer").text for a in answers] == [shown]
+    assert XSS_SCRIPT in open_citation(root).find_element(By.CSS_SELECTOR, "mark").text
+    assert_nothing_injected(browser)
+    root.find_element(By.CSS_SELECTOR, ".new").click()
+    assert not root.find_elements(By.CSS_SELECTOR, ".msg")
+    assert not open_widget(browser, page).find_elements(By.CSS_SELECTOR, ".msg")
+
+    def panel_colour(name: str, attributes: str = "") -> str:
+        root = open_widget(browser, f"{host_url}/{widget_page(folder, name, server.url, attributes)}")
+        return root.find_element(By.CSS_SELECTOR, ".panel").value_of_css_property("background-color")
+
+    white, dark = "rgba(255, 255, 255, 1)", "rgba(29, 31, 35, 1)"
+    assert panel_colour("light.html") == white and panel_colour("dark.html", 'data-theme="dark"') == dark
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        assert panel_colour("light.html") == dark and panel_colour("light-forced.html", 'data-theme="light"') == white
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
 def test_widget_marks_an_unsupported_claim(llm_server, browser):

@@ -24,6 +24,7 @@ from rag.service import Byline
 from ui.access import request_key_name
 from ui.dependencies import ServiceDep
 from ui.errors import API_ROUTE, refusals
+from ui.render import citation_label
 from ui.security import bearer, upload_limit
 from ui.uploads import UploadError, UploadOutcome, ingest_uploads
 
@@ -74,6 +75,7 @@ def context_event(context: CitationContext) -> dict:
     """A citation's passage for the final stream event: the widget shows it without another request."""
     return {
         "n": context.citation.n,
+        "label": citation_label(context.citation),
         "before": context.before,
         "sentence": context.sentence,
         "after": context.after,

@@ -18,47 +18,61 @@
   var LABEL_CHARS = 90;
   var TOOLTIP_CHARS = 300;
 
+  var theme = script.getAttribute("data-theme") || (pageMode && query.get("theme")) || "";
+  var DARK = "--bg: #1d1f23; --fg: #e8e8e8; --muted: #a3a8b0; --line: #3a3e45; --well: #16181b; --brand: #2f6da6; --link: #8cc4ff;" +
+    " --cite: #2e2914; --cite-hover: #4a4016; --passage: #24221a; --mark: #5e4d06; --mark-now: #8a6e00; --warn: #e0b84a;" +
+    " --error: #f08070; --bad: #4a1f1b; --bad-text: #ffb4a8; --field: #555b63; color-scheme: dark;";
+
   var CSS = [
-    ":host { all: initial; }",
+    ":host { all: initial; --bg: #fff; --fg: #1a1a1a; --muted: #666; --line: #dde1e6; --well: #f6f7f9; --brand: #1f4e79;",
+    "  --link: #1f4e79; --cite: #fff8e1; --cite-hover: #ffe8a3; --passage: #fffdf5; --mark: #fff3bf; --mark-now: #ffd43b;",
+    "  --warn: #8a6d00; --error: #c0392b; --bad: #fdecea; --bad-text: #8c1c13; --field: #b8c0ca; color-scheme: light; }",
+    // Dark with the reader's system, unless the script tag says data-theme="light"; data-theme="dark" always.
+    ":host([data-theme=dark]) { " + DARK + " }",
+    "@media (prefers-color-scheme: dark) { :host(:not([data-theme=light])) { " + DARK + " } }",
+    "a { color: var(--link); }",
     "* { box-sizing: border-box; font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; }",
     ".launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483646; width: 56px; height: 56px;",
     "  display: flex; align-items: center; justify-content: center;",
-    "  border: 0; border-radius: 50%; background: #1f4e79; color: #fff; cursor: pointer;",
+    "  border: 0; border-radius: 50%; background: var(--brand); color: #fff; cursor: pointer;",
     "  box-shadow: 0 4px 14px rgba(0,0,0,.3); }",
     ".launcher:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid #e0a800; }",
     ".panel { position: fixed; right: 20px; bottom: 88px; z-index: 2147483647; width: 380px; max-width: calc(100vw - 40px);",
-    "  height: 540px; max-height: calc(100vh - 110px); display: flex; flex-direction: column; background: #fff;",
-    "  color: #1a1a1a; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.3); overflow: hidden; font-size: 14px; }",
+    "  height: 540px; max-height: calc(100vh - 110px); display: flex; flex-direction: column; background: var(--bg);",
+    "  color: var(--fg); border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.3); overflow: hidden; font-size: 14px; }",
     ".panel[hidden] { display: none; }",
     ".panel.page { position: static; width: 100%; max-width: none; height: 100vh; max-height: none; border-radius: 0; box-shadow: none; }",
-    "header { display: flex; align-items: center; justify-content: space-between; padding: 10px 14px; background: #1f4e79; color: #fff; }",
+    "header { display: flex; align-items: center; justify-content: space-between; padding: 10px 14px; gap: 8px; background: var(--brand); color: #fff; }",
+    "header h2 { flex: 1; }",
+    ".new { background: none; border: 1px solid rgba(255,255,255,.6); border-radius: 6px; color: #fff; font-size: 12px; padding: 3px 8px; cursor: pointer; }",
+    ".new:disabled { opacity: .5; cursor: default; }",
     "header h2 { margin: 0; font-size: 16px; font-weight: 600; }",
     ".close { background: none; border: 0; color: #fff; font-size: 22px; cursor: pointer; line-height: 1; }",
-    ".messages { flex: 1; overflow-y: auto; padding: 12px; background: #f6f7f9; }",
+    ".messages { flex: 1; overflow-y: auto; padding: 12px; background: var(--well); }",
     ".msg { margin: 0 0 10px; padding: 8px 11px; border-radius: 10px; max-width: 92%; white-space: pre-wrap; word-wrap: break-word; }",
-    ".user { margin-left: auto; background: #1f4e79; color: #fff; }",
-    ".bot { background: #fff; border: 1px solid #dde1e6; }",
-    ".bot.error { border-color: #c0392b; color: #c0392b; }",
-    ".hint { color: #666; font-size: 13px; }",
-    ".warnings { color: #8a6d00; font-size: 12px; margin-top: 6px; }",
+    ".user { margin-left: auto; background: var(--brand); color: #fff; }",
+    ".bot { background: var(--bg); border: 1px solid var(--line); }",
+    ".bot.error { border-color: var(--error); color: var(--error); }",
+    ".hint { color: var(--muted); font-size: 13px; }",
+    ".warnings { color: var(--warn); font-size: 12px; margin-top: 6px; }",
     ".warnings p { margin: 2px 0; }",
-    ".searched { color: #666; font-size: 12px; margin-bottom: 4px; white-space: normal; }",
-    ".marker { border: 0; background: none; padding: 0 1px; margin: 0; font: inherit; font-weight: 600; color: #1f4e79; cursor: pointer; }",
+    ".searched { color: var(--muted); font-size: 12px; margin-bottom: 4px; white-space: normal; }",
+    ".marker { border: 0; background: none; padding: 0 1px; margin: 0; font: inherit; font-weight: 600; color: var(--link); cursor: pointer; }",
     ".marker:hover, .marker:focus-visible { text-decoration: underline; }",
-    ".claim.unsupported { background: #fdecea; color: #8c1c13; text-decoration: underline wavy #c0392b; text-underline-offset: 3px; }",
+    ".claim.unsupported { background: var(--bad); color: var(--bad-text); text-decoration: underline wavy var(--error); text-underline-offset: 3px; }",
     ".citations { margin-top: 8px; display: flex; flex-direction: column; gap: 4px; white-space: normal; }",
-    ".cite { display: block; width: 100%; text-align: left; background: #fff8e1; border: 1px solid #e0a800; border-radius: 6px; padding: 4px 8px;",
-    "  font-size: 13px; cursor: pointer; color: #1a1a1a; }",
-    ".context { margin: 2px 0 4px; padding: 6px 9px; border-left: 3px solid #e0a800; background: #fffdf5; font-size: 13px; white-space: pre-wrap; }",
-    ".context mark { background: #fff3bf; color: inherit; padding: 0 2px; }",
-    ".cite:hover, .cite.pointed { background: #ffe8a3; }",
+    ".cite { display: block; width: 100%; text-align: left; background: var(--cite); border: 1px solid #e0a800; border-radius: 6px; padding: 4px 8px;",
+    "  font-size: 13px; cursor: pointer; color: var(--fg); }",
+    ".context { margin: 2px 0 4px; padding: 6px 9px; border-left: 3px solid #e0a800; background: var(--passage); font-size: 13px; white-space: pre-wrap; }",
+    ".context mark { background: var(--mark); color: inherit; padding: 0 2px; }",
+    ".cite:hover, .cite.pointed { background: var(--cite-hover); }",
     ".context.current { outline: 2px solid #e0a800; }",
-    ".context.current mark { background: #ffd43b; }",
+    ".context.current mark { background: var(--mark-now); }",
     ".cite .meta { margin: 2px 0 0; }",
-    ".meta { display: block; color: #777; font-size: 12px; margin-bottom: 4px; white-space: normal; }",
-    "form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #dde1e6; background: #fff; }",
-    "input { flex: 1; padding: 8px 10px; border: 1px solid #b8c0ca; border-radius: 8px; font-size: 14px; }",
-    "form button { padding: 8px 14px; border: 0; border-radius: 8px; background: #1f4e79; color: #fff; font-size: 14px; cursor: pointer; }",
+    ".meta { display: block; color: var(--muted); font-size: 12px; margin-bottom: 4px; white-space: normal; }",
+    "form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid var(--line); background: var(--bg); }",
+    "input { flex: 1; padding: 8px 10px; border: 1px solid var(--field); border-radius: 8px; font-size: 14px; background: var(--bg); color: var(--fg); }",
+    "form button { padding: 8px 14px; border: 0; border-radius: 8px; background: var(--brand); color: #fff; font-size: 14px; cursor: pointer; }",
     "form button:disabled { opacity: .5; cursor: default; }",
     ".feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 8px; font-size: 12px; color: #555; white-space: normal; }",
     ".feedback button { border: 1px solid #b8c0ca; border-radius: 6px; background: #fff; color: #1a1a1a; padding: 2px 10px; font-size: 12px; cursor: pointer; }",
@@ -95,6 +109,7 @@
   function build() {
     var host = el("div");
     host.id = "byline-widget";
+    if (theme === "dark" || theme === "light") host.setAttribute("data-theme", theme);
     document.body.appendChild(host);
     var root = host.attachShadow({ mode: "open" });
     var style = el("style");
@@ -150,22 +165,50 @@
     var problem = keyProblem();
     if (problem) messages.appendChild(el("div", "msg bot error", problem.message));
 
-    var history = [];
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var question = input.value.trim();
-      if (!question || send.disabled) return;
-      input.value = "";
-      send.disabled = true;
+    // The conversation, kept for this tab (sessionStorage) so that it survives moving to another page of the site.
+    var exchanges = kept();
+    var addQuestion = function (question) {
       messages.appendChild(el("div", "msg user", question));
       var bubble = el("div", "msg bot");
       var text = el("span", "answer", "…");
       bubble.appendChild(text);
       messages.appendChild(bubble);
+      return { bubble: bubble, text: text };
+    };
+    exchanges.forEach(function (exchange) {
+      var shown = addQuestion(exchange.question);
+      showResult(shown.bubble, shown.text, exchange.result);
+      shown.bubble.appendChild(feedbackBar(exchange.question, exchange.result));
+    });
+    messages.scrollTop = messages.scrollHeight;
+    var fresh = el("button", "new", "New conversation");
+    fresh.type = "button";
+    fresh.addEventListener("click", function () {
+      exchanges = [];
+      keep(exchanges);
+      Array.prototype.slice.call(messages.querySelectorAll(".msg")).forEach(function (m) { m.remove(); });
+      input.focus();
+    });
+    header.insertBefore(fresh, header.querySelector(".close"));
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var question = input.value.trim();
+      if (!question || send.disabled) return;
+      input.value = "";
+      send.disabled = fresh.disabled = true;
+      var shown = addQuestion(question);
+      var bubble = shown.bubble;
+      var text = shown.text;
       messages.scrollTop = messages.scrollHeight;
-      ask(question, history.slice(), bubble, text, messages)
+      var history = [];
+      exchanges.forEach(function (e) {
+        history.push({ role: "user", content: e.question }, { role: "assistant", content: e.result.answer });
+      });
+      ask(question, history, bubble, text, messages)
         .then(function (result) {
-          history.push({ role: "user", content: question }, { role: "assistant", content: result.answer });
+          exchanges.push({ question: question, result: result });
+          exchanges = keep(exchanges);
           bubble.appendChild(feedbackBar(question, result));
         })
         .catch(function (error) {
@@ -173,11 +216,37 @@
           text.textContent = error.message || String(error);
         })
         .then(function () {
-          send.disabled = false;
+          send.disabled = fresh.disabled = false;
           input.focus();
           messages.scrollTop = messages.scrollHeight;
         });
     });
+  }
+
+  var STORAGE_KEY = "byline-widget " + server + " " + title;
+  var KEPT_EXCHANGES = 10; // 20 turns: what the server takes by default (BYLINE_MAX_HISTORY_TURNS)
+  var KEPT_CHARS = 300000;
+
+  function kept() {
+    try {
+      var exchanges = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || "[]");
+      return Array.isArray(exchanges) ? exchanges : [];
+    } catch (unavailable) { return []; }
+  }
+
+  // Keeps the newest exchanges within the bounds; returns them.
+  function keep(exchanges) {
+    var newest = exchanges.slice(-KEPT_EXCHANGES);
+    var text = JSON.stringify(newest);
+    while (newest.length && text.length > KEPT_CHARS) {
+      newest.shift();
+      text = JSON.stringify(newest);
+    }
+    try {
+      if (newest.length) sessionStorage.setItem(STORAGE_KEY, text);
+      else sessionStorage.removeItem(STORAGE_KEY);
+    } catch (unavailable) { /* storage blocked or full: the conversation lasts as long as the page */ }
+    return newest;
   }
 
   // What went wrong, twice: in plain words for the reader, and with the setting to change for
@@ -450,6 +519,22 @@
     return facts;
   }
 
+  // The article for readers: its title (a link to it, where it has a web address), outlet and date.
+  function articleLine(citation, context) {
+    var line = el("span", "meta article");
+    var url = context && /^https?:\/\//i.test(context.url || "") ? context.url : null;
+    var title = el(url ? "a" : "b", "headline", citation.title || citation.doc_id);
+    if (url) {
+      title.href = url;
+      title.target = "_blank";
+      title.rel = "noopener noreferrer";
+    }
+    line.appendChild(title);
+    var rest = context ? [context.source, context.date].filter(Boolean) : [];
+    if (rest.length) line.appendChild(document.createTextNode(" · " + rest.join(" · ")));
+    return line;
+  }
+
   // The other outlets that carry the cited sentence (copies of one story), by name, as text.
   function alsoIn(citation) {
     return (citation.also_in || []).map(function (copy) { return copy.source || copy.title || copy.doc_id; });
@@ -476,22 +561,14 @@
     button.type = "button";
     button.setAttribute("aria-expanded", "false");
     button.appendChild(el("b", null, "[" + citation.n + "] "));
-    button.appendChild(el("span", "label", "“" + shorten(citation.sentence, LABEL_CHARS) + "”"));
+    // The server's label nests the sentence's own quotes; without its passage (a deleted article), the plain sentence.
+    button.appendChild(el("span", "label", context ? context.label : "“" + shorten(citation.sentence, LABEL_CHARS) + "”"));
     button.appendChild(el("span", "meta", articleFacts(citation, context).join(" · ")));
     var copies = alsoIn(citation);
     if (copies.length) button.appendChild(el("span", "meta also-in", "also in: " + copies.join(", ")));
     var box = el("div", "context");
     box.hidden = true;
-    var where = el("span", "meta", citation.doc_id + " · characters " + citation.start + "–" + citation.end);
-    if (context && /^https?:\/\//i.test(context.url || "")) {
-      var link = el("a", null, "open the article");
-      link.href = context.url;
-      link.target = "_blank";
-      link.rel = "noopener noreferrer";
-      where.appendChild(document.createTextNode(" · "));
-      where.appendChild(link);
-    }
-    box.appendChild(where);
+    box.appendChild(articleLine(citation, context));
     box.appendChild(document.createTextNode(context ? context.before : ""));
     box.appendChild(el("mark", "sentence", context ? context.sentence : citation.sentence));
     box.appendChild(document.createTextNode(context ? context.after : ""));
