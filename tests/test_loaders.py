@@ -146,6 +146,16 @@ def test_title_from_url_slug(url, title):
     assert title_from_url(url) == title
 
 
+def test_a_title_from_a_url_reads_like_a_headline():
+    """Dates that end the slug go; words take the capitals the article gives them."""
+    from index.loaders.urls import title_from_url
+
+    text = "Russia said on Monday that Ukraine's forces... The war in Ukraine goes on. Russia and its war aims."
+    assert title_from_url("https://news.example/live-news/russia-ukraine-war-news-10-24-22/index.html", text) == "Russia Ukraine war news"
+    cpi = "The CPI rose in June. Economists expected the CPI to rise less."
+    assert title_from_url("https://news.example/2022/07/13/economy/cpi-inflation-june/index.html", cpi) == "CPI inflation June"
+
+
 def test_records_without_a_title_take_it_from_the_url(tmp_path):
     records = [
         {"doc_id": "a", "url": "https://news.example.com/2022/06/12/local/night-ferry-returns/index.html", "text": "The ferry is back."},

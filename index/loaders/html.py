@@ -41,7 +41,7 @@ def load_html(raw: str, reading: Reading) -> list[Article]:
         Article(
             doc_id=reading.doc_id,
             text=body,
-            title=meta["title"] or title_from_url(meta["url"]),
+            title=meta["title"] or title_from_url(meta["url"], body),
             url=meta["url"],
             source=meta["source"],
             date=iso_date(meta["date"]),

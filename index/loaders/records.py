@@ -87,7 +87,7 @@ def record_to_article(record, fallback_id: str) -> Article:
     return Article(
         doc_id=checked_doc_id(doc_id) if doc_id not in (None, "") else fallback_id,
         text=text,
-        title=str(record.get("title") or html_meta.get("title") or title_from_url(url)),
+        title=str(record.get("title") or record.get("headline") or html_meta.get("title") or title_from_url(url, text)),
         url=url,
         source=record.get("source") or html_meta.get("source") or agency,
         dateline=record.get("dateline") or place,

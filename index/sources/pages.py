@@ -35,7 +35,7 @@ def read_page(fetched: Fetched, entry: Entry | None, max_article_bytes: int) -> 
         article.date = entry.date or article.date
         article.authors = entry.authors or article.authors
         article.source = entry.source or article.source
-    article.title = article.title or title_from_url(url) or url
+    article.title = article.title or title_from_url(url, article.text) or url
     article.source = article.source or _host(url)
     return article
 
