@@ -605,6 +605,13 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, t
     assert server.service.article("ferry.md") is not None
     screenshot("gradio-articles.png")
 
+    # A refused address is shown as written, and links to itself (no Markdown escapes).
+    refused = "http://127.0.0.1:9/feeds/late-news.xml"
+    browser.find_element(By.CSS_SELECTOR, "#byline-url textarea, #byline-url input").send_keys(refused)
+    browser.find_element(By.ID, "byline-add-url").click()
+    link = wait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-status a"))
+    assert link.text == refused and link.get_attribute("href") == refused and "\\" not in browser.find_element(By.ID, "byline-status").text
+
     # Only the new article is dated 2025: the chat, so filtered, cannot cite the Syria article.
     expected = server.service.ask(QUESTION, filters=Filters(date_from="2025-01-01"))
     assert {c.doc_id for c in expected.citations} <= {"ferry.md"}

@@ -102,3 +102,12 @@ def test_the_chat_answers_several_questions_at_once(seed_service):
 
     asking = [fn for fn in build_app(seed_service).fns.values() if fn.concurrency_id == "chat"]
     assert len(asking) == 3 and {fn.concurrency_limit for fn in asking} == {seed_service.settings.chat_concurrency} != {1}
+
+
+def test_messages_link_their_web_addresses_as_written():
+    """Escaped, 'http://127\\.0\\.0\\.1' was shown with its backslashes and linked to 127%5C.0%5C…"""
+    from ui.uploads import _markdown_text
+
+    said = _markdown_text("http://127.0.0.1:8000/feeds/a.xml: a feed is registered (see https://x.example/a_b).")
+    assert said == r"<http://127.0.0.1:8000/feeds/a.xml>: a feed is registered \(see <https://x.example/a_b>\)\."
+    assert _markdown_text("javascript:alert(1) <b>") == r"javascript:alert\(1\) &lt;b&gt;"

@@ -10,6 +10,7 @@ from pathlib import Path
 from rag.service import FILE_TYPES, Byline
 from ui.render import counted
 
+_WEB_URL = re.compile(r"https?://[^\s<>\"'`\\]*[^\s<>\"'`\\.,;:!?)\]]")
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -105,5 +106,13 @@ def upload_paths(service: Byline, paths: list[str]) -> str:
 
 
 def _markdown_text(text: str) -> str:
-    """`text` shown as written in Markdown: file names and messages are not markup."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape(text, quote=False))
+    """`text` shown as written in Markdown: file names and messages are not markup; its web addresses
+    are links (escaped, a linkifier would show and follow the backslashes)."""
+    def plain(part: str) -> str:
+        return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape(part, quote=False))
+
+    pieces, cursor = [], 0
+    for url in _WEB_URL.finditer(text):
+        pieces += [plain(text[cursor : url.start()]), f"<{url.group()}>"]
+        cursor = url.end()
+    return "".join(pieces) + plain(text[cursor:])
