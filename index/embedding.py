@@ -1,12 +1,15 @@
 """The embedding component: sentence-transformers behind llama-index's abstraction."""
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import MetadataMode, TextNode
 
 from index.settings import IndexSettings
+
+SLICE_BATCHES = 2  # the model's batches per call when embedding nodes: how often an ingest's progress moves
 
 
 def packaged_model_path() -> str:
@@ -79,7 +82,15 @@ def embed_texts_of(nodes: list[TextNode]) -> list[str]:
     return [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
 
 
-def embed_nodes(model: BaseEmbedding, nodes: list[TextNode]) -> None:
-    """Set each node's embedding (one call for all of them)."""
-    for node, embedding in zip(nodes, embed_texts(model, embed_texts_of(nodes))):
-        node.embedding = embedding
+def embed_nodes(model: BaseEmbedding, nodes: list[TextNode], on_embedded: Callable[[int], None] | None = None) -> None:
+    """Set each node's embedding, a few of the model's batches per call, longest texts first as the model
+    orders them (so each call pads as little as one call for all); `on_embedded` is told each call's count."""
+    texts = embed_texts_of(nodes)
+    longest_first = sorted(range(len(nodes)), key=lambda n: -len(texts[n]))
+    step = SLICE_BATCHES * getattr(model, "embed_batch_size", 32)
+    for start in range(0, len(nodes), step):
+        part = longest_first[start : start + step]
+        for n, embedding in zip(part, embed_texts(model, [texts[n] for n in part])):
+            nodes[n].embedding = embedding
+        if on_embedded:
+            on_embedded(len(part))

@@ -57,8 +57,55 @@ class IngestReport:
         return self.added + self.updated + self.unchanged
 
 
-# Told after each batch of articles is read and stored: (the report so far, bytes of input read, bytes in all).
-Progress = Callable[[IngestReport, int, int], None]
+@dataclass
+class IngestProgress:
+    """How far an ingest has got, updated as each article is read and as each few batches of its chunks
+    are embedded (by the embedding thread): what a progress bar shows. `tell` is called at each change."""
+
+    tell: Callable[[], None] = lambda: None
+    input: loaders.BytesRead = field(default_factory=loaders.BytesRead)  # how much of the input files is read
+    input_bytes: int = 0
+    read: int = 0  # articles read
+    settled: int = 0  # of them, finished without the model: unchanged or withdrawn
+    prepared: int = 0  # new and changed articles cut into chunks for the model
+    chunks: int = 0  # their chunks
+    embedded: int = 0  # of those chunks
+    finished: bool = False
+
+    def share_done(self) -> float:
+        """0-1: the share of the input read, times the share of what was read that is finished (settled, or
+        its chunks embedded; an article not yet cut into chunks counts as the average one). Articles read
+        ahead of the model are not done, and it stays under 1 until the ingest has finished."""
+        if self.finished:
+            return 1.0
+        if not self.read:
+            return 0.0
+        read = min(1.0, self.input.count / self.input_bytes) if self.input_bytes else 1.0
+        embedded = self.embedded * self.prepared / self.chunks if self.chunks else 0.0  # in articles
+        return min(0.99, read * (self.settled + embedded) / self.read)
+
+    def counted(self, articles: Iterable[Article]) -> Iterator[Article]:
+        """`articles`, each counted as read when it is taken (with the input's bytes it took)."""
+        for article in articles:
+            self.read += 1
+            self.tell()
+            yield article
+
+    def article_settled(self) -> None:
+        self.settled += 1
+        self.tell()
+
+    def to_embed(self, articles: int, chunks: int) -> None:
+        self.prepared += articles
+        self.chunks += chunks
+
+    def chunks_embedded(self, count: int) -> None:
+        self.embedded += count
+        self.tell()
+
+
+# Told as an ingest reads articles and embeds their chunks: (the report so far, how far it has got).
+Progress = Callable[[IngestReport, IngestProgress], None]
 
 
 @dataclass
@@ -97,28 +144,35 @@ def prepare(article: Article, store: Store, analysis: Analysis | None = None) ->
 
 
 def ingest_articles(
-    store: Store, articles: Iterable[Article], report: IngestReport, on_batch: Callable[[IngestReport], None] | None = None
+    store: Store,
+    articles: Iterable[Article],
+    report: IngestReport,
+    on_batch: Callable[[IngestReport], None] | None = None,
+    progress: IngestProgress | None = None,
 ) -> None:
-    """Store `articles` (read as they are needed); `on_batch` is called after each batch."""
+    """Store `articles` (read as they are needed); `on_batch` is called after each batch, `progress` kept up to date."""
     with store.writing():
         if store.docs.unfinished():
             report.repaired = repair(store)
         pause_point("write")
         with store.changing():
-            _ingest_changed(store, articles, report, on_batch or (lambda report: None))
+            progress = progress or IngestProgress()
+            _ingest_changed(store, progress.counted(articles), report, on_batch or (lambda report: None), progress)
 
 
-def _ingest_changed(store: Store, articles: Iterable[Article], report: IngestReport, on_batch: Callable[[IngestReport], None]) -> None:
+def _ingest_changed(
+    store: Store, articles: Iterable[Article], report: IngestReport, on_batch: Callable[[IngestReport], None], progress: IngestProgress
+) -> None:
     """A pipeline: while a thread embeds one batch, this one reads and segments the next and stores
     the one before, so that the model is never idle waiting for them. Batches are stored in order; an
     input that fails or is interrupted while the next batch is read first stores the batches in flight."""
     settings = store.settings
     analyser = Analyser(worker_count(settings.ingest_workers), settings.chunk_words, settings.chunk_overlap_sentences)
-    embedder = _Embedder(store)
+    embedder = _Embedder(store, progress)
     in_flight: deque[tuple[list[bool], Future]] = deque()
     pending: dict[str, str] = {}  # doc_id -> content hash of each article read but not stored yet
     signatures: dict[str, bytes] = {}  # of the articles stored, for their story groups
-    batches = _changed_batches(store, articles, report, on_batch, pending, embedder.start)
+    batches = _changed_batches(store, articles, report, on_batch, pending, embedder.start, progress)
     try:
         while True:
             try:
@@ -151,6 +205,7 @@ def _changed_batches(
     on_batch: Callable[[IngestReport], None],
     pending: dict[str, str],
     on_change: Callable[[], None],
+    progress: IngestProgress,
 ) -> Iterator[list[tuple[Article, bool]]]:
     """The new and changed articles, EMBED_BATCH_ARTICLES at a time, each with whether a version of
     it is stored (or read earlier in this run); unchanged ones are counted and left out. `on_change`
@@ -160,10 +215,12 @@ def _changed_batches(
         known = store.docs.hashes_of([article.doc_id for article in batch])
         withdrawn = store.corrections.withdrawn_of([article.doc_id for article in batch])
         for article in batch:
+            stored = pending.get(article.doc_id, known.get(article.doc_id))
+            if article.doc_id in withdrawn or stored == article.content_hash():
+                progress.article_settled()
             if article.doc_id in withdrawn:
                 report.skipped.append(withdrawn_skip(article, withdrawn[article.doc_id]))
                 continue
-            stored = pending.get(article.doc_id, known.get(article.doc_id))
             if stored == article.content_hash():
                 report.unchanged += 1
                 continue
@@ -197,8 +254,9 @@ class _Embedder:
     """A thread that prepares and embeds batches of articles in the order they are given; a batch's
     future gives its prepared articles."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, progress: IngestProgress):
         self._store = store
+        self._progress = progress
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._futures: list[Future] = []
         self._thread: threading.Thread | None = None
@@ -226,7 +284,9 @@ class _Embedder:
             if future.set_running_or_notify_cancel():
                 try:
                     prepared = [prepare(article, self._store, analysis) for article, analysis in zip(articles, analyses, strict=True)]
-                    embed_nodes(self._store.embed_model, [node for item in prepared for node in item.nodes])
+                    nodes = [node for item in prepared for node in item.nodes]
+                    self._progress.to_embed(len(prepared), len(nodes))
+                    embed_nodes(self._store.embed_model, nodes, self._progress.chunks_embedded)
                     future.set_result(prepared)
                 except BaseException as error:
                     future.set_exception(error)
@@ -290,12 +350,14 @@ def ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None
     folders given are skipped unless `follow_links`."""
     report = IngestReport()
     files = loaders.list_files(paths, report.errors, report.skipped, follow_links)
-    total = sum(_size(file) for file, _ in files)
-    read = loaders.BytesRead()
-    articles = loaders.iter_articles(files, report.errors, report.skipped, store.settings.max_article_bytes(), read)
+    state = IngestProgress(input_bytes=sum(_size(file) for file, _ in files))
+    articles = loaders.iter_articles(files, report.errors, report.skipped, store.settings.max_article_bytes(), state.input)
     if progress:
-        progress(report, 0, total)
-    ingest_articles(store, articles, report, progress and (lambda report: progress(report, read.count, total)))
+        state.tell = lambda: progress(report, state)
+        state.tell()
+    ingest_articles(store, articles, report, progress=state)
+    state.finished = True
+    state.tell()
     return report
 
 

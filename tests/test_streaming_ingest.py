@@ -115,7 +115,51 @@ def test_the_cli_shows_progress_with_rate_and_time_left_on_a_terminal(tmp_path, 
     os.close(leader)
     text = b"".join(shown).decode(errors="replace")
     assert not failed and fresh_store.count() == 70
-    assert "Ingesting" in text and "articles/s" in text and "left" in text and "70 articles (70 embedded)" in text
+    assert "Ingesting" in text and "articles/s" in text and "left" in text and "70 articles read, 70 stored, 70 chunks embedded" in text
+    assert "0:00 left" not in text
+
+
+def test_progress_moves_with_each_few_model_batches_and_counts_only_finished_work(tmp_path, fresh_store, monkeypatch):
+    """70 one-chunk articles, 30 of them stored already: the share done follows the articles finished
+    (unchanged, or embedded), not the input read ahead of the model, and moves inside a 64-article batch."""
+    from index.embedding import SLICE_BATCHES
+    from index.ingest import ingest
+
+    monkeypatch.setattr("index.embedding.SLICE_BATCHES", 1)  # a call per model batch (32 chunks)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+
+    def write(count: int) -> None:
+        for i in range(count):
+            (folder / f"a{i:02}.txt").write_text(f"# Record {i}\n\nRecord {i} reports that the harbour board met on day {i}.\n")
+
+    write(30)
+    ingest(fresh_store.store, [folder])
+    write(70)
+    seen = []
+
+    def told(report, state) -> None:
+        finished = state.settled + state.embedded  # one chunk an article
+        seen.append((state.share_done(), finished / 70, report.added, state.finished))
+
+    report = ingest(fresh_store.store, [folder], told)
+    assert (report.unchanged, report.added) == (30, 40) and SLICE_BATCHES > 1
+    assert all(abs(share - truth) < 0.03 for share, truth, _, finished in seen if not finished), seen
+    assert all(share < 1 for share, _, _, finished in seen if not finished) and seen[-1][0] == 1
+    before_stored = {round(share, 3) for share, _, added, _ in seen if added == 0 and share > 30 / 70 + 0.03}
+    assert len(before_stored) >= 2, seen  # the model's batches of the first 64-article batch, each seen
+
+
+def test_time_left_is_the_work_left_at_the_recent_pace_and_never_zero_before_the_end():
+    from ui.progress import TimeLeft, left_text
+
+    pace = TimeLeft(window=60)
+    assert pace.update(0.0, 0) is None  # the model is loading: no pace yet
+    assert pace.update(0.1, 20) is None
+    assert pace.update(0.2, 30) == 80  # 0.1 in 10 s: 0.8 left takes 80 s
+    assert pace.update(0.6, 130) == pytest.approx(100)  # 0.4 in the last 100 s (the sample at 20 s is over a minute old)
+    assert [left_text(None, 0.3), left_text(0.2, 0.99), left_text(65, 0.5), left_text(3725, 0.1), left_text(0, 1.0)] == [
+        "--:-- left", "0:01 left", "1:05 left", "1:02:05 left", "done"]
 
 
 def _read_until(fd: int, into: list[bytes], done: threading.Event) -> None:

@@ -193,7 +193,9 @@ def ingest(
 
 def _ingest_files(service, paths: list[Path], follow_links: bool = False) -> bool:
     """Ingest files and folders, print what happened; True when some could not be read."""
-    with _ingest_progress() as progress:
+    from ui.progress import ingest_progress
+
+    with ingest_progress() as progress:
         report = _writing(lambda: service.ingest(paths, progress, follow_links))
     from ui.render import counted
 
@@ -208,31 +210,6 @@ def _ingest_files(service, paths: list[Path], follow_links: bool = False) -> boo
     for error in report.errors:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
     return bool(report.errors)
-
-
-@contextmanager
-def _ingest_progress():
-    """On a terminal, a progress bar for an ingest: the share of the input read, the articles
-    read and embedded, their rate and the time left; None elsewhere."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    import time
-
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("Ingesting"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[counts]}"), TimeRemainingColumn(compact=True), TextColumn("left"))
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("ingest", total=None, counts="")
-        started = time.monotonic()
-
-        def progress(report, read: int, total: int) -> None:
-            rate = report.articles / max(time.monotonic() - started, 1e-9)
-            counts = f"{report.articles:,} articles ({report.added + report.updated:,} embedded) · {rate:,.1f} articles/s"
-            bar.update(task, completed=read, total=total or None, counts=counts)
-
-        yield progress
 
 
 def _web_sources(service):

@@ -174,11 +174,11 @@ def prepare_store(dataset: Dataset, settings: Settings, store: Path | None, prog
     files = article_files(dataset, path)
     started, embedded = time.time(), 0
 
-    def told(report, read: int, total: int) -> None:
+    def told(report, state) -> None:
         nonlocal embedded
         if report.added + report.updated > embedded:  # say nothing while only cached articles go by
             embedded = report.added + report.updated
-            progress(f"ingest: {report.articles} articles, {embedded} embedded, {read / max(total, 1):.0%} read ({time.time() - started:.0f} s)")
+            progress(f"ingest: {report.articles} articles, {embedded} embedded, {state.share_done():.0%} done ({time.time() - started:.0f} s)")
 
     report = service.ingest(files, told)
     progress(f"store {path}: {report.articles} articles, {report.added + report.updated} embedded now, {report.unchanged} cached")
