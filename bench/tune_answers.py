@@ -92,6 +92,7 @@ def main(argv=None) -> None:
 STEPS = {
     "lead": [0.0, 0.05, 0.1, 0.15],
     "background": [0.0, 0.05, 0.1, 0.2],
+    "caption": [0.0, 0.1, 0.2, 0.3],
     "predicate": [0.0, 0.1, 0.2, 0.3],
     "answer_kind": [0.1, 0.2, 0.3],
     "min_match": [0.15, 0.2, 0.25, 0.3],

@@ -11,7 +11,7 @@ from typing import Literal
 
 from rag.lexical import english_stopwords
 
-AnswerKind = Literal["number", "date", "name"]
+AnswerKind = Literal["number", "date", "name", "place"]
 
 _NUMBER_QUESTION = re.compile(
     r"\bhow (?:many|much|old|far|fast|big|large|high|tall|strong|deep|heavy)\b"
@@ -35,8 +35,9 @@ _NAMED_THINGS = (
 )
 # "What did the mayor say" asks about the mayor, not for a name.
 _AUXILIARIES = "(?:is|was|are|were|did|does|do|has|had|have|will|would|can|could|should|might|must)"
+_PLACE_QUESTION = re.compile(r"^\W*where\b|\bwhere (?:is|was|are|were|did|does|do|will|has|had|can|could)\b", re.IGNORECASE)
 _NAME_QUESTION = re.compile(
-    r"^\W*(?:who|whom|whose|where)\b|\b(?:who|whom|whose|where) (?:is|was|are|were|did|does|do|will|has|had|can|could)\b"
+    r"^\W*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:is|was|are|were|did|does|do|will|has|had|can|could)\b"
     rf"|\b(?:which|what)\s+(?:(?!{_AUXILIARIES}\b)[\w-]+\s+){{0,2}}?(?:{_NAMED_THINGS})\b"
     r"|\bwhat (?:is|was|are|were) (?:his|her|its|their|the) names?\b|\bthe name of\b",
     re.IGNORECASE,
@@ -59,6 +60,8 @@ _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# "in Hurricane Mills", "at the Globe Life Field", "to Mexico City": a name where something happened.
+_PLACE_CUE = re.compile(r"\b(?:in|at|near|outside|inside|across|from|into|to|off|on)\s+(?:the\s+)?((?:[A-Z][\w’'.-]*\s*){1,4})")
 _LETTERS = re.compile(r"[a-z]+")
 # Wire-service credits ("(AP) —", "CNN —") open many sentences without naming anything.
 _NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn", "ap", "afp", "reuters", "upi"}
@@ -76,6 +79,8 @@ def answer_kind(question: str) -> AnswerKind | None:
         return "number"
     if _DATE_QUESTION.search(question):
         return "date"
+    if _PLACE_QUESTION.search(question):
+        return "place"
     if _NAME_QUESTION.search(question):
         return "name"
     return None
@@ -105,6 +110,8 @@ def offers(sentence: str, kind: AnswerKind, asked: set[str]) -> bool:
         return bool((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
     if kind == "date":
         return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence))
+    if kind == "place":
+        sentence = " ".join(m.group(1) for m in _PLACE_CUE.finditer(sentence))
     return any(
         name not in asked and name.rstrip("s") not in asked for name in names(sentence)
     )

@@ -25,9 +25,13 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     kind = answer_kind(asked_clause(question))
     asked = question_words(question)
     floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
-    return next(
-        (e for e in evidence[:KIND_WINDOW] if kind and e.score >= floor and e.lexical > 0 and offers(e.sentence, kind, asked)), None
-    )
+    candidates = [e for e in evidence[:KIND_WINDOW] if e.score >= floor and e.lexical > 0]
+    # A place is a name: "Where ...?" prefers "in Hurricane Mills", and takes any new name after that.
+    for wanted in [kind, "name"] if kind == "place" else [kind]:
+        found = next((e for e in candidates if wanted and offers(e.sentence, wanted, asked)), None)
+        if found:
+            return found
+    return None
 
 
 def covering(evidence: list[Evidence]) -> tuple[list[Evidence], str | None]:

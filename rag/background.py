@@ -11,6 +11,12 @@ _LOOKING_BACK = re.compile(
     r"\b(?:previously|formerly|used to|had been|(?:the )?(?:last|past|previous) (?:two|three|four|five|six|several|few)\b)",
     re.IGNORECASE,
 )
+# A pointer to another story ("More: ...", "Read more:") or a photo credit ("... /Getty Images"):
+# page furniture, not a statement of the article.
+_POINTER = re.compile(r"^\W*(?:more|related|read more|read|see also|watch|listen|live updates)\s*:", re.IGNORECASE)
+_PHOTO_CREDIT = re.compile(
+    r"/\s*(?:getty images|afp|ap|reuters|shutterstock|bloomberg|epa|sipa|alamy|ap photo)\b|\((?:photo|image) by\b", re.IGNORECASE
+)
 # The sentences that tell an article's news.
 LEAD_NEWS = 3
 # How fast the lead's advantage fades down an article, in sentences.
@@ -34,3 +40,13 @@ def looks_back(sentence: str, index: int, published: str | None, asked_years: se
     if years and (published or "")[:4].isdigit() and max(years) < published[:4]:
         return True
     return bool(_LOOKING_BACK.search(sentence)) and not asked_years
+
+
+def points_elsewhere(sentence: str) -> bool:
+    """A line that links to another story: it states nothing of this article."""
+    return bool(_POINTER.match(sentence))
+
+
+def is_caption(sentence: str) -> bool:
+    """A photo caption with its credit: it restates the story, often from another time."""
+    return bool(_PHOTO_CREDIT.search(sentence))

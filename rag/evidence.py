@@ -16,13 +16,13 @@ import numpy as np
 from index.docstore import StoredArticle
 from index.store import Store
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
-from rag.background import lead_weight, looks_back
+from rag.background import is_caption, lead_weight, looks_back, points_elsewhere
 from rag.focus import question_focus, verb_terms
 from rag.lexical import Lexicon, topic_terms
 from rag.models import AlsoIn
 from rag.retrieval import ChunkHit
 
-WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2, "lead": 0.15, "background": 0.2, "predicate": 0.1}
+WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2, "lead": 0.15, "background": 0.2, "predicate": 0.1, "caption": 0.2}
 # A sentence that asks a question rarely answers one.
 QUESTION_SENTENCE_PENALTY = 0.1
 EMBEDDING_CACHE_SIZE = 20000
@@ -92,6 +92,8 @@ class EvidenceRanker:
         lowered = cache(lambda doc_id: articles[doc_id].article.text.lower())  # read once per article, not per sentence
         ranked = []
         for (doc_id, index), text, similarity in zip(keys, texts, dense):
+            if points_elsewhere(text):
+                continue
             lexical = lexicon.overlap(terms, text)
             said = lexicon.overlap(predicate, text, verb_terms) if predicate else 1.0
             score = (
@@ -101,8 +103,11 @@ class EvidenceRanker:
                 + (WEIGHTS["answer_kind"] if kind and offers(text, kind, asked) else 0.0)
                 - (QUESTION_SENTENCE_PENALTY if text.rstrip("”\"' ").endswith("?") else 0.0)
             )
-            placement = WEIGHTS["predicate"] * said + WEIGHTS["lead"] * lead_weight(index) - (
-                WEIGHTS["background"] if looks_back(text, index, articles[doc_id].article.date, set(focus.years)) else 0.0
+            placement = (
+                WEIGHTS["predicate"] * said
+                + WEIGHTS["lead"] * lead_weight(index)
+                - (WEIGHTS["background"] if looks_back(text, index, articles[doc_id].article.date, set(focus.years)) else 0.0)
+                - (WEIGHTS["caption"] if is_caption(text) else 0.0)
             )
             span = articles[doc_id].sentences[index]
             ranked.append(

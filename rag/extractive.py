@@ -17,6 +17,8 @@ __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
 COMPANION_RATIO = 0.8
 # The least content match (see `content_match`) the best sentence needs for an answer.
 MIN_MATCH = 0.25
+# How many of the best sentences may show the content match: one of them leads the answer.
+LEADING = 3
 # An extractive answer streams one cited sentence at a time: "text [n]" pieces.
 _CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
 
@@ -74,7 +76,8 @@ class ExtractiveAnswerer:
 
     def weak(self, evidence: list[Evidence]) -> bool:
         """Whether the best evidence is too weak to answer from."""
-        return not evidence or evidence[0].score < self.threshold or content_match(evidence[0]) < self.min_match
+        # The content match is the best of the leading sentences': which of them leads is placement, not match.
+        return not evidence or evidence[0].score < self.threshold or max(map(content_match, evidence[:LEADING])) < self.min_match
 
     def answer(self, question: str, evidence: list[Evidence]) -> AskResult:
         evidence, uncovered = covering(evidence)

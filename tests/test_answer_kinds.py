@@ -18,7 +18,7 @@ from rag.service import Byline
         ("In what year was the treaty signed?", "date"),
         ("Who won the race?", "name"),
         ("Which country hosted the summit this week?", "name"),
-        ("Where did the storm make landfall?", "name"),
+        ("Where did the storm make landfall?", "place"),
         ("What did the mayor say about the budget?", None),
         ("What was his name?", "name"),
         ("Why were the cars recalled?", None),
@@ -125,3 +125,10 @@ def test_the_sentence_with_the_number_asked_for_leads_the_answer_even_when_it_sc
 )
 def test_the_asking_clause_of_a_question(question, clause):
     assert asked_clause(question) == clause
+
+
+def test_a_place_is_a_name_where_something_happened():
+    asked = question_words("Where did Loretta Lynn die?")
+    assert offers("She died at home in her beloved ranch in Hurricane Mills, the statement read.", "place", asked)
+    assert not offers("Loretta Lynn, the “Coal Miner’s Daughter” of country music, has died.", "place", asked)
+    assert offers("Loretta Lynn, the “Coal Miner’s Daughter” of country music, has died.", "name", asked)

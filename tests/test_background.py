@@ -1,0 +1,21 @@
+"""Page furniture and background: what an answer must not lead with."""
+
+from rag.background import is_caption, looks_back, points_elsewhere
+
+
+def test_links_to_other_stories_point_elsewhere():
+    assert points_elsewhere("More:Ford Explorer drivers complain of dizziness, nausea, vomiting")
+    assert points_elsewhere("Live updates: First lady Jill Biden visits shelter in Ukraine")
+    assert not points_elsewhere("More than 40 people were missing in a rural Virginia county.")
+
+
+def test_photo_credits_mark_captions():
+    assert is_caption("Rutherford was 15 when he got his pilot's license Nikolay Doychinov/AFP/Getty Images")
+    assert is_caption("(Photo by Alex Wong/Getty Images)")
+    assert not is_caption("The agency said the AP-style guide was updated.")
+
+
+def test_an_older_year_further_down_looks_back():
+    assert looks_back("The Lightning won the Cup in 2020 and 2021.", 6, "2022-06-27", set())
+    assert not looks_back("The Lightning won the Cup in 2020 and 2021.", 1, "2022-06-27", set())
+    assert not looks_back("The Lightning won the Cup in 2020 and 2021.", 6, "2022-06-27", {"2021"})
