@@ -2,6 +2,7 @@
 CLI and the Articles tab), and the Articles tab's actions on them: add from URL, the sources table,
 sync now, remove."""
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from index.sources.registry import Source
@@ -34,9 +35,9 @@ def report_line(report: SourceReport) -> str:
 def source_cells(source: Source, stale_after_hours: float = 0) -> list[str]:
     """One registered source: URL, kind, articles, last sync (STALE first when its listing has not
     been read for `stale_after_hours`), last error (or ok)."""
-    synced = f"synced {source.last_sync}" if source.last_sync else "never synced"
+    synced = f"synced {readable_time(source.last_sync)}" if source.last_sync else "never synced"
     if source.stale(stale_after_hours):
-        read = f"listing last read {source.last_success}" if source.last_success else "listing never read"
+        read = f"listing last read {readable_time(source.last_success)}" if source.last_success else "listing never read"
         synced = f"STALE ({read})" + ("" if source.last_success == source.last_sync else f"; {synced}")
     return [
         source.url,
@@ -45,6 +46,17 @@ def source_cells(source: Source, stale_after_hours: float = 0) -> list[str]:
         synced,
         f"error: {source.last_error}" if source.last_error else "ok",
     ]
+
+
+def readable_time(stamp: str) -> str:
+    """ "2026-12-04T13:52:16+00:00" as "4 Dec 2026 13:52 UTC"; anything else as it is."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return f"{moment.day} {moment:%b %Y %H:%M} UTC"
 
 
 def source_line(source: Source, stale_after_hours: float = 0) -> str:
@@ -102,7 +114,8 @@ def source_rows(service) -> tuple[list[list[str]], bool]:
     rows = []
     for source in sources.registered():
         url, kind, *rest = source_cells(source, service.settings.stale_after_hours)
-        rows.append([url, kind, status_text(progress.get(source.url)), *rest])
+        *rest, error = rest
+        rows.append([url, kind, status_text(progress.get(source.url)), *rest, "" if error == "ok" else error])
     return rows, bool(progress)
 
 
