@@ -649,7 +649,7 @@ const boxes = [...chat.querySelectorAll('.byline-answer')].map(e => e.getBoundin
 return [...chat.querySelectorAll('*')].filter(e => {
   const style = getComputedStyle(e), r = e.getBoundingClientRect();
   return ['absolute', 'fixed', 'sticky'].includes(style.position) && style.visibility !== 'hidden' && style.opacity !== '0'
-    && r.width > 0 && r.height > 0 && !e.closest('.byline-answer')
+    && r.width > 0 && r.height > 0 && !e.closest('.byline-answer, [data-testid=status-tracker]')  // progress, while an event runs
     && boxes.some(a => r.left < a.right && r.right > a.left && r.top < a.bottom && r.bottom > a.top);
 }).map(e => e.outerHTML.slice(0, 120));
 """

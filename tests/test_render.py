@@ -227,4 +227,4 @@ def test_an_answer_copies_as_markdown_with_numbered_sources(seed_service, seed_a
     assert lines[1] == f"- [1] {citation_label(seed_answer.citations[0])} — [{SEED_TITLE}](<https://news.example/syria>), The Associated Press"
     assert lines[2].startswith("- [2] “BEIRUT") and lines[2].endswith(f" — {SEED_TITLE}, The Associated Press")
     html = chat_answer(result, contexts)
-    assert text_of(tree(html).find(".//pre[@class='byline-markdown']")) == markdown
+    assert text_of(tree(html).find(".//div[@class='byline-markdown']")) == markdown

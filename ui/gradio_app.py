@@ -133,7 +133,8 @@ def build_app(service: Byline) -> gr.Blocks:
             yield "", messages_now, *((gr.skip(), gr.skip()) if answered is None else (answered, shown))
 
     def welcome():
-        """The empty chat's words and examples, as the archive is now."""
+        """The empty chat's words and examples, as the archive is now; on load only, so that headlines
+        (article text) never sit in the page's config script."""
         return gr.update(placeholder=welcome_markdown(service), examples=[{"text": q} for q in example_questions(service)])
 
     def example_text(event: gr.SelectData) -> str:
@@ -257,7 +258,6 @@ def build_app(service: Byline) -> gr.Blocks:
             chatbot = gr.Chatbot(
                 label="Conversation", show_label=False, buttons=[], height=CHAT_HEIGHT, sanitize_html=True,
                 render_markdown=False, elem_id="byline-chat", placeholder=welcome_markdown(service),
-                examples=[{"text": q} for q in example_questions(service)],
                 feedback_options=FEEDBACK_OPTIONS,
             )
             turns = gr.State([])

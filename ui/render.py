@@ -98,7 +98,7 @@ def chat_answer(result: AskResult, contexts: list["CitationContext"] | None = No
     parts = [_searched_html(result), _answer_html(result, by_n, turn), _warnings_html(result)]
     if result.citations:
         parts.append(_sources_html(result.citations, by_n, turn))
-    parts.append(f'<pre class="byline-markdown">{escape(answer_markdown(result, contexts))}</pre>')  # hidden, copied
+    parts.append(f'<div class="byline-markdown">{escape(answer_markdown(result, contexts))}</div>')  # hidden, copied
     return f'<div class="byline-answer">{"".join(parts)}</div>'
 
 
