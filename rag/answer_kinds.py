@@ -62,6 +62,8 @@ _WORD = re.compile(r"[\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # "in Hurricane Mills", "at the Globe Life Field", "to Mexico City": a name where something happened.
 _PLACE_CUE = re.compile(r"\b(?:in|at|near|outside|inside|across|from|into|to|off|on)\s+(?:the\s+)?((?:[A-Z][\w’'.-]*\s*){1,4})")
+# "the Britain-based observatory", "a Texas-born singer".
+_PLACE_COMPOUND = re.compile(r"(?<![\w’'.-])([A-Z][\w’'.]*)-(?:based|born|headquartered)\b")
 _LETTERS = re.compile(r"[a-z]+")
 # Wire-service credits ("(AP) —", "CNN —") open many sentences without naming anything.
 _NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn", "ap", "afp", "reuters", "upi"}
@@ -111,7 +113,8 @@ def offers(sentence: str, kind: AnswerKind, asked: set[str]) -> bool:
     if kind == "date":
         return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence))
     if kind == "place":
-        sentence = " ".join(m.group(1) for m in _PLACE_CUE.finditer(sentence))
+        cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
+        sentence = " ".join(m.group(1) for m in cues)
     return any(
         name not in asked and name.rstrip("s") not in asked for name in names(sentence)
     )

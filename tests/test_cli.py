@@ -152,7 +152,7 @@ def test_settings_lists_every_variable_with_its_value_and_default_and_masks_keys
     assert "BYLINE_LLM_API_KEY = set (1 key)  (default: not-needed)" in shown
     assert "admin-one" not in shown and "sk-secret" not in shown
     assert "BYLINE_LLM_TIMEOUT = 60.0  (default: 180.0)" in shown
-    assert "BYLINE_RATE_LIMIT = 60  (the default)\n    Questions and searches a minute per reader key" in shown
+    assert "BYLINE_RATE_LIMIT = 60  (the default)\n    Questions, searches and feedback a minute per reader key" in shown
     monkeypatch.setenv("BYLINE_RATE_LIMIT", "often")
     bad = byline("settings", check=False)
     assert bad.exit_code == 1 and "BYLINE_RATE_LIMIT: Input should be a valid integer" in bad.stderr and "'often'" in bad.stderr

@@ -117,7 +117,7 @@ def test_feeds_keep_withdrawn_articles_out_and_stale_sources_are_flagged(site, t
     from rag.service import Byline
     from rag.sources import web_sources
     from ui.server import create_app
-    from ui.source_lines import source_rows
+    from ui.source_lines import readable_time, source_rows
 
     settings = seed_settings.model_copy(
         update={"store": tmp_path / "store", "fetch_delay": 0, "fetch_allow_private": "127.0.0.1", "api_keys": ADMIN_KEY, "stale_after_hours": 24}
@@ -163,7 +163,7 @@ def test_feeds_keep_withdrawn_articles_out_and_stale_sources_are_flagged(site, t
             [info] = httpx.get(f"{url}/api/sources", headers=ADMIN).json()["sources"]
             assert info["stale"] is True and info["last_success"] == stale["last_success"]
         [row], _ = source_rows(service)
-        assert row[0] == feed and row[4].startswith(f"STALE (listing last read {stale['last_success']})")
+        assert row[0] == feed and row[4].startswith(f"STALE (listing last read {readable_time(stale['last_success'])})")
         shown = cli("sources", "--store", str(settings.store), BYLINE_STALE_AFTER_HOURS="24")
         assert shown.exit_code == 0 and "\tSTALE (listing last read" in shown.stdout
         assert "STALE" not in cli("sources", "--store", str(settings.store), BYLINE_STALE_AFTER_HOURS="0").stdout

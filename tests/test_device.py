@@ -20,12 +20,12 @@ def test_cpu_and_auto_embed_here():
 
 
 @pytest.mark.skipif(not NO_GPU, reason="torch sees a GPU here: BYLINE_DEVICE=cuda works")
-def test_cuda_without_a_gpu_is_a_one_line_error(tmp_path, monkeypatch):
+def test_cuda_without_a_gpu_is_a_one_line_error(tmp_path, monkeypatch, seed_service, seed_settings):
     from ui.cli import app
 
     monkeypatch.setenv("BYLINE_DEVICE", "cuda")
-    for command in (["articles"], ["ingest", "seeds"]):
-        done = CliRunner().invoke(app, [*command, "--store", str(tmp_path / "store")])
+    for command in (["search", "Yarmouk", "--store", str(seed_settings.store)], ["ingest", "seeds", "--store", str(tmp_path / "store")]):
+        done = CliRunner().invoke(app, command)
         assert done.exit_code == 1 and isinstance(done.exception, SystemExit), done.exception
         assert done.stderr.startswith("error: BYLINE_DEVICE=cuda, but torch") and "sees no CUDA GPU" in done.stderr
         assert "Traceback" not in done.output and len(done.stderr.strip().splitlines()) == 1

@@ -57,21 +57,28 @@ def answer_other_methods(app: FastAPI) -> None:
     request no route takes falls through to Gradio's catch-all mount, which answers 404.
     Call before mounting Gradio."""
     routes = [route for route in iter_route_contexts(app.router.routes) if getattr(route, "methods", None)]
-    not_allowed = NotAllowed([(compile_path(route.path)[0], "{" not in route.path, route.methods) for route in routes])
+    not_allowed = NotAllowed([(compile_path(route.path)[0], literal_length(route.path), route.methods) for route in routes])
     for path in dict.fromkeys(route.path for route in routes):
         # An ASGI app, not a function: Starlette would give a function route GET only.
         app.router.add_route(path, not_allowed, methods=None, include_in_schema=False)
 
 
-class NotAllowed:
-    """405, with `Allow` naming the methods of the path's own routes: those of a path with no
-    parameter (/api/sources/sync) when there is one, else those of the templates it matches."""
+def literal_length(template: str) -> int:
+    """How much of a path template is written out: /api/articles/{doc_id:path}/withdraw says more than
+    /api/articles/{doc_id:path}, and /api/sources/sync more than /api/sources/{url:path}."""
+    return len(re.sub(r"\{[^}]*\}", "", template))
 
-    def __init__(self, routes: list[tuple[re.Pattern, bool, set[str]]]):
+
+class NotAllowed:
+    """405, with `Allow` naming the methods of the path's own routes: those of the most specific
+    templates it matches (/api/sources/sync before /api/sources/{url:path})."""
+
+    def __init__(self, routes: list[tuple[re.Pattern, int, set[str]]]):
         self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         matching = [(literal, methods) for pattern, literal, methods in self.routes if pattern.match(scope["path"])]
-        own = [methods for literal, methods in matching if literal] or [methods for _, methods in matching]
+        most = max((literal for literal, _ in matching), default=0)
+        own = [methods for literal, methods in matching if literal == most]
         allow = ", ".join(sorted(set().union(*own)))
         raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": allow})

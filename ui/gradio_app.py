@@ -337,7 +337,6 @@ def build_app(service: Byline) -> gr.Blocks:
         )
         copy_answer.click(None, js=copy_js("byline-copy-answer", whole=False))
         copy_all.click(None, js=copy_js("byline-copy-all", whole=True))
-        demo.load(welcome, None, chatbot, api_visibility="private")
         clear.click(lambda: ([], [], {}), None, [chatbot, turns, shown], api_visibility="private")
         chatbot.like(rate, shown, None, api_visibility="private")
         listed = [table, listing, chosen, source]
@@ -357,6 +356,7 @@ def build_app(service: Byline) -> gr.Blocks:
             withdraw_article, [chosen, withdraw_reason], [status, article_text, withdraw_reason, *listed, withdrawn], api_visibility="private"
         )
         demo.load(opened, None, [articles_tab, *listed, *fed, withdrawn], api_visibility="private")
+        demo.load(welcome, None, chatbot, api_visibility="private")
         # After the Articles tab's: its own load event comes second.
         editors_tab(demo, service, lambda request: request_role(request.headers, settings) == ADMIN, require_admin, not keyed)
         gr.api(ask_api, api_name="ask")
