@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test test-llm index bench clean
+.PHONY: install run test test-slow test-llm index bench clean
 
 install: $(STAMP)
 
@@ -34,6 +34,10 @@ run: index $(if $(filter llamacpp,$(BYLINE_LLM)),$(LLAMACPP_STAMP))
 
 test: install
 	$(VENV)/bin/python -m pytest -q
+
+# The tests marked slow: real browsers, many processes, big ingests (CI runs them after `make test`).
+test-slow: install
+	$(VENV)/bin/python -m pytest -q -m slow
 
 # The first install of either extra builds llama-cpp-python from source (~10-20 min on 2 cores).
 $(LLAMACPP_STAMP): $(STAMP)

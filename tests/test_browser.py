@@ -30,6 +30,9 @@ from tests.fixtures_server import (
     serve_in_thread,
 )
 
+# Real browsers, many processes or servers: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ROOT = Path(__file__).resolve().parent.parent

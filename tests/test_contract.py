@@ -20,6 +20,9 @@ import pytest
 from tests.conftest import SEED_DOC, SEEDS
 from tests.fixtures_server import serve_in_thread
 
+# Real browsers, many processes or servers: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 ADMIN_KEY = "contract-admin-key"
 READER_KEY = "contract-reader-key"
 OPERATIONS = 16  # every operation in the schema: healthz, ask (2), search, articles (4), withdraw, withdrawn, sources (4), feedback, report

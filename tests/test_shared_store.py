@@ -23,6 +23,9 @@ from index.docstore import DocStore, StoredChunk
 from tests.debian import install_problem
 from tests.fixtures_server import free_socket
 
+# Real browsers, many processes or servers: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 BYLINE = Path(sys.executable).with_name("byline")
 CHROMA = Path(sys.executable).with_name("chroma")

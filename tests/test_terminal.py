@@ -12,6 +12,9 @@ import pytest
 
 from tests.fake_llm import closed_port
 
+# Real browsers, many processes or servers: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 SCRIPT = Path(sys.executable).with_name("byline")
 QUESTION = "What happened in Damascus?"
 # Two turns, a follow-up that leans on the first, then the same follow-up in a new conversation.
