@@ -44,6 +44,13 @@ _IRREGULAR_PAST = dict(
     broken:break began:begin begun:begin shot:shoot sank:sink sunk:sink fled:flee hid:hide hidden:hide bore:bear born:bear
     swore:swear sworn:swear froze:freeze frozen:freeze dealt:deal meant:mean felt:feel sought:seek taught:teach""".split()
 )
+# Words that report the same deed: "Who won?" is answered by "defeated" and "champion" too.
+_SAME_DEED = (
+    ("win", "won", "winner", "winning", "victory", "victor", "champion", "championship", "defeat", "beat", "clinch", "triumph"),
+    ("lead", "led", "leader", "head", "chair", "direct"),
+    ("kill", "killed", "dead", "death", "die", "died", "shot"),
+)
+_WHO_DID = re.compile(r"^\W*who\s+([a-z]+)\b", re.IGNORECASE)
 # Common ways of writing the same name; general knowledge, not any article's.
 _ALIASES = (
     ("us", "u.s.", "u.s", "usa", "united states", "america"),
@@ -128,6 +135,24 @@ def verb_terms(text: str, framing: bool = False) -> list[str]:
     with `framing`, the words that only frame a question: who, did, say)."""
     dropped = framing_words() if framing else STOPWORDS
     return stem([_IRREGULAR_PAST.get(w, w) for w in WORD.findall(text.lower()) if w not in dropped])
+
+
+def asked_deed(question: str) -> frozenset[str]:
+    """For "Who <verb> ...?" with a verb of `_SAME_DEED`, the stems a sentence reporting that deed
+    would use ("Who won the Stanley Cup?": win, victori, champion, defeat, ...); empty otherwise:
+    other verbs are reported in words no list foresees ("Who redesigned its menu?": "a new menu")."""
+    found = _WHO_DID.search(question)
+    stems = set(verb_terms(found.group(1))) if found else set()
+    return next((frozenset(_deed_stems(deed)) for deed in _SAME_DEED if stems & _deed_stems(deed)), frozenset())
+
+
+@lru_cache(maxsize=None)
+def _deed_stems(deed: tuple[str, ...]) -> set[str]:
+    return set(verb_terms(" ".join(deed)))
+
+
+def says_deed(sentence: str, deed: frozenset[str]) -> bool:
+    return bool(deed & set(verb_terms(sentence)))
 
 
 def _named_before(name: str, lowered_passage: str, lowered_article: str | None) -> bool:

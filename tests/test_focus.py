@@ -130,3 +130,23 @@ def test_the_answer_leads_with_the_news_not_the_background(tmp_path, seed_settin
         assert "6.1" in result.citations[0].sentence, result.answer
         asked_about_the_past = service.ask("How strong was the 2002 earthquake in Porto Vela?")
         assert "7.0" in asked_about_the_past.citations[0].sentence, asked_about_the_past.answer
+
+
+def evidence_of(*sentences: str):
+    from rag.evidence import Evidence
+
+    return [Evidence("d", "t", s, i, 0, len(s), 1.0 - i / 10, 0.5, 0.5) for i, s in enumerate(sentences)]
+
+
+def test_who_won_needs_a_sentence_that_says_someone_won():
+    from rag.answerability import unsupported
+    from rag.focus import asked_deed
+
+    assert asked_deed("Who redesigned its menu?") == frozenset() and asked_deed("Who is banning toys?") == frozenset()
+    about = evidence_of(
+        "He played for Brazil in the 2014 FIBA World Cup.", "The World Cup final drew 1 billion viewers.", "Tickets sold out."
+    )
+    assert "says that anyone did" in unsupported("Who won the 2014 World Cup?", about)
+    reported = evidence_of("Germany beat Argentina 1-0 in the 2014 World Cup final.", *[e.sentence for e in about])
+    assert unsupported("Who won the 2014 World Cup?", reported) is None
+    assert unsupported("Who led the inquiry?", evidence_of("The inquiry was headed by Sally Yates.")) is None
