@@ -14,6 +14,11 @@ _LOOKING_BACK = re.compile(
 # A pointer to another story ("More: ...", "Read more:") or a photo credit ("... /Getty Images"):
 # page furniture, not a statement of the article.
 _POINTER = re.compile(r"^\W*(?:more|related|read more|read|see also|watch|listen|live updates)\s*:", re.IGNORECASE)
+# A list of links to other stories: "• Rookie NFL player retires over safety issues".
+_BULLET = re.compile(r"^\s*[•·▪►●]")
+# A statement ends like one: a heading, a dateline or a label ("Most expensive gas in the USA",
+# "São Paulo, Brazil CNN —", "In pictures: ...") does not.
+_STATEMENT_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
 _PHOTO_CREDIT = re.compile(
     r"/\s*(?:getty images|afp|ap|reuters|shutterstock|bloomberg|epa|sipa|alamy|ap photo)\b|\((?:photo|image) by\b", re.IGNORECASE
 )
@@ -44,9 +49,10 @@ def looks_back(sentence: str, index: int, published: str | None, asked_years: se
 
 def points_elsewhere(sentence: str) -> bool:
     """A line that links to another story: it states nothing of this article."""
-    return bool(_POINTER.match(sentence))
+    return bool(_POINTER.match(sentence) or _BULLET.match(sentence))
 
 
 def is_caption(sentence: str) -> bool:
-    """A photo caption with its credit: it restates the story, often from another time."""
-    return bool(_PHOTO_CREDIT.search(sentence))
+    """A photo caption with its credit, or a heading or label that states nothing ("Most expensive
+    gas in the USA"): it restates the story, often from another time, or only names it."""
+    return bool(_PHOTO_CREDIT.search(sentence)) or not _STATEMENT_END.search(sentence)

@@ -7,12 +7,19 @@ def test_links_to_other_stories_point_elsewhere():
     assert points_elsewhere("More:Ford Explorer drivers complain of dizziness, nausea, vomiting")
     assert points_elsewhere("Live updates: First lady Jill Biden visits shelter in Ukraine")
     assert not points_elsewhere("More than 40 people were missing in a rural Virginia county.")
+    assert points_elsewhere("• Rookie NFL player retires over safety issues")
 
 
 def test_photo_credits_mark_captions():
     assert is_caption("Rutherford was 15 when he got his pilot's license Nikolay Doychinov/AFP/Getty Images")
     assert is_caption("(Photo by Alex Wong/Getty Images)")
     assert not is_caption("The agency said the AP-style guide was updated.")
+
+
+def test_headings_and_datelines_state_nothing():
+    assert is_caption("Most expensive gas in the USA") and is_caption("São Paulo, Brazil CNN —")
+    assert not is_caption("Is the pandemic over?") and not is_caption('He said “it is over”')
+    assert not is_caption("Gas rose 5% (to $5).") and not is_caption("“We won.”")
 
 
 def test_an_older_year_further_down_looks_back():
