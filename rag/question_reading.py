@@ -127,7 +127,8 @@ class Parsed:
 
 @lru_cache(maxsize=1)
 def function_words() -> frozenset[str]:
-    return english_stopwords() | WH | AUX | WH_MODIFIERS | ADVERBS | {"whose", "else", "please"}
+    # "worth" ends a noun phrase: "How much is the deal worth?"
+    return english_stopwords() | WH | AUX | WH_MODIFIERS | ADVERBS | {"whose", "else", "please", "worth"}
 
 
 def tokens(text: str) -> list[Word]:
@@ -164,7 +165,7 @@ def _is_base_verb(word: Word) -> bool:
 
 def _is_participle(word: Word) -> bool:
     lower = word.lower
-    return not word.name and (lower in IRREGULAR_PAST or (len(lower) > 4 and lower.endswith(("ed", "ing"))))
+    return not word.name and (lower in IRREGULAR_PAST or (len(lower) > 4 and lower.endswith(("ed", "ing"))) or (len(lower) == 4 and lower.endswith("ied")))
 
 
 def is_verb_form(word: Word) -> bool:
@@ -261,7 +262,9 @@ def referents_of(parse: Parsed) -> list[Referent]:
         found += [Referent(subject[0], subject[1], kind, speaker=speaker), *_owner(parse, inside)]
     elif wh_is_subject(parse) and wh_nouns(parse):
         nouns = [w for w in words[1 : parse.wh] if w.lower not in WH_MODIFIERS]
-        found.append(Referent(f"the {wh_nouns(parse)} that {predicate_of(parse)}", None, kind_of(nouns), speaker=speaker))
+        kind = kind_of(nouns)
+        relative = "who" if kind == "person" else "that"
+        found.append(Referent(f"the {wh_nouns(parse)} {relative} {predicate_of(parse)}", None, kind, speaker=speaker))
     role = "object" if words[0].lower == "who" and subject is None else "subject"
     n = max(parse.wh, parse.verb + 1 if parse.verb is not None else 0, parse.subject[1] if parse.subject else 0)
     while n < len(words):
@@ -297,8 +300,8 @@ def kind_of(phrase: list[Word]) -> str:
         return "person"
     if head.lower in _ORGANISATION_NOUNS:
         return "organisation"
-    if head_part[0].name:
-        return "name"
+    if head_part[0].name and head.name:
+        return "name"  # "Kanye West", not "Twitter account": a common noun heads a thing
     if head.name:
         return "organisation"  # a name after "the" is no person: "the World Series", "the Astros"
     if head.lower in _IRREGULAR_PLURALS or _is_plural_s(head):
@@ -346,7 +349,7 @@ def subject_text(parse: Parsed) -> tuple[str, tuple[int, int]] | None:
             first = of + 1
     if parse.aux is not None and auxiliary(words[parse.aux]) in BE and words[first].name:
         names_end = next((n for n in range(first, last) if not words[n].name), last)  # "Liz Truss" of "was Liz Truss prime minister"
-        last = last if is_possessive(words[names_end - 1]) else names_end
+        last = last if any(is_possessive(w) for w in words[first:names_end]) else names_end  # "Kanye West's Twitter account"
     span = (words[first].start, words[last - 1].end)
     return parse.text[span[0] : span[1]], span
 

@@ -54,6 +54,11 @@ def chat(*questions: str, answer: str = "Something the article says. [1]") -> li
         ([NEIGHBOURHOODS], "When?", "When did the Syrian army capture the neighbourhoods?"),
         # "that" standing alone is the previous question's event: it is asked again
         ([NEIGHBOURHOODS], "And why did that happen?", "Why did the Syrian army capture the neighbourhoods?"),
+        # "him" is the account's owner, not the account; "worth" is no part of the deal
+        (["Why was Kanye West's Twitter account locked?"], "Which companies cut ties with him?", "Which companies cut ties with Kanye West?"),
+        (["How much is the deal worth?"], "When will they complete it?", "When will they complete the deal?"),
+        # "died" is what the woman did, not part of her description
+        (["Which Iranian woman died after her arrest?"], "How old was she?", "How old was the Iranian woman who died after her arrest?"),
     ],
 )
 def test_follow_ups_carry_the_previous_subject(earlier, follow_up, expected):
