@@ -39,6 +39,8 @@ _PLACE_QUESTION = re.compile(r"^\W*where\b|\bwhere (?:is|was|are|were|did|does|d
 _NAME_QUESTION = re.compile(
     r"^\W*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:is|was|are|were|did|does|do|will|has|had|can|could)\b"
     rf"|\b(?:which|what)\s+(?:(?!{_AUXILIARIES}\b)[\w-]+\s+){{0,2}}?(?:{_NAMED_THINGS})\b"
+    # "Which park flooded?", "Which store ...?": "which" picks one of things that have names.
+    rf"|^\W*which\s+(?!{_AUXILIARIES}\b|of\b)[\w-]+"
     r"|\bwhat (?:is|was|are|were) (?:his|her|its|their|the) names?\b|\bthe name of\b",
     re.IGNORECASE,
 )
@@ -86,6 +88,40 @@ def answer_kind(question: str) -> AnswerKind | None:
     if _NAME_QUESTION.search(question):
         return "name"
     return None
+
+
+_WHICH = re.compile(r"^\W*which\s+", re.IGNORECASE)
+# Nationality adjectives are capitalised without naming one of the things asked about: "the South Korean show".
+_DEMONYM = re.compile(r"(?:an|ese|ish)$")
+
+
+def which_noun(question: str) -> str | None:
+    """The noun "Which ...?" picks from, singular: "park" in "Which park flooded?", "monument" in
+    "Which national monument did Biden create?"."""
+    from rag.question_reading import read_question, wh_nouns  # question_reading imports this module's neighbours
+
+    if not _WHICH.match(question):
+        return None
+    nouns = wh_nouns(read_question(question)).split()
+    return _singular(nouns[-1].lower()) if nouns else None
+
+
+def names_as(sentence: str, noun: str) -> bool:
+    """Whether `sentence` names one of the `noun`s asked about: "Yellowstone National Park",
+    "Bed Bath & Beyond stores"; not "the South Korean show"."""
+    for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", sentence.replace("ies", "y"), re.IGNORECASE):
+        before = sentence.replace("ies", "y")[: match.start()].split()[-2:]
+        word = before[-1].strip("’'.,") if before else ""
+        first = len(before) < 2  # a sentence's first word is capitalised anyway
+        if word == "&" or word[:1].isupper() and not first and word.lower() not in english_stopwords() and not _DEMONYM.search(word):
+            return True
+    return False
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def question_words(question: str) -> set[str]:

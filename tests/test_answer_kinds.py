@@ -18,6 +18,8 @@ from rag.service import Byline
         ("In what year was the treaty signed?", "date"),
         ("Who won the race?", "name"),
         ("Which country hosted the summit this week?", "name"),
+        ("Which park flooded?", "name"),
+        ("Which of them is bigger?", None),
         ("Where did the storm make landfall?", "place"),
         ("What did the mayor say about the budget?", None),
         ("What was his name?", "name"),
@@ -132,3 +134,23 @@ def test_a_place_is_a_name_where_something_happened():
     assert offers("She died at home in her beloved ranch in Hurricane Mills, the statement read.", "place", asked)
     assert not offers("Loretta Lynn, the “Coal Miner’s Daughter” of country music, has died.", "place", asked)
     assert offers("Loretta Lynn, the “Coal Miner’s Daughter” of country music, has died.", "name", asked)
+
+
+def test_which_asks_for_a_name_of_its_noun():
+    from rag.answer_kinds import names_as, which_noun
+    from rag.answerability import offering
+    from tests.test_focus import evidence_of
+
+    assert which_noun("Which national monument did Biden create?") == "monument"
+    assert which_noun("Which companies cut ties with Ye?") == "company" and which_noun("Who won?") is None
+    assert names_as("Yellowstone National Park officials assessed damage.", "park")
+    assert names_as("No Bed Bath & Beyond stores were told to adjust it.", "store")
+    assert not names_as("The wildly popular South Korean show is green lit.", "show")
+    assert not names_as("Parks closed on Monday, Governor Ann Lee said.", "park")
+    evidence = evidence_of(
+        "The floods left the park closed, said Superintendent Cam Sholly.",
+        "Rain and snowmelt flooded the park's roads.",
+        "Officials in Montana said the park would reopen.",
+        "Yellowstone National Park officials assessed the flood damage.",
+    )
+    assert offering("Which park flooded?", evidence).sentence.startswith("Yellowstone")
