@@ -8,7 +8,7 @@ import re
 
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _LOOKING_BACK = re.compile(
-    r"\b(?:previously|formerly|used to|had been|(?:the )?(?:last|past|previous) (?:two|three|four|five|six|several|few)\b)",
+    r"\b(?:previously|formerly|used to|had been|(?:the )?(?:last|past|previous) (?:two|three|four|five|six|several|few|\d+)\b)",
     re.IGNORECASE,
 )
 # A pointer to another story ("More: ...", "Read more:") or a photo credit ("... /Getty Images"):

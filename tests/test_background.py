@@ -26,3 +26,4 @@ def test_an_older_year_further_down_looks_back():
     assert looks_back("The Lightning won the Cup in 2020 and 2021.", 6, "2022-06-27", set())
     assert not looks_back("The Lightning won the Cup in 2020 and 2021.", 1, "2022-06-27", set())
     assert not looks_back("The Lightning won the Cup in 2020 and 2021.", 6, "2022-06-27", {"2021"})
+    assert looks_back("Only one other club has been sold in the past 10 years: the Panthers.", 5, "2022-08-09", set())
