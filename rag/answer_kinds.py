@@ -95,15 +95,33 @@ _WHICH = re.compile(r"^\W*which\s+", re.IGNORECASE)
 _DEMONYM = re.compile(r"(?:an|ese|ish)$")
 
 
+_HOW_MANY = re.compile(r"^\W*how many\s+", re.IGNORECASE)
+
+
 def which_noun(question: str) -> str | None:
     """The noun "Which ...?" picks from, singular: "park" in "Which park flooded?", "monument" in
     "Which national monument did Biden create?"."""
+    return _asked_noun(question, _WHICH)
+
+
+def counted_noun(question: str) -> str | None:
+    """What "How many ...?" counts, singular: "vote" in "How many votes did Liz Truss get?"."""
+    return _asked_noun(question, _HOW_MANY)
+
+
+def _asked_noun(question: str, opening: re.Pattern) -> str | None:
     from rag.question_reading import read_question, wh_nouns  # question_reading imports this module's neighbours
 
-    if not _WHICH.match(question):
+    if not opening.match(question):
         return None
-    nouns = wh_nouns(read_question(question)).split()
+    nouns = [w for w in wh_nouns(read_question(question)).split() if w.lower() not in {"much", "many"}]
     return _singular(nouns[-1].lower()) if nouns else None
+
+
+def counts(sentence: str, noun: str) -> bool:
+    """Whether `sentence` gives a number of `noun`s: "81,326 votes", "2 million baby swings"."""
+    number = rf"(?:\d[\d.,]*|{'|'.join(sorted(_NUMBER_WORDS))})"
+    return bool(re.search(rf"\b{number}\s+(?:[\w’'-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE))
 
 
 def names_as(sentence: str, noun: str) -> bool:

@@ -6,13 +6,14 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 
 import re
 
-from rag.answer_kinds import answer_kind, asked_clause, names_as, offers, question_words, which_noun
+from rag.answer_kinds import answer_kind, asked_clause, counted_noun, counts, names_as, offers, question_words, which_noun
 from rag.evidence import Evidence
 from rag.focus import asked_deed, says_deed
 
 # How many of the best sentences may supply the kind of answer asked for.
 KIND_WINDOW = 3
-# ... and, for "Which park ...?", how many may name one ("Yellowstone National Park"): a stronger sign.
+# ... and how many may name the park of "Which park ...?" ("Yellowstone National Park") or count the votes of
+# "How many votes ...?" ("81,326 votes").
 NAMED_WINDOW = 5
 # ... and how far under the best one's score they may be: a weak match with a number in it is no answer.
 OFFERING_RATIO = 0.6
@@ -29,10 +30,11 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     asked = question_words(question)
     floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
     candidates = [e for e in evidence[:KIND_WINDOW] if e.score >= floor and e.lexical > 0]
-    noun = which_noun(question) if kind == "name" else None
+    # A stronger sign, looked for a little further down: a name of the noun asked about, a number of what is counted.
+    noun, gives = (which_noun(question), names_as) if kind == "name" else (counted_noun(question), counts) if kind == "number" else (None, None)
     if noun:
         named = [e for e in evidence[:NAMED_WINDOW] if e.score >= floor and e.lexical > 0]
-        found = next((e for e in named if names_as(e.sentence, noun) and offers(e.sentence, kind, asked)), None)
+        found = next((e for e in named if gives(e.sentence, noun) and offers(e.sentence, kind, asked)), None)
         if found:
             return found
     # A place is a name: "Where ...?" prefers "in Hurricane Mills", and takes any new name after that.

@@ -154,3 +154,17 @@ def test_which_asks_for_a_name_of_its_noun():
         "Yellowstone National Park officials assessed the flood damage.",
     )
     assert offering("Which park flooded?", evidence).sentence.startswith("Yellowstone")
+
+
+def test_how_many_prefers_a_number_of_what_it_counts():
+    from rag.answer_kinds import counted_noun, counts
+    from rag.answerability import offering
+    from tests.test_focus import evidence_of
+
+    assert counted_noun("How many baby swings were recalled?") == "swing" and counted_noun("How much did it cost?") is None
+    assert counts("More than 4,000 current and former law school applicants got the email.", "applicant")
+    assert not counts("She spoke outside Number 10 Downing Street.", "vote")
+    evidence = evidence_of(
+        "Truss spoke outside Number 10 on Tuesday.", "The contest lasted 8 weeks.", "Truss won 81,326 votes to Sunak's 60,399."
+    )
+    assert offering("How many votes did Truss get?", evidence).sentence.startswith("Truss won")
