@@ -120,7 +120,7 @@ def _asked_noun(question: str, opening: re.Pattern) -> str | None:
 
 def counts(sentence: str, noun: str) -> bool:
     """Whether `sentence` gives a number of `noun`s: "81,326 votes", "2 million baby swings"."""
-    number = rf"(?:\d[\d.,]*|{'|'.join(sorted(_NUMBER_WORDS))})"
+    number = rf"(?:\d[\d.,]*(?:st|nd|rd|th)?|{'|'.join(sorted(_NUMBER_WORDS))})"
     return bool(re.search(rf"\b{number}\s+(?:[\w’'-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE))
 
 

@@ -8,7 +8,7 @@ import re
 
 from rag.answer_kinds import answer_kind, asked_clause, counted_noun, counts, names_as, offers, question_words, which_noun
 from rag.evidence import Evidence
-from rag.focus import asked_deed, says_deed
+from rag.focus import asked_deed, question_focus, says_deed
 
 # How many of the best sentences may supply the kind of answer asked for.
 KIND_WINDOW = 3
@@ -65,7 +65,8 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     if kind and offering(question, evidence) is None:
         return f"The question asks for a {kind}, and none of the best-matching sentences gives one."
     deed = asked_deed(clause)
-    if deed and not any(says_deed(e.sentence, deed) for e in evidence[:KIND_WINDOW]):
+    names = question_focus(clause).names
+    if deed and not any(says_deed(e.sentence, deed, names) for e in evidence[:KIND_WINDOW]):
         return "The question asks who did something, and none of the best-matching sentences says that anyone did."
     if _NEGATION.search(clause) and not _NEGATION.search(evidence[0].sentence):
         return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."

@@ -46,10 +46,13 @@ _IRREGULAR_PAST = dict(
 )
 # Words that report the same deed: "Who won?" is answered by "defeated" and "champion" too.
 _SAME_DEED = (
-    ("win", "won", "winner", "winning", "victory", "victor", "champion", "championship", "defeat", "beat", "clinch", "triumph"),
+    ("win", "won", "winner", "winning", "victory", "victor", "champion", "champ", "championship", "defeat", "beat", "clinch", "triumph"),
     ("lead", "led", "leader", "head", "chair", "direct"),
     ("kill", "killed", "dead", "death", "die", "died", "shot"),
 )
+# How many words from the name asked about the deed may be reported: on the archive's tune half 6 to 12 refused
+# as many unanswerable questions (0.85) with as few wrong refusals (0.011), 16 fewer (0.79); the widest of those.
+NEAR_DEED = 12
 _WHO_DID = re.compile(r"^\W*who\s+([a-z]+)\b", re.IGNORECASE)
 # Common ways of writing the same name; general knowledge, not any article's.
 _ALIASES = (
@@ -151,8 +154,22 @@ def _deed_stems(deed: tuple[str, ...]) -> set[str]:
     return set(verb_terms(" ".join(deed)))
 
 
-def says_deed(sentence: str, deed: frozenset[str]) -> bool:
-    return bool(deed & set(verb_terms(sentence)))
+def says_deed(sentence: str, deed: frozenset[str], names: tuple[str, ...] = (), near: int = NEAR_DEED) -> bool:
+    """Whether `sentence` reports the deed; with `names` (the question's focus), of one of them:
+    a word of the deed within `near` words of the name ("defeated ... to win the Stanley Cup"),
+    not "competed at Wimbledon, ..., winning three matches"."""
+    words = WORD.findall(sentence.lower())
+    at = [n for n, term in enumerate(verb_terms(w)[0] if verb_terms(w) else "" for w in words) if term in deed]
+    if not at or not names:
+        return bool(at)
+    lowered = sentence.lower()
+    for name in names:
+        for form in _forms(name.lower()):
+            for found in _pattern(form).finditer(lowered):
+                position = len(WORD.findall(lowered[: found.start()]))
+                if any(abs(position - n) <= near for n in at):
+                    return True
+    return False
 
 
 def _named_before(name: str, lowered_passage: str, lowered_article: str | None) -> bool:
