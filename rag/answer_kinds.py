@@ -9,6 +9,7 @@ often does.
 import re
 from typing import Literal
 
+from rag.english import AUXILIARIES, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, WEEKDAYS
 from rag.lexical import english_stopwords
 
 AnswerKind = Literal["number", "date", "name", "place"]
@@ -34,7 +35,7 @@ _NAMED_THINGS = (
     "|tournament|nationality|spokesman|spokeswoman|spokesperson|mayor|judge|candidate|winner|manufacturer"
 )
 # "What did the mayor say" asks about the mayor, not for a name.
-_AUXILIARIES = "(?:is|was|are|were|did|does|do|has|had|have|will|would|can|could|should|might|must)"
+_AUXILIARIES = "(?:" + "|".join(sorted(AUXILIARIES - {"am", "shall", "may"})) + ")"
 _PLACE_QUESTION = re.compile(r"^\W*where\b|\bwhere (?:is|was|are|were|did|does|do|will|has|had|can|could)\b", re.IGNORECASE)
 _NAME_QUESTION = re.compile(
     r"^\W*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:is|was|are|were|did|does|do|will|has|had|can|could)\b"
@@ -45,12 +46,9 @@ _NAME_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
-_MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight".split()
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds"
-    " thousand thousands million millions billion billions trillion half".split()
-)
+_MONTHS = [*MONTHS, *MONTH_ABBREVIATIONS]
+_DAYS = [*WEEKDAYS, *RELATIVE_DAYS]
+_NUMBER_WORDS = NUMBER_WORDS
 _DATE = re.compile(
     r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:" + "|".join(_MONTHS + _DAYS) + r")\b"
     r"|\b(?:next|last|this|early|late|later|earlier) (?:week|month|year|spring|summer|fall|autumn|winter|decade)\b"

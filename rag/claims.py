@@ -27,6 +27,7 @@ import numpy as np
 from index.sentences import split_sentences
 from rag.answer_kinds import names
 from rag.answering import citation
+from rag.english import CARDINALS
 from rag.evidence import Evidence
 from rag.lexical import content_terms, english_stopwords
 from rag.models import Citation, Claim
@@ -52,7 +53,7 @@ _INSTRUCTION = re.compile(
 MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion".split())
+_NUMBER_WORDS = CARDINALS - {"one"}  # "one of them" counts nothing
 _WORDS = re.compile(r"[\w’'-]+")
 _DOTTED = re.compile(r"[\w’'.-]*\w")  # "BA.4" as one word, as `names` reads it
 _OPENERS = frozenset("according however meanwhile also yes additionally moreover furthermore overall today yesterday earlier later instead".split())

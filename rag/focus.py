@@ -11,21 +11,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from index.terms import STOPWORDS, WORD, stem
+from rag.english import MONTHS, WEEKDAYS
 from rag.lexical import content_terms, english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
-_MONTHS_AND_DAYS = (
-    "january february march april may june july august september october november december"
-    " monday tuesday wednesday thursday friday saturday sunday"
-)
 # Words capitalised in questions without naming anything.
 _NOT_NAMES = frozenset(
     "i who whom whose what which where when why how is are was were do does did will would can could should"
     " has have had may might must please tell".split()
-) | frozenset(_MONTHS_AND_DAYS.split())
+) | frozenset(MONTHS + WEEKDAYS)
 # Titles before a name: "President Biden" is met by "President Joe Biden" and by "Biden".
 _TITLES = frozenset(
     "mr mrs ms dr president vice prime minister secretary senator sen gov governor rep representative king queen"

@@ -10,15 +10,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.english import AUXILIARIES, BE, DO, HAVE, MODALS, WH
 from rag.lexical import english_stopwords
 
 _TOKEN = re.compile(r"\w+(?:[’'.-]\w+)*(?:(?<=s)[’'](?!\w))?")
-WH = frozenset("who whom whose what which where when why how".split())
-DO = frozenset("do does did".split())
-_MODALS = frozenset("will would can could should shall may might must".split())
-_HAVE = frozenset("has have had".split())
-BE = frozenset("is are was were am".split())
-AUX = DO | _MODALS | _HAVE | BE
+AUX = AUXILIARIES
 DETERMINERS = frozenset("the a an this that these those his her its their our my your some any all both each every".split())
 PERSONAL = frozenset("he she it they him her them".split())
 POSSESSIVE = frozenset("his her its their".split())
@@ -201,7 +197,7 @@ def _wh_phrase_length(words: list[Word]) -> int:
 
 def _subject_and_verb(words: list[Word], aux: int) -> tuple[tuple[int, int] | None, int | None]:
     start = aux + 1
-    if start >= len(words) or (_is_participle(words[start]) and auxiliary(words[aux]) not in DO | _MODALS):
+    if start >= len(words) or (_is_participle(words[start]) and auxiliary(words[aux]) not in DO | MODALS):
         return None, start if start < len(words) else None  # "Which countries have provided ...": the wh-phrase is the subject
     if words[start].lower in PERSONAL | DEMONSTRATIVE | {"there"}:
         return (start, start + 1), start + 1 if start + 1 < len(words) else None
@@ -232,7 +228,7 @@ def _verb_in(words: list[Word], start: int, end: int, aux: str) -> int | None:
     """The main verb inside the words after the auxiliary, or None when they are all subject."""
     first = start + (1 if words[start].lower in DETERMINERS else 0)
     inside = range(first + 1, end)
-    if aux in BE | _HAVE:
+    if aux in BE | HAVE:
         return next((n for n in inside if _is_participle(words[n])), None)
     known = next((n for n in inside if _is_base_verb(words[n])), None)
     if known is not None:
