@@ -9,7 +9,7 @@ often does.
 import re
 from typing import Literal
 
-from rag.english import AUXILIARIES, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, WEEKDAYS
+from rag.english import AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, WEEKDAYS
 from rag.lexical import english_stopwords
 
 AnswerKind = Literal["number", "date", "name", "place"]
@@ -56,6 +56,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\$?\d[\d.,]*%?")
+# "August 3", "3 August": a date, not an amount.
+_DAY_OF_MONTH = re.compile(rf"\b(?:(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(_MONTHS)})\b)", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
@@ -117,9 +119,11 @@ def _asked_noun(question: str, opening: re.Pattern) -> str | None:
 
 
 def counts(sentence: str, noun: str) -> bool:
-    """Whether `sentence` gives a number of `noun`s: "81,326 votes", "2 million baby swings"."""
-    number = rf"(?:\d[\d.,]*(?:st|nd|rd|th)?|{'|'.join(sorted(_NUMBER_WORDS))})"
-    return bool(re.search(rf"\b{number}\s+(?:[\w’'-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE))
+    """Whether `sentence` gives a number of `noun`s: "81,326 votes", "2 million baby swings"; not
+    "millions of baby swings" or "one of these swings", which count nothing."""
+    number = rf"(?:\d[\d.,]*(?:st|nd|rd|th)?|{'|'.join(sorted(CARDINALS))})"
+    # "one of these infant swings" picks one out; it does not count them.
+    return bool(re.search(rf"\b{number}\s+(?!of\b)(?:[\w’'-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE))
 
 
 def names_as(sentence: str, noun: str) -> bool:
@@ -158,7 +162,7 @@ def names(sentence: str) -> list[str]:
 def offers(sentence: str, kind: AnswerKind, asked: set[str]) -> bool:
     """True when `sentence` holds a value of `kind` that is not among the question's words."""
     if kind == "number":
-        numbers = {n.strip(".,") for n in _NUMBER.findall(sentence)}
+        numbers = {n.strip(".,") for n in _NUMBER.findall(_DAY_OF_MONTH.sub(" ", sentence))}
         if any(n.strip("$%") not in asked and not _YEAR.fullmatch(n) for n in numbers):
             return True
         return bool((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)

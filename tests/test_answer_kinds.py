@@ -164,7 +164,14 @@ def test_how_many_prefers_a_number_of_what_it_counts():
     assert counted_noun("How many baby swings were recalled?") == "swing" and counted_noun("How much did it cost?") is None
     assert counts("More than 4,000 current and former law school applicants got the email.", "applicant")
     assert not counts("She spoke outside Number 10 Downing Street.", "vote")
+    assert not counts("Millions of baby swings were recalled.", "swing") and not counts("The owner of one of these swings", "swing")
     evidence = evidence_of(
         "Truss spoke outside Number 10 on Tuesday.", "The contest lasted 8 weeks.", "Truss won 81,326 votes to Sunak's 60,399."
     )
     assert offering("How many votes did Truss get?", evidence).sentence.startswith("Truss won")
+
+
+def test_a_day_of_the_month_is_a_date_not_an_amount():
+    assert not offers("The last Powerball jackpot was won on August 3 in Pennsylvania.", "number", set())
+    assert not offers("It was won on 3 Aug in Pennsylvania.", "number", set())
+    assert offers("The $2.04 billion jackpot was won on August 3.", "number", set())
