@@ -7,6 +7,7 @@ often does.
 """
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 from rag.english import AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, WEEKDAYS
@@ -142,6 +143,27 @@ def _singular(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+_MONEY_QUESTION = re.compile(
+    r"^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
+    r"|go for|went for|fetch|fetched|price|earn|earned|make|made|fine|fined|owe|owes|owed)\b|\s+money\b)",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d.,]*\s*(?:dollars|euros|pounds|yuan|yen)\b", re.IGNORECASE)
+
+
+def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool] | None:
+    """What marks the sentence holding the answer better than its kind alone: a name of the
+    noun "Which ...?" asks about, a sum of money for "How much did it cost?", a number of what
+    "How many ...?" counts."""
+    if kind == "name" and (noun := which_noun(question)):
+        return lambda sentence: names_as(sentence, noun)
+    if kind == "number" and _MONEY_QUESTION.search(question):
+        return lambda sentence: bool(_MONEY.search(sentence))
+    if kind == "number" and (noun := counted_noun(question)):
+        return lambda sentence: counts(sentence, noun)
+    return None
 
 
 def question_words(question: str) -> set[str]:

@@ -6,7 +6,7 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 
 import re
 
-from rag.answer_kinds import answer_kind, asked_clause, counted_noun, counts, names_as, offers, question_words, which_noun
+from rag.answer_kinds import answer_kind, asked_clause, offers, question_words, strong_sign
 from rag.evidence import Evidence
 from rag.focus import asked_deed, question_focus, says_deed
 
@@ -30,11 +30,11 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     asked = question_words(question)
     floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
     candidates = [e for e in evidence[:KIND_WINDOW] if e.score >= floor and e.lexical > 0]
-    # A stronger sign, looked for a little further down: a name of the noun asked about, a number of what is counted.
-    noun, gives = (which_noun(question), names_as) if kind == "name" else (counted_noun(question), counts) if kind == "number" else (None, None)
-    if noun:
-        named = [e for e in evidence[:NAMED_WINDOW] if e.score >= floor and e.lexical > 0]
-        found = next((e for e in named if gives(e.sentence, noun) and offers(e.sentence, kind, asked)), None)
+    # A stronger sign, looked for a little further down (`strong_sign`).
+    sign = strong_sign(question, kind)
+    if sign:
+        marked = [e for e in evidence[:NAMED_WINDOW] if e.score >= floor and e.lexical > 0]
+        found = next((e for e in marked if sign(e.sentence) and offers(e.sentence, kind, asked)), None)
         if found:
             return found
     # A place is a name: "Where ...?" prefers "in Hurricane Mills", and takes any new name after that.

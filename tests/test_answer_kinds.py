@@ -175,3 +175,17 @@ def test_a_day_of_the_month_is_a_date_not_an_amount():
     assert not offers("The last Powerball jackpot was won on August 3 in Pennsylvania.", "number", set())
     assert not offers("It was won on 3 Aug in Pennsylvania.", "number", set())
     assert offers("The $2.04 billion jackpot was won on August 3.", "number", set())
+
+
+def test_how_much_did_it_cost_prefers_a_sum_of_money():
+    from rag.answer_kinds import strong_sign
+    from rag.answerability import offering
+    from tests.test_focus import evidence_of
+
+    assert strong_sign("How much have gas prices gone up?", "number") is None
+    evidence = evidence_of(
+        "The sale was part of the 21st annual auction for a lunch with Buffett.",
+        "Bidding opened on 12 June.",
+        "The lunch sold for $19 million, eBay said.",
+    )
+    assert offering("How much did the Buffett lunch cost?", evidence).sentence.startswith("The lunch sold")
