@@ -209,7 +209,7 @@ def anaphoric(sentence: str, article: str) -> str:
     return finish([pronoun, *rest]) if len(rest) >= 4 else ""
 
 
-_SAID = {"said", "says", "told", "wrote", "tweeted", "won", "offers", "says", "makes", "plans", "faces"}
+_SAID = {"said", "says", "told", "wrote", "tweeted", "won", "offers", "makes", "plans", "faces"}
 _AUX = {"is", "was", "are", "were", "did", "does", "do", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might"}
 _MODAL = {"will", "would", "can", "could", "should", "may", "might", "has", "have", "had"}
 _VERBS = {"won", "struck", "became", "made", "took", "began", "brought", "saw", "set", "fled", "ran", "left", "lost", "met", "remains"}

@@ -65,7 +65,7 @@ def update_doc(blocks: dict[str, str]) -> None:
     text = DOC.read_text()
     for name, block in blocks.items():
         text = re.sub(
-            rf"(<!-- BENCH:{name} -->\n).*?(\n<!-- /BENCH:{name} -->)", lambda m: m.group(1) + block + m.group(2), text, flags=re.S
+            rf"(<!-- BENCH:{name} -->\n).*?(\n<!-- /BENCH:{name} -->)", lambda m, block=block: m.group(1) + block + m.group(2), text, flags=re.S
         )
     DOC.write_text(text)
 

@@ -181,7 +181,7 @@ def render(now: dict, before: dict | None = None) -> str:
     refused = ["| off-topic questions | half | n | refused |", "| --- | --- | ---: | ---: |"]
     for key, s in now["groups"].items():
         name, split = key.rsplit(":", 1)
-        was = (lambda outcome: old[key].get(outcome, 0.0)) if key in old else (lambda outcome: None)
+        was = (lambda outcome, key=key: old[key].get(outcome, 0.0)) if key in old else (lambda outcome: None)
         if name.startswith("offtopic"):
             refused.append(f"| {GROUP_NAMES[name]} | {split} | {s['n']} | {_cell(s.get('refused', 0.0), was('refused'))} |")
         else:

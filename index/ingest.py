@@ -276,7 +276,7 @@ class _Embedder:
 
     def _run(self) -> None:
         try:
-            self._store.embed_model
+            self._store.embed_model  # noqa: B018  (loads the model)
         except Exception:  # said by the first batch's embedding, which loads it again
             pass
         while (job := self._jobs.get()) is not None:

@@ -25,7 +25,7 @@ class Span(NamedTuple):
 def _punkt():
     from llama_index.core.utils import globals_helper
 
-    globals_helper.stopwords  # points NLTK at llama-index's bundled data
+    globals_helper.stopwords  # noqa: B018  points NLTK at llama-index's bundled data
     from nltk.tokenize import PunktTokenizer
 
     return PunktTokenizer("english")

@@ -59,7 +59,7 @@ class Byline:
         """Load the embedding model, the answerer and Chroma's vector index now rather than on the first
         question (a server answers /healthz only after this: then it is ready to answer). The answerer
         comes first: a misconfigured one fails before the seconds the embedding model takes."""
-        self.answerer
+        self.answerer  # noqa: B018  (builds and checks it)
         # Opens Chroma, which reads its index at the first query; the query's embedding loads the model.
         if not self.retriever.chunks("warm up", 1, mode="dense"):  # an empty store: nothing was embedded
             self.store.embed_model.get_query_embedding("warm up")

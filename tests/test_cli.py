@@ -94,7 +94,7 @@ def test_batch_queries_write_one_json_line_each(byline, cli_store, tmp_path):
     assert [r["id"] for r in results] == ["q1", 2]
     assert "Bahram Ghasemi" in results[0]["citations"][0]["sentence"]
     assert results[1]["abstained"] is True
-    searched = [json.loads(l) for l in byline("search", "--queries", queries, "--store", cli_store).stdout.splitlines()]
+    searched = [json.loads(line) for line in byline("search", "--queries", queries, "--store", cli_store).stdout.splitlines()]
     assert [r["id"] for r in searched] == ["q1", 2] and all(set(r) == {"id", "query", "results"} for r in searched)
 
 

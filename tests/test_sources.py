@@ -381,7 +381,7 @@ def test_prune_deletes_in_one_write(site, service, added, monkeypatch):
 
     u = site.url
     links = [f"{u}/many/{n}.html" for n in range(6)]
-    for n, link in enumerate(links):
+    for n in range(len(links)):
         site.routes[f"/many/{n}.html"] = Route(page(f"Council notice {n}", [f"Notice {n}: the council will resurface road number {n} in May."]))
     site.routes["/feeds/many"] = Route(rss("Notices", [{"title": f"Notice {n}", "link": link, "date": DATE} for n, link in enumerate(links)]), "application/rss+xml")
     sources = web_sources(service)
@@ -412,7 +412,7 @@ def test_articles_tab_lists_syncs_and_removes_sources(site, service, added):
     feed = f"{u}/feeds/notes"
     gate = threading.Event()
     links = [f"{u}/notes/{n}.html" for n in range(2)]
-    for n, link in enumerate(links):
+    for n in range(len(links)):
         text = f"Note {n}: the parish hall will host the spring fair on day {n + 3} of May."
         site.routes[f"/notes/{n}.html"] = Route(page(f"Parish note {n}", [text]), gate=gate if n else None)
     items = [{"title": f"Note {n}", "link": link, "date": DATE} for n, link in enumerate(links)]

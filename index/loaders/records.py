@@ -182,10 +182,10 @@ def _array_items(events: Iterator[tuple], parent: str, count: list[int]) -> Iter
             return
         if event in ("start_map", "start_array"):
             item, depth = ObjectBuilder(), 0
-            for event, value in _item_events(event, value, events):
-                item.event(event, value)
-                depth += event in ("start_map", "start_array")
-                depth -= event in ("end_map", "end_array")
+            for inner, inner_value in _item_events(event, value, events):
+                item.event(inner, inner_value)
+                depth += inner in ("start_map", "start_array")
+                depth -= inner in ("end_map", "end_array")
                 if depth == 0:
                     break
             value = item.value

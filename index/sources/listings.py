@@ -4,7 +4,6 @@ element of an XML document names a listing (a feed, a sitemap); anything else is
 `LISTINGS` is the one seam for new kinds of listing: a root element name and its reader.
 """
 
-import gzip
 import zlib
 from collections.abc import Callable
 
