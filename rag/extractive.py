@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from rag.answering import NOT_FOUND, abstain
 from rag.claims import CheckedClaim, assemble
 from rag.conflicts import Conflict, find_conflict
-from rag.evidence import WEIGHTS, Evidence
+from rag.evidence import Evidence
 from rag.lexical import topic_terms
 from rag.models import AskResult, Turn
 from rag.answerability import covering, offering, unsupported
@@ -23,10 +23,15 @@ LEADING = 3
 _CITED_PIECE = re.compile(r"\s*.+?(?:\[\d+\]|$)", re.S)
 
 
+# `content_match`'s own weights, those of rag/evidence.py's WEIGHTS when MIN_MATCH was calibrated (tune half of
+# bench/tune_answers.py): retuning the evidence ranking must not move the refusal line with it.
+CONTENT_WEIGHTS = {"dense": 0.5, "lexical": 0.35}
+
+
 def content_match(evidence: Evidence) -> float:
     """What a sentence shares with the question: its score without the retrieval and answer-kind
     bonuses, which the top sentences of any retrieval get, however far off-topic the question is."""
-    return WEIGHTS["dense"] * evidence.dense + WEIGHTS["lexical"] * evidence.lexical
+    return CONTENT_WEIGHTS["dense"] * evidence.dense + CONTENT_WEIGHTS["lexical"] * evidence.lexical
 
 
 def informative(question: str, evidence: list[Evidence]) -> list[Evidence]:
