@@ -402,6 +402,9 @@ def test_widget_keeps_the_conversation_per_tab_and_follows_dark_mode(server, hos
 
     white, dark = "rgba(255, 255, 255, 1)", "rgba(29, 31, 35, 1)"
     assert panel_colour("light.html") == white and panel_colour("dark.html", 'data-theme="dark"') == dark
+    root = open_widget(browser, f"{host_url}/{widget_page(folder, 'dark-answer.html', server.url, 'data-theme=' + chr(34) + 'dark' + chr(34))}")
+    widget_ask(root, HARBOUR_QUESTION)
+    assert root.find_element(By.CSS_SELECTOR, ".feedback button").value_of_css_property("background-color") == dark  # not a white button
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
     try:
         assert panel_colour("light.html") == dark and panel_colour("light-forced.html", 'data-theme="light"') == white

@@ -21,12 +21,12 @@
   var theme = script.getAttribute("data-theme") || (pageMode && query.get("theme")) || "";
   var DARK = "--bg: #1d1f23; --fg: #e8e8e8; --muted: #a3a8b0; --line: #3a3e45; --well: #16181b; --brand: #2f6da6; --link: #8cc4ff;" +
     " --cite: #2e2914; --cite-hover: #4a4016; --passage: #24221a; --mark: #5e4d06; --mark-now: #8a6e00; --warn: #e0b84a;" +
-    " --error: #f08070; --bad: #4a1f1b; --bad-text: #ffb4a8; --field: #555b63; color-scheme: dark;";
+    " --error: #f08070; --bad: #4a1f1b; --bad-text: #ffb4a8; --field: #555b63; --ok: #8fd694; color-scheme: dark;";
 
   var CSS = [
     ":host { all: initial; --bg: #fff; --fg: #1a1a1a; --muted: #666; --line: #dde1e6; --well: #f6f7f9; --brand: #1f4e79;",
     "  --link: #1f4e79; --cite: #fff8e1; --cite-hover: #ffe8a3; --passage: #fffdf5; --mark: #fff3bf; --mark-now: #ffd43b;",
-    "  --warn: #8a6d00; --error: #c0392b; --bad: #fdecea; --bad-text: #8c1c13; --field: #b8c0ca; color-scheme: light; }",
+    "  --warn: #8a6d00; --error: #c0392b; --bad: #fdecea; --bad-text: #8c1c13; --field: #b8c0ca; --ok: #2e6b30; color-scheme: light; }",
     // Dark with the reader's system, unless the script tag says data-theme="light"; data-theme="dark" always.
     ":host([data-theme=dark]) { " + DARK + " }",
     "@media (prefers-color-scheme: dark) { :host(:not([data-theme=light])) { " + DARK + " } }",
@@ -74,14 +74,14 @@
     "input { flex: 1; padding: 8px 10px; border: 1px solid var(--field); border-radius: 8px; font-size: 14px; background: var(--bg); color: var(--fg); }",
     "form button { padding: 8px 14px; border: 0; border-radius: 8px; background: var(--brand); color: #fff; font-size: 14px; cursor: pointer; }",
     "form button:disabled { opacity: .5; cursor: default; }",
-    ".feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 8px; font-size: 12px; color: #555; white-space: normal; }",
-    ".feedback button { border: 1px solid #b8c0ca; border-radius: 6px; background: #fff; color: #1a1a1a; padding: 2px 10px; font-size: 12px; cursor: pointer; }",
+    ".feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 8px; font-size: 12px; color: var(--muted); white-space: normal; }",
+    ".feedback button { border: 1px solid var(--field); border-radius: 6px; background: var(--bg); color: var(--fg); padding: 2px 10px; font-size: 12px; cursor: pointer; }",
     ".feedback button[aria-pressed=true] { background: #1f4e79; border-color: #1f4e79; color: #fff; }",
     ".feedback button:disabled { cursor: default; }",
     ".feedback .reason { display: flex; gap: 6px; flex-basis: 100%; }",
     ".feedback .reason[hidden], .feedback .thanks:empty { display: none; }",
     ".feedback .reason input { padding: 4px 8px; font-size: 12px; }",
-    ".feedback .thanks { flex-basis: 100%; margin: 0; color: #2e6b30; }"
+    ".feedback .thanks { flex-basis: 100%; margin: 0; color: var(--ok); }"
   ].join("\n");
 
   function el(tag, className, text) {
