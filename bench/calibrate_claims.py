@@ -4,7 +4,7 @@
 (`../shared/eval/realtimeqa`, read at run time, never copied), runs every pair through the shipped
 `ClaimChecker` (one `ClaimSession` per pair, `Evidence` objects built from the articles as the
 loaders and the sentence splitter see them, embeddings from the packaged MiniLM), sweeps
-`SUPPORT_THRESHOLD` x `DENSE_SHARE`, then `SECOND_SOURCE_THRESHOLD`, on a tune half of the
+`ClaimThresholds.support` x `.dense_share`, then `.second_source` (rag/claims.py), on a tune half of the
 questions and reports the chosen values on the other half. `--write` saves
 bench/results/claims_calibration.json and rewrites the tables in docs/benchmarks.md between the
 BENCH:claims markers; `--render` only rewrites the tables from that JSON. Vectors are cached in
@@ -513,14 +513,10 @@ def evidence_for(pair: Pair, docs: dict[str, Doc]) -> list[Evidence]:
 
 def run_checks(pairs: list[Pair], docs, checker, support: float, dense: float, second: float | None = None) -> list[bool]:
     """Whether the shipped check passes each pair, with the thresholds set as given."""
-    saved = claims.SUPPORT_THRESHOLD, claims.DENSE_SHARE, claims.SECOND_SOURCE_THRESHOLD
-    claims.SUPPORT_THRESHOLD, claims.DENSE_SHARE = support, dense
-    if second is not None:
-        claims.SECOND_SOURCE_THRESHOLD = second
-    try:
-        return [checker.session(evidence_for(p, docs), p.question).add(claims.DraftClaim(p.claim, [])).supported for p in pairs]
-    finally:
-        claims.SUPPORT_THRESHOLD, claims.DENSE_SHARE, claims.SECOND_SOURCE_THRESHOLD = saved
+    shipped = claims.ClaimThresholds()
+    thresholds = claims.ClaimThresholds(dense, support, shipped.second_source if second is None else second)
+    tried = claims.ClaimChecker(checker.embed, checker.max_citations, thresholds)
+    return [tried.session(evidence_for(p, docs), p.question).add(claims.DraftClaim(p.claim, [])).supported for p in pairs]
 
 
 def rates(pairs: list[Pair], passed: list[bool], which: str) -> dict:
@@ -570,7 +566,8 @@ def main(write: bool, show: int) -> None:
 
     # Coordinate descent on the tune half: the support threshold and dense share (every pair of
     # values), then the second-source threshold, until neither moves.
-    second = claims.SECOND_SOURCE_THRESHOLD
+    shipped = claims.ClaimThresholds()
+    second = shipped.second_source
     chosen: dict = {}
     for _ in range(4):
         sweep = [grid_point(pairs, docs, checker, threshold, dense, second) for dense in DENSE_SHARES for threshold in THRESHOLDS]
@@ -586,11 +583,11 @@ def main(write: bool, show: int) -> None:
         if point == chosen:
             break
         chosen = point
-    shipped_passed = run_checks(pairs, docs, checker, claims.SUPPORT_THRESHOLD, claims.DENSE_SHARE)
+    shipped_passed = run_checks(pairs, docs, checker, shipped.support, shipped.dense_share)
     shipped = {
-        "support_threshold": claims.SUPPORT_THRESHOLD,
-        "dense_share": claims.DENSE_SHARE,
-        "second_source_threshold": claims.SECOND_SOURCE_THRESHOLD,
+        "support_threshold": shipped.support,
+        "dense_share": shipped.dense_share,
+        "second_source_threshold": shipped.second_source,
         "tune": rates(pairs, shipped_passed, "tune"),
         "check": rates(pairs, shipped_passed, "check"),
     }

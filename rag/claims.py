@@ -5,8 +5,8 @@ sentences after generation, whether or not the model wrote `[n]` markers: a mark
 model wrote is kept only when its sentence passes the same check as any other.
 
 A claim is supported when
-- some evidence sentence is similar enough to it: `support = DENSE_SHARE * cosine +
-  (1 - DENSE_SHARE) * coverage` of at least `SUPPORT_THRESHOLD`, where coverage is the share
+- some evidence sentence is similar enough to it: `support = dense_share * cosine +
+  (1 - dense_share) * coverage` of at least `support` (`ClaimThresholds`), where coverage is the share
   of the claim's content words (stemmed) found in the sentence;
 - every number in it appears in one of its cited sentences; and
 - every name in it (a capitalised word past the first) appears in its cited sentences,
@@ -32,11 +32,17 @@ from rag.evidence import Evidence
 from rag.lexical import content_terms, english_stopwords
 from rag.models import Citation, Claim
 
-DENSE_SHARE = 0.3
-SUPPORT_THRESHOLD = 0.5
-# A second sentence joins a claim's citations when it supplies a number or name the first lacks
-# and is itself at least this similar to the claim.
-SECOND_SOURCE_THRESHOLD = 0.45
+@dataclass(frozen=True)
+class ClaimThresholds:
+    """The check's calibrated numbers (bench/calibrate_claims.py, on its tune half of claim/evidence pairs)."""
+
+    dense_share: float = 0.3
+    support: float = 0.5
+    # A second sentence joins a claim's citations when it supplies a number or name the first lacks
+    # and is itself at least this similar to the claim.
+    second_source: float = 0.45
+
+
 MAX_SOURCES_PER_CLAIM = 2
 MAX_CLAIMS = 6
 MIN_CLAIM_TERMS = 2
@@ -113,9 +119,10 @@ def numbers_in(text: str) -> set[str]:
 
 
 class ClaimChecker:
-    def __init__(self, embed: Embed, max_citations: int):
+    def __init__(self, embed: Embed, max_citations: int, thresholds: ClaimThresholds = ClaimThresholds()):
         self.embed = embed
         self.max_citations = max_citations
+        self.thresholds = thresholds
 
     def session(self, evidence: list[Evidence], question: str) -> "ClaimSession":
         return ClaimSession(self, evidence, question)
@@ -154,7 +161,7 @@ class ClaimSession:
         return with_markers(claim.text, [self.numbers[s] for s in claim.sources])
 
     def _check_one(self, draft: DraftClaim, vector: np.ndarray) -> CheckedClaim:
-        evidence, asked = self.evidence, self.asked
+        evidence, asked, limits = self.evidence, self.asked, self.checker.thresholds
         terms = set(content_terms(draft.text))
         if len(terms) < MIN_CLAIM_TERMS:
             return CheckedClaim(draft.text, [], False, "it is too short to be checked against the articles")
@@ -162,24 +169,24 @@ class ClaimSession:
             return CheckedClaim(draft.text, [], False, "it speaks of the sentences it was given, not of the news")
         cosine = np.where(self.usable, self.sentence_vectors @ vector, 0.0)
         coverage = np.array([len(terms & s) / len(terms) if terms else 0.0 for s in self.sentence_terms])
-        support = DENSE_SHARE * cosine + (1 - DENSE_SHARE) * coverage
+        support = limits.dense_share * cosine + (1 - limits.dense_share) * coverage
         valid_marks = [m - 1 for m in dict.fromkeys(draft.marked) if 1 <= m <= len(evidence)]
-        passing_marks = [i for i in valid_marks if support[i] >= SUPPORT_THRESHOLD]
+        passing_marks = [i for i in valid_marks if support[i] >= limits.support]
         order = [int(i) for i in np.argsort(-support)]
         if passing_marks:
             sources = passing_marks[:MAX_SOURCES_PER_CLAIM]
-        elif support[order[0]] >= SUPPORT_THRESHOLD:
+        elif support[order[0]] >= limits.support:
             sources = [order[0]]
         else:
             wrote = f" (it cited [{', '.join(str(m + 1) for m in valid_marks)}])" if valid_marks else ""
             return CheckedClaim(
-                draft.text, [], False, f"no evidence sentence is similar enough to it (best {support[order[0]]:.2f} < {SUPPORT_THRESHOLD}){wrote}"
+                draft.text, [], False, f"no evidence sentence is similar enough to it (best {support[order[0]]:.2f} < {limits.support}){wrote}"
             )
         missing = self._missing_facts(draft.text, sources, evidence, asked)
         if missing:
             # One more sentence may supply what the first lacks ("Russia and Iran" from two sentences).
             for i in order:
-                if len(sources) >= MAX_SOURCES_PER_CLAIM or support[i] < SECOND_SOURCE_THRESHOLD:
+                if len(sources) >= MAX_SOURCES_PER_CLAIM or support[i] < limits.second_source:
                     break
                 if i not in sources and len(self._missing_facts(draft.text, sources + [i], evidence, asked)) < len(missing):
                     sources = sources + [i]
