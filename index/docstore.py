@@ -52,8 +52,6 @@ CREATE INDEX IF NOT EXISTS story_groups_group ON story_groups(group_id);
 GENERATION = "generation"
 # Set while a write may have left Chroma and this docstore apart: the next ingest repairs the store.
 UNFINISHED = "unfinished_write"
-# Set once `chunk_terms` holds every chunk: stores made before the lexical index moved here fill it on open.
-LEXICAL = "lexical_index"
 
 
 @dataclass
@@ -94,7 +92,6 @@ class DocStore:
         self.database.script(self.database.schema(_SCHEMA + _STORY_SCHEMA))
         self.lexical = self.database.lexical_index()
         self.database.script(self.lexical.schema)
-        self._fill_lexical_index()
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self.database.rows(sql, params)
@@ -182,20 +179,6 @@ class DocStore:
         )
         terms = terms or [None] * len(chunks)
         self.database.write_many(lexical_index.INSERT, [lexical_index.row(article, c.node_id, c.text, t) for c, t in zip(chunks, terms)])
-
-    def _fill_lexical_index(self) -> None:
-        """Index the chunks of a store made before the lexical index was kept here (once)."""
-        if self._state(LEXICAL):
-            return
-        with self.database.transaction():
-            if not self._state(LEXICAL):  # another process may have filled it meanwhile
-                self._write("DELETE FROM chunk_terms")
-                for batch in self.database.batches("SELECT c.node_id, c.text, a.meta FROM chunks c JOIN articles a ON a.doc_id = c.doc_id"):
-                    self.database.write_many(
-                        lexical_index.INSERT,
-                        [lexical_index.row(Article(text="", **json.loads(meta)), node_id, text) for node_id, text, meta in batch],
-                    )
-                self._set_state(LEXICAL, 1)
 
     def lexical_search(
         self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False

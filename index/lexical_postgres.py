@@ -32,20 +32,6 @@ CREATE TABLE IF NOT EXISTS postings (
     length INTEGER NOT NULL,
     PRIMARY KEY (term, id) INCLUDE (tf, length)
 );
-DO $$ BEGIN  -- postings made before they held their chunk's length: made again, with it
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = current_schema() AND table_name = 'postings' AND column_name = 'length') THEN
-        CREATE TABLE postings_with_length AS
-            SELECT p.term, p.id, p.tf, t.length FROM postings p JOIN chunk_terms t ON t.id = p.id;
-        DROP TABLE postings;
-        ALTER TABLE postings_with_length RENAME TO postings;
-        ALTER TABLE postings
-            ALTER COLUMN term SET NOT NULL, ALTER COLUMN id SET NOT NULL,
-            ALTER COLUMN tf SET NOT NULL, ALTER COLUMN length SET NOT NULL,
-            ADD PRIMARY KEY (term, id) INCLUDE (tf, length),
-            ADD FOREIGN KEY (id) REFERENCES chunk_terms(id) ON DELETE CASCADE;
-    END IF;
-END $$;
 CREATE INDEX IF NOT EXISTS postings_chunk ON postings(id);
 CREATE TABLE IF NOT EXISTS vocab (term TEXT PRIMARY KEY, chunks BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS lexical_totals (one INTEGER PRIMARY KEY CHECK (one = 1), chunks BIGINT NOT NULL, terms BIGINT NOT NULL);

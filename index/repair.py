@@ -45,11 +45,11 @@ def repair(store: Store) -> int:
 def _damaged_in(store: Store, node_ids: list[str], unknown: list[str]) -> set[str]:
     """The articles whose chunks among `node_ids` Chroma holds otherwise than the docstore; the ids
     the docstore lacks go to `unknown`."""
-    found = store.collection.get(ids=node_ids, include=["metadatas", "documents"])
+    found = store.collection.get(ids=node_ids, include=["metadatas"])
     chunks = {c.node_id: c for c in store.docs.chunks_where("node_id", node_ids)}
     articles = store.docs.metadata(sorted({c.doc_id for c in chunks.values()}))
     damaged = set()
-    for node_id, metadata, document in zip(found["ids"], found["metadatas"], found["documents"]):
+    for node_id, metadata in zip(found["ids"], found["metadatas"]):
         metadata = metadata or {}
         chunk = chunks.get(node_id)
         if chunk is None:
@@ -58,7 +58,7 @@ def _damaged_in(store: Store, node_ids: list[str], unknown: list[str]) -> set[st
                 damaged.add(doc_id)  # stored again (if the docstore has it) with its right chunks
             continue
         node = chunk_node(articles[chunk.doc_id], chunk)
-        if not matches(chunk.text, metadata, document) or any(metadata.get(k) != v for k, v in node.metadata.items()):
+        if not matches(chunk.text, metadata) or any(metadata.get(k) != v for k, v in node.metadata.items()):
             damaged.add(chunk.doc_id)
     return damaged
 

@@ -12,7 +12,6 @@ write); the lexical index changes in the transactions that change the texts.
 
 import json
 import logging
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,8 +27,6 @@ from index.vectors import ChunkVectorStore
 
 COLLECTION = "byline"
 MANIFEST = "byline.json"
-# What stores kept before the lexical index moved into the docstore: removed by the next write.
-OLD_BM25 = ("bm25", "bm25-*", "bm25.json", "bm25.new")
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +156,6 @@ class Store:
                         self._chroma = self._open_chroma()
                     self._writing_here = True
                 try:
-                    self._remove_old_bm25()
                     yield
                 finally:
                     with self._open_lock:
@@ -226,14 +222,6 @@ class Store:
         """Remove these articles' chunks from Chroma (one call per thousand); the caller holds the write lock."""
         for start in range(0, len(doc_ids), 1000):
             self.collection.delete(where={"document_id": {"$in": list(doc_ids[start : start + 1000])}})
-
-    def _remove_old_bm25(self) -> None:
-        for pattern in OLD_BM25:
-            for old in self.path.glob(pattern):
-                if old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)
-                else:
-                    old.unlink(missing_ok=True)
 
 
 def _stop_system(folder: str, system) -> None:

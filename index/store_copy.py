@@ -2,8 +2,7 @@
 
 Nothing is embedded again: the docstore's rows (articles, sentences, chunks, story groups, the lexical
 index's rows, which fill the target's own lexical index; corrections and withdrawals) go over a thousand at a time, then each
-stored chunk's vector with its metadata (a store that kept its texts in Chroma gives them up: the
-docstore holds them), then the registered feeds and sitemaps. The target must be empty.
+stored chunk's vector with its metadata, then the registered feeds and sitemaps. The target must be empty.
 """
 
 from collections.abc import Callable, Iterator
@@ -13,7 +12,6 @@ from pathlib import Path
 from index.corrections import TABLES as CORRECTIONS
 from index.sources.registry import FILE, SourceRegistry
 from index.store import Store
-from index.vectors import without_text
 
 ROWS = 1000
 # The docstore's tables in the order their references need, with the columns copied as they are.
@@ -89,12 +87,12 @@ def copy_vectors(source: Store, target: Store, say: CopyProgress) -> int:
     """Each stored chunk's vector and metadata, a page of the docstore's chunk ids at a time."""
     total, done = source.docs.chunk_count(), 0
     for page in source.docs.chunk_ids(ROWS):
-        found = source.collection.get(ids=[node_id for node_id, _ in page], include=["embeddings", "metadatas", "documents"])
+        found = source.collection.get(ids=[node_id for node_id, _ in page], include=["embeddings", "metadatas"])
         if found["ids"]:
             target.collection.add(
                 ids=found["ids"],
                 embeddings=[[float(x) for x in vector] for vector in found["embeddings"]],
-                metadatas=[without_text(m or {}, d) for m, d in zip(found["metadatas"], found["documents"])],
+                metadatas=[m or {} for m in found["metadatas"]],
             )
         done += len(found["ids"])
         say("vectors", done, total)

@@ -5,7 +5,6 @@ and the node's JSON in its metadata: about three quarters of a store's disk, and
 time to add. Here Chroma keeps the vector, the metadata that filters and deletes read, and a hash of
 the text it was embedded from; a query reads the texts back from the docstore and leaves out any
 chunk whose stored text is no longer the one its vector was made from (deleted or changed since).
-Stores written before this keep their texts in Chroma: those are compared with the docstore's.
 """
 
 import hashlib
@@ -36,17 +35,9 @@ def vector_metadata(node: BaseNode) -> dict:
     return {**node.metadata, DOCUMENT_ID: node.ref_doc_id or node.node_id, TEXT_HASH: text_hash(node.get_content())}
 
 
-def without_text(metadata: dict, document: str | None) -> dict:
-    """The metadata a vector of a store that kept the texts in Chroma has in this layout."""
-    kept = {k: v for k, v in metadata.items() if k not in ("_node_content", "_node_type", "ref_doc_id")}
-    return kept if document is None else {**kept, TEXT_HASH: text_hash(document)}
-
-
-def matches(text: str, metadata: dict, document: str | None) -> bool:
+def matches(text: str, metadata: dict) -> bool:
     """Whether `text` is what this vector was embedded from."""
-    if TEXT_HASH in metadata:
-        return metadata[TEXT_HASH] == text_hash(text)
-    return document == text  # a store written before the texts left Chroma
+    return metadata.get(TEXT_HASH) == text_hash(text)
 
 
 class ChunkVectorStore(ChromaVectorStore):
@@ -70,15 +61,15 @@ class ChunkVectorStore(ChromaVectorStore):
 
     def _query(self, query_embeddings: list[float], n_results: int, where: dict, **kwargs) -> VectorStoreQueryResult:
         found = self._collection.query(
-            query_embeddings=query_embeddings, n_results=n_results, include=["metadatas", "documents", "distances"],
+            query_embeddings=query_embeddings, n_results=n_results, include=["metadatas", "distances"],
             **({"where": where} if where else {}), **kwargs,
         )
-        ids, metadatas, documents, distances = (found[key][0] for key in ("ids", "metadatas", "documents", "distances"))
+        ids, metadatas, distances = (found[key][0] for key in ("ids", "metadatas", "distances"))
         texts = self._stored_texts(ids)
         result = VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-        for node_id, metadata, document, distance in zip(ids, metadatas, documents, distances):
+        for node_id, metadata, distance in zip(ids, metadatas, distances):
             text = texts.get(node_id)
-            if text is None or not matches(text, metadata or {}, document):
+            if text is None or not matches(text, metadata or {}):
                 continue
             result.nodes.append(node_of(node_id, text, metadata))
             result.similarities.append(math.exp(-distance))

@@ -5,7 +5,6 @@ import sqlite3
 import pytest
 
 from rag.models import Filters
-from tests.conftest import SEED_DOC
 
 ARTICLES = {
     "harbour.md": ("Harbour Gazette", "2024-03-01", "The harbour board approved a new ferry terminal on Tuesday. Work on the quay starts in May."),
@@ -84,26 +83,6 @@ def test_an_article_with_fts_syntax_is_indexed_as_words(service, tmp_path):
     service.ingest([write(tmp_path, "syntax.md", "Valley Courier", "2024-05-02", text)])
     assert lexical(service, "near value") == ["syntax.md"]
     assert service.delete("syntax.md")
-
-
-def test_a_store_from_before_the_lexical_index_is_indexed_on_open(fresh_store, seed_copy, seed_settings):
-    """Stores built with the BM25 folder: the docstore fills its lexical index once, and the next
-    write removes the old BM25 files."""
-    from rag.service import Byline
-
-    fresh_store.ingest([seed_copy])
-    path = fresh_store.store.path
-    fresh_store.store.docs.close()
-    with sqlite3.connect(path / "articles.sqlite3") as db:
-        db.executescript("DROP TABLE chunk_vocab; DROP TABLE chunk_search; DROP TABLE chunk_terms; DELETE FROM state WHERE key = 'lexical_index';")
-    (path / "bm25-3-0a1b2c3d").mkdir()
-    (path / "bm25.json").write_text('{"folder": "bm25-3-0a1b2c3d"}')
-    reopened = Byline(seed_settings.model_copy(update={"store": path}))
-    assert reopened.retriever.chunks("Bahram Ghasemi", 1, mode="bm25")[0].doc_id == SEED_DOC
-    with sqlite3.connect(path / "articles.sqlite3") as db:
-        assert db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] == reopened.store.docs.chunk_count() > 0
-    assert reopened.ingest([seed_copy]).unchanged == 1
-    assert not list(path.glob("bm25*"))
 
 
 def test_scoring_rare_terms_first_ranks_as_the_whole_query(tmp_path, monkeypatch):

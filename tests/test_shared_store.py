@@ -197,12 +197,6 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     assert_lexical_counts(rows)
     length_differs = "SELECT count(*) FROM postings p JOIN chunk_terms t ON t.id = p.id WHERE p.length IS DISTINCT FROM t.length"
     assert rows(length_differs) == [(0,)]
-    # A database from before postings held their chunk's length gets it when next opened.
-    postgres.database.script("ALTER TABLE postings DROP COLUMN length; ALTER TABLE postings ADD PRIMARY KEY (term, id)")
-    reopened = DocStore(open_database(database, tmp_path / "unused"))
-    assert reopened.database.rows(length_differs) == [(0,)]
-    assert ranking(reopened.lexical_search(terms, 15))[:-1] == ranking(sqlite.lexical_search(terms, 15))[:-1]
-    assert reopened.delete("a8") and reopened.database.rows("SELECT count(*) FROM postings p WHERE p.id NOT IN (SELECT id FROM chunk_terms)") == [(0,)]
 
 
 def test_a_bulk_fill_indexes_its_rows_at_the_end_even_after_a_failure(database, tmp_path):
@@ -368,16 +362,13 @@ def test_the_sources_registry_on_postgres(database, tmp_path):
 # --- from the embedded store to a shared one ------------------------------------------------
 def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, tmp_path, seed_copy, seed_settings):
     """`byline copy-store FOLDER` with BYLINE_DATABASE_URL: the articles, chunks, story groups, lexical
-    index, vectors and feeds arrive as they were (a store with its texts in Chroma leaves them behind),
-    searches rank the same, nothing is embedded again; a second copy into the now full store is refused."""
+    index, vectors and feeds arrive as they were, searches rank the same, nothing is embedded again; a second copy into the now full store is refused."""
     from index.duplicates import METHOD
     from index.sources.registry import SourceRegistry
     from rag.service import Byline
-    from tests.test_vectors import with_texts_in_chroma
 
     source = Byline(seed_settings.model_copy(update={"store": tmp_path / "embedded"}))
     source.ingest([seed_copy])
-    with_texts_in_chroma(source.store)
     SourceRegistry.in_store(tmp_path / "embedded").register("https://news.example/feed.xml", "feed", "Example News", prune=False)
     questions = ["What did the article report?", "Who said it?", "When did it happen?"]
     expected = [[(h.doc_id, h.text, round(h.score, 6)) for h in source.search(q, k=3).results] for q in questions]

@@ -1,12 +1,9 @@
 """Chroma keeps each chunk's vector, not its text: dense hits read their texts from the docstore, and a
-chunk whose stored text is not the one its vector was made from is never returned. Stores written
-with the texts in Chroma (llama-index's own layout, before) answer the same."""
+chunk whose stored text is not the one its vector was made from is never returned."""
 
 import numpy as np
 import pytest
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from index.nodes import chunk_node
 from index.vectors import TEXT_HASH, text_hash
 
 QUESTION = "What did the article report?"
@@ -58,27 +55,3 @@ def test_a_chunk_whose_stored_text_changed_since_it_was_embedded_is_left_out(ser
     assert first.node_id not in {h.node_id for h in dense(service)}
     assert first.node_id in raw_query(service)  # still in Chroma: the hash, not Chroma, left it out
 
-
-def with_texts_in_chroma(store) -> None:
-    """Rewrite a store's Chroma as llama-index's ChromaVectorStore writes it (stores before this layout)."""
-    found = store.collection.get(include=["embeddings"])
-    chunks = {c.node_id: c for c in store.docs.chunks()}
-    articles = store.docs.metadata()
-    old = []
-    for node_id, vector in zip(found["ids"], found["embeddings"]):
-        node = chunk_node(articles[chunks[node_id].doc_id], chunks[node_id])
-        node.embedding = list(vector)
-        old.append(node)
-    store.collection.delete(ids=found["ids"])
-    ChromaVectorStore(chroma_collection=store.collection).add(old)
-    assert all(store.collection.get(include=["documents"])["documents"])
-
-
-def test_a_store_with_the_texts_in_chroma_answers_as_before(service):
-    store = service.store
-    before = [(h.node_id, h.text) for h in dense(service)]
-    with_texts_in_chroma(store)
-
-    assert [(h.node_id, h.text) for h in dense(service)] == before
-    rewrite_chunk_text(service, before[0][0], before[0][1] + " (corrected)")
-    assert before[0][0] not in {h.node_id for h in dense(service)}
