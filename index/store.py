@@ -22,6 +22,8 @@ from index.corrections import Corrections, Withdrawn, checked_reason, utc_now
 from index.database import open_database
 from index.docstore import DocStore
 from index.embedding import load_embedding, model_name, resolve_device
+from index.migrations import KEY as FORMAT_VERSION
+from index.migrations import VERSION, upgrade
 from index.settings import IndexSettings
 from index.vectors import ChunkVectorStore
 
@@ -59,28 +61,36 @@ class Store:
 
     @staticmethod
     def manifest_for(settings: IndexSettings) -> dict:
-        """The settings a store is built with; a store opens only with the same ones."""
+        """The settings a store is built with (a store opens only with the same ones) and its format version."""
         return {
             "embed_model": Path(model_name(settings)).name,
             "chunk_words": settings.chunk_words,
             "chunk_overlap_sentences": settings.chunk_overlap_sentences,
+            FORMAT_VERSION: VERSION,
         }
 
     def _check_manifest(self) -> None:
-        """The store folder's manifest file; a shared database's own, which every process checks."""
+        """The store folder's manifest file; a shared database's own, which every process checks. An
+        older format is upgraded (index/migrations.py)."""
         file = self.path / MANIFEST
         wanted = self.manifest_for(self.settings)
         if self.settings.database_url:
             found, where = self.docs.manifest(wanted), f"in {self.docs.database.where}"
+            save = self._save_shared_manifest
         else:
             found, where = json.loads(file.read_text()) if file.exists() else wanted, f"at {self.path}"
             if not file.exists():
                 file.write_text(json.dumps(wanted, indent=2))
+            save = lambda manifest: file.write_text(json.dumps(manifest, indent=2))  # noqa: E731
+        found = upgrade(self, found, where, save)
         if found != wanted:
             raise StoreMismatch(
                 f"The store {where} was built with {found}, not {wanted}. "
                 "Use another --store, or delete this one and ingest again."
             )
+
+    def _save_shared_manifest(self, manifest: dict) -> None:
+        self.docs.database.write("UPDATE manifest SET value = ? WHERE key = ?", (json.dumps(manifest), "store"))
 
     @property
     def embed_model(self):

@@ -4,6 +4,7 @@ cannot start (where Debian's postgresql is missing, they install it
 with apt-get as root, as CI runs)."""
 
 import glob
+import json
 import os
 import random
 import shutil
@@ -241,6 +242,26 @@ def test_the_write_lock_and_the_manifest_are_shared_through_postgres(database, t
     assert not (tmp_path / "two" / "write.lock").exists()
     with pytest.raises(StoreMismatch, match="The store in postgresql://byline@.* was built with .*'chunk_words': 160"):
         Store(settings.model_copy(update={"store": tmp_path / "three", "chunk_words": 99}))  # the database's manifest, not the folder's
+
+
+def test_a_shared_store_without_a_format_version_gets_it_and_a_later_one_is_refused(database, tmp_path, seed_settings):
+    """The database's manifest is upgraded as the folder's is (index/migrations.py)."""
+    from index.migrations import KEY, VERSION, StoreTooNew
+    from index.store import Store
+
+    settings = seed_settings.model_copy(update={"database_url": database, "store": tmp_path / "one"})
+    store = Store(settings)
+    manifest = lambda: json.loads(store.docs.database.rows("SELECT value FROM manifest WHERE key = 'store'")[0][0])  # noqa: E731
+    written = manifest()
+    assert written[KEY] == VERSION
+    older = {k: v for k, v in written.items() if k != KEY}
+    store.docs.database.write("UPDATE manifest SET value = ? WHERE key = 'store'", (json.dumps(older),))
+    Store(settings.model_copy(update={"store": tmp_path / "two"})).close()
+    assert manifest() == written
+    store.docs.database.write("UPDATE manifest SET value = ? WHERE key = 'store'", (json.dumps({**older, KEY: VERSION + 1}),))
+    with pytest.raises(StoreTooNew, match=rf"The store in postgresql://byline@.* has format version {VERSION + 1}"):
+        Store(settings.model_copy(update={"store": tmp_path / "three"}))
+    store.close()
 
 
 # --- two `byline serve` processes on one archive --------------------------------------------
