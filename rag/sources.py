@@ -127,6 +127,7 @@ def fetch_limits(settings: Settings) -> FetchLimits:
 class WebSources:
     def __init__(self, service: Byline):
         settings = service.settings
+        self._service = service
         self.registry = SourceRegistry.in_store(service.store.path, settings.database_url)
         self.state = SyncState()
         self._sync = SourceSync(
@@ -144,6 +145,14 @@ class WebSources:
 
     def registered(self) -> list[Source]:
         return self.registry.all()
+
+    def restore(self, doc_id: str) -> bool:
+        """Let a withdrawn article back in (`Byline.restore`), and have the next sync of a feed or sitemap
+        that lists it read its page again and store it; whether it was withdrawn."""
+        restored = self._service.restore(doc_id)
+        if restored:
+            self.registry.forget_article(doc_id)
+        return restored
 
     def add(self, urls: list[str], prune: bool = False) -> list[SourceReport]:
         """Read each URL: an article page is stored; a feed or sitemap is registered, then synced."""

@@ -167,3 +167,27 @@ def test_feeds_keep_withdrawn_articles_out_and_stale_sources_are_flagged(site, t
         shown = cli("sources", "--store", str(settings.store), BYLINE_STALE_AFTER_HOURS="24")
         assert shown.exit_code == 0 and "\tSTALE (listing last read" in shown.stdout
         assert "STALE" not in cli("sources", "--store", str(settings.store), BYLINE_STALE_AFTER_HOURS="0").stdout
+
+
+def test_an_article_let_back_in_is_stored_by_the_next_feed_sync(site, tmp_path, seed_settings):
+    """`byline withdraw --undo` of a fed article: the next sync reads its page again and stores it, though
+    neither the feed nor the page changed (its entry said 'unchanged', and the feed could answer 304)."""
+    from rag.service import Byline
+    from rag.sources import web_sources
+
+    settings = seed_settings.model_copy(update={"store": tmp_path / "store", "fetch_delay": 0, "fetch_allow_private": "127.0.0.1"})
+    lighthouse = f"{site.url}/news/lighthouse.html"
+    with Byline(settings) as service:
+        sources = web_sources(service)
+        [report] = sources.add([f"{site.url}/feeds/harbour"])
+        assert report.added == 2, report
+        service.withdraw(lighthouse, REASON)
+        [kept_out] = sources.sync()
+        assert kept_out.added == 0 and service.article(lighthouse) is None
+        undone = cli("withdraw", lighthouse, "--undo", BYLINE_STORE=str(settings.store), BYLINE_FETCH_ALLOW_PRIVATE="127.0.0.1")
+        assert undone.exit_code == 0, undone.output
+        [back] = sources.sync()
+        assert back.added == 1 and service.article(lighthouse) is not None, back
+        assert [s.articles for s in sources.registered()] == [2]
+        [again] = sources.sync()
+        assert again.added == 0 and not again.errors

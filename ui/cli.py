@@ -544,7 +544,7 @@ def withdraw(
     """Withdraw an article: remove it from the store, and keep every later ingest, upload and feed sync from adding it again."""
     service = _service(store)
     if undo:
-        if not service.restore(doc_id):
+        if not _web_sources(service).restore(doc_id):
             _fail(f"'{doc_id}' is not withdrawn (`byline withdrawn` lists the withdrawn articles)")
         typer.echo(f"{doc_id} may be added again: the next ingest or sync that reads it stores it")
         return

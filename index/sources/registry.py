@@ -156,6 +156,16 @@ class SourceRegistry:
         with self._transaction() as db:
             db.write_many("DELETE FROM entries WHERE source = ? AND link = ?", [(source, link) for link in links])
 
+    def forget_article(self, doc_id: str) -> None:
+        """Forget the entries that brought in `doc_id`, and the listing validators of their sources, so
+        that the next sync reads its page again (an article let back in after a withdrawal: its entry
+        would say it is unchanged, or the listing answer 304, and it would never be stored again)."""
+        with self._transaction() as db:
+            db.write(
+                "UPDATE sources SET etag = NULL, last_modified = NULL WHERE url IN (SELECT source FROM entries WHERE doc_id = ?)", (doc_id,)
+            )
+            db.write("DELETE FROM entries WHERE doc_id = ?", (doc_id,))
+
     def claims(self, doc_ids: Iterable[str]) -> list[tuple[str, str, str]]:
         """(source, link, doc_id) of every entry, of any source, that brings in one of `doc_ids`."""
         doc_ids = list(doc_ids)
