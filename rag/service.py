@@ -4,10 +4,11 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 
+from index.article_search import listed, matched
 from index.articles import Article
 from index.corrections import Withdrawn
 from index.docstore import StoredArticle
-from index.ingest import IngestReport, Progress, ingest, ingest_articles
+from index.ingest import IngestProgress, IngestReport, Progress, ingest, ingest_articles
 from index.loaders import LOADERS, load_named
 from index.store import Store
 from index.store_copy import CopyProgress, copy_store
@@ -80,10 +81,10 @@ class Byline:
         Links to files outside the folders given are skipped unless `follow_links`."""
         return ingest(self.store, paths, progress, follow_links)
 
-    def ingest_loaded(self, articles: Iterable[Article]) -> IngestReport:
-        """Store articles already read by `load` (no second parse of the files)."""
+    def ingest_loaded(self, articles: Iterable[Article], progress: IngestProgress | None = None) -> IngestReport:
+        """Store articles already read by `load` (no second parse of the files); `progress` is kept up to date."""
         report = IngestReport()
-        ingest_articles(self.store, articles, report)
+        ingest_articles(self.store, articles, report, progress=progress)
         return report
 
     def load(self, files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], IngestReport]:
@@ -126,11 +127,14 @@ class Byline:
     def article(self, doc_id: str) -> StoredArticle | None:
         return self.store.docs.get(doc_id)
 
-    def articles(self, offset: int = 0, limit: int = 50) -> list[StoredArticle]:
-        return self.store.docs.list(offset, limit)
+    def articles(self, offset: int = 0, limit: int = 50, query: str = "") -> list[StoredArticle]:
+        """A page of the articles, newest ingest first; with `query`, of those whose doc_id, title or
+        source holds each of its words."""
+        return listed(self.store.docs, offset, limit, query)
 
-    def count(self) -> int:
-        return self.store.docs.count()
+    def count(self, query: str = "") -> int:
+        """How many articles are stored; with `query`, how many `articles` match it."""
+        return matched(self.store.docs, query)
 
     def sources(self) -> list[str]:
         """The distinct article sources, for filter choices."""

@@ -18,10 +18,11 @@ def gradio_events(url: str, headers: dict) -> dict[str, tuple[int, int | None]]:
     return fns
 
 
-def gradio_call(url: str, headers: dict, fn: tuple[int, int | None], data: list) -> dict:
+def gradio_call(url: str, headers: dict, fn: tuple[int, int | None], data: list, session: str = "", told: list | None = None) -> dict:
     """A Gradio event as its page sends it: join the queue, then read the session's events until it
-    completes (a generator's last output)."""
-    session = uuid.uuid4().hex[:12]
+    completes (a generator's last output). `session`: the page's (its gr.State values), a new one by
+    default; `told` collects the progress messages ("progress_data") sent on the way."""
+    session = session or uuid.uuid4().hex[:12]
     body = {"data": data, "fn_index": fn[0], "trigger_id": fn[1], "session_hash": session, "event_data": None}
     joined = httpx.post(f"{url}/gradio_api/queue/join", json=body, headers=headers)
     if joined.status_code != 200:
@@ -29,6 +30,8 @@ def gradio_call(url: str, headers: dict, fn: tuple[int, int | None], data: list)
     with httpx.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}, headers=headers, timeout=60) as events:
         for line in events.iter_lines():
             message = json.loads(line[5:]) if line.startswith("data:") else {}
+            if message.get("msg") == "progress" and told is not None:
+                told.append(message.get("progress_data"))
             if message.get("msg") == "process_completed":
                 return {"status": 200, **message}
     raise AssertionError("the Gradio event never completed")

@@ -126,10 +126,11 @@ def test_gradio_routes_need_a_key(keyed):
 def test_gradio_events_refuse_without_a_key_and_readers_get_no_articles(keyed, gradio_fns):
     feed = "http://127.0.0.1:9/feed.xml"
     inputs = {
-        "byline-delete": [SEED_DOC], "byline-show": [SEED_DOC], "byline-add": [None], "byline-add-url": [feed],
-        "byline-feeds-refresh": [], "tick": [], "byline-sync": [], "byline-remove-feed": [feed, True],
-        "byline-withdraw": [SEED_DOC, "a test"],
-    }
+        "byline-delete": [SEED_DOC, None], "byline-show": [SEED_DOC], "byline-add": [None, None], "byline-add-url": [feed, None],
+        "byline-feeds-refresh": [None], "tick": [None, None], "byline-sync": [None], "byline-remove-feed": [feed, True, None],
+        "byline-withdraw": [SEED_DOC, "a test", None], "byline-article-search": ["Damascus"], "byline-article-find": ["Damascus"],
+        "byline-articles-previous": [None], "byline-articles-next": [None],
+    }  # None: a gr.State's place (the session keeps its value)
     for name, fn in gradio_fns.items():
         data = inputs.get(name, [QUESTION] if name in ("ask", "byline-question", "byline-ask") else [])
         # A cross-origin page, without a key: nothing runs.
@@ -140,9 +141,10 @@ def test_gradio_events_refuse_without_a_key_and_readers_get_no_articles(keyed, g
         done = gradio_call(keyed.url, spoofing, gradio_fns[name], inputs[name])
         assert done["success"] is False and ADMIN_ONLY in done["output"]["error"], name
     loaded = gradio_call(keyed.url, READER, gradio_fns["load"], [])["output"]["data"]
-    assert loaded[0] == {"visible": False, "__type__": "update"} and loaded[1]["data"] == [] and loaded[5]["data"] == []
+    # The tab hidden; its articles (1) and feeds (8, after the list's line, choices, view and paging) empty.
+    assert loaded[0] == {"visible": False, "__type__": "update"} and loaded[1]["data"] == [] and loaded[8]["data"] == []
     assert gradio_call(keyed.url, ADMIN, gradio_fns["load"], [])["output"]["data"][0]["visible"] is True
-    refreshed = gradio_call(keyed.url, ADMIN, gradio_fns["byline-feeds-refresh"], [])["output"]["data"]
+    refreshed = gradio_call(keyed.url, ADMIN, gradio_fns["byline-feeds-refresh"], [None])["output"]["data"]
     assert refreshed[0]["headers"] == ["URL", "kind", "status", "articles", "last sync", "last error"]
     shown = gradio_call(keyed.url, ADMIN, gradio_fns["byline-show"], [SEED_DOC])
     assert "Damascus" in shown["output"]["data"][0]

@@ -58,8 +58,8 @@ def test_open_server_takes_writes_only_from_its_own_pages(open_site):
     assert httpx.post(f"{url}/api/sources/sync", json={}, headers=evil).status_code == 403
     assert httpx.post(f"{url}/gradio_api/upload", files=[("files", ("x.txt", b"Text.", "text/plain"))], headers=evil).status_code == 403
     fns = gradio_events(url, {})
-    assert gradio_call(url, evil, fns["byline-delete"], [DOC])["status"] == 403
-    assert gradio_call(url, evil, fns["byline-add-url"], [FEED])["status"] == 403
+    assert gradio_call(url, evil, fns["byline-delete"], [DOC, None])["status"] == 403
+    assert gradio_call(url, evil, fns["byline-add-url"], [FEED, None])["status"] == 403
     assert stored_text(service) == ORIGINAL and service.article("planted.txt") is None
     assert httpx.get(f"{url}/api/sources").json()["sources"] == []
     # Reading is not a write: without CORS headers another site's page cannot read the answer anyway.
@@ -68,7 +68,7 @@ def test_open_server_takes_writes_only_from_its_own_pages(open_site):
     assert upload(url, PLANTED, {"Origin": url}, name="own.txt").status_code == 200
     assert upload(url, PLANTED, {"Origin": NEWS}, name="news.txt").status_code == 200
     assert stored_text(service, "own.txt") == PLANTED and stored_text(service, "news.txt") == PLANTED
-    deleted = gradio_call(url, {"Origin": url}, fns["byline-delete"], ["own.txt"])
+    deleted = gradio_call(url, {"Origin": url}, fns["byline-delete"], ["own.txt", None])
     assert deleted["status"] == 200 and deleted["success"] and service.article("own.txt") is None
 
 

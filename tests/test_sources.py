@@ -12,6 +12,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 from urllib.parse import quote
 
 import pytest
@@ -425,8 +426,10 @@ def test_articles_tab_lists_syncs_and_removes_sources(site, service, added):
         url = demo.local_url.rstrip("/")
         events = gradio_events(url, {})
 
+        tab = uuid.uuid4().hex[:12]  # one page's session: the status line follows the feed it added
+
         def click(name: str, *data) -> list:
-            done = gradio_call(url, {}, events[name], list(data))
+            done = gradio_call(url, {}, events[name], list(data), session=tab)
             assert done["success"], done
             return done["output"]["data"]
 
@@ -434,31 +437,39 @@ def test_articles_tab_lists_syncs_and_removes_sources(site, service, added):
             return {r[0]: r for r in table["data"]}.get(feed)
 
         try:
-            shown = click("byline-add-url", feed)  # outputs: status, the articles (4), the sources table, its choices, the timer
+            # outputs: status, the articles (7: table, line, choices, sources, view, paging), the sources table, its
+            # choices, the timer, the feed the status follows (a gr.State: None here; None in inputs too)
+            shown = click("byline-add-url", feed, None)
             assert "is registered; its articles are being read in the background" in shown[0]
-            assert row(shown[5])[1] == "feed" and row(shown[5])[2] in ("queued", "syncing", "syncing 0/2", "syncing 1/2")
-            assert shown[7]["active"] is True, "the timer refreshes the table while the feed syncs"
-            assert feed in [choice[0] for choice in shown[6]["choices"]]
+            assert row(shown[8])[1] == "feed" and row(shown[8])[2] in ("queued", "syncing", "syncing 0/2", "syncing 1/2")
+            assert shown[10]["active"] is True, "the timer refreshes the table while the feed syncs"
+            assert feed in [choice[0] for choice in shown[9]["choices"]]
             deadline = time.monotonic() + 10
-            while row((ticked := click("tick"))[0])[2] != "syncing 1/2":  # until the worker waits on the gated page
+            while row((ticked := click("tick", None, None))[0])[2] != "syncing 1/2":  # until the worker waits on the gated page
                 assert time.monotonic() < deadline, row(ticked[0])
                 time.sleep(0.05)
             assert row(ticked[0])[3:5] == ["0 articles", "never synced"]
+            assert "being read in the background \\(syncing 1/2\\)" in ticked[10], ticked[10]
         finally:
             gate.set()
         assert web_sources(server_side).state.wait_idle(20)
-        ticked = click("tick")  # outputs: the sources table, its choices, the timer, the articles (4)
+        ticked = click("tick", None, None)  # outputs: the sources table, its choices, the timer, the articles (7), status
         assert row(ticked[0])[:4] == [feed, "feed", "idle", "2 articles"] and row(ticked[0])[5] == ""  # no "last error: ok"
         assert re.fullmatch(r"synced \d{1,2} [A-Z][a-z]{2} 20\d\d \d\d:\d\d UTC", row(ticked[0])[4])
         assert ticked[2]["active"] is False and links[1] in [r[0] for r in ticked[3]["data"]], "the articles, refreshed once done"
+        # The status line no longer says the feed is being read: it says what was read (issue 20).
+        said = ticked[10]
+        assert said.startswith(_markdown_text(f"{feed}: a feed")) and said.endswith(": read, 2 articles from it in the store."), said
+        assert "<img" not in said and "background" not in said
+        assert click("tick", None, None)[10] == {"__type__": "update"}, "said once: the next tick leaves the status line as it is"
 
-        synced = click("byline-sync")[0]
+        synced = click("byline-sync", None)[0]
         assert _markdown_text(f'{feed}: a feed "Notes <img src=x onerror=alert(1)>"') in synced, synced
         assert "<img" not in synced and _markdown_text(f"{u}/sitemap-index.xml") in synced  # every registered source
-        removed = click("byline-remove-feed", feed, True)
+        removed = click("byline-remove-feed", feed, True, None)
         assert removed[0] == _markdown_text(f"{feed}: removed, and 2 articles that only it brought in") + "."
         assert row(removed[1]) is None and all(service.article(link) is None for link in links)
-        assert "not a registered feed or sitemap" in click("byline-remove-feed", feed, False)[0]
+        assert "not a registered feed or sitemap" in click("byline-remove-feed", feed, False, None)[0]
     finally:
         demo.close()
 

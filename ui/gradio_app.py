@@ -11,10 +11,11 @@ from rag.history import recent_turns
 from rag.models import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
 from ui.access import ADMIN, request_key_name, request_role
+from ui.article_list import ARTICLE_COLUMNS, ArticleView, article_page, moved
 from ui.desk_tab import editors_tab
 from ui.gradio_files import UploadedFiles
 from ui.render import chat_answer, counted
-from ui.source_lines import SOURCE_COLUMNS, add_url_markdown, remove_markdown, source_rows, sync_markdown
+from ui.source_lines import SOURCE_COLUMNS, add_url_status, awaited_markdown, remove_markdown, source_rows, sync_markdown
 from ui.uploads import _markdown_text as markdown_text
 from ui.uploads import upload_paths
 from ui.welcome import example_questions, welcome_markdown
@@ -40,10 +41,9 @@ CSS = """
 .byline-passage:target { outline: 2px solid #e0a800; outline-offset: 2px; }
 .byline-passage:target mark { background: #ffd43b; }
 """
-ARTICLE_COLUMNS = ["doc_id", "title", "date", "source", "chunks"]
 WITHDRAWN_COLUMNS = ["doc_id", "withdrawn", "by", "reason", "title"]
 ADMIN_ONLY = "This needs an admin key (BYLINE_API_KEYS), as the Articles and Editors tabs do; this key may ask questions only."
-LISTED_ARTICLES = 200
+LISTED_ARTICLES = 200  # a page of the article list (ui/article_list.py)
 SYNC_POLL = 2.0  # seconds between refreshes of the sources table while one is queued or syncing
 CHAT_HEIGHT = "max(260px, calc(100vh - 400px))"
 # Under each answer: a thumb up or down; the other choices say why it is not helpful.
@@ -154,18 +154,19 @@ def build_app(service: Byline) -> gr.Blocks:
     def source_choices() -> list[tuple[str, str]]:
         return [("All sources", "")] + [(source, source) for source in service.sources()]
 
-    def article_table():
-        rows = [
-            [a.article.doc_id, a.article.title, a.article.date or "", a.article.source or "", a.chunks]
-            for a in service.articles(0, LISTED_ARTICLES)
-        ]
-        total = service.count()
-        shown = f"the newest {len(rows)} of {total} indexed articles" if total > len(rows) else counted(total, "indexed article")
+    def article_table(view: ArticleView | None = None):
+        """A page of the article list (`view`: its search and first row; the newest by default), the
+        line saying which, the article choices, the source filter's choices, the view shown, and
+        the paging buttons."""
+        page = article_page(service, view or ArticleView(), LISTED_ARTICLES)
         return (
-            rows,
-            f"Showing {shown}.",
-            gr.update(choices=[row[0] for row in rows]),
+            page.rows,
+            page.summary(),
+            gr.update(choices=[row[0] for row in page.rows]),
             gr.update(choices=source_choices()),
+            page.view,
+            gr.update(interactive=page.has_previous),
+            gr.update(interactive=page.has_next),
         )
 
     def source_table(rows: list[list[str]], busy: bool):
@@ -181,38 +182,62 @@ def build_app(service: Byline) -> gr.Blocks:
         if request_role(request.headers, settings) == ADMIN:
             return (gr.update(visible=True), *article_table(), *source_table(*source_rows(service)), withdrawn_table())
         hidden = ([], gr.update(choices=[]), gr.Timer(active=False), [])
-        return (gr.update(visible=False), [], "", gr.update(choices=[]), gr.update(choices=source_choices()), *hidden)
+        nothing = ([], "", gr.update(choices=[]), gr.update(choices=source_choices()), ArticleView(), *(gr.update(interactive=False),) * 2)
+        return (gr.update(visible=False), *nothing, *hidden)
 
-    def upload(paths: list[str] | None, request: gr.Request):
+    def find_articles(query: str | None, request: gr.Request):
+        """The article list's search: the first page of the articles whose doc_id, title or source holds its words."""
+        require_admin(request)
+        return article_table(ArticleView(query or "", 0))
+
+    def page_articles(pages: int):
+        def turn(view: ArticleView | None, request: gr.Request):
+            require_admin(request)
+            return article_table(moved(view or ArticleView(), pages, LISTED_ARTICLES))
+
+        return turn
+
+    def upload(paths: list[str] | None, view: ArticleView | None, request: gr.Request, progress=gr.Progress()):
+        """Store the uploaded files, telling how far it has got on the status line; the status no longer
+        follows a feed ("" awaited)."""
         require_admin(request)
         if not paths:
-            return ("Choose one or more files first.", *article_table())
-        return (upload_paths(service, paths), *article_table())
+            return ("Choose one or more files first.", *article_table(view), "")
+        progress(0, desc=f"Reading {counted(len(paths), 'file')}")
+        message = upload_paths(service, paths, lambda share, said: progress(share, desc=said))
+        return (message, *article_table(view), "")
 
-    def add_url(url: str | None, request: gr.Request):
+    def add_url(url: str | None, view: ArticleView | None, request: gr.Request):
+        """Read `url`; for a feed or sitemap, the status follows its reading (`awaited`, the timer's tick)."""
         require_admin(request)
-        return (add_url_markdown(service, url or ""), *article_table(), *source_table(*source_rows(service)))
+        message, awaited = add_url_status(service, url or "")
+        return (message, *article_table(view), *source_table(*source_rows(service)), awaited)
 
-    articles_kept = (gr.skip(),) * 4  # article_table's outputs, left as they are
+    articles_kept = (gr.skip(),) * 7  # article_table's outputs, left as they are
 
-    def refresh_sources(request: gr.Request):
+    def refresh_sources(view: ArticleView | None, request: gr.Request):
         require_admin(request)
-        return (*source_table(*source_rows(service)), *article_table())
+        return (*source_table(*source_rows(service)), *article_table(view))
 
-    def poll_sources(request: gr.Request):
-        """The timer's tick: the sources table; the articles too once nothing syncs any more."""
+    def poll_sources(view: ArticleView | None, awaited: str | None, request: gr.Request):
+        """The timer's tick: the sources table; the articles too once nothing syncs any more; the status
+        line, while it speaks of a feed or sitemap being read (`awaited`), says how far, then what it read."""
         require_admin(request)
         rows, busy = source_rows(service)
-        return (*source_table(rows, busy), *(articles_kept if busy else article_table()))
+        followed = (gr.skip(), gr.skip())
+        if awaited:
+            message, reading = awaited_markdown(service, awaited)
+            followed = (message, awaited if reading else "")
+        return (*source_table(rows, busy), *(articles_kept if busy else article_table(view)), *followed)
 
-    def sync_now(request: gr.Request):
+    def sync_now(view: ArticleView | None, request: gr.Request):
         require_admin(request)
         yield ("Reading the feeds and sitemaps again…", gr.skip(), gr.skip(), gr.Timer(active=True), *articles_kept)
-        yield (sync_markdown(service), *source_table(*source_rows(service)), *article_table())
+        yield (sync_markdown(service), *source_table(*source_rows(service)), *article_table(view))
 
-    def remove_source(url: str | None, prune: bool, request: gr.Request):
+    def remove_source(url: str | None, prune: bool, view: ArticleView | None, request: gr.Request):
         require_admin(request)
-        return (remove_markdown(service, url, bool(prune)), *source_table(*source_rows(service)), *article_table())
+        return (remove_markdown(service, url, bool(prune)), *source_table(*source_rows(service)), *article_table(view))
 
     def show_article(doc_id: str | None, request: gr.Request) -> str:
         require_admin(request)
@@ -227,24 +252,24 @@ def build_app(service: Byline) -> gr.Blocks:
         """A click in a table: its row's first cell (an article's doc_id, a source's URL)."""
         return str(rows.iloc[event.index[0], 0])
 
-    def delete_article(doc_id: str | None, request: gr.Request):
+    def delete_article(doc_id: str | None, view: ArticleView | None, request: gr.Request):
         require_admin(request)
         if not doc_id:
-            return ("Choose an article to delete.", "", *article_table())
+            return ("Choose an article to delete.", "", *article_table(view), "")
         message = f"Deleted {doc_id}." if service.delete(doc_id) else f"No article with doc_id '{doc_id}'."
-        return (message, "", *article_table())
+        return (message, "", *article_table(view), "")
 
-    def withdraw_article(doc_id: str | None, reason: str | None, request: gr.Request):
+    def withdraw_article(doc_id: str | None, reason: str | None, view: ArticleView | None, request: gr.Request):
         """Remove an article for good (no ingest or sync adds it again), keeping the reason."""
         require_admin(request)
         if not doc_id:
-            return ("Choose an article to withdraw.", gr.skip(), gr.skip(), *articles_kept, gr.skip())
+            return ("Choose an article to withdraw.", gr.skip(), gr.skip(), *articles_kept, gr.skip(), "")
         try:
             record = service.withdraw(doc_id, reason or "", by=request_key_name(request.headers))
         except (LookupError, ValueError, StoreBusy) as error:
-            return (markdown_text(str(error)), gr.skip(), gr.skip(), *articles_kept, gr.skip())
+            return (markdown_text(str(error)), gr.skip(), gr.skip(), *articles_kept, gr.skip(), "")
         message = markdown_text(f"Withdrew {doc_id}: no ingest, upload or feed sync will add it again. Reason: {record.reason}")
-        return (message, "", "", *article_table(), withdrawn_table())
+        return (message, "", "", *article_table(view), withdrawn_table(), "")
 
     with gr.Blocks(title="Byline") as demo:
         sign_out = " · [Sign out](/signout)" if keyed else ""
@@ -279,7 +304,8 @@ def build_app(service: Byline) -> gr.Blocks:
                 files = UploadedFiles(label="Upload articles", file_count="multiple", file_types=list(FILE_TYPES), elem_id="byline-upload")
                 with gr.Column():
                     add = gr.Button("Add to index", variant="primary", elem_id="byline-add")
-                    status = gr.Markdown(elem_id="byline-status")
+                    status = gr.Markdown(elem_id="byline-status", min_height=48)
+                    awaited = gr.State("")  # the feed or sitemap whose reading the status line follows
             with gr.Row():
                 url = gr.Textbox(
                     label="Add from URL", placeholder="https://… an article page, an RSS/Atom feed or a sitemap", scale=4, elem_id="byline-url"
@@ -303,7 +329,17 @@ def build_app(service: Byline) -> gr.Blocks:
                     unregister = gr.Button("Remove source", variant="stop", elem_id="byline-remove-feed")
                 feed_status = gr.Markdown(elem_id="byline-feed-status")
                 poll = gr.Timer(SYNC_POLL, active=False)
-            listing = gr.Markdown()
+            with gr.Row(equal_height=True):
+                search = gr.Textbox(
+                    label="Search articles", placeholder="words of a title, a source or a doc_id", scale=4,
+                    elem_id="byline-article-search",
+                )
+                find = gr.Button("Search", scale=1, elem_id="byline-article-find")
+            with gr.Row(equal_height=True):
+                previous = gr.Button("← Previous", size="sm", interactive=False, scale=0, elem_id="byline-articles-previous")
+                listing = gr.Markdown(elem_id="byline-listing")
+                following = gr.Button("Next →", size="sm", interactive=False, scale=0, elem_id="byline-articles-next")
+            view_state = gr.State(ArticleView())
             table = gr.Dataframe(
                 headers=ARTICLE_COLUMNS,
                 datatype="str",
@@ -339,21 +375,30 @@ def build_app(service: Byline) -> gr.Blocks:
         copy_all.click(None, js=copy_js("byline-copy-all", whole=True))
         clear.click(lambda: ([], [], {}), None, [chatbot, turns, shown], api_visibility="private")
         chatbot.like(rate, shown, None, api_visibility="private")
-        listed = [table, listing, chosen, source]
-        add.click(upload, files, [status, *listed], api_visibility="private").then(lambda: None, None, files, api_visibility="private")
+        listed = [table, listing, chosen, source, view_state, previous, following]
+        add.click(
+            upload, [files, view_state], [status, *listed, awaited], api_visibility="private", show_progress_on=status
+        ).then(lambda: None, None, files, api_visibility="private")
         fed = [feeds, feed, poll]
         for trigger in (fetch.click, url.submit):
-            trigger(add_url, url, [status, *listed, *fed], api_visibility="private")
-        refresh.click(refresh_sources, None, [*fed, *listed], api_visibility="private")
-        poll.tick(poll_sources, None, [*fed, *listed], api_visibility="private", show_progress="hidden")
-        sync.click(sync_now, None, [feed_status, *fed, *listed], api_visibility="private")
-        unregister.click(remove_source, [feed, prune], [feed_status, *fed, *listed], api_visibility="private")
+            trigger(add_url, [url, view_state], [status, *listed, *fed, awaited], api_visibility="private")
+        for trigger in (search.submit, find.click):
+            trigger(find_articles, search, listed, api_visibility="private", show_progress_on=table)
+        previous.click(page_articles(-1), view_state, listed, api_visibility="private", show_progress_on=table)
+        following.click(page_articles(1), view_state, listed, api_visibility="private", show_progress_on=table)
+        refresh.click(refresh_sources, view_state, [*fed, *listed], api_visibility="private")
+        poll.tick(
+            poll_sources, [view_state, awaited], [*fed, *listed, status, awaited], api_visibility="private", show_progress="hidden"
+        )
+        sync.click(sync_now, view_state, [feed_status, *fed, *listed], api_visibility="private")
+        unregister.click(remove_source, [feed, prune, view_state], [feed_status, *fed, *listed], api_visibility="private")
         feeds.select(first_cell, feeds, feed, api_visibility="private")
         table.select(first_cell, table, chosen, api_visibility="private")
         view.click(show_article, chosen, article_text, api_visibility="private")
-        remove.click(delete_article, chosen, [status, article_text, *listed], api_visibility="private")
+        remove.click(delete_article, [chosen, view_state], [status, article_text, *listed, awaited], api_visibility="private")
         withdraw.click(
-            withdraw_article, [chosen, withdraw_reason], [status, article_text, withdraw_reason, *listed, withdrawn], api_visibility="private"
+            withdraw_article, [chosen, withdraw_reason, view_state], [status, article_text, withdraw_reason, *listed, withdrawn, awaited],
+            api_visibility="private",
         )
         demo.load(opened, None, [articles_tab, *listed, *fed, withdrawn], api_visibility="private")
         demo.load(welcome, None, chatbot, api_visibility="private")

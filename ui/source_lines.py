@@ -88,20 +88,45 @@ def add_url_markdown(service, url: str) -> str:
     """The Articles tab's "Add from URL": read `url` into the store (a feed's or sitemap's articles
     in the background); what happened, as Markdown (URLs, titles and messages shown as written, never
     as markup)."""
+    return add_url_status(service, url)[0]
+
+
+def add_url_status(service, url: str) -> tuple[str, str]:
+    """`add_url_markdown`'s message, and the feed or sitemap whose articles are now read in the
+    background ("" for none: `awaited_markdown` follows it)."""
     from rag.sources import is_web_address, web_sources
     from ui.uploads import _markdown_text
 
     url = (url or "").strip()
     if not is_web_address(url):
-        return "Give the address (http:// or https://) of an article page, an RSS/Atom feed or a sitemap."
+        return "Give the address (http:// or https://) of an article page, an RSS/Atom feed or a sitemap.", ""
     report = web_sources(service).add_in_background(url)
     if report.kind is None:
-        return "Nothing was added: " + _markdown_text("; ".join(report.errors))
+        return "Nothing was added: " + _markdown_text("; ".join(report.errors)), ""
     if report.kind != "page":
-        return _markdown_text(queued_line(report)) + " (the feeds and sitemaps table shows how far)."
+        return _markdown_text(queued_line(report)) + " (the feeds and sitemaps table shows how far).", report.url
     message = _markdown_text(report_line(report))
     problems = [f"- skipped {_markdown_text(s)}" for s in report.skipped] + [f"- {_markdown_text(e)}" for e in report.errors]
-    return message + ("\n\nNot added:\n" + "\n".join(problems) if problems else "")
+    return message + ("\n\nNot added:\n" + "\n".join(problems) if problems else ""), ""
+
+
+def awaited_markdown(service, url: str) -> tuple[str, bool]:
+    """What "Add from URL" says of the feed or sitemap `url` as its articles are read in the background,
+    as Markdown, and whether they still are (queued or syncing): the Articles tab's status follows it."""
+    from rag.sources import web_sources
+    from ui.uploads import _markdown_text
+
+    sources = web_sources(service)
+    progress = sources.state.snapshot().get(url)
+    source = next((s for s in sources.registered() if s.url == url), None)
+    if source is None:
+        return _markdown_text(f"{url}: no longer registered."), False
+    what = KINDS.get(source.kind, source.kind) + (f' "{source.title}"' if source.title else "")
+    if progress is not None:
+        line = f"{url}: {what} is registered; its articles are being read in the background ({status_text(progress)})"
+        return _markdown_text(line) + ".", True
+    line = f"{url}: {what}: read, {counted(source.articles, 'article')} from it in the store"
+    return _markdown_text(line + (f"; error: {source.last_error}" if source.last_error else "")) + ".", False
 
 
 def source_rows(service) -> tuple[list[list[str]], bool]:

@@ -2,15 +2,20 @@
 articles; the good files are stored and each bad one is reported, naming it (and its line)."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import TypeVar
 
+from index.ingest import IngestProgress
 from rag.service import FILE_TYPES, Byline
 from ui.render import counted
 
 _WEB_URL = re.compile(r"https?://[^\s<>\"'`\\]*[^\s<>\"'`\\.,;:!?)\]]")
+WATCH_SECONDS = 0.5  # how often an upload's progress is told
+T = TypeVar("T")
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -49,8 +54,10 @@ def check_count(count: int, service: Byline) -> None:
         raise UploadError(f"{count} files in one upload; the limit is {limit} (BYLINE_MAX_UPLOAD_FILES)")
 
 
-def ingest_uploads(service: Byline, files: Iterable[tuple[str | None, bytes]]) -> UploadOutcome:
-    """Store the articles of the good files; raise UploadError only when none is good."""
+def ingest_uploads(
+    service: Byline, files: Iterable[tuple[str | None, bytes]], progress: IngestProgress | None = None
+) -> UploadOutcome:
+    """Store the articles of the good files (`progress` kept up to date); raise UploadError only when none is good."""
     files = list(files)
     if not files:
         raise UploadError("no files uploaded")
@@ -70,7 +77,7 @@ def ingest_uploads(service: Byline, files: Iterable[tuple[str | None, bytes]]) -
     errors += report.errors
     if not articles:
         raise UploadError("; ".join(errors) or "no articles found")
-    stored = service.ingest_loaded(articles)
+    stored = service.ingest_loaded(articles, progress)
     return UploadOutcome(
         doc_ids=[article.doc_id for article in articles],
         added=stored.added,
@@ -82,9 +89,10 @@ def ingest_uploads(service: Byline, files: Iterable[tuple[str | None, bytes]]) -
     )
 
 
-def upload_paths(service: Byline, paths: list[str]) -> str:
+def upload_paths(service: Byline, paths: list[str], told: Callable[[float, str], None] | None = None) -> str:
     """The Articles tab's upload: the files Gradio saved → the store. Count and size are checked
-    before any file is read. Returns what happened, as Markdown."""
+    before any file is read. Returns what happened, as Markdown. `told` (share done, what is done) is
+    called from this thread as articles are read and embedded: the store is written from another."""
     try:
         check_count(len(paths), service)
         size = sum(Path(p).stat().st_size for p in paths)
@@ -93,7 +101,12 @@ def upload_paths(service: Byline, paths: list[str]) -> str:
                 f"the files come to {size / 1048576:.1f} MB; the limit is {service.settings.max_upload_mb} MB"
                 " (BYLINE_MAX_UPLOAD_MB): add fewer at a time"
             )
-        outcome = ingest_uploads(service, [(Path(p).name, Path(p).read_bytes()) for p in paths])
+        files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
+        if told is None:
+            outcome = ingest_uploads(service, files)
+        else:
+            state = IngestProgress()
+            outcome = watched(lambda: ingest_uploads(service, files, state), lambda: told(state.share_done(), upload_progress(state, len(files))))
     except UploadError as error:
         return "Nothing was added: " + _markdown_text(str(error))
     message = (
@@ -103,6 +116,25 @@ def upload_paths(service: Byline, paths: list[str]) -> str:
     if outcome.errors or outcome.skipped:
         message += "\n\nNot added:\n" + "\n".join(f"- {_markdown_text(error)}" for error in outcome.skipped + outcome.errors)
     return message
+
+
+def upload_progress(state: IngestProgress, files: int) -> str:
+    """ "Adding 18 files: 7 articles read, 40 of 96 chunks embedded"."""
+    embedded = f", {state.embedded} of {counted(state.chunks, 'chunk')} embedded" if state.chunks else ""
+    return f"Adding {counted(files, 'file')}: {counted(state.read, 'article')} read{embedded}"
+
+
+def watched(work: Callable[[], T], watch: Callable[[], None], every: float = WATCH_SECONDS) -> T:
+    """`work()`, done in another thread while this one calls `watch()` every `every` seconds (Gradio's
+    progress is told only from the event's own thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        done = pool.submit(work)
+        while True:
+            watch()
+            try:
+                return done.result(timeout=every)
+            except TimeoutError:
+                continue
 
 
 def _markdown_text(text: str) -> str:
