@@ -175,6 +175,14 @@ def test_article_list_paging_and_detail(api):
     first, second = (api.get("/api/articles", params={"offset": n, "limit": 1}).json()["articles"] for n in (0, 1))
     assert len(first) == len(second) == 1 and first[0]["doc_id"] != second[0]["doc_id"]
     assert api.get("/api/articles", params={"limit": 0}).status_code == 422
+    # q: words each held by the doc_id, title or source, any case; total counts the matches.
+    valley = api.get("/api/articles", params={"q": "  valley   GAZETTE "}).json()
+    assert valley["q"] == "valley GAZETTE" and valley["total"] == len(valley["articles"]) >= 1
+    assert VALLEY_DOC in [a["doc_id"] for a in valley["articles"]] and all(a["source"] == "Valley Gazette" for a in valley["articles"])
+    assert api.get("/api/articles", params={"q": "%"}).json()["total"] == 0  # a word, not a LIKE pattern
+    assert [a["doc_id"] for a in api.get("/api/articles", params={"q": SEED_DOC}).json()["articles"]] == [SEED_DOC]
+    assert api.get("/api/articles", params={"q": "x" * 201}).status_code == 422
+    assert page["q"] == ""
     missing = api.get("/api/articles/no-such-article.txt")
     assert missing.status_code == 404 and "no-such-article.txt" in missing.json()["detail"]
 

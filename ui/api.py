@@ -22,6 +22,7 @@ from rag.history import MAX_QUESTION_CHARS
 from rag.models import AskResult, Filters, SearchResult, Turn
 from rag.service import Byline
 from ui.access import request_key_name
+from ui.article_list import MAX_QUERY
 from ui.dependencies import ServiceDep
 from ui.errors import API_ROUTE, refusals
 from ui.render import citation_label
@@ -50,8 +51,9 @@ class ArticleSummary(BaseModel):
 class ArticlePage(BaseModel):
     offset: int
     limit: int
-    total: int
+    total: int = Field(description="Articles stored; with q, those q matches.")
     articles: list[ArticleSummary]
+    q: str = Field("", description="The search the page is of (empty: every article).")
 
 
 class ArticleDetail(ArticleSummary):
@@ -186,14 +188,18 @@ def search(
 
 @router.get("/articles", response_model=ArticlePage, tags=["articles"])
 def articles(
-    service: ServiceDep, offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int = Query(50, ge=1, le=MAX_PAGE)
+    service: ServiceDep,
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    q: str = Query("", max_length=MAX_QUERY, description="Words each held by the doc_id, title or source (any case)."),
 ) -> ArticlePage:
-    """Indexed articles, newest ingest first."""
+    """Indexed articles, newest ingest first; with `q`, those whose doc_id, title or source holds each of its words."""
+    q = " ".join(q.split())
     page = [
         ArticleSummary(doc_id=a.article.doc_id, title=a.article.title, date=a.article.date, source=a.article.source, chunks=a.chunks)
-        for a in service.articles(offset, limit)
+        for a in service.articles(offset, limit, q)
     ]
-    return ArticlePage(offset=offset, limit=limit, total=service.count(), articles=page)
+    return ArticlePage(offset=offset, limit=limit, total=service.count(q), articles=page, q=q)
 
 
 @router.get("/articles/{doc_id:path}", response_model=ArticleDetail, tags=["articles"], responses=refusals(404))
