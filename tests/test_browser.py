@@ -610,6 +610,12 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, t
     wait(browser, 30).until(lambda d: "Night ferry returns" in d.find_element(By.ID, "byline-articles").text)
     assert server.service.article("ferry.md") is not None
     screenshot("gradio-articles.png")
+    # The list's search (Enter): the ferry alone, and the line says so; Previous and Next are off.
+    search = browser.find_element(By.CSS_SELECTOR, "#byline-article-search textarea, #byline-article-search input")
+    search.send_keys("HARBOUR ferry\n")
+    wait(browser, 30).until(lambda d: "matching “HARBOUR ferry”" in d.find_element(By.ID, "byline-listing").text)
+    assert "Syria" not in browser.find_element(By.ID, "byline-articles").text
+    assert not browser.find_element(By.ID, "byline-articles-next").is_enabled()
 
     # A refused address is shown as written, and links to itself (no Markdown escapes).
     refused = "http://127.0.0.1:9/feeds/late-news.xml"
