@@ -23,7 +23,7 @@ def repair(store: Store) -> int:
     Chunks of articles the docstore lacks are removed; an article whose chunks in Chroma differ
     from its stored ones (text, sentences or metadata), or are missing, is embedded again from the
     docstore. Call while writing."""
-    in_chroma = store.collection.get(include=[])["ids"]
+    in_chroma = store.vectors.ids()
     damaged: set[str] = set()
     unknown: list[str] = []  # in Chroma, not in the docstore
     for start in range(0, len(in_chroma), PAGE):
@@ -34,7 +34,7 @@ def repair(store: Store) -> int:
         damaged |= {doc_id for node_id, doc_id in page if node_id not in held}
     del held
     for start in range(0, len(unknown), PAGE):
-        store.collection.delete(ids=unknown[start : start + PAGE])
+        store.vectors.delete(unknown[start : start + PAGE])
     _embed_again(store, sorted(damaged))
     if damaged or unknown:
         store.docs.bump()  # readers in other processes reopen Chroma
@@ -45,12 +45,11 @@ def repair(store: Store) -> int:
 def _damaged_in(store: Store, node_ids: list[str], unknown: list[str]) -> set[str]:
     """The articles whose chunks among `node_ids` Chroma holds otherwise than the docstore; the ids
     the docstore lacks go to `unknown`."""
-    found = store.collection.get(ids=node_ids, include=["metadatas"])
+    found = store.vectors.get(node_ids)
     chunks = {c.node_id: c for c in store.docs.chunks_where("node_id", node_ids)}
     articles = store.docs.metadata(sorted({c.doc_id for c in chunks.values()}))
     damaged = set()
-    for node_id, metadata in zip(found["ids"], found["metadatas"]):
-        metadata = metadata or {}
+    for node_id, metadata in zip(found.ids, found.metadatas):
         chunk = chunks.get(node_id)
         if chunk is None:
             unknown.append(node_id)

@@ -1,4 +1,4 @@
-"""The store: Chroma vectors and the sidecar docstore (texts and the lexical index), kept in sync.
+"""The store: the vectors (index/vector_store/, Chroma) and the sidecar docstore (texts and the lexical index), kept in sync.
 
 Embedded (the default), both live in the store folder: Chroma's PersistentClient and SQLite. Shared,
 the vectors are in a Chroma server (BYLINE_CHROMA_URL) and the docstore in PostgreSQL
@@ -15,7 +15,6 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 
 from index.corrections import Corrections, Withdrawn, checked_reason, utc_now
@@ -25,9 +24,8 @@ from index.embedding import load_embedding, model_name, resolve_device
 from index.migrations import KEY as FORMAT_VERSION
 from index.migrations import VERSION, upgrade
 from index.settings import IndexSettings
-from index.vectors import ChunkVectorStore
+from index.vector_store import VectorStore, open_vector_store
 
-COLLECTION = "byline"
 MANIFEST = "byline.json"
 
 log = logging.getLogger(__name__)
@@ -55,8 +53,8 @@ class Store:
         self._write_lock = threading.Lock()  # one writing thread; the shared lock keeps other processes out
         self._chroma_server = settings.chroma_url
         self._open_lock = threading.Lock()
-        self._chroma = None  # (collection, vector store, generation it was opened at)
-        self._close_chroma = None  # closes the client `_chroma` came from (replaced ones are left to finish their requests)
+        self._vectors: tuple[VectorStore, int] | None = None  # (the vectors, the generation they were opened at)
+        self._close_vectors = None  # closes the latest vectors opened (replaced ones are left to finish their requests)
         self._writing_here = False
 
     @staticmethod
@@ -96,44 +94,28 @@ class Store:
     def embed_model(self):
         return load_embedding(self.settings)
 
-    # --- Chroma ------------------------------------------------------------------------
+    # --- the vectors -------------------------------------------------------------------
     @property
-    def collection(self):
+    def vectors(self) -> VectorStore:
         return self._opened()[0]
 
     @property
     def vector_store(self):
-        return self._opened()[1]
+        """The vectors as a llama-index vector store (for VectorStoreIndex, and adding embedded nodes)."""
+        return self.vectors.retrieval
 
-    def _opened(self) -> tuple:
-        if self._chroma is None:
+    def _opened(self) -> tuple[VectorStore, int]:
+        if self._vectors is None:
             with self._open_lock:
-                if self._chroma is None:
-                    self._chroma = self._open_chroma()
-        return self._chroma
+                if self._vectors is None:
+                    self._vectors = self._open_vectors()
+        return self._vectors
 
-    def _open_chroma(self) -> tuple:
-        import chromadb
-        from chromadb.api.shared_system_client import SharedSystemClient
-        from chromadb.config import Settings as ChromaSettings
-
+    def _open_vectors(self) -> tuple[VectorStore, int]:
         generation = self.docs.generation()  # read first: a write after it makes the next refresh reopen
-        if self._chroma_server:
-            client = chroma_server(self._chroma_server)
-            self._close_chroma = client.close
-            collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
-            return collection, ChunkVectorStore(collection, self._stored_texts), generation
-        folder = str(self.path / "chroma")
-        # A client's vector index never sees another process's writes, and Chroma shares one client
-        # per folder in a process: forget ours so that a new one reads the folder afresh. Requests
-        # still running on the old one finish on it.
-        SharedSystemClient._identifier_to_system.pop(folder, None)
-        client = chromadb.PersistentClient(path=folder, settings=ChromaSettings(anonymized_telemetry=False))
-        # Its own System (see above), which Chroma's refcount no longer tracks.
-        self._close_chroma = partial(_stop_system, folder, client._system)
-        # embedding_function=None: Chroma must never fall back to its downloading default.
-        collection = client.get_or_create_collection(COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"})
-        return collection, ChunkVectorStore(collection, self._stored_texts), generation
+        vectors = open_vector_store(self.path, self._chroma_server, self._stored_texts)
+        self._close_vectors = vectors.close
+        return vectors, generation
 
     def _stored_texts(self, node_ids: list[str]) -> dict[str, str]:
         return {node_id: row[2] for node_id, row in self.docs.chunk_rows(node_ids).items()}
@@ -141,18 +123,18 @@ class Store:
     def close(self) -> None:
         """Close Chroma's clients and the docstore's connection; the store is not used after."""
         with self._open_lock:
-            self._chroma, close_chroma, self._close_chroma = None, self._close_chroma, None
-        if close_chroma:
-            close_chroma()
+            self._vectors, close_vectors, self._close_vectors = None, self._close_vectors, None
+        if close_vectors:
+            close_vectors()
         self.docs.close()
 
     def refresh(self) -> None:
         """Reopen Chroma if another process changed the store since it was opened (cheap otherwise)."""
-        if self._chroma is None or self._chroma_server or self._writing_here or self.docs.generation() == self._chroma[2]:
+        if self._vectors is None or self._chroma_server or self._writing_here or self.docs.generation() == self._vectors[1]:
             return
         with self._open_lock:
-            if not self._writing_here and self.docs.generation() != self._chroma[2]:
-                self._chroma = self._open_chroma()
+            if not self._writing_here and self.docs.generation() != self._vectors[1]:
+                self._vectors = self._open_vectors()
 
     # --- writing -----------------------------------------------------------------------
     @contextmanager
@@ -162,15 +144,15 @@ class Store:
             self._take_write_lock()
             try:
                 with self._open_lock:
-                    if self._chroma is not None and not self._chroma_server and self.docs.generation() != self._chroma[2]:
-                        self._chroma = self._open_chroma()
+                    if self._vectors is not None and not self._chroma_server and self.docs.generation() != self._vectors[1]:
+                        self._vectors = self._open_vectors()
                     self._writing_here = True
                 try:
                     yield
                 finally:
                     with self._open_lock:
-                        if self._chroma is not None:  # this client made every change since it was opened
-                            self._chroma = (*self._chroma[:2], self.docs.generation())
+                        if self._vectors is not None:  # this client made every change since it was opened
+                            self._vectors = (self._vectors[0], self.docs.generation())
                         self._writing_here = False
             finally:
                 self._shared_lock.release()
@@ -229,33 +211,6 @@ class Store:
         return record
 
     def delete_vectors(self, doc_ids: list[str]) -> None:
-        """Remove these articles' chunks from Chroma (one call per thousand); the caller holds the write lock."""
-        for start in range(0, len(doc_ids), 1000):
-            self.collection.delete(where={"document_id": {"$in": list(doc_ids[start : start + 1000])}})
+        """Remove these articles' chunks from the vectors; the caller holds the write lock."""
+        self.vectors.delete_articles(doc_ids)
 
-
-def _stop_system(folder: str, system) -> None:
-    """Stop a PersistentClient's System; Chroma forgets it if it still shares it for `folder`."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    if SharedSystemClient._identifier_to_system.get(folder) is system:
-        del SharedSystemClient._identifier_to_system[folder]
-    system.stop()
-
-
-def chroma_server(url: str):
-    """A client of the Chroma server at `url` (http://host:port)."""
-    from urllib.parse import urlsplit
-
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"BYLINE_CHROMA_URL must be http://host:port or https://host:port, not {url!r}")
-    return chromadb.HttpClient(
-        host=parts.hostname,
-        port=parts.port or (443 if parts.scheme == "https" else 80),
-        ssl=parts.scheme == "https",
-        settings=ChromaSettings(anonymized_telemetry=False),
-    )

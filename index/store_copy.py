@@ -42,7 +42,7 @@ def copy_store(source: Store, target: Store, progress: CopyProgress | None = Non
     with source.writing(), target.writing(), _registries(source, target) as (origin, into):
         if source.docs.unfinished():
             raise CopyRefused(f"{source.path}: a write to it was interrupted; run `byline ingest` on it first, which puts it right")
-        if target.docs.count() or target.collection.count() or (into and into.all()):
+        if target.docs.count() or target.vectors.count() or (into and into.all()):
             where = target.docs.database.where if target.settings.database_url else target.path
             raise CopyRefused(f"{where} already holds articles or sources: copy into an empty store")
         with target.changing():
@@ -87,13 +87,9 @@ def copy_vectors(source: Store, target: Store, say: CopyProgress) -> int:
     """Each stored chunk's vector and metadata, a page of the docstore's chunk ids at a time."""
     total, done = source.docs.chunk_count(), 0
     for page in source.docs.chunk_ids(ROWS):
-        found = source.collection.get(ids=[node_id for node_id, _ in page], include=["embeddings", "metadatas"])
-        if found["ids"]:
-            target.collection.add(
-                ids=found["ids"],
-                embeddings=[[float(x) for x in vector] for vector in found["embeddings"]],
-                metadatas=[m or {} for m in found["metadatas"]],
-            )
-        done += len(found["ids"])
+        found = source.vectors.get([node_id for node_id, _ in page], embeddings=True)
+        if found.ids:
+            target.vectors.add(found.ids, found.embeddings, found.metadatas)
+        done += len(found.ids)
         say("vectors", done, total)
     return done

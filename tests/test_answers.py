@@ -79,17 +79,17 @@ def test_filters_restrict_retrieval(seed_service):
 
 def test_reingest_adds_nothing_and_changes_replace(fresh_store, seed_copy):
     first = fresh_store.ingest([seed_copy])
-    chunks = fresh_store.store.collection.count()
+    chunks = fresh_store.store.vectors.count()
     assert (first.added, first.chunks) == (1, chunks) and chunks > 1
     again = fresh_store.ingest([seed_copy])
     assert (again.added, again.updated, again.unchanged, again.chunks) == (0, 0, 1, 0)
-    assert fresh_store.store.collection.count() == chunks
+    assert fresh_store.store.vectors.count() == chunks
 
     article = seed_copy / SEED_DOC
     article.write_text(article.read_text().replace("Bahram Ghasemi", "Ghasemi Bahrami"))
     changed = fresh_store.ingest([seed_copy])
     assert (changed.updated, changed.added) == (0 + 1, 0)
-    assert fresh_store.store.collection.count() == chunks
+    assert fresh_store.store.vectors.count() == chunks
     assert fresh_store.store.docs.count() == 1
     cited = " ".join(c.sentence for c in fresh_store.ask("Who is the spokesman of Iran's Foreign Ministry?").citations)
     assert "Ghasemi Bahrami" in cited and "Bahram Ghasemi" not in cited
@@ -98,7 +98,7 @@ def test_reingest_adds_nothing_and_changes_replace(fresh_store, seed_copy):
 def test_delete_removes_article_everywhere(fresh_store, seed_copy):
     fresh_store.ingest([seed_copy])
     assert fresh_store.delete(SEED_DOC)
-    assert fresh_store.store.collection.count() == 0
+    assert fresh_store.store.vectors.count() == 0
     assert fresh_store.article(SEED_DOC) is None
     assert fresh_store.search("Syria").results == []
     assert fresh_store.ask("Which neighbourhoods did the Syrian army capture?").abstained

@@ -81,7 +81,7 @@ def test_corrections_are_dated_and_withdrawn_articles_stay_out(where, tmp_path, 
         done = cli("withdraw", "quarry.md", "--reason", REASON, **env)
         assert done.exit_code == 0 and done.stdout == f"withdrew quarry.md: {REASON}\n", done.stderr
         assert service.article("quarry.md") is None and "quarry.md" not in found(service, "Penhallow quarry flooded")
-        assert service.store.collection.get(where={"document_id": "quarry.md"})["ids"] == []
+        assert service.store.vectors.ids(["quarry.md"]) == []
         assert service.store.docs.lexical_search(["penhallow"], 5) == []
         listed = cli("withdrawn", **env).stdout.split("\t")
         assert listed[0] == "quarry.md" and listed[2:4] == ["command line", REASON]

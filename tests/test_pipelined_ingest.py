@@ -43,8 +43,8 @@ def model_calls(monkeypatch):
 
 def stored_in_chroma(store) -> dict[str, tuple[str, np.ndarray]]:
     """Each chunk's text hash and vector in Chroma."""
-    found = store.collection.get(include=["metadatas", "embeddings"])
-    return {i: (m[TEXT_HASH], np.asarray(e)) for i, m, e in zip(found["ids"], found["metadatas"], found["embeddings"])}
+    found = store.vectors.get(embeddings=True)
+    return {i: (m[TEXT_HASH], np.asarray(e)) for i, m, e in zip(found.ids, found.metadatas, found.embeddings)}
 
 
 def test_the_pipeline_stores_what_a_batch_by_batch_ingest_would(fresh_store, monkeypatch, model_calls):

@@ -14,7 +14,7 @@ def test_repair_pages_through_the_store_and_embeds_again_only_the_damaged_articl
     store = fresh_store.store
     ingest_articles(store, [article(i, 6) for i in range(6)], IngestReport())
     clean = stored_in_chroma(store)
-    collection = store.collection
+    collection = store.vectors.chroma_collection  # damaged behind the interface's back
     collection.delete(ids=["a1::0"])  # a1: a vector missing
     stray = collection.get(ids=["a2::0"], include=["embeddings", "metadatas"])  # a vector of an article never stored
     collection.add(ids=["gone::0"], embeddings=stray["embeddings"], metadatas=[{**stray["metadatas"][0], "doc_id": "gone", "document_id": "gone"}])

@@ -393,7 +393,7 @@ def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, t
     SourceRegistry.in_store(tmp_path / "embedded").register("https://news.example/feed.xml", "feed", "Example News", prune=False)
     questions = ["What did the article report?", "Who said it?", "When did it happen?"]
     expected = [[(h.doc_id, h.text, round(h.score, 6)) for h in source.search(q, k=3).results] for q in questions]
-    vectors = source.store.collection.get(include=["embeddings"])
+    vectors = source.store.vectors.get(embeddings=True)
     groups = source.store.docs.placements(METHOD)
     assert len(groups) == 1
     del source
@@ -403,19 +403,19 @@ def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, t
     command = [str(BYLINE), "copy-store", str(tmp_path / "embedded"), "--store", str(tmp_path / "target")]
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"copied 1 articles, {len(vectors['ids'])} chunk vectors and 1 feeds and sitemaps"
+    assert done.stdout.strip() == f"copied 1 articles, {len(vectors.ids)} chunk vectors and 1 feeds and sitemaps"
 
     target = Byline(seed_settings.model_copy(update={"store": tmp_path / "target", "database_url": database}))
     assert [[(h.doc_id, h.text, round(h.score, 6)) for h in target.search(q, k=3).results] for q in questions] == expected
-    copied = target.store.collection.get(include=["embeddings", "documents"])
-    assert copied["documents"] == [None] * len(vectors["ids"])
-    original = dict(zip(vectors["ids"], vectors["embeddings"]))
-    assert all((abs(original[i] - e) < 1e-6).all() for i, e in zip(copied["ids"], copied["embeddings"]))
+    copied = target.store.vectors.get(embeddings=True)
+    assert sorted(copied.ids) == sorted(vectors.ids)
+    original = dict(zip(vectors.ids, vectors.embeddings))
+    assert all(max(abs(a - b) for a, b in zip(original[i], e)) < 1e-6 for i, e in zip(copied.ids, copied.embeddings))
     assert [s.title for s in SourceRegistry.in_store(tmp_path / "target", database).all()] == ["Example News"]
     assert not target.store.docs.unfinished() and [tuple(g) for g in target.store.docs.placements(METHOD)] == [tuple(g) for g in groups]
     # The lexical index was filled in bulk, after the rows: every row's postings, and the counts.
     rows = target.store.docs.database.rows
-    assert rows("SELECT count(DISTINCT id) FROM postings") == rows("SELECT count(*) FROM chunk_terms") == [(len(vectors["ids"]),)]
+    assert rows("SELECT count(DISTINCT id) FROM postings") == rows("SELECT count(*) FROM chunk_terms") == [(len(vectors.ids),)]
     assert_lexical_counts(rows)
 
     again = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)

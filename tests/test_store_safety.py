@@ -108,12 +108,12 @@ def service_on(store: Path, **settings):
 def snapshot(service) -> dict:
     """What a clean ingest and a repaired one must agree on."""
     store = service.store
-    chroma = store.collection.get(include=["metadatas"])
+    chroma = store.vectors.get()
     searches = [service.search(q, k=3).results for q in QUESTIONS]
     return {
         "articles": sorted(store.docs.hashes().items()),
         "chunks": sorted((c.node_id, c.first_sentence, c.last_sentence, c.text) for c in store.docs.chunks()),
-        "chroma": sorted((i, m[TEXT_HASH], m["doc_id"]) for i, m in zip(chroma["ids"], chroma["metadatas"])),
+        "chroma": sorted((i, m[TEXT_HASH], m["doc_id"]) for i, m in zip(chroma.ids, chroma.metadatas)),
         "search": [[(hit.doc_id, hit.text) for hit in hits] for hits in searches],
         "scores": [[hit.score for hit in hits] for hits in searches],
         "finished": not store.docs.unfinished(),

@@ -69,7 +69,7 @@ def test_ingest_holds_one_batch_and_resumes_without_embedding_again(tmp_path, fr
     report = IngestReport()
     ingest_articles(store, articles(stop_after=None), report, on_batch)
     assert (report.unchanged, report.added, report.chunks, report.repaired) == (16, 24, 24, 0)
-    assert store.docs.count() == 40 == len(store.collection.get()["ids"]) and max(ahead) <= 8
+    assert store.docs.count() == 40 == len(store.vectors.ids()) and max(ahead) <= 8
 
 
 def test_jsonl_lines_are_decoded_one_by_one_and_a_huge_line_is_refused(tmp_path):

@@ -23,8 +23,7 @@ def dense(service, k: int = 50):
 def raw_query(service, k: int = 50) -> dict:
     """What Chroma itself ranks first for the question: ids and llama-index's similarity."""
     vector = service.store.embed_model.get_query_embedding(QUESTION)
-    found = service.store.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
-    return {node_id: float(np.exp(-d)) for node_id, d in zip(found["ids"][0], found["distances"][0])}
+    return {hit.id: float(np.exp(-hit.distance)) for hit in service.store.vectors.query(vector, k)}
 
 
 def rewrite_chunk_text(service, node_id: str, text: str) -> None:
@@ -34,7 +33,7 @@ def rewrite_chunk_text(service, node_id: str, text: str) -> None:
 
 
 def test_chroma_holds_vectors_and_text_hashes_and_hits_carry_the_stored_texts(service):
-    found = service.store.collection.get(include=["documents", "metadatas"])
+    found = service.store.vectors.chroma_collection.get(include=["documents", "metadatas"])  # Chroma itself
     stored = {c.node_id: c.text for c in service.store.docs.chunks()}
     assert set(found["ids"]) == set(stored)
     assert found["documents"] == [None] * len(stored)
