@@ -177,8 +177,8 @@ def check_store(store: Path, expected: set[str], deleted: set[str]) -> dict:
     service = Byline(Settings(store=store))
     docs = service.store.docs
     doc_ids = set(docs.hashes())
-    chroma = service.store.collection.get(include=["metadatas"])
-    chroma_docs = Counter(m.get("doc_id") for m in chroma["metadatas"])
+    chroma = service.store.vectors.get()
+    chroma_docs = Counter(m.get("doc_id") for m in chroma.metadatas)
     stored_chunks = Counter(c.doc_id for c in docs.chunks())
     problems = []
     if missing := expected - doc_ids:

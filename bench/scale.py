@@ -125,8 +125,8 @@ class Base:
         self.doc_ids = sorted(chunks)
         self.articles = {doc_id: docs.get(doc_id) for doc_id in self.doc_ids}
         self.chunks = chunks
-        found = Store(IndexSettings(store=folder)).collection.get(include=["embeddings"])
-        self.vectors = dict(zip(found["ids"], np.asarray(found["embeddings"], dtype=np.float32)))
+        found = Store(IndexSettings(store=folder)).vectors.get(embeddings=True)
+        self.vectors = dict(zip(found.ids, np.asarray(found.embeddings, dtype=np.float32)))
         self.words = [w for c in docs.chunks()[:500] for w in c.text.split()]  # as bench/lexical.py draws them
 
     def copy(self, index: int):
@@ -206,7 +206,7 @@ def build(chunks: int) -> dict:
             docs.set_unfinished(True)
             step = time.perf_counter()
             if resumed:  # an interrupted batch may have left some of these in Chroma
-                store.collection.delete(ids=[n.node_id for n in nodes])
+                store.vectors.delete([n.node_id for n in nodes])
             store.vector_store.add(nodes)  # ChunkVectorStore adds 5,000 at a time
             chroma_s = time.perf_counter() - step
             with docs.transaction():

@@ -93,10 +93,10 @@ def main() -> None:
     shared = Byline(Settings(store=work / "shared"))
     if shared.store.docs.count():
         sys.exit(f"{shared.store.docs.database.where} is not empty: give an empty database")
-    if earlier := shared.store.collection.get(include=[])["ids"]:  # a Chroma server's earlier run
-        shared.store.collection.delete(ids=earlier)
+    if earlier := shared.store.vectors.ids():  # a Chroma server's earlier run
+        shared.store.vectors.delete(earlier)
     copy_store(embedded.store, shared.store)
-    assert shared.store.collection.count() == embedded.store.collection.count() and shared.count() == embedded.count()
+    assert shared.store.vectors.count() == embedded.store.vectors.count() and shared.count() == embedded.count()
     questions = dataset.questions
     result = {
         "corpus": f"RealTime QA dev subset: {embedded.count()} documents, {embedded.store.docs.chunk_count()} chunks",
