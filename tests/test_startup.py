@@ -98,3 +98,12 @@ def test_nothing_is_shown_when_stderr_is_not_a_terminal(monkeypatch):
     with _working("Loading…") as status:
         status.update("Searching…")
     assert piped.getvalue() == ""
+
+
+def test_answering_imports_no_story_grouping():
+    """`byline ask` and `serve` import the service, not datasketch: it loads when ingest groups stories."""
+    import subprocess
+    import sys
+
+    code = "import sys, rag.service; print('datasketch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

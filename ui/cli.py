@@ -414,6 +414,7 @@ def serve(
         _fail(sock)
     typer.echo(f"Loading the store and the models for http://{host}:{port} …", err=True)
     service = _service(store)
+    web_modules = _importing("ui.server")  # gradio and the routes import while the model loads (warm_up)
     if not service.settings.keys_configured() and not _loopback(host):
         typer.secho(
             f"warning: no keys are set, and --host {host} serves beyond this machine: anyone who reaches it may list, "
@@ -428,6 +429,7 @@ def serve(
         _fail(str(error))
     if problem := service.answerer_problem():  # served anyway: its answers say so, and /healthz is not ready
         typer.secho(f"warning: {problem}; until then answers are extractive", fg=typer.colors.YELLOW, err=True)
+    web_modules.join()
     from ui.server import create_app
 
     _log_writes()
@@ -446,6 +448,22 @@ def serve(
     finally:
         if background:
             background.stop()
+
+
+def _importing(module: str):
+    """A started daemon thread importing `module` (its errors surface at the import after join)."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001  the main thread's own import raises it again, where it is reported
+            pass
+
+    thread = threading.Thread(target=load, name=f"import {module}", daemon=True)
+    thread.start()
+    return thread
 
 
 def _loopback(host: str) -> bool:
