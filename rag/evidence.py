@@ -26,6 +26,9 @@ WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2,
 # A sentence that asks a question rarely answers one.
 QUESTION_SENTENCE_PENALTY = 0.1
 EMBEDDING_CACHE_SIZE = 20000
+# Sentences embedded per question at most: the candidates with the best score without the embedding
+# similarity (lexical overlap, retrieval, answer kind, placement); None embeds them all.
+EMBED_LIMIT: int | None = 16
 # A sentence is read with this many sentences before and after it: "he" names someone said earlier.
 PASSAGE_BEFORE, PASSAGE_AFTER = 2, 1
 
@@ -59,6 +62,8 @@ class EvidenceRanker:
         self.store = store
         self._sentences = VectorCache()
         self._texts = VectorCache()
+        # The model call that embeds sentences (a list of texts -> their vectors); tests and benches count its calls.
+        self.embed_batch = store.embed_model.get_text_embedding_batch
 
     def rank(self, question: str, hits: list[ChunkHit], lexicon: Lexicon) -> list[Evidence]:
         if not hits:
@@ -80,28 +85,25 @@ class EvidenceRanker:
                 candidates[key] = max(candidates.get(key, 0.0), hit.score / best_hit)
         if not candidates:
             return []
-        keys = list(candidates)
-        texts = [articles[d].sentence_text(i) for d, i in keys]
-        question_vector = np.asarray(self.store.embed_model.get_query_embedding(question))
-        dense = self._embed(keys, texts) @ question_vector
         terms = topic_terms(question)
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
         focus = question_focus(question)
         predicate = focus.predicate(question)
         lowered = cache(lambda doc_id: articles[doc_id].article.text.lower())  # read once per article, not per sentence
-        ranked = []
-        for (doc_id, index), text, similarity in zip(keys, texts, dense):
+        # Everything but the embedding similarity first: it is cheap, and it decides which sentences reach the model.
+        scored = []
+        for doc_id, index in candidates:
+            text = articles[doc_id].sentence_text(index)
             if points_elsewhere(text):
                 continue
             lexical = lexicon.overlap(terms, text)
             said = lexicon.overlap(predicate, text, verb_terms) if predicate else 1.0
-            score = (
-                WEIGHTS["dense"] * float(similarity)
-                + WEIGHTS["lexical"] * lexical
-                + WEIGHTS["retrieval"] * candidates[(doc_id, index)]
-                + (WEIGHTS["answer_kind"] if kind and offers(text, kind, asked) else 0.0)
-                - (QUESTION_SENTENCE_PENALTY if text.rstrip("”\"' ").endswith("?") else 0.0)
+            parts = (  # summed after the similarity, in this order, as the score always was
+                WEIGHTS["lexical"] * lexical,
+                WEIGHTS["retrieval"] * candidates[(doc_id, index)],
+                WEIGHTS["answer_kind"] if kind and offers(text, kind, asked) else 0.0,
+                -(QUESTION_SENTENCE_PENALTY if text.rstrip("”\"' ").endswith("?") else 0.0),
             )
             placement = (
                 WEIGHTS["predicate"] * said
@@ -109,10 +111,22 @@ class EvidenceRanker:
                 - (WEIGHTS["background"] if looks_back(text, index, articles[doc_id].article.date, set(focus.years)) else 0.0)
                 - (WEIGHTS["caption"] if is_caption(text) else 0.0)
             )
+            scored.append(((doc_id, index), text, lexical, parts, placement))
+        if not scored:
+            return []
+        scored = could_lead(scored, EMBED_LIMIT)
+        question_vector = np.asarray(self.store.embed_model.get_query_embedding(question))
+        dense = self._embed([item[0] for item in scored], [item[1] for item in scored]) @ question_vector
+        ranked = []
+        for ((doc_id, index), text, lexical, parts, placement), similarity in zip(scored, dense):
+            score = WEIGHTS["dense"] * float(similarity)
+            for part in parts:
+                score += part
             span = articles[doc_id].sentences[index]
             ranked.append(
                 Evidence(
-                    doc_id, articles[doc_id].article.title, text, index, span.start, span.end, score + placement, float(similarity), lexical,
+                    doc_id, articles[doc_id].article.title, text, index, span.start, span.end,
+                    score + placement, float(similarity), lexical,
                     missing=focus.missing(passage(articles[doc_id], index), articles[doc_id].article.date, lowered(doc_id))
                     if focus else [],
                     placement=placement,
@@ -129,7 +143,16 @@ class EvidenceRanker:
         """Sentence embeddings, cached by (doc, sentence, text) across questions: a changed article's
         sentence is embedded again."""
         cache_keys = [(d, i, text) for (d, i), text in zip(keys, texts)]
-        return self._sentences.vectors(cache_keys, texts, self.store.embed_model.get_text_embedding_batch)
+        return self._sentences.vectors(cache_keys, texts, self.embed_batch)
+
+
+def could_lead(scored: list, limit: int | None) -> list:
+    """The `limit` candidates (key, text, lexical, score parts, placement) with the best score short of the
+    embedding similarity, in their first order; the others would need a far closer embedding than these to lead."""
+    if limit is None or len(scored) <= limit:
+        return scored
+    kept = sorted(range(len(scored)), key=lambda i: sum(scored[i][3]) + scored[i][4], reverse=True)[:limit]
+    return [scored[i] for i in sorted(kept)]
 
 
 class VectorCache:
