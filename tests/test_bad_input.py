@@ -209,8 +209,8 @@ def tab_upload(app):
 
     demo = next(route.app.get_blocks() for route in app.routes if isinstance(route, Mount) and hasattr(route.app, "get_blocks"))
     handler = next(block.fn for block in demo.fns.values() if block.name == "upload")
-    takes_request = "request" in inspect.signature(handler).parameters
-    return lambda paths: handler(paths, None) if takes_request else handler(paths)
+    extra = {name: None for name in ("view", "request") if name in inspect.signature(handler).parameters}
+    return lambda paths: handler(paths, **extra)
 
 
 def unmarkdown(text: str) -> str:
