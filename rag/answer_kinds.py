@@ -130,8 +130,9 @@ def counts(sentence: str, noun: str) -> bool:
 def names_as(sentence: str, noun: str) -> bool:
     """Whether `sentence` names one of the `noun`s asked about: "Yellowstone National Park",
     "Bed Bath & Beyond stores"; not "the South Korean show"."""
-    for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", sentence.replace("ies", "y"), re.IGNORECASE):
-        before = sentence.replace("ies", "y")[: match.start()].split()[-2:]
+    singular = sentence.replace("ies", "y")  # "companies" read as "company", as `_singular` reads the question
+    for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE):
+        before = singular[: match.start()].split()[-2:]
         word = before[-1].strip("’'.,") if before else ""
         first = len(before) < 2  # a sentence's first word is capitalised anyway
         if word == "&" or word[:1].isupper() and not first and word.lower() not in english_stopwords() and not _DEMONYM.search(word):
