@@ -1,7 +1,7 @@
 """Answers on a realistic archive: right, led by the sentence that answers, refused when the archive
 has no answer, and follow-ups that keep their subject.
 
-`python bench/archive_answers.py [--split tune|check|both] [--set plain,unanswerable,conversations]
+`python -m bench.archive_answers [--split tune|check|both] [--set plain,unanswerable,conversations]
 [--limit N] [--show-failures] [--publish]` asks the question sets in bench/questions/archive_*.jsonl
 of the archive store and reports, per answerer and half:
 - plain questions: right (an answer string in the answer), right in the lead (in the answer's first
@@ -28,16 +28,14 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
+from index import offline as _offline  # noqa: F401
+from rag.evaluation.datasets import cache_root, load_dataset
+from rag.evaluation.metrics import mean, states_answer
+from rag.evaluation.runner import cached_store_path
+from rag.models import AskResult, Filters, Turn
+from rag.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index import offline as _offline  # noqa: E402,F401
-from rag.evaluation.datasets import cache_root, load_dataset  # noqa: E402
-from rag.evaluation.metrics import mean, states_answer  # noqa: E402
-from rag.evaluation.runner import cached_store_path  # noqa: E402
-from rag.models import AskResult, Filters, Turn  # noqa: E402
-from rag.settings import Settings  # noqa: E402
-
 QUESTIONS = ROOT / "bench" / "questions"
 RESULTS = ROOT / "bench" / "results" / "archive_answers.json"
 PLOT = ROOT / "docs" / "img" / "archive_refusal.png"

@@ -1,6 +1,6 @@
 """Tune the evidence weights and answer thresholds on the tune half of the archive sets, then
-score the chosen setting on the check half: `python bench/tune_answers.py [--grid]`, then
-`python bench/tune_answers.py --split check`.
+score the chosen setting on the check half: `python -m bench.tune_answers [--grid]`, then
+`python -m bench.tune_answers --split check`.
 
 Tried and left out: refusing when the lead sentence (or its passage) does not say what the question
 asks happened ("won"): on the tune half it refused 0.79-0.97 of the unanswerable questions but also
@@ -14,17 +14,12 @@ import argparse
 import hashlib
 import json
 import pickle
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.archive_answers import Asked, dated, open_archive, print_failures, read_set, row, summarise  # noqa: E402
-from rag import evidence as evidence_module  # noqa: E402
-from rag.copies import fold_evidence  # noqa: E402
-from rag.evaluation.datasets import cache_root  # noqa: E402
-from rag.extractive import MIN_MATCH, ExtractiveAnswerer  # noqa: E402
+from bench.archive_answers import Asked, dated, open_archive, print_failures, read_set, row, summarise
+from rag import evidence as evidence_module
+from rag.copies import fold_evidence
+from rag.evaluation.datasets import cache_root
+from rag.extractive import MIN_MATCH, ExtractiveAnswerer
 
 
 def gather(service, split: str) -> list[tuple[Asked, list]]:
