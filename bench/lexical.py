@@ -105,9 +105,9 @@ def time_one_article(service, work: Path) -> dict:
 
 
 def scale(chunks: int) -> dict:
-    from index import lexical_index
+    from index.lexical import sqlite as lexical_index
     from index.docstore import DocStore, StoredChunk
-    from index.terms import lexical_terms
+    from index.lexical.terms import lexical_terms
 
     source = DocStore(cache_root() / "lexical-after" / "store" / "articles.sqlite3")  # made by the `after` run
     articles = source.metadata()

@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from index import offline as _offline  # noqa: E402,F401
-from index import lexical_postgres as new  # noqa: E402
-from index.database import open_database  # noqa: E402
+from index.lexical import postgres as new  # noqa: E402
+from index.db import open_database  # noqa: E402
 from index.docstore import DocStore  # noqa: E402
-from index.terms import lexical_terms  # noqa: E402
+from index.lexical.terms import lexical_terms  # noqa: E402
 from rag.evaluation.datasets import load_dataset  # noqa: E402
 from short_questions import realtimeqa_subset  # noqa: E402
 

@@ -66,7 +66,7 @@ What the numbers say (measured 2026-11-26 on stores in the vectors-only layout, 
   `byline serve` answers /healthz after 23 s, Chroma's vector index read by then.
 - **The lexical index is what grows.** In-process, FTS5 alone takes 39 ms p50 at 10k chunks, 324 ms
   at 100k and 1,159 ms (p95 4.1 s) at 1M, although it scores only the chunks with the query's rarer
-  terms first (index/lexical_index.py); the dense part (query embedding, HNSW, reading the texts back
+  terms first (index/lexical/sqlite.py); the dense part (query embedding, HNSW, reading the texts back
   from the docstore) stays near 85 ms at 1M. The next step for large archives is there (an
   impact-ordered or tiered postings layout, or a smaller candidate pool for the lexical side).
 - **Chroma keeps vectors, not texts** (index/vectors.py): the texts live once, in the docstore, and

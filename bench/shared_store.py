@@ -35,9 +35,9 @@ def lexical_scale(chunks: int) -> dict:
     import statistics
     import time
 
-    from index.database import open_database
+    from index.db import open_database
     from index.docstore import DocStore
-    from index.terms import lexical_terms
+    from index.lexical.terms import lexical_terms
 
     sqlite = DocStore(cache_root() / f"lexical-scale-{chunks}" / "articles.sqlite3")
     postgres = DocStore(open_database(os.environ["BYLINE_DATABASE_URL"], Path("unused")))

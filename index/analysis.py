@@ -20,7 +20,7 @@ from pathlib import Path
 from index.articles import Article
 from index.chunking import ChunkSpan, chunk_sentences, span_text
 from index.duplicates import signature_of
-from index.lexical_index import terms_of
+from index.lexical.base import terms_of
 from index.sentences import Span, load_segmenter, split_sentences
 
 # A batch with less text than this (characters) is analysed in the ingesting process: sending it costs more than it saves.

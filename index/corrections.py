@@ -6,7 +6,7 @@ upload or feed sync stores again."""
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from index.database import Database
+from index.db import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS article_updates (

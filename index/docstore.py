@@ -1,10 +1,10 @@
 """The sidecar docstore: full article texts, sentence offsets and chunk texts, in SQLite or PostgreSQL.
 
 Chroma holds the vectors; this holds what citations need to be shown in context, and the lexical
-index (index/lexical_index.py in SQLite, index/lexical_postgres.py in PostgreSQL), written in the
+index (index/lexical/: sqlite.py in SQLite, postgres.py in PostgreSQL), written in the
 same transactions as the chunks. Its `state` table holds the store's generation, bumped by every
 change, so that readers in other processes notice writes. The SQL is the same for both databases
-(index/database.py says what differs).
+(index/db/ says what differs).
 """
 
 import json
@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import lexical_index
+from index.lexical import base as lexical
 from index.articles import Article
-from index.database import Database, SQLiteDatabase
+from index.db import Database
+from index.db.sqlite import SQLiteDatabase
 from index.sentences import Span
 
 _SCHEMA = """
@@ -87,7 +88,7 @@ def _marks(values: list) -> str:
 
 class DocStore:
     def __init__(self, database: "Database | Path"):
-        """On `database` (index/database.py's `open_database`), or a path: an SQLite file there."""
+        """On `database` (index/db's `open_database`), or a path: an SQLite file there."""
         self.database = database if isinstance(database, Database) else SQLiteDatabase(Path(database))
         self.database.script(self.database.schema(_SCHEMA + _STORY_SCHEMA))
         self.lexical = self.database.lexical_index()
@@ -178,7 +179,7 @@ class DocStore:
             [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
         )
         terms = terms or [None] * len(chunks)
-        self.database.write_many(lexical_index.INSERT, [lexical_index.row(article, c.node_id, c.text, t) for c, t in zip(chunks, terms)])
+        self.database.write_many(lexical.INSERT, [lexical.row(article, c.node_id, c.text, t) for c, t in zip(chunks, terms)])
 
     def lexical_search(
         self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False

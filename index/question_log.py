@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from index.database import Database, open_database
+from index.db import Database, open_database
 
 FILE = "questions.sqlite3"
 # `answer` names a question and the answer given to it: feedback finds the logged question it is about.

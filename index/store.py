@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.corrections import Corrections, Withdrawn, checked_reason, utc_now
-from index.database import open_database
+from index.db import open_database
 from index.docstore import DocStore
 from index.embedding import load_embedding, model_name, resolve_device
 from index.migrations import KEY as FORMAT_VERSION

@@ -71,7 +71,7 @@ def _registries(source: Store, target: Store) -> Iterator[tuple]:
 
 
 def copy_rows(source, target, tables: dict[str, str], say: CopyProgress) -> None:
-    """Every row of `tables` from one database (index/database.py) into another, a transaction per
+    """Every row of `tables` from one database (index/db/) into another, a transaction per
     ROWS rows (PostgreSQL's lexical counts are rows that every chunk updates: one transaction's updates
     of a row pile up until it commits)."""
     for table, columns in tables.items():

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.terms import STOPWORDS, WORD, stem
+from index.lexical.terms import STOPWORDS, WORD, stem
 from rag.english import MONTHS, WEEKDAYS
 from rag.lexical import content_terms, english_stopwords, framing_words
 

@@ -4,7 +4,7 @@ import math
 from functools import lru_cache
 
 from index.docstore import DocStore
-from index.terms import STOPWORDS, WORD, lexical_terms, stem
+from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 
 
 def content_terms(text: str) -> list[str]:

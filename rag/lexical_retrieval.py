@@ -6,7 +6,7 @@ from llama_index.core.vector_stores import FilterCondition, FilterOperator, Meta
 
 from index.docstore import DocStore
 from index.nodes import chunk_node
-from index.terms import lexical_terms
+from index.lexical.terms import lexical_terms
 
 _OPERATORS = {
     FilterOperator.EQ: "=",

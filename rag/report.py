@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from pydantic import BaseModel, Field
 
 from index.question_log import Asked, Feedback, QuestionLog
-from index.terms import WORD
+from index.lexical.terms import WORD
 from rag.focus import question_focus
 from rag.lexical import framing_words
 

@@ -47,7 +47,7 @@ def answer(question: str, abstained: bool = False, unsupported: str = ""):
 
 @pytest.mark.parametrize("where", ["sqlite", "postgresql"])
 def test_the_log_keeps_questions_and_feedback_and_forgets_old_ones(where, tmp_path, request):
-    from index.database import open_database
+    from index.db import open_database
     from rag.desk import Desk
     from rag.settings import Settings
 

@@ -90,7 +90,7 @@ def test_scoring_rare_terms_first_ranks_as_the_whole_query(tmp_path, monkeypatch
     query's rarer terms (used on large stores) returns what FTS5 ranks for the whole query."""
     import random
 
-    from index import lexical_index
+    from index.lexical import sqlite as lexical_sqlite
     from index.articles import Article
     from index.docstore import DocStore, StoredChunk
 
@@ -107,9 +107,9 @@ def test_scoring_rare_terms_first_ranks_as_the_whole_query(tmp_path, monkeypatch
     used = 0
     for terms in queries:
         for where in ([], [("source", "=", "Wire")]):
-            monkeypatch.setattr(lexical_index, "RARE_FIRST_FROM", 10**9)
+            monkeypatch.setattr(lexical_sqlite, "RARE_FIRST_FROM", 10**9)
             whole = docs.lexical.search(terms, 15, where)
-            monkeypatch.setattr(lexical_index, "RARE_FIRST_FROM", 0)
+            monkeypatch.setattr(lexical_sqlite, "RARE_FIRST_FROM", 0)
             first = docs.lexical.search(terms, 15, where)
             assert [i for i, _ in first] == [i for i, _ in whole] and [s for _, s in first] == pytest.approx([s for _, s in whole])
             with docs.lexical._lock:

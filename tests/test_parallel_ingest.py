@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bench.ingest_speed import write_sample
-from index import lexical_index
+from index.lexical import base as lexical
 from index.analysis import POOL_FROM_CHARS, Analyser, analyse
 from index.embedding import embed_texts_of
 from index.ingest import PreparedArticle, prepare
@@ -31,7 +31,7 @@ def digests(item: PreparedArticle) -> dict[str, str]:
     return {
         "sentences": digest([list(s) for s in item.sentences]),
         "chunks": digest([[c.node_id, c.ord, c.first_sentence, c.last_sentence, c.text] for c in item.chunks]),
-        "lexical": digest([list(lexical_index.row(article, c.node_id, c.text, t)) for c, t in zip(item.chunks, item.terms, strict=True)]),
+        "lexical": digest([list(lexical.row(article, c.node_id, c.text, t)) for c, t in zip(item.chunks, item.terms, strict=True)]),
         "embedded": digest(embed_texts_of(item.nodes)),
         "chroma": digest([vector_metadata(node) for node in item.nodes]),
         "signature": digest(item.signature.hex()),

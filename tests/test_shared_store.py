@@ -174,7 +174,7 @@ def assert_lexical_counts(rows: Callable) -> None:
 def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     """The same chunks in both docstores: PostgreSQL's BM25 gives FTS5's scores and ranking, with
     filters, after a delete, for 60 queries of 2-12 terms (repeated terms included)."""
-    from index.database import open_database
+    from index.db import open_database
 
     sqlite, postgres = DocStore(tmp_path / "articles.sqlite3"), DocStore(open_database(database, tmp_path / "unused"))
     for docs in (sqlite, postgres):
@@ -203,7 +203,7 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
 def test_a_bulk_fill_indexes_its_rows_at_the_end_even_after_a_failure(database, tmp_path):
     """`filled_at_end` (copy-store's): rows written in the block are indexed when it ends, also when
     it ends in an error; rows written after it are indexed by the triggers again."""
-    from index.database import open_database
+    from index.db import open_database
 
     sqlite, postgres = DocStore(tmp_path / "articles.sqlite3"), DocStore(open_database(database, tmp_path / "unused"))
     zipf_store(sqlite)

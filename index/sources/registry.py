@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from index.database import Database, open_database
+from index.db import Database, open_database
 
 FILE = "sources.sqlite3"
 SCHEMA = """
@@ -85,7 +85,7 @@ def now() -> str:
 
 class SourceRegistry:
     def __init__(self, database: "Database | Path"):
-        """On `database` (index/database.py), or a path: an SQLite file there."""
+        """On `database` (index/db/), or a path: an SQLite file there."""
         self._db = database if isinstance(database, Database) else open_database("", Path(database))
         self._db.script(SCHEMA)
 

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.database import Database, WriteLock
+from index.db.base import Database, WriteLock
+from index.lexical.base import LexicalIndex
 
 POSTGRES_TYPES = {
     "blob": "BYTEA",
@@ -109,8 +110,8 @@ class PostgresDatabase(Database):
     def json_text(self, column: str, key: str) -> str:
         return f"(({column})::jsonb ->> '{key}')"
 
-    def lexical_index(self):
-        from index.lexical_postgres import PostgresLexicalIndex
+    def lexical_index(self) -> LexicalIndex:
+        from index.lexical.postgres import PostgresLexicalIndex
 
         return PostgresLexicalIndex(self)
 

@@ -1,4 +1,4 @@
-"""The lexical index: BM25 over each chunk's terms (index/terms.py), in the docstore's SQLite (FTS5).
+"""The lexical index in SQLite: BM25 over each chunk's terms (terms.py), in the docstore's database (FTS5).
 
 Its rows are written in the docstore's transactions, so adding or deleting an article updates it
 in place. `chunk_terms` holds a chunk's terms (its article's title and dateline, then its text)
@@ -18,8 +18,7 @@ import sqlite3
 import threading
 from contextlib import AbstractContextManager, nullcontext
 
-from index.articles import Article, date_ordinal
-from index.terms import lexical_terms
+from index.lexical.base import K1, conditions
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunk_terms (
@@ -41,42 +40,13 @@ CREATE TRIGGER IF NOT EXISTS chunk_terms_removed AFTER DELETE ON chunk_terms BEG
     INSERT INTO chunk_search(chunk_search, rowid, terms) VALUES ('delete', old.id, old.terms);
 END;
 """
-# The columns of `chunk_terms` that a search can filter on (chunk metadata of the same name).
-FILTERS = ("doc_id", "source", "date_ord")
-OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN")
-INSERT = "INSERT INTO chunk_terms (node_id, doc_id, source, date_ord, terms) VALUES (?, ?, ?, ?, ?)"
-# FTS5's bm25() parameters (fixed in SQLite).
-K1, B = 1.2, 0.75
 # From this many chunks on, a search first scores only chunks with the query's rarer terms.
 RARE_FIRST_FROM = 20000
 # The common terms left out of that first search may add up to this share of what all terms can add.
 COMMON_SHARE = 0.25
 
 
-def terms_of(article: Article, text: str) -> str:
-    """The terms a chunk of `article` with this text is indexed by."""
-    return " ".join(lexical_terms(" ".join(part for part in (article.title, article.dateline, text) if part)))
-
-
-def row(article: Article, node_id: str, text: str, terms: str | None = None) -> tuple:
-    """The `chunk_terms` row of a chunk, for INSERT; `terms` is `terms_of(article, text)` when worked out already."""
-    terms = terms_of(article, text) if terms is None else terms
-    return (node_id, article.doc_id, article.source or None, date_ordinal(article.date), terms)
-
-
-def conditions(where: list[tuple[str, str, object]], any_of: bool) -> tuple[str, list]:
-    """The SQL test on `chunk_terms t` of a search's `where` (see `LexicalIndex.search`), and its parameters."""
-    tests, params = [], []
-    for column, operator, value in where:
-        if column not in FILTERS or operator not in OPERATORS:
-            raise ValueError(f"lexical search cannot filter on {column} {operator}")
-        values = list(value) if operator.endswith("IN") else [value]
-        tests.append(f"t.{column} {operator} " + (f"({','.join('?' * len(values))})" if operator.endswith("IN") else "?"))
-        params.extend(values)
-    return (" OR " if any_of else " AND ").join(tests), params
-
-
-class LexicalIndex:
+class SQLiteLexicalIndex:
     schema = SCHEMA
 
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock):
@@ -87,7 +57,7 @@ class LexicalIndex:
             return self._db.execute(sql, params).fetchall()
 
     def document_frequency(self, term: str) -> int:
-        """How many chunks hold `term` (a term as index/terms.py makes them)."""
+        """How many chunks hold `term` (a term as terms.py makes them)."""
         rows = self._rows("SELECT doc FROM chunk_vocab WHERE term = ?", (term,))
         return rows[0][0] if rows else 0
 

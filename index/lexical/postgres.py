@@ -13,7 +13,7 @@ ts_rank is another ranking, and is not used.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from index.lexical_index import B, K1, conditions
+from index.lexical.base import B, K1, conditions
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunk_terms (
@@ -100,7 +100,7 @@ class PostgresLexicalIndex:
         self._db = database
 
     def document_frequency(self, term: str) -> int:
-        """How many chunks hold `term` (a term as index/terms.py makes them)."""
+        """How many chunks hold `term` (a term as terms.py makes them)."""
         found = self._db.rows("SELECT chunks FROM vocab WHERE term = ?", (term,))
         return found[0][0] if found else 0
 

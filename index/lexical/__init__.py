@@ -1,0 +1,2 @@
+"""The lexical (BM25) index over each chunk's terms: the tokenizer (terms.py), what every index does
+and the rows both dialects share (base.py), and one module per database (sqlite.py, postgres.py)."""
