@@ -32,7 +32,7 @@ from index import offline as _offline  # noqa: F401
 from rag.evaluation.datasets import cache_root, load_dataset
 from rag.evaluation.metrics import mean, states_answer
 from rag.evaluation.runner import cached_store_path
-from rag.models import AskResult, Filters, Turn
+from rag.schema import AskResult, Filters, Turn
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -30,7 +30,7 @@ from rag.evaluation.datasets import cache_root, load_dataset  # noqa: E402
 from rag.evaluation.metrics import contains_answer  # noqa: E402
 from rag.evaluation.runner import AnswerTally, as_of, prepare_store  # noqa: E402
 from rag.extractive import make_answerer  # noqa: E402
-from rag.models import Filters  # noqa: E402
+from rag.schema import Filters  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"

@@ -14,7 +14,7 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Protocol
 
-from rag.models import AskResult, Citation, Turn
+from rag.schema import AskResult, Citation, Turn
 
 if TYPE_CHECKING:
     from rag.evidence import Evidence

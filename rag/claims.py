@@ -30,7 +30,7 @@ from rag.answering import citation
 from rag.english import CARDINALS
 from rag.evidence import Evidence
 from rag.lexical import content_terms, english_stopwords
-from rag.models import Citation, Claim
+from rag.schema import Citation, Claim
 
 @dataclass(frozen=True)
 class ClaimThresholds:

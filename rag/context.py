@@ -4,7 +4,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from index.docstore import DocStore
-from rag.models import Citation
+from rag.schema import Citation
 
 
 @dataclass

@@ -21,7 +21,7 @@ import re
 from rag.answer_kinds import asked_clause
 from rag.lexical import content_terms
 from rag.conversation_llm import llm_rewrite
-from rag.models import Turn
+from rag.schema import Turn
 from rag.question_reading import (
     ADVERBS,
     BE,

@@ -6,7 +6,7 @@ import logging
 import re
 
 from rag.lexical import content_terms
-from rag.models import Turn
+from rag.schema import Turn
 from rag.question_reading import AUX, WH
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from index.articles import Article
 from index.docstore import DocStore
-from rag.models import AlsoIn
+from rag.schema import AlsoIn
 
 if TYPE_CHECKING:
     from rag.evidence import Evidence

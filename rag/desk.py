@@ -7,7 +7,7 @@ import weakref
 from datetime import datetime, timedelta, timezone
 
 from index.question_log import Asked, Feedback, QuestionLog
-from rag.models import AskResult
+from rag.schema import AskResult
 from rag.settings import Settings
 
 PRUNE_EVERY_S = 3600.0

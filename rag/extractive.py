@@ -8,7 +8,7 @@ from rag.claims import CheckedClaim, assemble
 from rag.conflicts import Conflict, find_conflict
 from rag.evidence import Evidence
 from rag.lexical import topic_terms
-from rag.models import AskResult, Turn
+from rag.schema import AskResult, Turn
 from rag.answerability import covering, offering, unsupported
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]

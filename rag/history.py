@@ -1,7 +1,7 @@
 """The conversation a question brings: its limits, checked before anything reads it, and the part of it
 a follow-up's rewrite may use (only the recent turns, and never more than a subject's worth of text)."""
 
-from rag.models import Turn
+from rag.schema import Turn
 from rag.settings import Settings
 
 MAX_QUESTION_CHARS = 2000

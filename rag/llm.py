@@ -20,7 +20,7 @@ from rag.answering import abstain
 from rag.claims import MAX_CLAIMS, ClaimChecker, ClaimSession, Embed, assemble, split_claims
 from rag.evidence import Evidence
 from rag.extractive import ExtractiveAnswerer
-from rag.models import AskResult, Turn
+from rag.schema import AskResult, Turn
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from llama_index.core.vector_stores import FilterOperator, MetadataFilter, Metad
 from index.articles import date_ordinal
 from index.store import Store
 from rag.lexical_retrieval import LexicalRetriever
-from rag.models import Filters
+from rag.schema import Filters
 from rag.recency import parse_day, with_recency
 from rag.settings import Settings
 

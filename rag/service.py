@@ -19,7 +19,7 @@ from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker
 from rag.history import check_conversation, follow_up_turns, searched
 from rag.lexical import Lexicon
-from rag.models import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
+from rag.schema import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
 from rag.retrieval import Retriever
 from rag.settings import Settings
 

@@ -5,7 +5,7 @@ import pytest
 from index.sentences import split_sentences
 from rag.evidence import VectorCache
 from rag.answering import NOT_FOUND
-from rag.models import Filters, Turn
+from rag.schema import Filters, Turn
 from tests.conftest import SEED_DOC
 
 ANSWERABLE = [

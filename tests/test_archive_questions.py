@@ -5,7 +5,7 @@ import pytest
 
 from bench.archive_answers import MINIMUMS, SETS, archive_texts, judge, read_set, set_problems, summarise
 from rag.evaluation.metrics import answer_pattern, normalise, states_answer
-from rag.models import AskResult, Citation
+from rag.schema import AskResult, Citation
 
 
 @pytest.mark.parametrize("name", SETS)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from rag.models import Filters
+from rag.schema import Filters
 from tests.conftest import SEED_DOC, SEEDS
 
 MAX_ARTICLE_MB = 1

@@ -232,7 +232,7 @@ def assert_labelled_by_their_sentences(labels: list[str], citations) -> None:
 def test_gradio_earlier_answers_keep_their_sources(server, browser, screenshot):
     from selenium.webdriver.common.by import By
 
-    from rag.models import Turn
+    from rag.schema import Turn
 
     expected = server.service.ask(DAMASCUS)
     gradio_open(browser, f"{server.url}/")
@@ -307,7 +307,7 @@ def test_widget_on_another_origin_streams_cited_answers(server, host_site, brows
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
-    from rag.models import Turn
+    from rag.schema import Turn
 
     host_url, folder = host_site
     (folder / "news.html").write_text(
@@ -592,7 +592,7 @@ def gradio_tab(driver, name: str) -> None:
 def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, tmp_path):
     from selenium.webdriver.common.by import By
 
-    from rag.models import Filters
+    from rag.schema import Filters
 
     article = tmp_path / "ferry.md"
     article.write_text(

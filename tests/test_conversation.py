@@ -6,7 +6,7 @@ import pytest
 from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
 
 from rag.conversation import standalone_question
-from rag.models import Turn
+from rag.schema import Turn
 
 NEIGHBOURHOODS = "Which neighbourhoods did the Syrian army capture?"
 SPOKESMAN = "What did Iran's Foreign Ministry spokesman say?"

@@ -35,7 +35,7 @@ EARLIER = [
 
 
 def answer(question: str, abstained: bool = False, unsupported: str = ""):
-    from rag.models import AskResult, Citation, Claim
+    from rag.schema import AskResult, Citation, Claim
 
     text = "The army took Qaboun [1]." + (f" {unsupported}" if unsupported else "")
     claims = [Claim(text="The army took Qaboun [1].", start=0, end=25, citations=[1], supported=True)]

@@ -5,7 +5,7 @@ from html import escape
 
 import pytest
 
-from rag.models import Filters, Turn
+from rag.schema import Filters, Turn
 
 
 def free_port() -> int:

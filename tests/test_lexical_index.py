@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from rag.models import Filters
+from rag.schema import Filters
 
 ARTICLES = {
     "harbour.md": ("Harbour Gazette", "2024-03-01", "The harbour board approved a new ferry terminal on Tuesday. Work on the quay starts in May."),

@@ -71,7 +71,7 @@ def test_a_follow_up_within_the_limits_is_answered(api):
 
 
 def test_history_text_does_not_flow_into_the_search(served_service):
-    from rag.models import Turn
+    from rag.schema import Turn
 
     subject = "the " + "Syrian " * 500 + "army"  # a 3,500-character subject
     history = [Turn(role="user", content=f"Which neighbourhoods did {subject} capture?")]

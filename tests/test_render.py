@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from rag.models import AskResult, Citation, Claim
+from rag.schema import AskResult, Citation, Claim
 from tests.conftest import SEED_DOC, SEEDS
 from ui.render import chat_answer, citation_label, citation_lines, claim_spans, counted, searched_for, shorten
 
@@ -187,7 +187,7 @@ def test_cli_lines_give_the_sentence_first_and_the_article_second(seed_answer, c
 
 
 def test_the_outlets_that_also_carry_a_sentence_are_listed_as_text():
-    from rag.models import AlsoIn
+    from rag.schema import AlsoIn
 
     cited = seed_citation(1, CAPTURED)
     cited.also_in = [

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from rag.models import Filters
+from rag.schema import Filters
 from rag.recency import recency_weight
 from rag.service import Byline
 

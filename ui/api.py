@@ -19,7 +19,7 @@ from index.store import StoreBusy
 from rag.context import CitationContext
 from rag.desk import desk_for
 from rag.history import MAX_QUESTION_CHARS
-from rag.models import AskResult, Filters, SearchResult, Turn
+from rag.schema import AskResult, Filters, SearchResult, Turn
 from rag.service import Byline
 from ui.access import request_key_name
 from ui.article_list import MAX_QUERY

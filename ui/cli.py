@@ -76,7 +76,7 @@ def _ready_service(store: Path | None):
 
 
 def _filters(as_of: str | None):
-    from rag.models import Filters
+    from rag.schema import Filters
 
     return Filters(as_of=as_of) if as_of else None
 
@@ -341,7 +341,7 @@ def chat(as_of: AsOfOption = None, store: StoreOption = None):
     """Talk with the articles: a question a line, and follow-ups ("And in May?") read with the
     conversation before them; /new starts a new conversation, Ctrl-D ends. Reads piped lines too."""
     from rag.history import recent_turns
-    from rag.models import Turn
+    from rag.schema import Turn
 
     with _working("Loading the store and the embedding model…"):
         service = _ready_service(store)

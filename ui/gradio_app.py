@@ -8,7 +8,7 @@ import gradio as gr
 from index.store import StoreBusy
 from rag.desk import desk_for
 from rag.history import recent_turns
-from rag.models import AskResult, Filters, Turn
+from rag.schema import AskResult, Filters, Turn
 from rag.service import FILE_TYPES, Byline
 from ui.access import ADMIN, request_key_name, request_role
 from ui.article_list import ARTICLE_COLUMNS, ArticleView, article_page, moved

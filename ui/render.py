@@ -7,7 +7,7 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from rag.models import AlsoIn, AskResult, Citation, Claim
+from rag.schema import AlsoIn, AskResult, Citation, Claim
 
 if TYPE_CHECKING:
     from rag.context import CitationContext

@@ -8,7 +8,7 @@ from pathlib import Path
 from rag.evaluation.baseline import PlainLlamaIndex
 from rag.evaluation.datasets import Dataset, Question, cache_root, load_dataset
 from rag.evaluation.metrics import answer_share, contains_answer, mean, percentile, precision_recall_f1, reciprocal_rank, recall_at
-from rag.models import AskResult, Filters
+from rag.schema import AskResult, Filters
 from rag.service import Byline
 from rag.settings import Settings
 

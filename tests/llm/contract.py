@@ -3,7 +3,7 @@
 import re
 
 from rag.answering import NOT_FOUND
-from rag.models import AskResult
+from rag.schema import AskResult
 from rag.service import Byline
 
 FALLBACK = "this is the extractive answer instead"
