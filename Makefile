@@ -56,7 +56,7 @@ test-llm: $(LLM_STAMP)
 
 bench: install
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .byline

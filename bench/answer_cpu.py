@@ -1,4 +1,4 @@
-"""CPU per extractive answer: `python bench/answer_cpu.py [--limit N]`.
+"""CPU per extractive answer: `python -m bench.answer_cpu [--limit N]`.
 
 Asks each archive question (plain and unanswerable, bench/questions) once through `Byline.ask` on
 the archive store (bench/archive_answers.py), warm (model loaded, one question asked first), and
@@ -11,16 +11,11 @@ still lead (rag/evidence.py).
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.archive_answers import open_archive, read_set  # noqa: E402
-from rag import evidence as evidence_module  # noqa: E402
-from rag.evidence import EvidenceRanker  # noqa: E402
+from bench.archive_answers import open_archive, read_set
+from rag import evidence as evidence_module
+from rag.evidence import EvidenceRanker
 
 
 def measure(service, questions: list[str], limit) -> dict:

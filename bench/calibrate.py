@@ -1,20 +1,17 @@
 """Answerer calibration: abstention threshold and companion-ratio sweeps.
 
-`python bench/calibrate.py` prints the Markdown tables that `make bench` writes into
+`python -m bench.calibrate` prints the Markdown tables that `make bench` writes into
 docs/benchmarks.md, computed on the cached eval stores of SQuAD 2.0 and RealTime QA.
 """
 
-import sys
 from pathlib import Path
 
+from rag.evaluation.datasets import load_dataset
+from rag.evaluation.runner import AnswerTally, as_of, prepare_store
+from rag.extractive import COMPANION_RATIO, ExtractiveAnswerer
+from rag.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from rag.evaluation.datasets import load_dataset  # noqa: E402
-from rag.evaluation.runner import AnswerTally, as_of, prepare_store  # noqa: E402
-from rag.extractive import COMPANION_RATIO, ExtractiveAnswerer  # noqa: E402
-from rag.settings import Settings  # noqa: E402
-
 EVAL = ROOT.parent / "shared" / "eval"
 THRESHOLDS = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75]
 COMPANION_RATIOS = [0.7, 0.75, 0.8, 0.85, 0.9, 1.0]

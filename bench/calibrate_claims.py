@@ -1,6 +1,6 @@
 """Claim-check calibration: the thresholds at the top of rag/claims.py, measured on data.
 
-`python bench/calibrate_claims.py [--write]` builds claim/evidence pairs from RealTime QA dev
+`python -m bench.calibrate_claims [--write]` builds claim/evidence pairs from RealTime QA dev
 (`../shared/eval/realtimeqa`, read at run time, never copied), runs every pair through the shipped
 `ClaimChecker` (one `ClaimSession` per pair, `Evidence` objects built from the articles as the
 loaders and the sentence splitter see them, embeddings from the packaged MiniLM), sweeps
@@ -44,20 +44,18 @@ from types import SimpleNamespace
 
 import numpy as np
 
+import index.offline  # noqa: F401  (before any model library)
+from index.embedding import load_embedding
+from index.loaders.records import record_to_article
+from index.sentences import split_sentences
+from rag import claims
+from rag.answer_kinds import names
+from rag.evidence import Evidence, EvidenceRanker
+from rag.lexical import content_terms, english_stopwords
+from rag.llm import CANDIDATES
+from rag.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import index.offline  # noqa: E402,F401  (before any model library)
-from index.embedding import load_embedding  # noqa: E402
-from index.loaders.records import record_to_article  # noqa: E402
-from index.sentences import split_sentences  # noqa: E402
-from rag import claims  # noqa: E402
-from rag.answer_kinds import names  # noqa: E402
-from rag.evidence import Evidence, EvidenceRanker  # noqa: E402
-from rag.lexical import content_terms, english_stopwords  # noqa: E402
-from rag.llm import CANDIDATES  # noqa: E402
-from rag.settings import Settings  # noqa: E402
-
 DATA = ROOT.parent / "shared" / "eval" / "realtimeqa"
 RESULTS = ROOT / "bench" / "results" / "claims_calibration.json"
 DOC = ROOT / "docs" / "benchmarks.md"

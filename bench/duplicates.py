@@ -1,6 +1,6 @@
 """One story once, measured on RealTime QA: story groups, their precision, and retrieval before and after.
 
-`python bench/duplicates.py`:
+`python -m bench.duplicates`:
 
 1. Groups the whole corpus (3,786 pages: the gold articles and the Google-search distractors) as
    ingest does (index/duplicates.py), without embedding anything: how many groups, their sizes.
@@ -30,15 +30,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from index import offline as _offline  # noqa: F401
+from index.duplicates import THRESHOLD, StoryGrouper, jaccard, minhash, shingles
+from index.ingest import IngestReport, load_paths
+from rag.evaluation.datasets import load_dataset
+from rag.evaluation.runner import as_of, score_retrieval
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index import offline as _offline  # noqa: E402,F401
-from index.duplicates import THRESHOLD, StoryGrouper, jaccard, minhash, shingles  # noqa: E402
-from index.ingest import IngestReport, load_paths  # noqa: E402
-from rag.evaluation.datasets import load_dataset  # noqa: E402
-from rag.evaluation.runner import as_of, score_retrieval  # noqa: E402
-
 EVAL = ROOT.parent / "shared" / "eval"
 LABELS = ROOT / "bench" / "results" / "duplicates_labels.json"
 RESULTS = ROOT / "bench" / "results" / "duplicates.json"

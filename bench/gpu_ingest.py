@@ -1,5 +1,5 @@
 """Ingest on a GPU against the bare encode of the same texts (issue 22, item 5), fp32 and fp16:
-`python3 bench/gpu_ingest.py [--documents N]`, on the device machine (see bench/gpu_ingest.sh).
+`python3 -m bench.gpu_ingest [--documents N]`, on the device machine (see bench/gpu_ingest.sh).
 
 Reads .gpu/sample.jsonl.gz (RealTime QA articles: ../shared does not travel) and .gpu/model (MiniLM's
 configuration and tokenizer without its weights, which are too big to carry): the weights are made
@@ -149,7 +149,6 @@ def main() -> None:
     parser.add_argument("--device", default="cuda", help="cpu: a smoke test of this script where there is no GPU.")
     parser.add_argument("--prepare", action="store_true", help="Make .gpu here (the package index is needed).")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     from index import offline as _offline  # noqa: F401
 
     if args.prepare:

@@ -1,4 +1,4 @@
-"""Ingest at the speed of the model: `python bench/ingest_speed.py [--documents 200] [--repeats 2]`.
+"""Ingest at the speed of the model: `python -m bench.ingest_speed [--documents 200] [--repeats 2]`.
 
 On one sample of the RealTime QA corpus (gold + distractor articles, a seeded random choice), in
 one run, interleaved and repeated:
@@ -38,12 +38,10 @@ import threading
 import time
 from pathlib import Path
 
+from index import offline as _offline  # noqa: F401
+from bench.doc_sections import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index import offline as _offline  # noqa: E402,F401
-from bench.doc_sections import replace_section  # noqa: E402
-
 EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
 RESULTS = ROOT / "bench" / "results" / "ingest_speed.json"
 INSTANT_RESULTS = ROOT / "bench" / "results" / "ingest_instant.json"

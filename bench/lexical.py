@@ -1,4 +1,4 @@
-"""The lexical index, before and after: `python bench/lexical.py LABEL`.
+"""The lexical index, before and after: `python -m bench.lexical LABEL`.
 
 On a copy of the cached RealTime QA subset store (the 218 gold articles plus 3 distractors per
 answerable question: 495 documents, bench/short_questions.py's `realtimeqa_subset()`), it runs
@@ -25,17 +25,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from index import offline as _offline  # noqa: F401
+from rag.evaluation.datasets import cache_root, load_dataset
+from rag.evaluation.runner import as_of, prepare_store, run_eval, score_retrieval
+from rag.settings import Settings
+from bench.short_questions import EVAL, realtimeqa_subset
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index import offline as _offline  # noqa: E402,F401
-from rag.evaluation.datasets import cache_root, load_dataset  # noqa: E402
-from rag.evaluation.runner import as_of, prepare_store, run_eval, score_retrieval  # noqa: E402
-from rag.settings import Settings  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from short_questions import EVAL, realtimeqa_subset  # noqa: E402
-
 RESULTS = ROOT / "bench" / "results" / "lexical.json"
 REPEATS = 3
 

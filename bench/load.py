@@ -1,4 +1,4 @@
-"""A bounded load test of `byline serve` on loopback: `python bench/load.py`.
+"""A bounded load test of `byline serve` on loopback: `python -m bench.load`.
 
 32 clients (by default) mix ask, streamed ask and search against a real server for 60 s, once
 alone and once beside a client that uploads and deletes articles the whole time. It reports
@@ -29,14 +29,12 @@ from pathlib import Path
 
 import httpx
 
+from index import offline as _offline  # noqa: F401
+from rag.evaluation.datasets import cache_root
+from bench.doc_sections import replace_section
+from rag.evaluation.metrics import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index import offline as _offline  # noqa: E402,F401
-from rag.evaluation.datasets import cache_root  # noqa: E402
-from bench.doc_sections import replace_section  # noqa: E402
-from rag.evaluation.metrics import percentile  # noqa: E402
-
 EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
 RESULTS = ROOT / "bench" / "results" / "load.json"
 BYLINE = [sys.executable, "-m", "ui.cli"]

@@ -1,8 +1,8 @@
 """PostgreSQL's lexical search before and after its postings carried their chunk's length:
-`BYLINE_DATABASE_URL=postgresql://… python bench/postgres_postings.py [QUESTIONS]`.
+`BYLINE_DATABASE_URL=postgresql://… python -m bench.postgres_postings [QUESTIONS]`.
 
 The database must hold a docstore already (e.g. bench/lexical.py's `--scale 100000` copied by
-`python bench/shared_store.py --lexical-scale 100000`). Opening it with this code rebuilds older
+`python -m bench.shared_store --lexical-scale 100000`). Opening it with this code rebuilds older
 postings (timed). Then, for each RealTime QA question, the search SQL of the commit before
 (`git show OLD:index/lexical_postgres.py`) and today's, unfiltered and with a date filter, in
 alternating order, 150 chunks each; the two must rank alike. Prints p50 and max in ms.
@@ -16,18 +16,15 @@ import time
 import types
 from pathlib import Path
 
+from index import offline as _offline  # noqa: F401
+from index.lexical import postgres as new
+from index.db import open_database
+from index.docstore import DocStore
+from index.lexical.terms import lexical_terms
+from rag.evaluation.datasets import load_dataset
+from bench.short_questions import realtimeqa_subset
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from index import offline as _offline  # noqa: E402,F401
-from index.lexical import postgres as new  # noqa: E402
-from index.db import open_database  # noqa: E402
-from index.docstore import DocStore  # noqa: E402
-from index.lexical.terms import lexical_terms  # noqa: E402
-from rag.evaluation.datasets import load_dataset  # noqa: E402
-from short_questions import realtimeqa_subset  # noqa: E402
-
 OLD = "f75b693~1"  # the last commit whose postings lacked the chunk's length
 DATE_FILTER = "t.date_ord <= ?"
 

@@ -1,4 +1,4 @@
-"""Reproduce docs/benchmarks.md: `make bench` (or `python bench/run.py [DATASET...]`).
+"""Reproduce docs/benchmarks.md: `make bench` (or `python -m bench.run [DATASET...]`).
 
 Runs `byline eval` on the shared evaluation sets (stores are cached between runs, keyed
 by corpus and settings), saves JSON under bench/results/, draws docs/img/retrieval.png
@@ -13,12 +13,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from rag.evaluation.report import render_table
+from rag.evaluation.runner import run_eval
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from rag.evaluation.report import render_table  # noqa: E402
-from rag.evaluation.runner import run_eval  # noqa: E402
-
 EVAL = ROOT.parent / "shared" / "eval"
 DATASETS = {"realtimeqa": True, "squad2": False, "rgb": False}  # name -> also run the baselines
 RESULTS = ROOT / "bench" / "results"

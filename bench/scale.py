@@ -1,4 +1,4 @@
-"""Byline at 10k, 100k and 1M chunks: `python bench/scale.py build N`, `measure N`, then `doc`.
+"""Byline at 10k, 100k and 1M chunks: `python -m bench.scale build N`, `measure N`, then `doc`.
 
 `build N` makes a store of N chunks in ~/.cache/byline/eval/scale-N (see ABOUT, also printed in
 docs/benchmarks.md); an interrupted build resumes where it stopped, and an empty file named
@@ -22,19 +22,15 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from index import offline as _offline  # noqa: F401
+from bench.doc_sections import replace_section
+from bench.load import free_port, questions
+from bench.startup import BYLINE_SCRIPT, serve_until_healthy
+from rag.evaluation.datasets import cache_root, load_dataset
+from bench.lexical import _perturbed
+from bench.short_questions import EVAL, realtimeqa_subset
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index import offline as _offline  # noqa: E402,F401
-from bench.doc_sections import replace_section  # noqa: E402
-from bench.load import free_port, questions  # noqa: E402
-from bench.startup import BYLINE_SCRIPT, serve_until_healthy  # noqa: E402
-from rag.evaluation.datasets import cache_root, load_dataset  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from lexical import _perturbed  # noqa: E402
-from short_questions import EVAL, realtimeqa_subset  # noqa: E402
-
 ABOUT = """\
 Embedding a million chunks on two cores takes days, so the larger stores are made from real
 embeddings with small perturbations. The base is the cached RealTime QA subset store (bench/lexical.py's:
@@ -265,7 +261,7 @@ def build_log(chunks: int, partial: bool = False) -> dict:
     if partial and (folder / PROGRESS).exists():
         log = json.loads((folder / PROGRESS).read_text())
         return {**log, "build_s": log["batches"][-1]["elapsed_s"], "partial": True}
-    raise SystemExit(f"{folder} is not built: run `python bench/scale.py build {chunks}` first")
+    raise SystemExit(f"{folder} is not built: run `python -m bench.scale build {chunks}` first")
 
 
 def measure(chunks: int, partial: bool = False) -> dict:

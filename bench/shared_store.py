@@ -1,4 +1,4 @@
-"""The shared store against the embedded one, on the same articles: `python bench/shared_store.py`.
+"""The shared store against the embedded one, on the same articles: `python -m bench.shared_store`.
 
 With BYLINE_CHROMA_URL (a `chroma run` server) and BYLINE_DATABASE_URL (an empty PostgreSQL
 database) set, it copies the cached RealTime QA subset store (495 documents, bench/lexical.py's)
@@ -15,20 +15,18 @@ import shutil
 import sys
 from pathlib import Path
 
+from index import offline as _offline  # noqa: F401
+from rag.evaluation.datasets import cache_root, load_dataset
+from rag.evaluation.runner import as_of, prepare_store, score_retrieval
+from rag.settings import Settings
+from index.store_copy import DOCSTORE_TABLES, copy_rows, copy_store
+from bench.doc_sections import replace_section
+from bench.short_questions import realtimeqa_subset
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index import offline as _offline  # noqa: E402,F401
-from rag.evaluation.datasets import cache_root, load_dataset  # noqa: E402
-from rag.evaluation.runner import as_of, prepare_store, score_retrieval  # noqa: E402
-from rag.settings import Settings  # noqa: E402
-from index.store_copy import DOCSTORE_TABLES, copy_rows, copy_store  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from doc_sections import replace_section  # noqa: E402
-from short_questions import realtimeqa_subset  # noqa: E402
-
 RESULTS = ROOT / "bench" / "results" / "shared_store.json"
+
+
 def lexical_scale(chunks: int) -> dict:
     """Lexical search alone on bench/lexical.py's `--scale` docstore (`chunks` chunks, SQLite) and
     on a copy of it in PostgreSQL: each RealTime QA question, 150 chunks (as `documents(k=10)` asks)."""
@@ -116,7 +114,7 @@ def publish(result: dict) -> None:
     replace_section(
         "shared-store",
         "The shared store: PostgreSQL and a Chroma server",
-        f"`python bench/shared_store.py` on {result['corpus']}, with the questions' dates: the cached embedded store"
+        f"`python -m bench.shared_store` on {result['corpus']}, with the questions' dates: the cached embedded store"
         " (Chroma in the folder, SQLite) and the same vectors and rows copied into a Chroma server and PostgreSQL"
         " (both on this machine). Search latency is `documents(k=10)` per question, ms.\n\n"
         "| store, retrieval | recall@1 | recall@5 | recall@10 | MRR@10 | search p50 | p95 |\n| --- | --- | --- | --- | --- | --- | --- |\n"

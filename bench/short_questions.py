@@ -1,6 +1,6 @@
 """Short, natural questions: does Byline answer them, and still refuse what the articles lack?
 
-`python bench/short_questions.py` asks the questions in bench/questions/ and reports, for the
+`python -m bench.short_questions` asks the questions in bench/questions/ and reports, for the
 tune and check halves apart: answered-and-right (an expected fragment is in a cited
 sentence), wrongly refused, and refused off-topic questions. It also reruns the guards the
 answerer was tuned on before: RealTime QA dev's answer-bearing rate and SQuAD 2.0's
@@ -21,18 +21,16 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 
+from index import offline as _offline  # noqa: F401
+from index.loaders.dates import iso_date
+from rag.evaluation.datasets import cache_root, load_dataset
+from rag.evaluation.metrics import contains_answer
+from rag.evaluation.runner import AnswerTally, as_of, prepare_store
+from rag.extractive import make_answerer
+from rag.schema import Filters
+from rag.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index import offline as _offline  # noqa: E402,F401
-from index.loaders.dates import iso_date  # noqa: E402
-from rag.evaluation.datasets import cache_root, load_dataset  # noqa: E402
-from rag.evaluation.metrics import contains_answer  # noqa: E402
-from rag.evaluation.runner import AnswerTally, as_of, prepare_store  # noqa: E402
-from rag.extractive import make_answerer  # noqa: E402
-from rag.schema import Filters  # noqa: E402
-from rag.settings import Settings  # noqa: E402
-
 EVAL = ROOT.parent / "shared" / "eval"
 QUESTIONS = ROOT / "bench" / "questions"
 RESULTS = ROOT / "bench" / "results" / "short_questions.json"

@@ -1,4 +1,4 @@
-"""How long a new user waits: `python bench/startup.py`.
+"""How long a new user waits: `python -m bench.startup`.
 
 Times, as separate processes the way a user starts them: `byline --help`, `byline ask --help`,
 a one-off `byline ask` on the load-test store (bench/load.py builds it), and `byline serve`
@@ -20,12 +20,10 @@ from pathlib import Path
 
 import httpx
 
+from bench.doc_sections import replace_section
+from bench.load import cached_store, free_port, gold_records
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.doc_sections import replace_section  # noqa: E402
-from bench.load import cached_store, free_port, gold_records  # noqa: E402
-
 RESULTS = ROOT / "bench" / "results" / "startup.json"
 BYLINE_SCRIPT = str(Path(sys.executable).parent / "byline")
 QUESTION = "What did the Federal Reserve decide about interest rates?"

@@ -1,4 +1,4 @@
-"""Memory of reading a large JSON Lines file: `python bench/streaming.py [--records N]`.
+"""Memory of reading a large JSON Lines file: `python -m bench.streaming [--records N]`.
 
 Writes N invented records of about 11 KB each (100,000: 1.1 GB) to a temporary file, reads them
 through the loader that `byline ingest` uses (index.loaders.iter_articles: line by line), and
@@ -8,16 +8,13 @@ reports the process's peak RSS and the time taken. Results go to bench/results/s
 import argparse
 import json
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from index.loaders import BytesRead, iter_articles, list_files
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index.loaders import BytesRead, iter_articles, list_files  # noqa: E402
-
 RESULTS = ROOT / "bench" / "results" / "streaming.json"
 
 
