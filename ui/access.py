@@ -13,7 +13,8 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -66,7 +67,7 @@ OPEN = Holder(ADMIN, (), "")  # every caller of a server without keys
 
 
 class KeyRing:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
         admin = [(key, ()) for key in _checked(settings.api_key_list(), "BYLINE_API_KEYS")]
         readers = settings.reader_key_list()
         _checked([key for key, _ in readers], "BYLINE_READER_KEYS")
@@ -84,7 +85,7 @@ class KeyRing:
         self.reader_origins = sorted({origin for _, origins in readers for origin in origins})
         self._by_ident = {holder.ident: holder for _, holder in self._keys}
         self.sessions = SessionTokens([key.decode() for key, _ in self._keys], settings.session_hours * 3600)
-        self._failures = SlidingWindow(settings.rate_limit_per_address)
+        self._failures = SlidingWindow(settings.rate_limit_per_address, clock)
 
     @property
     def open(self) -> bool:
@@ -122,13 +123,13 @@ class AccessMiddleware:
     """Refuses a request its key does not allow, before any route sees it; tells the Gradio
     handlers the caller's role in ROLE_HEADER."""
 
-    def __init__(self, app: ASGIApp, keys: KeyRing, settings: Settings, bind_host: str = ""):
+    def __init__(self, app: ASGIApp, keys: KeyRing, settings: Settings, bind_host: str = "", clock: Callable[[], float] = time.monotonic):
         self.app = app
         self.keys = keys
         self.hosts = AllowedHosts(settings, bind_host)
         self.writers = frozenset(settings.cors_origin_list())  # pages that may write to an open server
-        self.per_key = SlidingWindow(settings.rate_limit)
-        self.per_address = SlidingWindow(settings.rate_limit_per_address)
+        self.per_key = SlidingWindow(settings.rate_limit, clock)
+        self.per_address = SlidingWindow(settings.rate_limit_per_address, clock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -292,12 +293,13 @@ def _redirect(location: str) -> ASGIApp:
     return respond
 
 
-def add_access(app: FastAPI, settings: Settings, bind_host: str = "") -> KeyRing:
+def add_access(app: FastAPI, settings: Settings, bind_host: str = "", clock: Callable[[], float] = time.monotonic) -> KeyRing:
     """Put the access check in front of `app`, and CORS in front of it so that refusals carry
     CORS headers too: the pages of BYLINE_CORS_ORIGINS and of the reader keys' origins may call.
-    `bind_host`: the address `byline serve` listens on, a name the server is reached by."""
-    keys = KeyRing(settings)
-    app.add_middleware(AccessMiddleware, keys=keys, settings=settings, bind_host=bind_host)
+    `bind_host`: the address `byline serve` listens on, a name the server is reached by; `clock`:
+    the seconds the rate limits count in (tests pass their own)."""
+    keys = KeyRing(settings, clock)
+    app.add_middleware(AccessMiddleware, keys=keys, settings=settings, bind_host=bind_host, clock=clock)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=sorted({*settings.cors_origin_list(), *keys.reader_origins}),

@@ -2,6 +2,8 @@
 mounted at `/`, all behind one access check (ui/access.py)."""
 
 import logging
+import time
+from collections.abc import Callable
 
 import gradio as gr
 from fastapi import APIRouter, FastAPI
@@ -33,14 +35,15 @@ def healthz(service: ServiceDep) -> dict:
     return {"status": "ok", "articles": service.count(), **service.answerer_status(), "stale": stale}
 
 
-def create_app(service: Byline, bind_host: str = "") -> FastAPI:
-    """`bind_host`: the address `byline serve` listens on, one of the names requests may carry."""
+def create_app(service: Byline, bind_host: str = "", clock: Callable[[], float] = time.monotonic) -> FastAPI:
+    """`bind_host`: the address `byline serve` listens on, one of the names requests may carry;
+    `clock`: the seconds the rate limits count in (ui/ratelimit.py; tests pass their own)."""
     # Swagger UI loads from a CDN, which fails offline: /api/docs is a local page over the schema.
     app = FastAPI(title="Byline", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = service  # what the routes' ServiceDep gives them (ui/dependencies.py)
     # Added first, so inside the access check and CORS: their refusals come first, and a 413 carries CORS headers.
     app.add_middleware(BodyLimit, settings=service.settings)
-    keys = add_access(app, service.settings, bind_host)
+    keys = add_access(app, service.settings, bind_host, clock)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(sources_router)
