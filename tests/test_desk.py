@@ -201,7 +201,8 @@ def test_feedback_counts_against_a_reader_keys_rate_limit(seed_settings):
 
     update = {"api_keys": API_KEY, "reader_keys": READER_KEY, "rate_limit": 2, "rate_limit_per_address": 0}
     given = {"question": "Who?", "answer": "Nobody.", "helpful": True}
-    with TestClient(create_app(Byline(seed_settings.model_copy(update=update))), base_url="http://127.0.0.1") as client:
+    app = create_app(Byline(seed_settings.model_copy(update=update)), clock=lambda: 0.0)  # the minute never passes
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         statuses = [client.post("/api/feedback", json=given, headers=READER).status_code for _ in range(3)]
         assert statuses == [200, 200, 429]
         assert client.post("/api/feedback", json=given, headers=ADMIN).status_code == 200
