@@ -1,9 +1,9 @@
-"""One story once, measured on RealTime QA: story groups, their precision, and retrieval before and after.
+"""One story once, measured on RealTime QA: copy groups, their precision, and retrieval before and after.
 
 `python -m bench.duplicates`:
 
 1. Groups the whole corpus (3,786 pages: the gold articles and the Google-search distractors) as
-   ingest does (index/duplicates.py), without embedding anything: how many groups, their sizes.
+   ingest does (index/copies.py), without embedding anything: how many groups, their sizes.
 2. Checks the threshold on held-apart pairs. The candidate pairs (word 5-gram Jaccard from 0.3 to
    0.99) carry hand verdicts in bench/results/duplicates_labels.json, by doc_id pair, no text:
    "copy" (one article: differences in headline, byline, boilerplate, links, trimming or a few
@@ -31,7 +31,7 @@ from collections import Counter
 from pathlib import Path
 
 from index import offline as _offline  # noqa: F401
-from index.duplicates import THRESHOLD, StoryGrouper, jaccard, minhash, shingles
+from index.copies import THRESHOLD, CopyGrouper, jaccard, minhash, shingles
 from index.ingest import IngestReport, load_paths
 from rag.evaluation.datasets import load_dataset
 from rag.evaluation.runner import as_of, score_retrieval
@@ -53,7 +53,7 @@ def corpus() -> dict[str, str]:
 
 
 def group(texts: dict[str, str], threshold: float = THRESHOLD) -> dict[str, str]:
-    grouper = StoryGrouper([], texts.get, threshold)
+    grouper = CopyGrouper([], texts.get, threshold)
     return {doc_id: grouper.place(doc_id, text).group_id for doc_id, text in texts.items()}
 
 
@@ -199,7 +199,7 @@ def retrieval(service, dataset, k: int = 10) -> dict:
         folded = {a.doc_id for h in hits for a in h.also_in} - shown
         behind += bool(gold & folded)
         none_shown += bool(gold & folded and not gold & shown)
-    store_groups = dict(service.store.docs._rows("SELECT doc_id, group_id FROM story_groups"))
+    store_groups = dict(service.store.docs._rows("SELECT doc_id, group_id FROM copy_groups"))
     return {
         "store": str(service.store.path),
         "store_groups": group_sizes(store_groups),
@@ -218,7 +218,7 @@ def render(result: dict) -> str:
     lines = [
         f"| RealTime QA corpus ({full['articles']:,} pages) | |",
         "| --- | ---: |",
-        f"| story groups | {full['groups']:,} |",
+        f"| copy groups | {full['groups']:,} |",
         f"| groups with copies (2 or more pages) | {full['groups_with_copies']} |",
         f"| pages in them | {full['articles_in_them']} |",
         f"| group sizes (size: groups) | {', '.join(f'{s}: {n}' for s, n in full['sizes'].items() if s != '1')} |",

@@ -7,7 +7,7 @@ one run, interleaved and repeated:
   in this process (in a new thread) by the same model with the same batch size, all in one call (sentence-transformers
   sorts them by length once: the least padding), the model loaded before the clock starts.
 - ingest: the whole `byline ingest SAMPLE.jsonl --store NEW` as a fresh process (start-up, reading,
-  segmentation, the model's loading, Chroma, the docstore and its lexical index, story groups).
+  segmentation, the model's loading, Chroma, the docstore and its lexical index, copy groups).
 - again: the same command on the store just built (every article unchanged): start-up, reading and
   hashing, no model; `ingest - again` is what the ingest spent beyond its start-up.
 - with --before REF, the ingest of that commit (checked out with `git archive` into a temporary

@@ -49,7 +49,7 @@ Measured through the REST API of a real `byline serve` on 127.0.0.1 (the default
 one request at a time: the start until `/healthz` answers (bench/startup.py's, median of 3; the server
 answers it once the model is loaded and Chroma has read its vector index) and until the first search answers, `GET /api/search` (k=10)
 and `POST /api/ask` for every 10th RealTime QA dev question (40), then uploading one article the store
-lacks (a distractor page of 3,000+ characters: loading, embedding, Chroma, docstore, story group) and
+lacks (a distractor page of 3,000+ characters: loading, embedding, Chroma, docstore, copy group) and
 deleting it (median of 3 each), the server's RSS after all that (and its peak), and the store's size on disk."""
 FINDINGS = """\
 What the numbers say (measured 2026-11-26 on stores in the vectors-only layout, one size at a time; the
@@ -71,7 +71,7 @@ What the numbers say (measured 2026-11-26 on stores in the vectors-only layout, 
   Chroma kept every text again with a trigram full-text index of it (stop 9's stores: 1.6 GB at 100k,
   5.4 GB at 340k); building went from 70-100 to about 400 chunks/s (1M in 51 min, while other jobs
   ran part of the time).
-- **Story groups** no longer grow with the archive on every upload (commit 51b5545): StoryGrouper
+- **Copy groups** no longer grow with the archive on every upload (commit 51b5545): CopyGrouper
   holds the signatures as one numpy matrix with a hash per LSH band, 0.07 s to place one article at
   116,000 articles (datasketch's MinHashLSH, rebuilt per upload, took 72 s there).
 - **Cold start**: /healthz now answers only once the server can answer (the model loaded and one dense
@@ -157,10 +157,10 @@ class Base:
 
 
 def own_story(article) -> tuple[str, str, bytes]:
-    """A copy's story group: its own (words perturbed apart, a copy shares about 0.4 of its word 5-grams
+    """The group of a copy: its own (words perturbed apart, a copy shares about 0.4 of its word 5-grams
     with its original and 0.2 with another copy, below the 0.7 that joins a story), and its signature,
-    as `StoryGrouper.place` makes them, without comparing it with the copies of the same article."""
-    from index.duplicates import MIN_SHINGLES, minhash, new_group_id, shingles
+    as `CopyGrouper.place` makes them, without comparing it with the copies of the same article."""
+    from index.copies import MIN_SHINGLES, minhash, new_group_id, shingles
 
     found = shingles(article.text)
     signature = minhash(found).hashvalues.astype(np.uint32).tobytes() if len(found) >= MIN_SHINGLES else b""
@@ -169,8 +169,8 @@ def own_story(article) -> tuple[str, str, bytes]:
 
 def build(chunks: int) -> dict:
     """Fill scale-N until it holds `chunks` chunks (resuming an interrupted build); returns its build log."""
-    from index.duplicates import METHOD
-    from index.ingest import place_stories
+    from index.copies import METHOD
+    from index.ingest import group_copies
     from index.nodes import chunk_node
     from index.settings import IndexSettings
     from index.store import Store
@@ -211,7 +211,7 @@ def build(chunks: int) -> dict:
                     if "~" in article.doc_id:
                         docs.place(*own_story(article), METHOD)
             step = time.perf_counter()
-            place_stories(store)  # the base articles; their copies are placed above
+            group_copies(store)  # the base articles; their copies are placed above
             stories_s = time.perf_counter() - step
             docs.set_unfinished(False)
         entry = {"chunks": made, "articles": index, "chroma_s": round(chroma_s, 1), "stories_s": round(stories_s, 1),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from index.articles import Article
 from index.chunking import ChunkSpan, chunk_sentences, span_text
-from index.duplicates import signature_of
+from index.copies import signature_of
 from index.lexical.base import terms_of
 from index.sentences import Span, load_segmenter, split_sentences
 
@@ -35,7 +35,7 @@ class Analysis:
     sentences: list[Span]
     chunks: list[ChunkSpan]
     terms: list[str]  # each chunk's terms in the lexical index
-    signature: bytes  # index/duplicates.py's signature_of the text
+    signature: bytes  # index/copies.py's signature_of the text
 
 
 def analyse(article: Article, chunk_words: int, overlap: int) -> Analysis:

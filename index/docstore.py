@@ -17,6 +17,7 @@ from index.lexical import base as lexical
 from index.articles import Article
 from index.db import Database
 from index.db.sqlite import SQLiteDatabase
+from index import search_text
 from index.sentences import Span
 
 _SCHEMA = """
@@ -40,15 +41,15 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-# Story groups (index/duplicates.py): each article's MinHash signature and the group of its copies.
-_STORY_SCHEMA = """
-CREATE TABLE IF NOT EXISTS story_groups (
+# Copy groups (index/copies.py): each article's MinHash signature and the group of its copies.
+_COPY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS copy_groups (
     doc_id TEXT PRIMARY KEY REFERENCES articles(doc_id) ON DELETE CASCADE,
     group_id TEXT NOT NULL,
     signature {blob} NOT NULL,
     method TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS story_groups_group ON story_groups(group_id);
+CREATE INDEX IF NOT EXISTS copy_groups_group ON copy_groups(group_id);
 """
 GENERATION = "generation"
 # Set while a write may have left Chroma and this docstore apart: the next ingest repairs the store.
@@ -90,7 +91,7 @@ class DocStore:
     def __init__(self, database: "Database | Path"):
         """On `database` (index/db's `open_database`), or a path: an SQLite file there."""
         self.database = database if isinstance(database, Database) else SQLiteDatabase(Path(database))
-        self.database.script(self.database.schema(_SCHEMA + _STORY_SCHEMA))
+        self.database.script(self.database.schema(_SCHEMA + _COPY_SCHEMA + search_text.schema(self.database.dialect)))
         self.lexical = self.database.lexical_index()
         self.database.script(self.lexical.schema)
 
@@ -174,6 +175,7 @@ class DocStore:
                 json.dumps([list(s) for s in sentences]),
             ),
         )
+        self._write(search_text.INSERT, search_text.row(article))
         self.database.write_many(
             "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
             [(c.node_id, c.doc_id, c.ord, c.first_sentence, c.last_sentence, c.text) for c in chunks],
@@ -256,15 +258,15 @@ class DocStore:
     def chunk_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM chunks")[0][0]
 
-    # --- story groups: copies of one story (index/duplicates.py) ------------------------
+    # --- copy groups: copies of one story (index/copies.py) ------------------------
     def placements(self, method: str) -> "list[tuple[str, str, bytes]]":
         """(doc_id, group_id, signature) of every article placed by `method`."""
-        return self._rows("SELECT doc_id, group_id, signature FROM story_groups WHERE method = ?", (method,))
+        return self._rows("SELECT doc_id, group_id, signature FROM copy_groups WHERE method = ?", (method,))
 
     def unplaced(self, method: str) -> "list[str]":
         """Articles not yet placed by `method` (stored before it, or placed another way), oldest first."""
         rows = self._rows(
-            "SELECT a.doc_id FROM articles a LEFT JOIN story_groups s ON s.doc_id = a.doc_id AND s.method = ?"
+            "SELECT a.doc_id FROM articles a LEFT JOIN copy_groups s ON s.doc_id = a.doc_id AND s.method = ?"
             " WHERE s.doc_id IS NULL ORDER BY a.ingested_at, a.doc_id",
             (method,),
         )
@@ -275,30 +277,30 @@ class DocStore:
         return rows[0][0] if rows else None
 
     def place(self, doc_id: str, group_id: str, signature: bytes, method: str) -> None:
-        """Record a stored article's story group; call inside `transaction()`."""
+        """Record a stored article's copy group; call inside `transaction()`."""
         self._write(
-            "INSERT INTO story_groups VALUES (?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
+            "INSERT INTO copy_groups VALUES (?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
             " group_id = excluded.group_id, signature = excluded.signature, method = excluded.method",
             (doc_id, group_id, signature, method),
         )
 
-    def story_groups(self, doc_ids: "list[str]") -> dict[str, str]:
-        """The story group of each of these articles that has copies."""
+    def copy_groups(self, doc_ids: "list[str]") -> dict[str, str]:
+        """The copy group of each of these articles that has copies."""
         if not doc_ids:
             return {}
         rows = self._rows(
-            f"SELECT s.doc_id, s.group_id FROM story_groups s WHERE s.doc_id IN ({_marks(doc_ids)})"
-            " AND EXISTS (SELECT 1 FROM story_groups o WHERE o.group_id = s.group_id AND o.doc_id <> s.doc_id)",
+            f"SELECT s.doc_id, s.group_id FROM copy_groups s WHERE s.doc_id IN ({_marks(doc_ids)})"
+            " AND EXISTS (SELECT 1 FROM copy_groups o WHERE o.group_id = s.group_id AND o.doc_id <> s.doc_id)",
             tuple(doc_ids),
         )
         return dict(rows)
 
     def copies(self, doc_ids: "list[str]") -> "dict[str, list[Article]]":
-        """The other articles of each one's story group (metadata only, text left empty), by doc_id."""
+        """The other articles of each one's copy group (metadata only, text left empty), by doc_id."""
         if not doc_ids:
             return {}
         rows = self._rows(
-            "SELECT s.doc_id, a.meta FROM story_groups s JOIN story_groups o ON o.group_id = s.group_id"
+            "SELECT s.doc_id, a.meta FROM copy_groups s JOIN copy_groups o ON o.group_id = s.group_id"
             f" AND o.doc_id <> s.doc_id JOIN articles a ON a.doc_id = o.doc_id WHERE s.doc_id IN ({_marks(doc_ids)})"
             " ORDER BY s.doc_id, a.doc_id",
             tuple(doc_ids),

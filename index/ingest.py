@@ -9,7 +9,7 @@ interrupted, run again, embeds only what it had not stored. Chroma is written be
 interrupted ingest leaves the old hash behind and the next run redoes that article; it
 also leaves the store marked unfinished, and the next ingest first makes Chroma agree with
 the docstore again (`repair`). Writers take the store's write lock one at a time. Stored articles
-are put into story groups last (`place_stories`): copies of one story, shown once in results.
+are put into copy groups last (`group_copies`): copies of one story, shown once in results.
 """
 
 import queue
@@ -28,7 +28,7 @@ from index.articles import Article
 from index.chunking import span_text
 from index.corrections import Withdrawn
 from index.docstore import StoredChunk
-from index.duplicates import METHOD, StoryGrouper
+from index.copies import METHOD, CopyGrouper
 from index.embedding import embed_nodes
 from index.faults import pause_point
 from index import loaders
@@ -115,7 +115,7 @@ class PreparedArticle:
     chunks: list[StoredChunk]
     nodes: list[TextNode]
     terms: list[str]  # each chunk's terms in the lexical index
-    signature: bytes  # for its story group
+    signature: bytes  # for its copy group
 
 
 def load_paths(paths: Iterable[Path], report: IngestReport, settings: IndexSettings | None = None) -> list[Article]:
@@ -171,7 +171,7 @@ def _ingest_changed(
     embedder = _Embedder(store, progress)
     in_flight: deque[tuple[list[bool], Future]] = deque()
     pending: dict[str, str] = {}  # doc_id -> content hash of each article read but not stored yet
-    signatures: dict[str, bytes] = {}  # of the articles stored, for their story groups
+    signatures: dict[str, bytes] = {}  # of the articles stored, for their copy groups
     batches = _changed_batches(store, articles, report, on_batch, pending, embedder.start, progress)
     try:
         while True:
@@ -194,7 +194,7 @@ def _ingest_changed(
     finally:
         embedder.close()
         analyser.close()
-    place_stories(store, signatures)
+    group_copies(store, signatures)
     pause_point("stored")
 
 
@@ -313,15 +313,15 @@ def _store_embedded(
             report.added += 1
 
 
-def place_stories(store: Store, signatures: dict[str, bytes] | None = None) -> int:
-    """Put every stored article that has no story group yet (new, changed, or stored before story
-    groups or with another method) into one, oldest first; returns how many. `signatures` holds
+def group_copies(store: Store, signatures: dict[str, bytes] | None = None) -> int:
+    """Put every stored article that has no copy group yet (new, changed, or stored before copies
+    were grouped, or grouped another way) into one, oldest first; returns how many. `signatures` holds
     the signatures of stored texts worked out already, by doc_id. Call while writing."""
     docs = store.docs
     unplaced = docs.unplaced(METHOD)
     signatures = signatures or {}
     if unplaced:
-        grouper = StoryGrouper(docs.placements(METHOD), docs.text)
+        grouper = CopyGrouper(docs.placements(METHOD), docs.text)
         with docs.transaction():
             for doc_id in unplaced:
                 placed = grouper.place(doc_id, docs.text(doc_id) or "", signatures.get(doc_id))

@@ -10,10 +10,12 @@ written by a newer Byline than this one is refused, never read.
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from index import search_text
+
 if TYPE_CHECKING:
     from index.store import Store
 
-VERSION = 1  # the format this code writes
+VERSION = 3  # the format this code writes
 KEY = "format_version"  # its name in the manifest
 
 Step = Callable[["Store"], None]
@@ -39,6 +41,34 @@ def step(version: int) -> Callable[[Step], Step]:
 @step(0)
 def _version_kept(store: "Store") -> None:
     """Stores from before the version was kept already hold version 1's format: only the version is written."""
+
+
+# Format 1's name for the docstore's table of copy groups (index/copies.py).
+_STORY_GROUPS = "CREATE TABLE IF NOT EXISTS story_groups (doc_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, signature {blob} NOT NULL, method TEXT NOT NULL)"
+
+
+@step(1)
+def _copy_groups_named(store: "Store") -> None:
+    """Format 1 kept the copy groups in a table named `story_groups`: its rows move to `copy_groups`
+    (which the docstore made as it opened), and it goes."""
+    database = store.docs.database
+    database.write(database.schema(_STORY_GROUPS))  # a store without one reads as one with no rows
+    # (WHERE true: SQLite reads an ON CONFLICT right after FROM as part of a join)
+    with database.transaction():
+        database.write(
+            "INSERT INTO copy_groups (doc_id, group_id, signature, method)"
+            " SELECT doc_id, group_id, signature, method FROM story_groups WHERE true ON CONFLICT (doc_id) DO NOTHING"
+        )
+        database.write("DROP TABLE story_groups")
+
+
+@step(2)
+def _articles_searched(store: "Store") -> None:
+    """Format 2 had no `article_search` (index/search_text.py), which the docstore made as it
+    opened: every article's row is written."""
+    docs = store.docs
+    with docs.transaction():
+        docs.database.write_many(search_text.INSERT, [search_text.row(a) for a in docs.metadata().values()])
 
 
 def upgrade(store: "Store", manifest: dict, where: str, save: Callable[[dict], None]) -> dict:

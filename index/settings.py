@@ -24,7 +24,7 @@ class IndexSettings(BaseSettings):
         "",
         repr=False,
         description="A PostgreSQL database (`postgresql://user:password@host:5432/byline`) holding article texts,"
-        " the lexical index, story groups, the sources registry and the write lock, shared by every"
+        " the lexical index, copy groups, the sources registry and the write lock, shared by every"
         " `byline serve`; empty: SQLite files in the store folder.",
     )
     embed_model: str = Field(

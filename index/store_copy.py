@@ -1,6 +1,6 @@
 """Copying a whole store into another, as it is: the way from the embedded store to a shared one.
 
-Nothing is embedded again: the docstore's rows (articles, sentences, chunks, story groups, the lexical
+Nothing is embedded again: the docstore's rows (articles, sentences, chunks, copy groups, the lexical
 index's rows, which fill the target's own lexical index; corrections and withdrawals) go over a thousand at a time, then each
 stored chunk's vector with its metadata, then the registered feeds and sitemaps. The target must be empty.
 """
@@ -17,8 +17,9 @@ ROWS = 1000
 # The docstore's tables in the order their references need, with the columns copied as they are.
 DOCSTORE_TABLES = {
     "articles": "doc_id, hash, meta, text, sentences, ingested_at",
+    "article_search": "doc_id, folded",
     "chunks": "node_id, doc_id, ord, first_sentence, last_sentence, text",
-    "story_groups": "doc_id, group_id, signature, method",
+    "copy_groups": "doc_id, group_id, signature, method",
     "chunk_terms": "node_id, doc_id, source, date_ord, terms",
     **CORRECTIONS,  # when articles changed, and the withdrawn ones
 }

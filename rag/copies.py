@@ -1,4 +1,4 @@
-"""Copies of one story (the story groups of index/duplicates.py), folded into the one shown.
+"""Copies of one story (the copy groups of index/copies.py), folded into the one shown.
 
 Search shows a story once, through its best-scoring article, and lists the others in `also_in`.
 An answer's evidence keeps each sentence once per story: a sentence that copies share is kept
@@ -27,7 +27,7 @@ def _flat(text: str) -> str:
 def fold_evidence(evidence: list["Evidence"], docs: DocStore) -> list["Evidence"]:
     """`evidence` (best first) with each sentence once per story; each kept sentence of a story
     with copies lists, in `also_in`, the copies whose text holds it too."""
-    groups = docs.story_groups(sorted({e.doc_id for e in evidence}))
+    groups = docs.copy_groups(sorted({e.doc_id for e in evidence}))
     if not groups:
         return evidence
     copies = docs.copies(sorted(groups))

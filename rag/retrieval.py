@@ -144,10 +144,10 @@ class Retriever:
     ) -> list[ChunkHit]:
         """The best chunks of the best `k` documents, at most `per_doc` chunks each.
 
-        With `fold_copies`, the copies of one story (index/duplicates.py) count as one document,
+        With `fold_copies`, the copies of one story (index/copies.py) count as one document,
         shown through whichever of them scores best: the others are left out."""
         hits = sorted(self.chunks(query, k * per_doc * CANDIDATES_PER_RESULT, filters, mode), key=lambda h: h.score, reverse=True)
-        groups = self.store.docs.story_groups(list({hit.doc_id for hit in hits})) if fold_copies and hits else {}
+        groups = self.store.docs.copy_groups(list({hit.doc_id for hit in hits})) if fold_copies and hits else {}
         shown: dict[tuple[str, str], str] = {}  # story -> the document that shows it
         taken: dict[str, int] = {}
         kept: list[ChunkHit] = []

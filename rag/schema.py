@@ -19,7 +19,7 @@ class SearchHit(BaseModel):
     url: str | None = None
     score: float
     text: str
-    # The other articles of this one's story group (index/duplicates.py), shown once through this one.
+    # The other articles of this one's copy group (index/copies.py), shown once through this one.
     also_in: list[AlsoIn] = Field(default_factory=list)
 
 

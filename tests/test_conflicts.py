@@ -56,7 +56,7 @@ CORRECTED = (
 
 
 def test_a_number_corrected_in_one_copy_of_a_story_is_still_a_conflict(tmp_path, seed_settings):
-    """Three outlets carry one wire story (one story group); one of them corrected the match length."""
+    """Three outlets carry one wire story (one copy group); one of them corrected the match length."""
     records = [
         {"doc_id": "herald", "source": "Herald", "title": "Halep wins Wimbledon", "text": CORRECTED.format(minutes=56) + "\n\nSubscribe to the Herald."},
         {"doc_id": "courier", "source": "Courier", "title": "Halep crushes Serena", "text": CORRECTED.format(minutes=57) + "\n\nCorrection: an earlier version gave the wrong length of the final."},
@@ -65,7 +65,7 @@ def test_a_number_corrected_in_one_copy_of_a_story_is_still_a_conflict(tmp_path,
     (tmp_path / "wire.jsonl").write_text("\n".join(json.dumps(r) for r in records))
     service = Byline(seed_settings.model_copy(update={"store": tmp_path / "store"}))
     assert service.ingest([tmp_path / "wire.jsonl"]).added == 3
-    assert len(set(service.store.docs.story_groups(["herald", "courier", "voice"]).values())) == 1
+    assert len(set(service.store.docs.copy_groups(["herald", "courier", "voice"]).values())) == 1
     result = service.ask("How many minutes did the 2019 Wimbledon final last?")
     assert len(result.warnings) == 1 and "disagree" in result.warnings[0]
     assert {"56", "57"} <= set(result.warnings[0].replace('"', " ").split())

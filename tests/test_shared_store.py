@@ -382,9 +382,9 @@ def test_the_sources_registry_on_postgres(database, tmp_path):
 
 # --- from the embedded store to a shared one ------------------------------------------------
 def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, tmp_path, seed_copy, seed_settings):
-    """`byline copy-store FOLDER` with BYLINE_DATABASE_URL: the articles, chunks, story groups, lexical
+    """`byline copy-store FOLDER` with BYLINE_DATABASE_URL: the articles, chunks, copy groups, lexical
     index, vectors and feeds arrive as they were, searches rank the same, nothing is embedded again; a second copy into the now full store is refused."""
-    from index.duplicates import METHOD
+    from index.copies import METHOD
     from index.sources.registry import SourceRegistry
     from rag.service import Byline
 

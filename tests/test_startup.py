@@ -100,8 +100,8 @@ def test_nothing_is_shown_when_stderr_is_not_a_terminal(monkeypatch):
     assert piped.getvalue() == ""
 
 
-def test_answering_imports_no_story_grouping():
-    """`byline ask` and `serve` import the service, not datasketch: it loads when ingest groups stories."""
+def test_answering_imports_no_copy_grouping():
+    """`byline ask` and `serve` import the service, not datasketch: it loads when ingest groups copies."""
     import subprocess
     import sys
 

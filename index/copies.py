@@ -1,9 +1,10 @@
-"""Near-duplicate articles: one story carried by several outlets, found with MinHash LSH (datasketch).
+"""Wire copies: one story carried by several outlets (or at several addresses), found with MinHash LSH
+(datasketch) and kept as copy groups (the docstore's `copy_groups` table); rag/copies.py folds them.
 
 An article's body (its text: not its title, byline or source) is cut into word 5-grams. A MinHash
 signature of them finds candidate copies through locality-sensitive hashing; the exact Jaccard
 similarity of the 5-grams then decides: at THRESHOLD or above (calibrated on RealTime QA, see
-docs/benchmarks.md), the article joins the story group of its most similar copy. Groups are never
+docs/benchmarks.md), the article joins the copy group of its most similar copy. Groups are never
 merged, so one article cannot chain two different stories into one group.
 """
 
@@ -38,7 +39,7 @@ MIN_SHINGLES = 10
 METHOD = f"minhash{NUM_PERM}-{SCHEME}-seed{SEED}-w{SHINGLE_WORDS}-j{THRESHOLD}"
 
 _WORD = re.compile(r"\w+")
-# Odd 64-bit multipliers that hash a band's values into one number (index/duplicates.py's StoryGrouper).
+# Odd 64-bit multipliers that hash a band's values into one number (index/copies.py's CopyGrouper).
 _BAND_MIX = np.random.default_rng(SEED).integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
 
 
@@ -84,8 +85,8 @@ class Placement:
     signature: bytes
 
 
-class StoryGrouper:
-    """Puts articles into story groups one at a time, against every article placed before.
+class CopyGrouper:
+    """Puts articles into copy groups one at a time, against every article placed before.
 
     `known` holds the placements already stored; `text_of` gives a placed article's text (None
     once it is gone), read only for the few candidates that LSH finds. The placed signatures are

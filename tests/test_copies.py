@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from datasketch import MinHashLSH
 
-from index.duplicates import CANDIDATE_THRESHOLD, METHOD, NUM_PERM, StoryGrouper, jaccard, minhash, shingles
+from index.copies import CANDIDATE_THRESHOLD, METHOD, NUM_PERM, CopyGrouper, jaccard, minhash, shingles
 from rag.service import Byline
 from tests.conftest import ALSO_IN_FIELDS, HIT_FIELDS
 
@@ -125,12 +125,12 @@ def test_deleting_the_article_shown_shows_the_story_through_another(tmp_path, se
 
 def test_an_article_joins_its_closest_copy_and_groups_never_merge():
     texts = {"a": WIRE, "b": OUTLETS[1]["text"], "c": SAME_EVENT["text"], "tiny": "Ferry crews walked off the job."}
-    grouper = StoryGrouper([], texts.get)
+    grouper = CopyGrouper([], texts.get)
     placed = {doc_id: grouper.place(doc_id, text) for doc_id, text in texts.items()}
     assert placed["a"].group_id == placed["b"].group_id != placed["c"].group_id
     assert placed["tiny"].signature == b"" and placed["tiny"].group_id not in {p.group_id for k, p in placed.items() if k != "tiny"}
     # Reloaded from stored placements, it places a third copy in the same group.
-    again = StoryGrouper([(p.doc_id, p.group_id, p.signature) for p in placed.values()], texts.get)
+    again = CopyGrouper([(p.doc_id, p.group_id, p.signature) for p in placed.values()], texts.get)
     assert again.place("d", OUTLETS[2]["text"]).group_id == placed["a"].group_id
 
 
@@ -147,7 +147,7 @@ def test_the_candidates_are_those_datasketchs_lsh_finds():
     lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
     for doc_id, signature in signatures.items():
         lsh.insert(doc_id, signature)
-    grouper = StoryGrouper([(d, "g", s.hashvalues.astype(np.uint32).tobytes()) for d, s in signatures.items()], texts.get)
+    grouper = CopyGrouper([(d, "g", s.hashvalues.astype(np.uint32).tobytes()) for d, s in signatures.items()], texts.get)
     grouper.forget("0-0")
     lsh.remove("0-0")
     sizes = []
@@ -159,14 +159,42 @@ def test_the_candidates_are_those_datasketchs_lsh_finds():
     assert 0 in sizes and max(sizes) >= 2  # strangers apart, copies found
 
 
-def test_a_store_built_before_story_groups_is_grouped_on_the_next_ingest(news):
+def test_a_store_of_format_1_keeps_its_copy_groups_under_their_new_table_name(tmp_path, seed_settings):
+    """Format 1 kept copy groups in a table named `story_groups`: opened by this Byline, the store
+    groups and shows the copies as before, from `copy_groups`, and `story_groups` is gone."""
+    from index.migrations import KEY, VERSION
+    from index.store import MANIFEST
+
+    doc_ids = [o["doc_id"] for o in OUTLETS[:2]]
+    with build(tmp_path, seed_settings, OUTLETS[:2]) as service:
+        docs = service.store.docs
+        groups = docs.copy_groups(doc_ids)
+        before = service.search(QUERY, k=3).model_dump()
+        with docs.transaction():  # the docstore as format 1 wrote it
+            docs._write("ALTER TABLE copy_groups RENAME TO story_groups")
+            docs._write("DROP INDEX copy_groups_group")
+            docs._write("CREATE INDEX story_groups_group ON story_groups(group_id)")
+    assert len(groups) == 2 and len(set(groups.values())) == 1
+    file = tmp_path / "store" / MANIFEST
+    file.write_text(json.dumps({**json.loads(file.read_text()), KEY: 1}))
+
+    with Byline(seed_settings.model_copy(update={"store": tmp_path / "store"})) as reopened:
+        docs = reopened.store.docs
+        assert docs.copy_groups(doc_ids) == groups
+        assert reopened.search(QUERY, k=3).model_dump() == before
+        kept = docs._rows("SELECT name FROM sqlite_master WHERE name LIKE '%groups%' AND name NOT LIKE 'sqlite%' ORDER BY name")
+        assert kept == [("copy_groups",), ("copy_groups_group",)]
+    assert json.loads(file.read_text())[KEY] == VERSION
+
+
+def test_a_store_built_before_copy_groups_is_grouped_on_the_next_ingest(news):
     """Last: it takes the module's store apart and puts it back."""
     docs = news.store.docs
     with docs.transaction():
-        docs._write("DELETE FROM story_groups")
+        docs._write("DELETE FROM copy_groups")
     assert docs.unplaced(METHOD) and len(news.search(QUERY, k=6).results) == 5
     report = news.ingest([news.store.path.parent / "news.jsonl"])
     assert report.unchanged == 5 and report.chunks == 0
     assert not docs.unplaced(METHOD)
-    assert len(set(docs.story_groups([o["doc_id"] for o in OUTLETS]).values())) == 1
+    assert len(set(docs.copy_groups([o["doc_id"] for o in OUTLETS]).values())) == 1
     assert len(news.search(QUERY, k=6).results) == 3
