@@ -1,7 +1,6 @@
 """The words the lexical index holds: lower-cased, stop words left out, stemmed (Snowball English).
 
-The same tokenisation as bm25s, which Byline's BM25 index used before it moved into SQLite: its
-word pattern, its English stop words and PyStemmer's English stemmer.
+bm25s's tokenisation: its word pattern, its English stop words and PyStemmer's English stemmer.
 """
 
 import re
