@@ -1,26 +1,24 @@
 """Pages of the docstore's article list, newest ingest first, and a search of it by doc_id, title and
-source (the Articles tab, GET /api/articles?q=): each word searched for is held, in any case, by one
-of the three. SQLite folds the case of ASCII letters only."""
+source (the Articles tab, GET /api/articles?q=, `byline articles --search`): each word searched for
+is held, in any case (Unicode case folding: "ÉLYSÉE" finds "Élysée"), by one of the three. The text
+searched is index/search_text.py's, indexed in SQLite."""
 
 import json
-import re
 
 from index.articles import Article
 from index.docstore import DocStore, StoredArticle
+from index.search_text import folded, words_test
 
 SEARCH_WORDS = 10  # the words of a search that count
 
 
 def _matching(docs: DocStore, query: str) -> tuple[str, tuple]:
     """A WHERE clause keeping the articles `query` matches, and its parameters."""
-    words = query.replace("\x00", "").lower().split()[:SEARCH_WORDS]
+    words = folded(query.replace("\x00", "")).split()[:SEARCH_WORDS]
     if not words:
         return "", ()
-    json_text = docs.database.json_text
-    fields = ("a.doc_id", json_text("a.meta", "title"), json_text("a.meta", "source"))
-    word = "(" + " OR ".join(f"LOWER({field}) LIKE ? ESCAPE '\\'" for field in fields) + ")"
-    patterns = ["%" + re.sub(r"([\\%_])", r"\\\1", w) + "%" for w in words]
-    return " WHERE " + " AND ".join([word] * len(words)), tuple(p for pattern in patterns for p in [pattern] * len(fields))
+    found, params = words_test(docs.database.dialect, words)
+    return f" WHERE a.doc_id IN ({found})", tuple(params)
 
 
 def listed(docs: DocStore, offset: int = 0, limit: int = 50, query: str = "") -> list[StoredArticle]:
