@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.corrections import TABLES as CORRECTIONS
-from index.sources.registry import FILE, SourceRegistry
+from index.feeds.registry import FILE, FeedRegistry
 from index.store import Store
 
 ROWS = 1000
@@ -62,8 +62,8 @@ def _registries(source: Store, target: Store) -> Iterator[tuple]:
     if not source.settings.database_url and not (Path(source.path) / FILE).exists():
         yield None, None
         return
-    origin = SourceRegistry.in_store(source.path, source.settings.database_url)
-    into = SourceRegistry.in_store(target.path, target.settings.database_url)
+    origin = FeedRegistry.in_store(source.path, source.settings.database_url)
+    into = FeedRegistry.in_store(target.path, target.settings.database_url)
     try:
         yield origin, into
     finally:

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from index.settings import IndexSettings
-from index.sources import USER_AGENT
+from index.feeds import USER_AGENT
 
 
 class Settings(IndexSettings):

@@ -1,4 +1,4 @@
-"""Calling a running Gradio app's events as its page does (tests/test_access.py, tests/test_sources.py)."""
+"""Calling a running Gradio app's events as its page does (tests/test_access.py, tests/test_feeds.py)."""
 
 import json
 import uuid

@@ -109,15 +109,15 @@ def site():
         yield site
 
 
-def test_feeds_keep_withdrawn_articles_out_and_stale_sources_are_flagged(site, tmp_path, seed_settings, monkeypatch):
+def test_feeds_keep_withdrawn_articles_out_and_stale_feeds_are_flagged(site, tmp_path, seed_settings, monkeypatch):
     """One feed on 127.0.0.1, synced into a served store: the admin API withdraws one of its
     articles, and syncs of its changed page do not bring it back; then the clock moves past
     BYLINE_STALE_AFTER_HOURS and the feed, whose listing now fails, is stale everywhere."""
-    from index.sources import registry
+    from index.feeds import registry
     from rag.service import Byline
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
     from ui.server import create_app
-    from ui.source_lines import readable_time, source_rows
+    from ui.feed_lines import readable_time, source_rows
 
     settings = seed_settings.model_copy(
         update={"store": tmp_path / "store", "fetch_delay": 0, "fetch_allow_private": "127.0.0.1", "api_keys": ADMIN_KEY, "stale_after_hours": 24}
@@ -125,7 +125,7 @@ def test_feeds_keep_withdrawn_articles_out_and_stale_sources_are_flagged(site, t
     feed = f"{site.url}/feeds/harbour"
     lighthouse = f"{site.url}/news/lighthouse.html"
     with Byline(settings) as service:
-        sources = web_sources(service)
+        sources = web_feeds(service)
         [report] = sources.add([feed])
         assert report.added == 2, report
         for url in serve_in_thread(create_app(service)):
@@ -173,12 +173,12 @@ def test_an_article_let_back_in_is_stored_by_the_next_feed_sync(site, tmp_path, 
     """`byline withdraw --undo` of a fed article: the next sync reads its page again and stores it, though
     neither the feed nor the page changed (its entry said 'unchanged', and the feed could answer 304)."""
     from rag.service import Byline
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
 
     settings = seed_settings.model_copy(update={"store": tmp_path / "store", "fetch_delay": 0, "fetch_allow_private": "127.0.0.1"})
     lighthouse = f"{site.url}/news/lighthouse.html"
     with Byline(settings) as service:
-        sources = web_sources(service)
+        sources = web_feeds(service)
         [report] = sources.add([f"{site.url}/feeds/harbour"])
         assert report.added == 2, report
         service.withdraw(lighthouse, REASON)

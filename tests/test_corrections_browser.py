@@ -27,9 +27,9 @@ def sources_of(answer) -> str:
 def test_articles_tab_withdraws_an_article_and_flags_a_stale_feed(tmp_path, seed_settings, browser, monkeypatch):
     from selenium.webdriver.common.by import By
 
-    from index.sources import registry
+    from index.feeds import registry
     from rag.service import Byline
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
     from ui.server import create_app
 
     settings = seed_settings.model_copy(
@@ -39,7 +39,7 @@ def test_articles_tab_withdraws_an_article_and_flags_a_stale_feed(tmp_path, seed
         build(site)
         feed = f"{site.url}/feeds/harbour"
         lighthouse = f"{site.url}/news/lighthouse.html"
-        [report] = web_sources(service).add([feed])
+        [report] = web_feeds(service).add([feed])
         assert report.added == 2 and service.article(lighthouse) is not None, report
         # The feed's listing was read just now; a day and an hour later it is stale.
         later = registry.clock() + timedelta(hours=25)

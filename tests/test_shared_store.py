@@ -361,15 +361,15 @@ def test_killing_one_server_leaves_the_other_serving(two_servers, postgres):
 
 def test_the_sources_registry_on_postgres(database, tmp_path):
     """The registered feeds and their entries in the shared database: what every server's sync reads."""
-    from index.sources.registry import KnownEntry, SourceRegistry
+    from index.feeds.registry import KnownEntry, FeedRegistry
 
-    registry = SourceRegistry.in_store(tmp_path, database)
+    registry = FeedRegistry.in_store(tmp_path, database)
     registry.register("https://news.example/feed.xml", "feed", "Example News", prune=False)
     registry.register("https://news.example/feed.xml", "feed", None, prune=True)  # keeps its title
     registry.save_entries("https://news.example/feed.xml", [KnownEntry("https://news.example/a", "a.html", "v1")])
     registry.save_entries("https://news.example/feed.xml", [KnownEntry("https://news.example/a", "a.html", "v2"), KnownEntry("https://news.example/b", "b.html")])
     registry.synced("https://news.example/feed.xml", '"etag"', None, None, keep_validators=True)
-    other = SourceRegistry.in_store(tmp_path / "elsewhere", database)  # another machine's server
+    other = FeedRegistry.in_store(tmp_path / "elsewhere", database)  # another machine's server
     [source] = other.all()
     assert (source.title, source.prune, source.articles, source.etag) == ("Example News", True, 2, '"etag"')
     assert other.entries(source.url)["https://news.example/a"].version == "v2"
@@ -385,12 +385,12 @@ def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, t
     """`byline copy-store FOLDER` with BYLINE_DATABASE_URL: the articles, chunks, copy groups, lexical
     index, vectors and feeds arrive as they were, searches rank the same, nothing is embedded again; a second copy into the now full store is refused."""
     from index.copies import METHOD
-    from index.sources.registry import SourceRegistry
+    from index.feeds.registry import FeedRegistry
     from rag.service import Byline
 
     source = Byline(seed_settings.model_copy(update={"store": tmp_path / "embedded"}))
     source.ingest([seed_copy])
-    SourceRegistry.in_store(tmp_path / "embedded").register("https://news.example/feed.xml", "feed", "Example News", prune=False)
+    FeedRegistry.in_store(tmp_path / "embedded").register("https://news.example/feed.xml", "feed", "Example News", prune=False)
     questions = ["What did the article report?", "Who said it?", "When did it happen?"]
     expected = [[(h.doc_id, h.text, round(h.score, 6)) for h in source.search(q, k=3).results] for q in questions]
     vectors = source.store.vectors.get(embeddings=True)
@@ -411,7 +411,7 @@ def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, t
     assert sorted(copied.ids) == sorted(vectors.ids)
     original = dict(zip(vectors.ids, vectors.embeddings))
     assert all(max(abs(a - b) for a, b in zip(original[i], e)) < 1e-6 for i, e in zip(copied.ids, copied.embeddings))
-    assert [s.title for s in SourceRegistry.in_store(tmp_path / "target", database).all()] == ["Example News"]
+    assert [s.title for s in FeedRegistry.in_store(tmp_path / "target", database).all()] == ["Example News"]
     assert not target.store.docs.unfinished() and [tuple(g) for g in target.store.docs.placements(METHOD)] == [tuple(g) for g in groups]
     # The lexical index was filled in bulk, after the rows: every row's postings, and the counts.
     rows = target.store.docs.database.rows

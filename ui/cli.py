@@ -179,14 +179,14 @@ def ingest(
     store: StoreOption = None,
 ):
     """Index articles into the store; unchanged articles are skipped."""
-    from rag.sources import is_web_address
+    from rag.feeds import is_web_address
 
     service = _service(store)
     paths = [Path(source) for source in sources if not is_web_address(source)]
     urls = [source.strip() for source in sources if is_web_address(source)]
     failed = _ingest_files(service, paths, follow_links) if paths else False
     if urls:
-        failed = _print_reports(_web_sources(service).add(urls, prune)) or failed
+        failed = _print_reports(_web_feeds(service).add(urls, prune)) or failed
     if failed:
         raise typer.Exit(1)
 
@@ -212,15 +212,15 @@ def _ingest_files(service, paths: list[Path], follow_links: bool = False) -> boo
     return bool(report.errors)
 
 
-def _web_sources(service):
-    from rag.sources import web_sources
+def _web_feeds(service):
+    from rag.feeds import web_feeds
 
-    return web_sources(service)
+    return web_feeds(service)
 
 
 def _print_reports(reports) -> bool:
     """Print what reading each web source did; True when any had an error."""
-    from ui.source_lines import report_line
+    from ui.feed_lines import report_line
 
     for report in reports:
         if report.kind:  # one that could not be read at all has only its error
@@ -244,13 +244,13 @@ def sources(ctx: typer.Context, as_json: JsonOption = False, store: StoreOption 
         return
     from dataclasses import asdict
 
-    from index.sources.registry import FILE, SourceRegistry
-    from ui.source_lines import source_line
+    from index.feeds.registry import FILE, FeedRegistry
+    from ui.feed_lines import source_line
 
     settings = _settings(**({"store": store} if store else {}))
     folder = settings.store
     shared = settings.database_url  # the registry is in the shared database, not a file of the folder
-    registered = SourceRegistry.in_store(folder, shared).all() if shared or (folder / FILE).exists() else []
+    registered = FeedRegistry.in_store(folder, shared).all() if shared or (folder / FILE).exists() else []
     hours = settings.stale_after_hours
     if as_json:
         print(json.dumps([{**asdict(source), "stale": source.stale(hours)} for source in registered], indent=2))
@@ -267,11 +267,11 @@ def remove_source(
     store: StoreOption = None,
 ):
     """Unregister a feed or sitemap; with --prune, delete the articles that only it brought in."""
-    from rag.sources import NotRegistered, SyncRunning
-    from ui.source_lines import removed_line
+    from rag.feeds import NotRegistered, SyncRunning
+    from ui.feed_lines import removed_line
 
     try:
-        removed = _writing(lambda: _web_sources(_service(store, existing=True)).remove(url, prune))
+        removed = _writing(lambda: _web_feeds(_service(store, existing=True)).remove(url, prune))
     except (NotRegistered, SyncRunning) as error:
         _fail(str(error))
     typer.echo(removed_line(url.strip(), prune, removed))
@@ -281,7 +281,7 @@ def remove_source(
 def sync(prune: PruneOption = False, store: StoreOption = None):
     """Read the registered feeds and sitemaps again: add new articles, update changed ones."""
     service = _service(store, existing=True)
-    reports = _web_sources(service).sync(prune)
+    reports = _web_feeds(service).sync(prune)
     if not reports:
         typer.echo("No feeds or sitemaps are registered: add one with `byline ingest URL`.")
     if _print_reports(reports):
@@ -439,7 +439,7 @@ def serve(
         _fail(str(error))
     background = None
     if every:
-        from rag.sources import BackgroundSync
+        from rag.feeds import BackgroundSync
 
         background = BackgroundSync(service, every)
         background.start()
@@ -562,7 +562,7 @@ def withdraw(
     """Withdraw an article: remove it from the store, and keep every later ingest, upload and feed sync from adding it again."""
     service = _service(store)
     if undo:
-        if not _web_sources(service).restore(doc_id):
+        if not _web_feeds(service).restore(doc_id):
             _fail(f"'{doc_id}' is not withdrawn (`byline withdrawn` lists the withdrawn articles)")
         typer.echo(f"{doc_id} may be added again: the next ingest or sync that reads it stores it")
         return

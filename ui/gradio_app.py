@@ -15,7 +15,7 @@ from ui.article_list import ARTICLE_COLUMNS, ArticleView, article_page, moved
 from ui.desk_tab import editors_tab
 from ui.gradio_files import UploadedFiles
 from ui.render import chat_answer, counted
-from ui.source_lines import SOURCE_COLUMNS, add_url_status, awaited_markdown, remove_markdown, source_rows, sync_markdown
+from ui.feed_lines import SOURCE_COLUMNS, add_url_status, awaited_markdown, remove_markdown, source_rows, sync_markdown
 from ui.uploads import _markdown_text as markdown_text
 from ui.uploads import upload_paths
 from ui.welcome import example_questions, welcome_markdown

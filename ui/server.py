@@ -9,7 +9,7 @@ import gradio as gr
 from fastapi import APIRouter, FastAPI
 
 from rag.service import Byline
-from rag.sources import stale_sources
+from rag.feeds import stale_feeds
 from ui.access import add_access
 from ui.api import router as api_router
 from ui.desk_api import router as desk_router
@@ -20,7 +20,7 @@ from ui.limits import BodyLimit
 from ui.route_access import unclassified_routes
 from ui.security import schema_keys
 from ui.signin import signin_router
-from ui.sources_api import router as sources_router
+from ui.feeds_api import router as sources_router
 from ui.widget import widget_router
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ health_router = APIRouter(tags=["health"], responses=ANY_ROUTE)
 def healthz(service: ServiceDep) -> dict:
     """Served once the models are loaded; `ready` is false while the answerer's model server is down (answers are then extractive)."""
     # Feeds and sitemaps whose listing went unread for BYLINE_STALE_AFTER_HOURS: still 200, for monitoring to alert on.
-    stale = [{"url": s.url, "last_success": s.last_success, "last_error": s.last_error} for s in stale_sources(service)]
+    stale = [{"url": s.url, "last_success": s.last_success, "last_error": s.last_error} for s in stale_feeds(service)]
     return {"status": "ok", "articles": service.count(), **service.answerer_status(), "stale": stale}
 
 

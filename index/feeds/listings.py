@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from index.sources.entries import Listing
-from index.sources.feeds import read_feed
-from index.sources.sitemaps import read_index, read_urlset
+from index.feeds.entries import Listing
+from index.feeds.rss import read_feed
+from index.feeds.sitemaps import read_index, read_urlset
 
 LISTINGS: dict[str, Callable[[bytes], Listing]] = {
     "rss": read_feed,  # RSS 0.9x and 2.0

@@ -12,8 +12,8 @@ from index.articles import Article
 from index.loaders import load_bytes
 from index.loaders.doc_ids import MAX_DOC_ID_CHARS
 from index.loaders.urls import title_from_url
-from index.sources.entries import Entry
-from index.sources.fetcher import Fetched
+from index.feeds.entries import Entry
+from index.feeds.fetcher import Fetched
 
 TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 DEFAULT_PORTS = {"http": 80, "https": 443}

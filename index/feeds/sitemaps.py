@@ -4,7 +4,7 @@
 from lxml import etree
 
 from index.loaders.dates import iso_date
-from index.sources.entries import Entry, Listing
+from index.feeds.entries import Entry, Listing
 
 # No DTDs, entities or network: a sitemap is untrusted XML.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)

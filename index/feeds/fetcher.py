@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
-from index.sources import USER_AGENT
-from index.sources.addresses import AddressPolicy, GuardedBackend, PrivateAddress
+from index.feeds import USER_AGENT
+from index.feeds.addresses import AddressPolicy, GuardedBackend, PrivateAddress
 
 ROBOTS_AGENT = "Byline"
 MAX_CRAWL_DELAY = 30.0  # seconds; a longer Crawl-delay is held to this

@@ -5,18 +5,18 @@ sync now, remove."""
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from index.sources.registry import Source
-from index.sources.sync import SourceReport
+from index.feeds.registry import Feed
+from index.feeds.sync import FeedReport
 from ui.render import counted
 
 if TYPE_CHECKING:
-    from rag.sources import SyncProgress
+    from rag.feeds import SyncProgress
 
 KINDS = {"page": "an article page", "feed": "a feed", "sitemap": "a sitemap"}
 SOURCE_COLUMNS = ["URL", "kind", "status", "articles", "last sync", "last error"]
 
 
-def report_line(report: SourceReport) -> str:
+def report_line(report: FeedReport) -> str:
     """`URL: a feed "Title": 3 articles (2 added, 1 updated, 0 unchanged), 1 removed, 4 new chunks`
     (a URL that could not be read at all has only its errors)."""
     what = KINDS.get(report.kind, report.kind) + (f' "{report.title}"' if report.title else "")
@@ -32,7 +32,7 @@ def report_line(report: SourceReport) -> str:
     return line + f", {counted(report.chunks, 'new chunk')}"
 
 
-def source_cells(source: Source, stale_after_hours: float = 0) -> list[str]:
+def source_cells(source: Feed, stale_after_hours: float = 0) -> list[str]:
     """One registered source: URL, kind, articles, last sync (STALE first when its listing has not
     been read for `stale_after_hours`), last error (or ok)."""
     synced = f"synced {readable_time(source.last_sync)}" if source.last_sync else "never synced"
@@ -59,7 +59,7 @@ def readable_time(stamp: str) -> str:
     return f"{moment.day} {moment:%b %Y %H:%M} UTC"
 
 
-def source_line(source: Source, stale_after_hours: float = 0) -> str:
+def source_line(source: Feed, stale_after_hours: float = 0) -> str:
     """One registered source, tab-separated: URL, kind, articles, last sync (or STALE), last error (or ok)."""
     return "\t".join(source_cells(source, stale_after_hours))
 
@@ -78,7 +78,7 @@ def removed_line(url: str, prune: bool, removed: int) -> str:
     return f"{url}: removed" + (f", and {counted(removed, 'article')} that only it brought in" if prune else "")
 
 
-def queued_line(report: SourceReport) -> str:
+def queued_line(report: FeedReport) -> str:
     """`URL: a feed "Title" is registered; its articles are being read in the background`."""
     what = KINDS.get(report.kind, report.kind) + (f' "{report.title}"' if report.title else "")
     return f"{report.url}: {what} is registered; its articles are being read in the background, one source at a time"
@@ -94,13 +94,13 @@ def add_url_markdown(service, url: str) -> str:
 def add_url_status(service, url: str) -> tuple[str, str]:
     """`add_url_markdown`'s message, and the feed or sitemap whose articles are now read in the
     background ("" for none: `awaited_markdown` follows it)."""
-    from rag.sources import is_web_address, web_sources
+    from rag.feeds import is_web_address, web_feeds
     from ui.uploads import _markdown_text
 
     url = (url or "").strip()
     if not is_web_address(url):
         return "Give the address (http:// or https://) of an article page, an RSS/Atom feed or a sitemap.", ""
-    report = web_sources(service).add_in_background(url)
+    report = web_feeds(service).add_in_background(url)
     if report.kind is None:
         return "Nothing was added: " + _markdown_text("; ".join(report.errors)), ""
     if report.kind != "page":
@@ -113,10 +113,10 @@ def add_url_status(service, url: str) -> tuple[str, str]:
 def awaited_markdown(service, url: str) -> tuple[str, bool]:
     """What "Add from URL" says of the feed or sitemap `url` as its articles are read in the background,
     as Markdown, and whether they still are (queued or syncing): the Articles tab's status follows it."""
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
     from ui.uploads import _markdown_text
 
-    sources = web_sources(service)
+    sources = web_feeds(service)
     progress = sources.state.snapshot().get(url)
     source = next((s for s in sources.registered() if s.url == url), None)
     if source is None:
@@ -132,9 +132,9 @@ def awaited_markdown(service, url: str) -> tuple[str, bool]:
 def source_rows(service) -> tuple[list[list[str]], bool]:
     """The Articles tab's table of registered feeds and sitemaps (SOURCE_COLUMNS, plain text cells),
     and whether any source is queued or syncing."""
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
 
-    sources = web_sources(service)
+    sources = web_feeds(service)
     progress = sources.state.snapshot()
     rows = []
     for source in sources.registered():
@@ -147,11 +147,11 @@ def source_rows(service) -> tuple[list[list[str]], bool]:
 def sync_markdown(service) -> str:
     """The Articles tab's "Sync now": every registered feed and sitemap read again, as `byline sync`
     does; what each did, as Markdown."""
-    from rag.sources import SyncRunning, web_sources
+    from rag.feeds import SyncRunning, web_feeds
     from ui.uploads import _markdown_text
 
     try:
-        reports = web_sources(service).sync()
+        reports = web_feeds(service).sync()
     except SyncRunning as error:
         return _markdown_text(str(error))
     if not reports:
@@ -165,14 +165,14 @@ def sync_markdown(service) -> str:
 
 def remove_markdown(service, url: str | None, prune: bool) -> str:
     """The Articles tab's "Remove source", as `byline sources remove URL [--prune]`, as Markdown."""
-    from rag.sources import NotRegistered, SyncRunning, web_sources
+    from rag.feeds import NotRegistered, SyncRunning, web_feeds
     from ui.uploads import _markdown_text
 
     url = (url or "").strip()
     if not url:
         return "Choose a feed or sitemap to remove."
     try:
-        removed = web_sources(service).remove(url, prune)
+        removed = web_feeds(service).remove(url, prune)
     except (NotRegistered, SyncRunning) as error:
         return _markdown_text(str(error))
     return _markdown_text(removed_line(url, prune, removed)) + "."

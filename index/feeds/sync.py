@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from index.articles import Article
 from index.loaders.dates import iso_date
-from index.sources.entries import Entry, Listing
-from index.sources.fetcher import Disallowed, Fetched, Fetcher, FetchError, FetchLimits
-from index.sources.listings import read_listing
-from index.sources.pages import read_page
-from index.sources.registry import KnownEntry, Source, SourceRegistry
+from index.feeds.entries import Entry, Listing
+from index.feeds.fetcher import Disallowed, Fetched, Fetcher, FetchError, FetchLimits
+from index.feeds.listings import read_listing
+from index.feeds.pages import read_page
+from index.feeds.registry import KnownEntry, Feed, FeedRegistry
 
 if TYPE_CHECKING:  # index.ingest loads llama-index: `byline sources` does without
     from index.ingest import IngestReport
@@ -36,7 +36,7 @@ class Writer:
 
 
 @dataclass
-class SourceReport:
+class FeedReport:
     url: str
     kind: str | None = None  # "page", "feed" or "sitemap"; None when it could not be read
     title: str | None = None
@@ -69,15 +69,15 @@ class SyncWatch:
 
 
 @dataclass
-class SourceSync:
-    registry: SourceRegistry
+class FeedSync:
+    registry: FeedRegistry
     writer: Writer
     limits: FetchLimits
     max_article_bytes: int
     max_articles: int = 200  # read from one listing per sync, the newest first
     watch: SyncWatch = field(default_factory=SyncWatch)
 
-    def add(self, urls: list[str], prune: bool = False) -> list[SourceReport]:
+    def add(self, urls: list[str], prune: bool = False) -> list[FeedReport]:
         """Read each URL: an article page is stored; a feed or a sitemap is registered and synced."""
         reports = []
         with Fetcher(self.limits) as fetcher:
@@ -88,14 +88,14 @@ class SourceSync:
                 reports.append(report)
         return reports
 
-    def register(self, url: str, prune: bool = False) -> tuple[SourceReport, Fetched | None]:
+    def register(self, url: str, prune: bool = False) -> tuple[FeedReport, Fetched | None]:
         """Read `url` alone: an article page is stored (its report, and None); a feed or a sitemap is
         registered, none of its articles read yet: its report and its body, for `sync_one`."""
         with Fetcher(self.limits) as fetcher:
             return self._register(url.strip(), fetcher, prune)
 
-    def _register(self, url: str, fetcher: Fetcher, prune: bool) -> tuple[SourceReport, Fetched | None]:
-        report = SourceReport(url)
+    def _register(self, url: str, fetcher: Fetcher, prune: bool) -> tuple[FeedReport, Fetched | None]:
+        report = FeedReport(url)
         try:
             fetched = fetcher.get(url)
             listing = read_listing(fetched.body, self.limits.max_bytes)
@@ -111,7 +111,7 @@ class SourceSync:
         report.kind, report.title = source.kind, source.title
         return report, fetched
 
-    def sync_one(self, url: str, prune: bool = False, fetched: Fetched | None = None) -> SourceReport | None:
+    def sync_one(self, url: str, prune: bool = False, fetched: Fetched | None = None) -> FeedReport | None:
         """Sync one registered source (None: not registered), from its body when `register` just read it."""
         source = self.registry.get(url)
         if source is None:
@@ -119,7 +119,7 @@ class SourceSync:
         with Fetcher(self.limits) as fetcher:
             return self._sync(source, fetcher, prune, fetched)
 
-    def sync(self, prune: bool = False, urls: list[str] | None = None) -> list[SourceReport]:
+    def sync(self, prune: bool = False, urls: list[str] | None = None) -> list[FeedReport]:
         """Sync every registered source (or those in `urls`), one at a time."""
         reports = []
         with Fetcher(self.limits) as fetcher:
@@ -128,15 +128,15 @@ class SourceSync:
                     reports.append(self._sync(source, fetcher, prune))
         return reports
 
-    def _sync(self, source: Source, fetcher: Fetcher, prune: bool, fetched: Fetched | None = None) -> SourceReport:
+    def _sync(self, source: Feed, fetcher: Fetcher, prune: bool, fetched: Fetched | None = None) -> FeedReport:
         self.watch.started(source.url)
         try:
             return self._read_source(source, fetcher, prune, fetched)
         finally:
             self.watch.finished(source.url)
 
-    def _read_source(self, source: Source, fetcher: Fetcher, prune: bool, fetched: Fetched | None) -> SourceReport:
-        report = SourceReport(source.url, kind=source.kind, title=source.title)
+    def _read_source(self, source: Feed, fetcher: Fetcher, prune: bool, fetched: Fetched | None) -> FeedReport:
+        report = FeedReport(source.url, kind=source.kind, title=source.title)
         try:
             if fetched is None:
                 fetched = fetcher.get(source.url, source.etag, source.last_modified)
@@ -163,7 +163,7 @@ class SourceSync:
         self.registry.synced(source.url, fetched.etag, fetched.last_modified, error, keep_validators=not report.errors)
         return report
 
-    def _listing(self, fetched: Fetched, fetcher: Fetcher, report: SourceReport) -> tuple[Listing, bool]:
+    def _listing(self, fetched: Fetched, fetcher: Fetcher, report: FeedReport) -> tuple[Listing, bool]:
         """The listing at `fetched`, a sitemap index's sitemaps read into it; and whether all of them were read."""
         listing = read_listing(fetched.body, self.limits.max_bytes)
         if listing is None:
@@ -182,7 +182,7 @@ class SourceSync:
             complete = False
         return listing, complete
 
-    def _read_entries(self, url: str, entries: list[Entry], known: dict[str, KnownEntry], fetcher: Fetcher, report: SourceReport) -> None:
+    def _read_entries(self, url: str, entries: list[Entry], known: dict[str, KnownEntry], fetcher: Fetcher, report: FeedReport) -> None:
         """Fetch each new or changed entry's page and store its article, a batch at a time."""
         batch: list[tuple[Article, KnownEntry]] = []
         for done, entry in enumerate(entries):
@@ -213,7 +213,7 @@ class SourceSync:
         self._write(report, batch, url)
         self.watch.read(url, len(entries), len(entries))
 
-    def _write(self, report: SourceReport, batch: list[tuple[Article, KnownEntry | None]], source: str | None) -> None:
+    def _write(self, report: FeedReport, batch: list[tuple[Article, KnownEntry | None]], source: str | None) -> None:
         """Store a batch of articles (two links to one article store it once), then note their entries."""
         if not batch:
             return
@@ -233,7 +233,7 @@ class SourceSync:
         if source is not None:
             self.registry.save_entries(source, [entry for _, entry in batch if entry is not None])
 
-    def _prune(self, url: str, known: dict[str, KnownEntry], listed: set[str], report: SourceReport) -> None:
+    def _prune(self, url: str, known: dict[str, KnownEntry], listed: set[str], report: FeedReport) -> None:
         """Remove the articles whose links left the listing (unless another link, of any source, still
         brings them in), in one write; their entries are forgotten once the articles are gone."""
         gone = {link: entry for link, entry in known.items() if link not in listed}

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import feedparser
 
-from index.sources.entries import Entry, Listing
+from index.feeds.entries import Entry, Listing
 
 _ADDRESS = re.compile(r"^\S+@\S+(?:\s*\((?P<name>[^)]*)\))?$")  # "desk@herald.example (Ana Ruiz)"
 

@@ -60,7 +60,7 @@ def service(seed_settings, tmp_path_factory):
 @pytest.fixture(scope="module")
 def added(site, service) -> dict:
     """Every URL of the site added in one call, as `byline ingest URL...` does: their reports by path."""
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
 
     u = site.url
     paths = [
@@ -69,7 +69,7 @@ def added(site, service) -> dict:
         "/broken/slow.xml", "/broken/malformed.rss", "/broken/huge.xml", "/broken/loop-a", "/private/secret.html",
     ]
     dead = f"http://127.0.0.1:{closed_port()}/feed.xml"
-    reports = web_sources(service).add([u + p for p in paths] + [dead])
+    reports = web_feeds(service).add([u + p for p in paths] + [dead])
     return {**dict(zip(paths, reports)), "dead": reports[-1]}
 
 
@@ -158,10 +158,10 @@ def test_fetched_articles_are_searchable_and_answerable(site, service, added):
 
 
 def test_sync_asks_conditionally_adds_updates_and_keeps_going(site, service, added, byline):
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
 
     u = site.url
-    sources = web_sources(service)
+    sources = web_feeds(service)
     unchanged = {r.url: r for r in sources.sync()}
     assert unchanged[f"{u}/feeds/harbour"].not_modified  # 304 to If-None-Match
     assert site.headers_of("/feeds/harbour")[-1]["if-none-match"] == '"v1"'
@@ -223,7 +223,7 @@ def test_background_sync_never_holds_up_questions(site, service, added):
 
     from index.articles import Article
     from rag.service import Byline
-    from rag.sources import BackgroundSync
+    from rag.feeds import BackgroundSync
 
     u = site.url
     gate = threading.Event()
@@ -261,7 +261,7 @@ def test_serve_refuses_a_bad_interval(byline):
 
 
 def test_fetcher_waits_between_requests_to_one_host(site):
-    from index.sources.fetcher import Fetcher, FetchLimits
+    from index.feeds.fetcher import Fetcher, FetchLimits
 
     with Fetcher(FetchLimits(delay=0.3, allow_private=(LOCAL,))) as fetcher:
         start = time.monotonic()
@@ -286,7 +286,7 @@ def test_api_adds_lists_and_syncs_sources(site, service, added):
 
 
 def test_articles_tab_shows_what_came_in_as_text(site, service, added):
-    from ui.source_lines import add_url_markdown
+    from ui.feed_lines import add_url_markdown
 
     site.routes["/news/ferry.html"] = Route(page("Ferry <img src=x onerror=alert(1)> [timetable](javascript:alert(2))", [
         "The winter ferry timetable starts on Monday, with two fewer crossings to the islands each day.",
@@ -304,7 +304,7 @@ def sources_app(service):
     """The sources router alone, on `service` (who may call it: tests/test_access.py)."""
     from fastapi import FastAPI
 
-    from ui.sources_api import router
+    from ui.feeds_api import router
 
     app = FastAPI()
     app.state.service = service
@@ -316,7 +316,7 @@ def test_api_reads_a_long_feed_in_the_background(site, service, added):
     """`POST /api/sources` registers a feed and answers 202 at once; its articles are read in the
     background, one source at a time, and `GET /api/sources` shows how far; questions go on meanwhile."""
     from rag.service import Byline
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
 
     u = site.url
     gate = threading.Event()
@@ -326,7 +326,7 @@ def test_api_reads_a_long_feed_in_the_background(site, service, added):
     bakery = {"title": "Bakery wins prize", "link": f"{u}/news/bakery.html", "date": "Thu, 04 Apr 2024 07:30:00 GMT"}
     site.routes["/feeds/wire"] = Route(rss("Wire", [bakery, *items]), "application/rss+xml")
     server_side = Byline(service.settings.model_copy(update={"fetch_timeout": 20}))  # patient with the gated pages
-    sources = web_sources(server_side)
+    sources = web_feeds(server_side)
     with sources_app(server_side) as client:
         started = time.monotonic()
         response = client.post("/api/sources", json={"url": f"{u}/feeds/wire"})
@@ -378,14 +378,14 @@ def test_remove_a_source_and_the_articles_only_it_brought_in(site, service, adde
 
 def test_prune_deletes_in_one_write(site, service, added, monkeypatch):
     """Many articles leaving a listing are deleted together: one store write, not one per article."""
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
 
     u = site.url
     links = [f"{u}/many/{n}.html" for n in range(6)]
     for n in range(len(links)):
         site.routes[f"/many/{n}.html"] = Route(page(f"Council notice {n}", [f"Notice {n}: the council will resurface road number {n} in May."]))
     site.routes["/feeds/many"] = Route(rss("Notices", [{"title": f"Notice {n}", "link": link, "date": DATE} for n, link in enumerate(links)]), "application/rss+xml")
-    sources = web_sources(service)
+    sources = web_feeds(service)
     assert sources.add([f"{u}/feeds/many"])[0].added == 6
     writes = []
     monkeypatch.setattr(service.store, "delete", lambda doc_id: writes.append(doc_id))
@@ -404,7 +404,7 @@ def test_articles_tab_lists_syncs_and_removes_sources(site, service, added):
     URL shows up queued, its progress while it syncs (the timer), then its articles; Sync now and
     Remove source (with its articles) go through the same calls as the CLI and the API."""
     from rag.service import Byline
-    from rag.sources import web_sources
+    from rag.feeds import web_feeds
     from tests.gradio_events import gradio_call, gradio_events
     from ui.gradio_app import build_app
     from ui.uploads import _markdown_text
@@ -452,7 +452,7 @@ def test_articles_tab_lists_syncs_and_removes_sources(site, service, added):
             assert "being read in the background \\(syncing 1/2\\)" in ticked[10], ticked[10]
         finally:
             gate.set()
-        assert web_sources(server_side).state.wait_idle(20)
+        assert web_feeds(server_side).state.wait_idle(20)
         ticked = click("tick", None, None)  # outputs: the sources table, its choices, the timer, the articles (7), status
         assert row(ticked[0])[:4] == [feed, "feed", "idle", "2 articles"] and row(ticked[0])[5] == ""  # no "last error: ok"
         assert re.fullmatch(r"synced \d{1,2} [A-Z][a-z]{2} 20\d\d \d\d:\d\d UTC", row(ticked[0])[4])
@@ -477,8 +477,8 @@ def test_articles_tab_lists_syncs_and_removes_sources(site, service, added):
 def test_private_addresses_are_refused_unless_allowed(site, byline, monkeypatch):
     """SSRF: a feed could point at the machine itself or its network; the fetcher refuses any address
     that is not public, on every redirect and at the connection too, unless BYLINE_FETCH_ALLOW_PRIVATE allows it."""
-    from index.sources.addresses import AddressPolicy, GuardedBackend, PrivateAddress
-    from index.sources.fetcher import Fetcher, FetchError, FetchLimits
+    from index.feeds.addresses import AddressPolicy, GuardedBackend, PrivateAddress
+    from index.feeds.fetcher import Fetcher, FetchError, FetchLimits
 
     u = site.url
     port = u.rsplit(":", 1)[1]

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, StrictBool
 
-from index.sources.registry import Source
-from rag.sources import NotRegistered, SyncProgress, SyncRunning, WebSources, web_sources
+from index.feeds.registry import Feed
+from rag.feeds import NotRegistered, SyncProgress, SyncRunning, WebFeeds, web_feeds
 from ui.dependencies import ServiceDep
 from ui.errors import API_ROUTE, refusals
 from ui.security import bearer
 
-# What rag.sources.is_web_address takes, checked by the schema (JSON Schema patterns have no case-insensitive flag).
+# What rag.feeds.is_web_address takes, checked by the schema (JSON Schema patterns have no case-insensitive flag).
 WEB_ADDRESS = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"
 router = APIRouter(prefix="/api/sources", tags=["sources"], dependencies=[Depends(bearer)], responses=API_ROUTE)
 
@@ -87,13 +87,13 @@ class Removed(BaseModel):
     removed: int = Field(description="Articles deleted (with `prune`): those that no other feed or sitemap brings in.")
 
 
-def _info(source: Source, progress: SyncProgress | None, stale_after_hours: float) -> SourceInfo:
+def _info(source: Feed, progress: SyncProgress | None, stale_after_hours: float) -> SourceInfo:
     shown = Progress(done=progress.done, total=progress.total) if progress and progress.status == "syncing" else None
     status = progress.status if progress else "idle"
     return SourceInfo(**asdict(source), stale=source.stale(stale_after_hours), status=status, progress=shown)
 
 
-def _registration(sources: WebSources, url: str, stale_after_hours: float) -> SourceInfo | None:
+def _registration(sources: WebFeeds, url: str, stale_after_hours: float) -> SourceInfo | None:
     source = sources.registry.get(url)
     return _info(source, sources.state.snapshot().get(url), stale_after_hours) if source else None
 
@@ -103,7 +103,7 @@ async def add_source(request: AddSource, service: ServiceDep, response: Response
     """Read a URL: an article page is stored (its doc_id is its canonical URL), 200; a feed or sitemap
     is registered and its articles are read in the background, one source at a time, 202 at once
     (`GET /api/sources` shows how far). 422 when nothing could be read (`detail` says why)."""
-    sources = web_sources(service)
+    sources = web_feeds(service)
     report = await run_in_threadpool(sources.add_in_background, request.url, request.prune)
     if report.kind is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(report.errors))
@@ -118,7 +118,7 @@ async def add_source(request: AddSource, service: ServiceDep, response: Response
 def list_sources(service: ServiceDep) -> SourceList:
     """The registered feeds and sitemaps: their articles, last sync and last error, and whether each
     is queued or syncing (how far) in this server."""
-    sources = web_sources(service)
+    sources = web_feeds(service)
     progress = sources.state.snapshot()
     hours = service.settings.stale_after_hours
     return SourceList(sources=[_info(source, progress.get(source.url), hours) for source in sources.registered()])
@@ -130,7 +130,7 @@ async def remove_source(url: str, service: ServiceDep, prune: bool = False) -> R
     runs; with `?prune=true`, also delete the articles that it alone brought in. 404 when it is not
     registered; 409 when a sync would not let go."""
     try:
-        removed = await run_in_threadpool(web_sources(service).remove, url, prune)
+        removed = await run_in_threadpool(web_feeds(service).remove, url, prune)
     except NotRegistered as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     except SyncRunning as error:
@@ -144,7 +144,7 @@ async def sync_sources(service: ServiceDep, request: SyncRequest | None = None) 
     ones updated. Each source's problems are in its `errors`; 409 while another sync runs."""
     prune = request.prune if request else False
     try:
-        reports = await run_in_threadpool(web_sources(service).sync, prune)
+        reports = await run_in_threadpool(web_feeds(service).sync, prune)
     except SyncRunning as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return SyncResult(sources=[SourceResult(**asdict(report)) for report in reports])

@@ -1,6 +1,9 @@
 """The registered feeds and sitemaps, and the articles each has brought in: its own SQLite file in
 the store folder (`sources.sqlite3`), beside the articles it names, or the shared PostgreSQL
-database (BYLINE_DATABASE_URL)."""
+database (BYLINE_DATABASE_URL).
+
+The file and its tables (`sources`, `entries`, `source_success`) keep the names they had before
+feeds were called feeds, so that stores and shared databases already written open as they are."""
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -43,7 +46,7 @@ LAST_SUCCESS = "COALESCE((SELECT o.at FROM source_success o WHERE o.url = s.url)
 
 
 @dataclass
-class Source:
+class Feed:
     url: str
     kind: str  # "feed" or "sitemap"
     title: str | None = None
@@ -83,14 +86,14 @@ def now() -> str:
     return clock().isoformat(timespec="seconds")
 
 
-class SourceRegistry:
+class FeedRegistry:
     def __init__(self, database: "Database | Path"):
         """On `database` (index/db/), or a path: an SQLite file there."""
         self._db = database if isinstance(database, Database) else open_database("", Path(database))
         self._db.script(SCHEMA)
 
     @classmethod
-    def in_store(cls, store: Path, database_url: str = "") -> "SourceRegistry":
+    def in_store(cls, store: Path, database_url: str = "") -> "FeedRegistry":
         """The registry of the store in folder `store`, or in the shared database at `database_url`."""
         return cls(open_database(database_url, Path(store) / FILE))
 
@@ -109,7 +112,7 @@ class SourceRegistry:
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self._db.rows(sql, params)
 
-    def register(self, url: str, kind: str, title: str | None, prune: bool) -> Source:
+    def register(self, url: str, kind: str, title: str | None, prune: bool) -> Feed:
         """Add a source, or update an existing one's kind, title and prune choice."""
         with self._transaction() as db:
             db.write(
@@ -120,20 +123,20 @@ class SourceRegistry:
             )
         return self.get(url)
 
-    def get(self, url: str) -> Source | None:
+    def get(self, url: str) -> Feed | None:
         found = [s for s in self._list("WHERE s.url = ?", (url,))]
         return found[0] if found else None
 
-    def all(self) -> list[Source]:
+    def all(self) -> list[Feed]:
         return self._list("", ())
 
-    def _list(self, where: str, params: tuple) -> list[Source]:
+    def _list(self, where: str, params: tuple) -> list[Feed]:
         rows = self._rows(
             "SELECT s.url, s.kind, s.title, s.prune, s.etag, s.last_modified, s.added, s.last_sync, s.last_error,"
             f" (SELECT COUNT(*) FROM entries e WHERE e.source = s.url), {LAST_SUCCESS} FROM sources s {where} ORDER BY s.added, s.url",
             params,
         )
-        return [Source(*row[:3], bool(row[3]), *row[4:]) for row in rows]
+        return [Feed(*row[:3], bool(row[3]), *row[4:]) for row in rows]
 
     def remove(self, url: str) -> bool:
         with self._transaction() as db:

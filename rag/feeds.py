@@ -2,7 +2,7 @@
 the store through its normal write path (`Byline.ingest_loaded`, `Byline.delete`), and kept in
 sync, on demand or in the background while `byline serve` runs.
 
-One `WebSources` per service (`web_sources`), shared by the CLI, the API, the Articles tab and the
+One `WebFeeds` per service (`web_feeds`), shared by the CLI, the API, the Articles tab and the
 background sync: it runs one sync at a time. A feed or sitemap added through the API or the Articles
 tab is registered at once and its articles are read by a background worker, one source after another.
 """
@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from index.sources.fetcher import Fetched, FetchLimits
-from index.sources.registry import Source, SourceRegistry
-from index.sources.sync import SourceReport, SourceSync, SyncWatch, Writer
+from index.feeds.fetcher import Fetched, FetchLimits
+from index.feeds.registry import Feed, FeedRegistry
+from index.feeds.sync import FeedReport, FeedSync, SyncWatch, Writer
 from rag.service import Byline
 from rag.settings import Settings
 
@@ -124,13 +124,13 @@ def fetch_limits(settings: Settings) -> FetchLimits:
     )
 
 
-class WebSources:
+class WebFeeds:
     def __init__(self, service: Byline):
         settings = service.settings
         self._service = service
-        self.registry = SourceRegistry.in_store(service.store.path, settings.database_url)
+        self.registry = FeedRegistry.in_store(service.store.path, settings.database_url)
         self.state = SyncState()
-        self._sync = SourceSync(
+        self._sync = FeedSync(
             self.registry,
             Writer(store=service.ingest_loaded, delete_many=service.delete_many),
             fetch_limits(settings),
@@ -143,7 +143,7 @@ class WebSources:
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
 
-    def registered(self) -> list[Source]:
+    def registered(self) -> list[Feed]:
         return self.registry.all()
 
     def restore(self, doc_id: str) -> bool:
@@ -154,11 +154,11 @@ class WebSources:
             self.registry.forget_article(doc_id)
         return restored
 
-    def add(self, urls: list[str], prune: bool = False) -> list[SourceReport]:
+    def add(self, urls: list[str], prune: bool = False) -> list[FeedReport]:
         """Read each URL: an article page is stored; a feed or sitemap is registered, then synced."""
         return self._sync.add(urls, prune)
 
-    def add_in_background(self, url: str, prune: bool = False) -> SourceReport:
+    def add_in_background(self, url: str, prune: bool = False) -> FeedReport:
         """Read `url` now (one request): an article page is stored; a feed or sitemap is registered
         and queued, and the background worker reads its articles (`state` shows how far it is)."""
         report, fetched = self._sync.register(url, prune)
@@ -205,7 +205,7 @@ class WebSources:
             raise NotRegistered(f"{url}: not a registered feed or sitemap (`byline sources` lists them)")
         return removed
 
-    def sync(self, prune: bool = False) -> list[SourceReport]:
+    def sync(self, prune: bool = False) -> list[FeedReport]:
         """Re-read every registered feed and sitemap, one at a time; `prune` removes the articles that left them."""
         with self._one_at_a_time():
             return self._sync.sync(prune)
@@ -220,21 +220,21 @@ class WebSources:
             self._running.release()
 
 
-def stale_sources(service: Byline) -> list[Source]:
+def stale_feeds(service: Byline) -> list[Feed]:
     """The registered feeds and sitemaps whose listing has not been read for BYLINE_STALE_AFTER_HOURS."""
     hours = service.settings.stale_after_hours
-    return [source for source in web_sources(service).registered() if source.stale(hours)]
+    return [source for source in web_feeds(service).registered() if source.stale(hours)]
 
 
-_BY_SERVICE: "weakref.WeakKeyDictionary[Byline, WebSources]" = weakref.WeakKeyDictionary()
+_BY_SERVICE: "weakref.WeakKeyDictionary[Byline, WebFeeds]" = weakref.WeakKeyDictionary()
 _BY_SERVICE_LOCK = threading.Lock()
 
 
-def web_sources(service: Byline) -> WebSources:
-    """The service's `WebSources`, made on first use."""
+def web_feeds(service: Byline) -> WebFeeds:
+    """The service's `WebFeeds`, made on first use."""
     with _BY_SERVICE_LOCK:
         if service not in _BY_SERVICE:
-            _BY_SERVICE[service] = WebSources(service)
+            _BY_SERVICE[service] = WebFeeds(service)
         return _BY_SERVICE[service]
 
 
@@ -244,7 +244,7 @@ class BackgroundSync(threading.Thread):
 
     def __init__(self, service: Byline, every: float):
         super().__init__(name="byline-sync", daemon=True)
-        self.sources = web_sources(service)
+        self.sources = web_feeds(service)
         self.every = every
         self._stopped = threading.Event()
 
