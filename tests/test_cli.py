@@ -181,3 +181,33 @@ def test_ingest_skips_links_to_files_outside_the_folders_given(byline, tmp_path)
     followed = byline("ingest", folder, "--follow-links", "--store", tmp_path / "followed")
     assert "3 articles (3 added" in followed.stdout and "skipped" not in followed.stderr
     assert "4711" in byline("search", "vault code night porter", "--store", tmp_path / "followed").stdout
+
+
+def test_articles_searches_titles_and_sources_in_any_case_and_pages(byline, tmp_path):
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    for name, title, source in [
+        ("elysee", "Talks at the Élysée end late", "Le Monde"),
+        ("strasse", "Die Straße bleibt gesperrt", "Berliner Zeitung"),
+        ("ferry", "Night ferry returns", "Coastal Courier"),
+    ]:
+        (folder / f"{name}.md").write_text(f"---\ntitle: {title}\nsource: {source}\n---\n{title}, the desk reported on Monday.\n", encoding="utf-8")
+    store = tmp_path / "store"
+    assert "3 articles (3 added" in byline("ingest", folder, "--store", store).stdout
+
+    found = byline("articles", "--search", "ÉLYSÉE", "--store", store)
+    assert [line.split("\t")[0] for line in found.stdout.splitlines()] == ["elysee.md"]
+    assert "1–1 of 1 article matching “ÉLYSÉE”, newest first" in found.stderr
+    assert byline("articles", "--search", "strasse berliner", "--store", store).stdout.startswith("strasse.md\t")
+    missing = byline("articles", "--search", "élysée courier", "--store", store)
+    assert missing.stdout == "" and "no article's title, source or doc_id holds “élysée courier”" in missing.stderr
+
+    pages = [byline("articles", "--limit", "2", "--page", page, "--store", store) for page in (1, 2, 3)]
+    listed = [[line.split("\t")[0] for line in page.stdout.splitlines()] for page in pages]
+    assert [len(names) for names in listed] == [2, 1, 0]
+    assert sorted(listed[0] + listed[1]) == ["elysee.md", "ferry.md", "strasse.md"]
+    assert "1–2 of 3 articles, newest first; next: --page 2 --limit 2" in pages[0].stderr
+    assert "3–3 of 3 articles, newest first" in pages[1].stderr and "next" not in pages[1].stderr
+    assert "no articles past the first 3" in pages[2].stderr
+    both = byline("articles", "--page", "2", "--offset", "1", "--store", store, check=False)
+    assert both.exit_code == 1 and "give --page or --offset, not both" in both.stderr

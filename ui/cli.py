@@ -531,16 +531,45 @@ def evaluate(
 
 @app.command()
 def articles(
-    offset: Annotated[int, typer.Option(min=0)] = 0,
-    limit: Annotated[int, typer.Option(min=1)] = 50,
+    search: Annotated[
+        str, typer.Option("--search", help="Only articles whose title, source or doc_id holds each of these words (any case).")
+    ] = "",
+    page: Annotated[Optional[int], typer.Option("--page", min=1, help="Which page of --limit articles to list (1: the newest).")] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many articles (instead of --page).")] = 0,
+    limit: Annotated[int, typer.Option(min=1, help="Articles listed at a time.")] = 50,
     store: StoreOption = None,
 ):
-    """List indexed articles."""
+    """List indexed articles, newest first: doc_id, date, source, chunks and title, tab-separated; which
+    of them are shown (and the next page) on stderr."""
+    from ui.article_list import MAX_QUERY
     from ui.render import counted
 
-    for stored in _service(store, existing=True).articles(offset, limit):
+    if page is not None and offset:
+        _fail("give --page or --offset, not both")
+    offset = (page - 1) * limit if page is not None else offset
+    query = " ".join(search.split())[:MAX_QUERY]
+    service = _service(store, existing=True)
+    listed, matched = service.articles(offset, limit, query), service.count(query)
+    for stored in listed:
         a = stored.article
         typer.echo(f"{a.doc_id}\t{a.date or '-'}\t{a.source or '-'}\t{counted(stored.chunks, 'chunk')}\t{a.title}")
+    typer.echo(_articles_shown(offset, len(listed), matched, query, limit), err=True)
+
+
+def _articles_shown(offset: int, shown: int, matched: int, query: str, limit: int) -> str:
+    """The line under `byline articles`' list: which articles it shows of how many, and how to see the next ones."""
+    from ui.render import counted
+
+    which = f" matching “{query}”" if query else ""
+    if not shown:
+        if not matched:
+            return f"no article's title, source or doc_id holds “{query}”" if query else "the store holds no articles"
+        return f"no articles past the first {matched:,}{which}"
+    told = f"{offset + 1:,}–{offset + shown:,} of {counted(matched, 'article')}{which}, newest first"
+    if offset + shown < matched:
+        page = f"--page {offset // limit + 2}" if offset % limit == 0 else f"--offset {offset + shown}"
+        told += f"; next: {page} --limit {limit}"
+    return told
 
 
 @app.command()
