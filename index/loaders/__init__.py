@@ -3,6 +3,9 @@
 Folders are walked recursively. A bad file or record becomes an error that names it (and its
 line); the good ones beside it are still loaded. Files are read one at a time and JSON Lines
 line by line (`iter_articles`), so that ingest holds a batch of articles, never its whole input.
+
+A new file type is one module here with its loading function, plus one line in `LOADERS` (its
+ending and that function).
 """
 
 import errno
