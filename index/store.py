@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from index.corrections import Corrections, Withdrawn, checked_reason, utc_now
 from index.db import open_database
@@ -29,6 +30,11 @@ from index.vector_store import VectorStore, open_vector_store
 MANIFEST = "byline.json"
 
 log = logging.getLogger(__name__)
+
+
+class OpenedVectors(NamedTuple):
+    vectors: VectorStore
+    generation: int  # the docstore's generation when they were opened: a later one means another process wrote
 
 
 class StoreMismatch(RuntimeError):
@@ -53,7 +59,7 @@ class Store:
         self._write_lock = threading.Lock()  # one writing thread; the shared lock keeps other processes out
         self._chroma_server = settings.chroma_url
         self._open_lock = threading.Lock()
-        self._vectors: tuple[VectorStore, int] | None = None  # (the vectors, the generation they were opened at)
+        self._vectors: OpenedVectors | None = None
         self._close_vectors = None  # closes the latest vectors opened (replaced ones are left to finish their requests)
         self._writing_here = False
 
@@ -97,25 +103,25 @@ class Store:
     # --- the vectors -------------------------------------------------------------------
     @property
     def vectors(self) -> VectorStore:
-        return self._opened()[0]
+        return self._opened().vectors
 
     @property
     def vector_store(self):
         """The vectors as a llama-index vector store (for VectorStoreIndex, and adding embedded nodes)."""
         return self.vectors.retrieval
 
-    def _opened(self) -> tuple[VectorStore, int]:
+    def _opened(self) -> OpenedVectors:
         if self._vectors is None:
             with self._open_lock:
                 if self._vectors is None:
                     self._vectors = self._open_vectors()
         return self._vectors
 
-    def _open_vectors(self) -> tuple[VectorStore, int]:
+    def _open_vectors(self) -> OpenedVectors:
         generation = self.docs.generation()  # read first: a write after it makes the next refresh reopen
         vectors = open_vector_store(self.path, self._chroma_server, self._stored_texts)
         self._close_vectors = vectors.close
-        return vectors, generation
+        return OpenedVectors(vectors, generation)
 
     def _stored_texts(self, node_ids: list[str]) -> dict[str, str]:
         return {node_id: row[2] for node_id, row in self.docs.chunk_rows(node_ids).items()}
@@ -130,10 +136,10 @@ class Store:
 
     def refresh(self) -> None:
         """Reopen Chroma if another process changed the store since it was opened (cheap otherwise)."""
-        if self._vectors is None or self._chroma_server or self._writing_here or self.docs.generation() == self._vectors[1]:
+        if self._vectors is None or self._chroma_server or self._writing_here or self.docs.generation() == self._vectors.generation:
             return
         with self._open_lock:
-            if not self._writing_here and self.docs.generation() != self._vectors[1]:
+            if not self._writing_here and self.docs.generation() != self._vectors.generation:
                 self._vectors = self._open_vectors()
 
     # --- writing -----------------------------------------------------------------------
@@ -144,7 +150,7 @@ class Store:
             self._take_write_lock()
             try:
                 with self._open_lock:
-                    if self._vectors is not None and not self._chroma_server and self.docs.generation() != self._vectors[1]:
+                    if self._vectors is not None and not self._chroma_server and self.docs.generation() != self._vectors.generation:
                         self._vectors = self._open_vectors()
                     self._writing_here = True
                 try:
@@ -152,7 +158,7 @@ class Store:
                 finally:
                     with self._open_lock:
                         if self._vectors is not None:  # this client made every change since it was opened
-                            self._vectors = (self._vectors[0], self.docs.generation())
+                            self._vectors = self._vectors._replace(generation=self.docs.generation())
                         self._writing_here = False
             finally:
                 self._shared_lock.release()
