@@ -6,9 +6,9 @@ A database's lexical index is one module here (sqlite.py, postgres.py) plus the 
 dialect's `Database.lexical_index` (index/db/) that returns it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Protocol, cast
 
 from index.articles import Article, date_ordinal
 from index.lexical.terms import lexical_terms
@@ -32,13 +32,14 @@ def row(article: Article, node_id: str, text: str, terms: str | None = None) -> 
     return (node_id, article.doc_id, article.source or None, date_ordinal(article.date), terms)
 
 
-def conditions(where: list[tuple[str, str, object]], any_of: bool) -> tuple[str, list]:
+def conditions(where: Sequence[tuple[str, str, object]], any_of: bool) -> tuple[str, list[object]]:
     """The SQL test on `chunk_terms t` of a search's `where` (see `LexicalIndex.search`), and its parameters."""
-    tests, params = [], []
+    tests: list[str] = []
+    params: list[object] = []
     for column, operator, value in where:
         if column not in FILTERS or operator not in OPERATORS:
             raise ValueError(f"lexical search cannot filter on {column} {operator}")
-        values = list(value) if operator.endswith("IN") else [value]
+        values = list(cast(Iterable[object], value)) if operator.endswith("IN") else [value]
         tests.append(f"t.{column} {operator} " + (f"({','.join('?' * len(values))})" if operator.endswith("IN") else "?"))
         params.extend(values)
     return (" OR " if any_of else " AND ").join(tests), params

@@ -10,7 +10,7 @@ term once per time the query holds it), so both databases rank alike. PostgreSQL
 ts_rank is another ranking, and is not used.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from index.lexical.base import B, K1, conditions
@@ -117,7 +117,7 @@ class PostgresLexicalIndex:
                 for statement in _FILL:
                     self._db.write(statement)
 
-    def search(self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
+    def search(self, terms: list[str], limit: int, where: Sequence[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """As `LexicalIndex.search`: (chunk_terms id, FTS5's bm25 score, positive), best first."""
         if not terms or limit <= 0:
             return []

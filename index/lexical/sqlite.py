@@ -16,6 +16,7 @@ without a rare one (MaxScore): the same result as the whole query, at a fraction
 import math
 import sqlite3
 import threading
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 
 from index.lexical.base import K1, conditions
@@ -65,7 +66,7 @@ class SQLiteLexicalIndex:
         """As PostgreSQL's: here FTS5's triggers index each row as fast as a bulk load would."""
         return nullcontext()
 
-    def search(self, terms: list[str], limit: int, where: list[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
+    def search(self, terms: list[str], limit: int, where: Sequence[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """(chunk_terms id, score) of the `limit` chunks BM25 ranks best for any of `terms`, best
         first, scores positive (FTS5's bm25() negated). `where` holds (column, operator, value)
         tests on FILTERS columns, all of which must hold (any one, with `any_of`)."""
