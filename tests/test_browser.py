@@ -128,6 +128,16 @@ def assert_nothing_injected(driver) -> None:
     assert driver.execute_script(INJECTED) == 0, "article markup became elements"
 
 
+# Every text the status line under "Add to index" shows, Gradio's progress on it included, kept as it changes.
+STATUS_SEEN = """
+window.bylineStatusSeen = [];
+new MutationObserver(() => {
+  const status = document.getElementById('byline-status');
+  if (status) window.bylineStatusSeen.push(status.innerText);
+}).observe(document.body, {subtree: true, childList: true, characterData: true});
+"""
+
+
 @pytest.fixture(scope="session")
 def screenshots(tmp_path_factory) -> Path:
     folder = README_IMAGES if os.environ.get("BYLINE_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("screenshots")
@@ -600,13 +610,21 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, t
         "The night ferry between Port Elwyn and Skerry Point returned on Monday after a two-year pause.\n",
         encoding="utf-8",
     )
+    # With it, a desk's notes from 2024: many files, whose upload tells its progress under the button.
+    notes = [tmp_path / f"desk-note-{n:02}.md" for n in range(11)]
+    for n, note in enumerate(notes):
+        sentences = " ".join(f"Council item {n}.{k} on the harbour tram was deferred to the spring session." for k in range(12))
+        note.write_text(f"---\nsource: Desk Notes\ndate: 2024-03-{n + 1:02}\n---\n# Desk note {n}\n\n{sentences}\n", encoding="utf-8")
     gradio_open(browser, f"{server.url}/")
     gradio_tab(browser, "Articles")
     upload = wait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-upload input[type=file]"))
-    upload.send_keys(str(article))
+    upload.send_keys("\n".join(str(path) for path in [article, *notes]))
     wait(browser, 60).until(lambda d: "ferry" in d.find_element(By.ID, "byline-upload").text)  # the name may wrap before ".md"
+    browser.execute_script(STATUS_SEEN)
     browser.find_element(By.ID, "byline-add").click()
-    wait(browser).until(lambda d: "Added 1" in d.find_element(By.ID, "byline-status").text)
+    wait(browser, 60).until(lambda d: "Added 12" in d.find_element(By.ID, "byline-status").text)
+    seen = browser.execute_script("return window.bylineStatusSeen")
+    assert any(re.search(r"Adding 12 files: \d+ articles? read", text) for text in seen), seen
     wait(browser, 30).until(lambda d: "Night ferry returns" in d.find_element(By.ID, "byline-articles").text)
     assert server.service.article("ferry.md") is not None
     screenshot("gradio-articles.png")
@@ -642,6 +660,7 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, t
     wait(browser, 30).until(lambda d: "Deleted ferry.md" in d.find_element(By.ID, "byline-status").text)
     wait(browser, 30).until(lambda d: "Night ferry returns" not in d.find_element(By.ID, "byline-articles").text)
     assert server.service.article("ferry.md") is None
+    server.service.delete_many([note.name for note in notes])  # the session's store as the other tests expect it
 
 
 def test_api_docs_page_renders_offline(server, browser):
