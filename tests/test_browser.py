@@ -627,7 +627,10 @@ def test_gradio_uploads_lists_filters_and_deletes(server, browser, screenshot, t
     assert any(re.search(r"Adding 12 files: \d+ articles? read", text) for text in seen), seen
     wait(browser, 30).until(lambda d: "Night ferry returns" in d.find_element(By.ID, "byline-articles").text)
     assert server.service.article("ferry.md") is not None
+    window = browser.get_window_size()
+    browser.set_window_size(1280, 1400)  # the README's picture: the upload, the feeds and the article list
     screenshot("gradio-articles.png")
+    browser.set_window_size(window["width"], window["height"])
     # The list's search (Enter): the ferry alone, and the line says so; Previous and Next are off.
     search = browser.find_element(By.CSS_SELECTOR, "#byline-article-search textarea, #byline-article-search input")
     search.send_keys("HARBOUR ferry\n")
