@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 from rag.schema import AskResult, Citation, Turn
 
 if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
     from rag.evidence import Evidence
     from rag.settings import Settings
 
@@ -32,6 +34,13 @@ ANSWERERS: dict[str, str] = {
 
 
 class Answerer(Protocol):
+    """Answers a question from its evidence. Optional members, read with `answerer_llm` and
+    `problem`: `llm`, the model it asks, which also rewrites follow-up questions (None, or left
+    out, when it has none: follow-ups are then rewritten by rule); `problem()`, what keeps it from
+    answering right now."""
+
+    llm: "LLM | None"
+
     def stream(self, question: str, evidence: list["Evidence"], history: list[Turn] | None = None) -> Iterator[str | AskResult]:
         """Yield text deltas as the answer is produced, and last the checked `AskResult`."""
         ...
@@ -59,6 +68,11 @@ def answerer_target(name: str) -> str:
 def make_answerer(settings: "Settings", embed: Callable[[list[str]], object]) -> Answerer:
     module, _, function = answerer_target(settings.llm).partition(":")
     return getattr(import_module(module), function)(settings, embed)
+
+
+def answerer_llm(answerer: Answerer) -> "LLM | None":
+    """The model `answerer` asks (it rewrites follow-ups too), or None."""
+    return getattr(answerer, "llm", None)
 
 
 def problem(answerer: Answerer) -> str | None:

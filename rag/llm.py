@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 
-from llama_index.core.llms import ChatMessage, MessageRole
+from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.answerability import covering
@@ -56,7 +56,7 @@ class LLMAnswerer:
 
     def __init__(
         self,
-        llm,
+        llm: LLM,
         settings: Settings,
         embed: Embed,
         describe: str,

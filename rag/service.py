@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.article_search import listed, matched
 from index.articles import Article
@@ -13,7 +14,7 @@ from index.loaders import LOADERS, load_named
 from index.store import Store
 from index.store_copy import CopyProgress, copy_store
 from rag.context import CitationContext, citation_context
-from rag.answering import Answerer, abstain, final_result, make_answerer, problem
+from rag.answering import Answerer, abstain, answerer_llm, final_result, make_answerer, problem
 from rag.conversation import standalone_question
 from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker
@@ -22,6 +23,9 @@ from rag.lexical import Lexicon
 from rag.schema import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
 from rag.retrieval import Retriever
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
 
 EMPTY_STORE = "No articles are indexed yet: add some with `byline ingest PATH`, the API's upload, or the Articles tab."
 
@@ -52,9 +56,9 @@ class Byline:
         return make_answerer(self.settings, self.ranker.embed_texts)
 
     @cached_property
-    def rewriter(self):
+    def rewriter(self) -> "LLM | None":
         """The LLM that rewrites follow-ups, when the answerer has one."""
-        return getattr(self.answerer, "llm", None)
+        return answerer_llm(self.answerer)
 
     def warm_up(self) -> None:
         """Load the embedding model, the answerer and Chroma's vector index now rather than on the first

@@ -11,7 +11,7 @@ ending and that function).
 import errno
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,16 +24,23 @@ from index.loaders.records import stream_json, stream_records
 from index.loaders.seen import SeenIds
 from index.loaders.text import load_text
 
-LOADERS = {
+# A new file type is a loader function plus a line in one of these tables (file ending -> loader).
+TextLoader = Callable[[str, Reading], Iterable[Article]]
+RecordLoader = Callable[[BinaryIO, Reading, Callable[[int], None]], Iterable[Article]]
+# Read whole, decoded; their size is checked first.
+TEXT_LOADERS: dict[str, TextLoader] = {
     ".txt": load_text,
     ".md": load_text,
     ".markdown": load_text,
-    ".json": stream_json,
-    ".jsonl": stream_records,
     ".html": load_html,
     ".htm": load_html,
 }
-RECORD_FILES = (".json", ".jsonl")  # read a record at a time (from a stream): no whole-file size limit
+# Read a record at a time from the stream (told each record's size): no whole-file size limit.
+RECORD_LOADERS: dict[str, RecordLoader] = {
+    ".json": stream_json,
+    ".jsonl": stream_records,
+}
+LOADERS: dict[str, TextLoader | RecordLoader] = {**TEXT_LOADERS, **RECORD_LOADERS}  # every file type read
 
 
 def file_type(name: str) -> str:
@@ -82,13 +89,14 @@ def _read(stream: BinaryIO, size: int, reading: Reading, read_as: str | None, re
     try:
         if not suffix:
             raise ValueError(f"unsupported file type '{os.path.splitext(reading.name)[1] or reading.name}'; use one of {' '.join(LOADERS)}")
-        if suffix not in RECORD_FILES:
+        if suffix not in RECORD_LOADERS:
             reading.check_size(size, "file")
         reading.doc_id = checked_doc_id(reading.doc_id)
-        if suffix in RECORD_FILES:
-            articles = LOADERS[suffix](stream, reading, read.add)
+        articles: Iterable[Article]
+        if suffix in RECORD_LOADERS:
+            articles = RECORD_LOADERS[suffix](stream, reading, read.add)
         else:
-            articles = LOADERS[suffix](decode(stream.read()), reading)
+            articles = TEXT_LOADERS[suffix](decode(stream.read()), reading)
             read.add(size)
         for article in articles:
             article.path = reading.name
@@ -114,7 +122,7 @@ def list_files(
     A link to a file outside the folders given (a file's own folder) is `skipped` unless `follow_links`."""
     paths = [Path(path) for path in paths]
     folders = None if follow_links else [(p if p.is_dir() else p.parent).resolve() for p in paths]
-    found = []
+    found: list[tuple[Path, Path]] = []
     for path in paths:
         try:
             found.extend(iter_files(path, skipped, folders))
