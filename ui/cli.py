@@ -63,6 +63,7 @@ def _ready_service(store: Path | None):
         answerer_target(_settings().llm)  # a misspelt BYLINE_LLM is said before anything loads
     except ValueError as error:
         _fail(str(error))
+    _importing(MODEL_MODULES)  # torch and sentence-transformers import while the service's modules do
     service = _service(store, existing=True)
     try:
         problem = service.answerer_problem()  # the answerer first: one that cannot answer fails before the models load
@@ -413,8 +414,9 @@ def serve(
     if isinstance(sock, str):
         _fail(sock)
     typer.echo(f"Loading the store and the models for http://{host}:{port} …", err=True)
+    _importing(MODEL_MODULES)  # torch and sentence-transformers import while the service's modules do
     service = _service(store)
-    web_modules = _importing("ui.server")  # gradio and the routes import while the model loads (warm_up)
+    web_modules = _importing("ui.server")  # the routes import while the model loads (warm_up)
     if not service.settings.keys_configured() and not _loopback(host):
         typer.secho(
             f"warning: no keys are set, and --host {host} serves beyond this machine: anyone who reaches it may list, "
@@ -434,7 +436,7 @@ def serve(
 
     _log_writes()
     try:
-        web_app = create_app(service, bind_host=host)
+        web_app = create_app(service, bind_host=host, ui_later=True)  # the API answers while the chat page builds
     except ValueError as error:  # e.g. a key in BYLINE_API_KEYS that no header can carry
         _fail(str(error))
     background = None
@@ -448,6 +450,11 @@ def serve(
     finally:
         if background:
             background.stop()
+
+
+# What loading the embedding model imports first, and the longest import of a start (seconds); it
+# needs none of Byline's modules, so a thread imports it while the main thread imports those.
+MODEL_MODULES = "sentence_transformers"
 
 
 def _importing(module: str):

@@ -5,7 +5,6 @@ import logging
 import time
 from collections.abc import Callable
 
-import gradio as gr
 from fastapi import APIRouter, FastAPI
 
 from rag.service import Byline
@@ -15,11 +14,11 @@ from ui.api import router as api_router
 from ui.desk_api import router as desk_router
 from ui.dependencies import ServiceDep
 from ui.errors import ANY_ROUTE, answer_other_methods
-from ui.gradio_app import build_app
 from ui.limits import BodyLimit
 from ui.route_access import unclassified_routes
 from ui.security import schema_keys
 from ui.signin import signin_router
+from ui.ui_mount import mount_ui, mount_ui_later
 from ui.feeds_api import router as sources_router
 from ui.widget import widget_router
 
@@ -35,9 +34,12 @@ def healthz(service: ServiceDep) -> dict:
     return {"status": "ok", "articles": service.count(), **service.answerer_status(), "stale": stale}
 
 
-def create_app(service: Byline, bind_host: str = "", clock: Callable[[], float] = time.monotonic) -> FastAPI:
+def create_app(
+    service: Byline, bind_host: str = "", clock: Callable[[], float] = time.monotonic, ui_later: bool = False
+) -> FastAPI:
     """`bind_host`: the address `byline serve` listens on, one of the names requests may carry;
-    `clock`: the seconds the rate limits count in (ui/ratelimit.py; tests pass their own)."""
+    `clock`: the seconds the rate limits count in (ui/ratelimit.py; tests pass their own); `ui_later`:
+    the chat UI is built in a thread once the server starts, while the API already answers (ui/ui_mount.py)."""
     # Swagger UI loads from a CDN, which fails offline: /api/docs is a local page over the schema.
     app = FastAPI(title="Byline", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = service  # what the routes' ServiceDep gives them (ui/dependencies.py)
@@ -52,11 +54,14 @@ def create_app(service: Byline, bind_host: str = "", clock: Callable[[], float] 
     app.include_router(signin_router(keys))
     answer_other_methods(app)
     schema_keys(app, service.settings)
-    demo = build_app(service)
     # Gradio last: its catch-all `/` mount would shadow routes added after it.
-    app = gr.mount_gradio_app(
-        app, demo, path="/", css=demo.byline_css, footer_links=["api"], max_file_size=f"{service.settings.max_upload_mb}mb"
-    )
+    if ui_later:
+        mount_ui_later(app, service, on_mounted=lambda: _warn_unclassified(app))
+    else:
+        _warn_unclassified(mount_ui(app, service))
+    return app
+
+
+def _warn_unclassified(app: FastAPI) -> None:
     if unclassified := unclassified_routes(app):
         log.warning("routes missing from ui/access.py ROUTES, so open to admin keys only: %s", ", ".join(unclassified))
-    return app
