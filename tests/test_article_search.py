@@ -1,7 +1,8 @@
 """The article list's search (index/article_search.py, the Articles tab, GET /api/articles?q=, `byline
 articles --search`) on real stores: any case of any script ("ÉLYSÉE" finds "Élysée", "STRASSE" finds
 "Straße"), the words held by the doc_id, title or source, found through SQLite's trigram index; a
-store of the format before it gets its search rows as it opens; PostgreSQL finds the same articles."""
+store of the format before it gets its search rows as it opens, copy-store carries them; PostgreSQL
+finds the same articles."""
 
 import json
 import unicodedata
@@ -15,6 +16,7 @@ from index.db import open_database
 from index.docstore import DocStore
 from index.migrations import KEY
 from index.store import MANIFEST, Store
+from index.store_copy import DOCSTORE_TABLES, copy_rows
 from tests.test_shared_store import database, postgres  # noqa: F401  (a real PostgreSQL server)
 
 ARTICLES = [
@@ -80,6 +82,15 @@ def test_search_reads_sqlites_trigram_index_and_forgets_a_deleted_or_replaced_ar
     with sqlite_docs.transaction():
         sqlite_docs.put(Article(doc_id="berlin-street", text="", title="Die Straße ist offen", source="Berliner Zeitung"), [], [])
     assert found(sqlite_docs, "offen") == ["berlin-street"] and found(sqlite_docs, "gesperrt") == []
+
+
+def test_copy_store_carries_the_search_rows(sqlite_docs, tmp_path):
+    target = DocStore(tmp_path / "copy.sqlite3")
+    try:
+        copy_rows(sqlite_docs.database, target.database, {t: DOCSTORE_TABLES[t] for t in ("articles", "article_search")}, lambda *told: None)
+        assert found(target, "ÉLYSÉE") == ["elysee-talks"] and found(target, "STRASSE") == ["berlin-street"]
+    finally:
+        target.close()
 
 
 def test_a_store_of_the_format_before_search_gets_its_rows_as_it_opens(tmp_path, seed_settings):
