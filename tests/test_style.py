@@ -1,4 +1,5 @@
-"""The lint rules of pyproject.toml's [tool.ruff.lint] hold for every file: a new violation fails here."""
+"""The lint rules of pyproject.toml's [tool.ruff.lint] hold for every file, and its [tool.mypy] type
+check for the seams it lists: a new violation or type error fails here."""
 
 import subprocess
 import sys
@@ -10,4 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_ruff_finds_nothing():
     ruff = Path(sys.executable).with_name("ruff")
     done = subprocess.run([str(ruff), "check", "--output-format", "concise", "."], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_finds_nothing_on_the_seams():
+    mypy = Path(sys.executable).with_name("mypy")
+    done = subprocess.run([str(mypy)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
