@@ -29,6 +29,8 @@ CREATE TRIGGER IF NOT EXISTS article_search_removed AFTER DELETE ON article_sear
     INSERT INTO article_search_index(article_search_index, rowid, folded) VALUES ('delete', old.id, old.folded);
 END;
 """
+# GLOB's special characters (a word holding one is tested without the index).
+UNINDEXED = re.compile(r"([*?\[\]])")
 INSERT = "INSERT INTO article_search (doc_id, folded) VALUES (?, ?) ON CONFLICT (doc_id) DO NOTHING"
 
 
@@ -49,11 +51,15 @@ def row(article: Article) -> tuple[str, str]:
 
 def words_test(dialect: str, words: list[str]) -> tuple[str, list[str]]:
     """SQL selecting the doc_ids whose folded text holds every one of `words` (folded already), and
-    its parameters: GLOB in SQLite (what the trigram index answers), LIKE in PostgreSQL."""
-    if dialect == "sqlite":
-        tests = " AND ".join(["folded GLOB ?"] * len(words))
-        patterns = ["*" + re.sub(r"([*?\[])", r"[\1]", w) + "*" for w in words]
-        return f"SELECT doc_id FROM article_search WHERE id IN (SELECT rowid FROM article_search_index WHERE {tests})", patterns
-    tests = " AND ".join(["folded LIKE ? ESCAPE '\\'"] * len(words))
-    patterns = ["%" + re.sub(r"([\\%_])", r"\\\1", w) + "%" for w in words]
-    return f"SELECT doc_id FROM article_search WHERE {tests}", patterns
+    its parameters: GLOB in SQLite, LIKE in PostgreSQL."""
+    if dialect != "sqlite":
+        tests = " AND ".join(["folded LIKE ? ESCAPE '\\'"] * len(words))
+        return f"SELECT doc_id FROM article_search WHERE {tests}", ["%" + re.sub(r"([\\%_])", r"\\\1", w) + "%" for w in words]
+    # The trigram index answers words of three characters or more without GLOB's special characters;
+    # other words test the rows it found (SQLite 3.40's FTS5 crashes when such a pattern leads several).
+    indexed = [w for w in words if len(w) >= 3 and not UNINDEXED.search(w)]
+    tests = ["folded GLOB ?"] * (len(words) - len(indexed))
+    if indexed:
+        tests.insert(0, f"id IN (SELECT rowid FROM article_search_index WHERE {' AND '.join(['folded GLOB ?'] * len(indexed))})")
+    patterns = ["*" + UNINDEXED.sub(r"[\1]", w) + "*" for w in indexed + [w for w in words if w not in indexed]]
+    return f"SELECT doc_id FROM article_search WHERE {' AND '.join(tests)}", patterns
