@@ -39,12 +39,15 @@ class Dataset:
     inline_articles: list[dict] = field(default_factory=list)
 
     def cache_key(self, settings: IndexSettings) -> str:
+        from index.migrations import KEY as FORMAT_VERSION
         from index.store import Store
 
+        # Not the store format: opening a cached store of an older format upgrades it (index/migrations.py).
+        manifest = {k: v for k, v in Store.manifest_for(settings).items() if k != FORMAT_VERSION}
         parts = {
             "files": [(f.name, f.stat().st_size) for f in self.article_files],
             "inline": hashlib.sha256(json.dumps(self.inline_articles, sort_keys=True).encode()).hexdigest(),
-            "settings": Store.manifest_for(settings),
+            "settings": manifest,
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
