@@ -1,6 +1,7 @@
 """The chat UI (Gradio) at `/` of the app: mounted at once, or built in a thread once the server has
 started (`byline serve`), so that /healthz and the REST API answer while Gradio imports and builds
-its page (seconds). Until it is mounted, `/` and Gradio's other paths answer 503 with a page that
+its page (seconds). The build waits for the server's first requests to be answered (Gradio's import
+holds the GIL, and would slow them), unless the page is asked for. Until it is mounted, `/` and Gradio's other paths answer 503 with a page that
 reloads itself. Either way the access check (ui/access.py) stands in front of it: it goes by the
 request's path, not by the routes mounted."""
 
@@ -8,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from fastapi import FastAPI
@@ -18,6 +20,10 @@ from rag.service import Byline
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 2
+# The build starts once the server has been this long without a request in flight, at the first
+# request for the page, or at the latest this long after the server started.
+QUIET_S = 1.0
+LATEST_S = 10.0
 STARTING_PAGE = (
     "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
     f"<meta http-equiv=\"refresh\" content=\"{RETRY_AFTER_S}\"><title>Byline is starting</title></head>"
@@ -44,6 +50,7 @@ def mount_ui_later(app: FastAPI, service: Byline, on_mounted: Callable[[], None]
     loop. `on_mounted` is called once Gradio's routes are served."""
     late = LateUI(app, service, on_mounted)
     app.mount("/", late)
+    app.add_middleware(RequestsInFlight, late=late)  # outermost: it only counts
     outer = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
@@ -69,6 +76,9 @@ class LateUI:
         self.gradio = None  # Gradio's app, once built and started
         self.failed = False
         self.ready = threading.Event()
+        self.wanted = threading.Event()  # the page was asked for
+        self.in_flight = 0  # requests being answered (RequestsInFlight counts them on the server's loop)
+        self.last_request = time.monotonic()
         self._stack = contextlib.AsyncExitStack()
 
     @property
@@ -77,9 +87,18 @@ class LateUI:
         return self.gradio.routes if self.gradio is not None else []
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.last_request = time.monotonic()
         threading.Thread(target=self._build, args=(loop,), name="build the chat UI", daemon=True).start()
 
+    def _quiet(self) -> None:
+        """Returns once the server is quiet, the page is wanted, or LATEST_S after the start."""
+        latest = time.monotonic() + LATEST_S
+        while not self.wanted.wait(0.05) and time.monotonic() < latest:
+            if self.in_flight == 0 and time.monotonic() - self.last_request >= QUIET_S:
+                return
+
     def _build(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._quiet()
         try:
             lifespan, routes = self.parent.router.lifespan_context, list(self.parent.router.routes)
             mount_ui(self.parent, self.service)  # Gradio's CORS defers to the parent app's: it must know the parent
@@ -108,8 +127,9 @@ class LateUI:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.gradio is not None:
-            await self.gradio(scope, receive, send)
-        elif scope["type"] == "websocket":
+            return await self.gradio(scope, receive, send)
+        self.wanted.set()
+        if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1013})  # try again later
         else:
             page = FAILED_PAGE if self.failed else STARTING_PAGE
@@ -118,3 +138,21 @@ class LateUI:
                 headers.append((b"retry-after", str(RETRY_AFTER_S).encode()))
             await send({"type": "http.response.start", "status": 500 if self.failed else 503, "headers": headers})
             await send({"type": "http.response.body", "body": page})
+
+
+class RequestsInFlight:
+    """Counts the requests being answered, and when the last one ended, for LateUI's wait."""
+
+    def __init__(self, app, late: LateUI):
+        self.app = app
+        self.late = late
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        self.late.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.late.in_flight -= 1
+            self.late.last_request = time.monotonic()
