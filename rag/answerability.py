@@ -6,9 +6,9 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 
 import re
 
-from rag.answer_kinds import answer_kind, asked_clause, offers, question_words, strong_sign
+from rag.answer_kinds import answer_kind, counted_noun, asked_clause, offers, question_words, strong_sign
 from rag.evidence import Evidence
-from rag.focus import asked_deed, question_focus, says_deed
+from rag.focus import asked_deed, question_focus, says_deed, tells, told
 
 # How many of the best sentences may supply the kind of answer asked for.
 KIND_WINDOW = 3
@@ -25,15 +25,22 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     """The first of the best sentences that offers the kind of answer `question` asks for.
 
     It must share a word with the question: a number in a sentence about something else
-    counts something else."""
+    counts something else. A count must be of what the question says happened: "How many
+    people died?" is not answered by "1,500 people were injured"."""
     kind = answer_kind(asked_clause(question))
     asked = question_words(question)
     floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
-    candidates = [e for e in evidence[:KIND_WINDOW] if e.score >= floor and e.lexical > 0]
+    noun = counted_noun(question) if kind == "number" else None
+    happened = told(asked_clause(question), noun) if noun else frozenset()
+
+    def fits(e: Evidence) -> bool:
+        return e.score >= floor and e.lexical > 0 and (not happened or tells(e.sentence, happened))
+
+    candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # A stronger sign, looked for a little further down (`strong_sign`).
     sign = strong_sign(question, kind)
     if sign:
-        marked = [e for e in evidence[:NAMED_WINDOW] if e.score >= floor and e.lexical > 0]
+        marked = [e for e in evidence[:NAMED_WINDOW] if fits(e)]
         found = next((e for e in marked if sign(e.sentence) and offers(e.sentence, kind, asked)), None)
         if found:
             return found

@@ -50,6 +50,8 @@ _SAME_DEED = (
 # How many words from the name asked about the deed may be reported: on the archive's tune half 6 to 12 refused
 # as many unanswerable questions (0.85) with as few wrong refusals (0.011), 16 fewer (0.79); the widest of those.
 NEAR_DEED = 12
+# Verbs that say little of what happened: "How many votes did Liz Truss get?" is answered by "81,326 votes".
+_LIGHT_VERBS = "get have make take do go be become give see come hold"
 _WHO_DID = re.compile(r"^\W*who\s+([a-z]+)\b", re.IGNORECASE)
 # Common ways of writing the same name; general knowledge, not any article's.
 _ALIASES = (
@@ -144,6 +146,23 @@ def asked_deed(question: str) -> frozenset[str]:
     found = _WHO_DID.search(question)
     stems = set(verb_terms(found.group(1))) if found else set()
     return next((frozenset(_deed_stems(deed)) for deed in _SAME_DEED if stems & _deed_stems(deed)), frozenset())
+
+
+def told(question: str, noun: str | None = None) -> frozenset[str]:
+    """What the question says happened, as stems, beside its names, the counted `noun` and light
+    verbs, with the words of the same deed: "died" in "How many people died in the floods?" is
+    die, kill, dead, death, ...; empty when nothing is left ("How many votes did she get?")."""
+    skipped = set(verb_terms(f"{noun} {noun}s {_LIGHT_VERBS}" if noun else _LIGHT_VERBS))
+    stems = set(question_focus(question).predicate(question)) - skipped
+    for deed in _SAME_DEED:
+        if stems & _deed_stems(deed):
+            stems |= _deed_stems(deed)
+    return frozenset(stems)
+
+
+def tells(sentence: str, stems: frozenset[str]) -> bool:
+    """Whether `sentence` uses one of the `stems` (`told`)."""
+    return bool(stems.intersection(verb_terms(sentence)))
 
 
 @lru_cache(maxsize=None)

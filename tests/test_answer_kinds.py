@@ -189,3 +189,18 @@ def test_how_much_did_it_cost_prefers_a_sum_of_money():
         "The lunch sold for $19 million, eBay said.",
     )
     assert offering("How much did the Buffett lunch cost?", evidence).sentence.startswith("The lunch sold")
+
+
+def test_how_many_counts_what_the_question_says_happened():
+    from rag.answerability import offering, unsupported
+    from rag.focus import told
+    from tests.test_focus import evidence_of
+
+    assert {"die", "kill", "dead"} <= told("How many people died in the floods?", "people")
+    assert told("How many votes did Liz Truss get?", "vote") == frozenset()  # a light verb tells nothing
+    injured = "At least 1,500 people have been reported injured."
+    assert offering("How many people died in the floods?", evidence_of(injured)) is None
+    assert unsupported("How many people died in the floods?", evidence_of(injured))
+    killed = "The floods killed more than 1,000 people, officials said."
+    assert offering("How many people died in the floods?", evidence_of(injured, killed)).sentence == killed
+    assert offering("How many people were injured in the floods?", evidence_of(injured, killed)).sentence == injured
