@@ -52,6 +52,16 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     return None
 
 
+# "Who is the new CEO of Twitter?" asks for whoever holds a role: a sentence that names no CEO cannot answer it.
+_ROLE_QUESTION = re.compile(r"^\W*who\s+(?:is|was|are|were|will be)\s+the\s+(?:[\w’'-]+\s+){0,3}?([\w-]+)\s+(?:of|at|for|in)\b", re.IGNORECASE)
+
+
+def asked_role(question: str) -> str | None:
+    """The role "Who is the <role> of ...?" asks who holds, lower-cased: "ceo" in "Who is the new CEO of Twitter?"."""
+    found = _ROLE_QUESTION.search(question)
+    return found.group(1).lower() if found else None
+
+
 def covering(evidence: list[Evidence]) -> tuple[list[Evidence], str | None]:
     """The evidence whose passages mention all the question's focus (rag/focus.py); when none
     does, why not: what the best-matching sentence's passage lacks."""
@@ -75,6 +85,9 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     names = question_focus(clause).names
     if deed and not any(says_deed(e.sentence, deed, names) for e in evidence[:KIND_WINDOW]):
         return "The question asks who did something, and none of the best-matching sentences says that anyone did."
+    role = asked_role(clause)
+    if role and not any(re.search(rf"\b{re.escape(role)}", e.sentence, re.IGNORECASE) for e in evidence[:KIND_WINDOW]):
+        return f"The question asks who is the {role}, and none of the best-matching sentences names one."
     if _NEGATION.search(clause) and not _NEGATION.search(evidence[0].sentence):
         return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."
     return None

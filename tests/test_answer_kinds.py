@@ -204,3 +204,15 @@ def test_how_many_counts_what_the_question_says_happened():
     killed = "The floods killed more than 1,000 people, officials said."
     assert offering("How many people died in the floods?", evidence_of(injured, killed)).sentence == killed
     assert offering("How many people were injured in the floods?", evidence_of(injured, killed)).sentence == injured
+
+
+def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
+    from rag.answerability import asked_role, unsupported
+    from tests.test_focus import evidence_of
+
+    assert asked_role("Who is the new CEO of Twitter?") == "ceo" and asked_role("Who is the president of France?") == "president"
+    assert asked_role("Who won the Stanley Cup?") is None and asked_role("Who is next in line to the throne?") is None
+    about = "Apple (AAPL) is the 13th biggest Dow component, with a market value of $2.4 trillion."
+    assert "ceo" in unsupported("Who is the CEO of Apple?", evidence_of(about))
+    named = "Tim Cook, the CEO of Apple, said sales rose."
+    assert unsupported("Who is the CEO of Apple?", evidence_of(about, named)) is None
