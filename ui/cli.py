@@ -63,7 +63,6 @@ def _ready_service(store: Path | None):
         answerer_target(_settings().llm)  # a misspelt BYLINE_LLM is said before anything loads
     except ValueError as error:
         _fail(str(error))
-    _importing(MODEL_MODULES)  # torch and sentence-transformers import while the service's modules do
     service = _service(store, existing=True)
     try:
         problem = service.answerer_problem()  # the answerer first: one that cannot answer fails before the models load
@@ -414,9 +413,7 @@ def serve(
     if isinstance(sock, str):
         _fail(sock)
     typer.echo(f"Loading the store and the models for http://{host}:{port} …", err=True)
-    _importing(MODEL_MODULES)  # torch and sentence-transformers import while the service's modules do
     service = _service(store)
-    web_modules = _importing("ui.server")  # the routes import while the model loads (warm_up)
     if not service.settings.keys_configured() and not _loopback(host):
         typer.secho(
             f"warning: no keys are set, and --host {host} serves beyond this machine: anyone who reaches it may list, "
@@ -431,7 +428,8 @@ def serve(
         _fail(str(error))
     if problem := service.answerer_problem():  # served anyway: its answers say so, and /healthz is not ready
         typer.secho(f"warning: {problem}; until then answers are extractive", fg=typer.colors.YELLOW, err=True)
-    web_modules.join()
+    # Imported after the model, not in a thread beside it: on this 2-core machine, shared, two threads
+    # importing under the GIL started slower than one (bench/startup.py, docs/benchmarks.md).
     from ui.server import create_app
 
     _log_writes()
@@ -450,27 +448,6 @@ def serve(
     finally:
         if background:
             background.stop()
-
-
-# What loading the embedding model imports first, and the longest import of a start (seconds); it
-# needs none of Byline's modules, so a thread imports it while the main thread imports those.
-MODEL_MODULES = "sentence_transformers"
-
-
-def _importing(module: str):
-    """A started daemon thread importing `module` (its errors surface at the import after join)."""
-    import importlib
-    import threading
-
-    def load() -> None:
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001  the main thread's own import raises it again, where it is reported
-            pass
-
-    thread = threading.Thread(target=load, name=f"import {module}", daemon=True)
-    thread.start()
-    return thread
 
 
 def _loopback(host: str) -> bool:
