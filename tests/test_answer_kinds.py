@@ -216,3 +216,14 @@ def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
     assert "ceo" in unsupported("Who is the CEO of Apple?", evidence_of(about))
     named = "Tim Cook, the CEO of Apple, said sales rose."
     assert unsupported("Who is the CEO of Apple?", evidence_of(about, named)) is None
+
+
+def test_when_needs_a_date_of_what_the_question_says_happened():
+    from rag.answerability import offering
+    from tests.test_focus import evidence_of
+
+    other = "Liz Truss became prime minister on Tuesday."
+    assert offering("When did Liz Truss become foreign secretary?", evidence_of(other)) is None
+    appointed = "Truss was appointed foreign secretary in September 2021."
+    assert offering("When did Liz Truss become foreign secretary?", evidence_of(other, appointed)).sentence == appointed
+    assert offering("When did Liz Truss become prime minister?", evidence_of(other, appointed)).sentence == other
