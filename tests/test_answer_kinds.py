@@ -227,3 +227,16 @@ def test_when_needs_a_date_of_what_the_question_says_happened():
     appointed = "Truss was appointed foreign secretary in September 2021."
     assert offering("When did Liz Truss become foreign secretary?", evidence_of(other, appointed)).sentence == appointed
     assert offering("When did Liz Truss become prime minister?", evidence_of(other, appointed)).sentence == other
+
+
+def test_what_is_the_property_of_a_thing_needs_a_sentence_that_gives_the_property():
+    from rag.answerability import asked_property, unsupported
+    from tests.test_focus import evidence_of
+
+    assert asked_property("What is the boiling point of water?") == ("point", "water")
+    assert asked_property("What's the population of France?") == ("population", "france")
+    assert asked_property("What is the new M&M's character?") is None
+    boil = "We ask you to boil that water for at least a minute."
+    assert "point of water" in unsupported("What is the boiling point of water?", evidence_of(boil))
+    given = "Water boils at 100C: its boiling point falls with altitude."
+    assert unsupported("What is the boiling point of water?", evidence_of(boil, given)) is None
