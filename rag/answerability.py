@@ -17,6 +17,8 @@ KIND_WINDOW = 3
 NAMED_WINDOW = 5
 # ... and how far under the best one's score they may be: a weak match with a number in it is no answer.
 OFFERING_RATIO = 0.6
+# A sentence that goes on about the person of the sentence before it.
+_GOES_ON = re.compile(r"(?:He|She|They)\b")
 # "No 1" and "No. 5" are numbers, not negations.
 _NEGATION = re.compile(r"\b(?:not|never|none|nobody|nothing|neither|nor)\b|\bno\b(?!\.?\s*\d)|n[’']t\b", re.IGNORECASE)
 
@@ -34,14 +36,15 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     noun = counted_noun(question) if kind == "number" else None
     happened = told(asked_clause(question), noun) if noun or kind == "date" else frozenset()
 
-    def fits(e: Evidence) -> bool:
-        return e.score >= floor and e.lexical > 0 and (not happened or tells(e.sentence, happened))
+    def fits(e: Evidence, lexical: bool = True) -> bool:
+        return e.score >= floor and (e.lexical > 0 or not lexical) and (not happened or tells(e.sentence, happened))
 
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # A stronger sign, looked for a little further down (`strong_sign`).
     sign = strong_sign(question, kind)
     if sign:
-        marked = [e for e in evidence[:NAMED_WINDOW] if fits(e)]
+        # "He was 68." shares no word with "How old was Ashton Carter?": it goes on about the sentence before it.
+        marked = [e for e in evidence[:NAMED_WINDOW] if fits(e) or (_GOES_ON.match(e.sentence) and fits(e, lexical=False))]
         found = next((e for e in marked if sign(e.sentence) and offers(e.sentence, kind, asked)), None)
         if found:
             return found
