@@ -87,3 +87,14 @@ def test_a_chat_page_that_fails_to_build_leaves_the_api_serving(seed_service, se
             page = client.get("/", headers=READER)
             assert page.status_code == 500 and "failed to start" in page.text and "retry-after" not in page.headers
             assert client.get("/api/search", params={"q": QUESTION}, headers=READER).status_code == 200
+
+
+def test_a_server_stopped_before_it_is_quiet_builds_no_chat_page(seed_service, seed_settings, monkeypatch):
+    import ui.ui_mount
+
+    monkeypatch.setattr(ui.ui_mount, "QUIET_S", 60.0)
+    app = late_app(seed_service, seed_settings)
+    for url in serve_in_thread(app):
+        assert httpx.get(f"{url}/healthz", timeout=60).status_code == 200
+    late = next(route.app for route in app.routes if getattr(route, "path", None) == "")
+    assert late.ready.wait(10) and late.gradio is None and not late.failed

@@ -76,7 +76,8 @@ class LateUI:
         self.gradio = None  # Gradio's app, once built and started
         self.failed = False
         self.ready = threading.Event()
-        self.wanted = threading.Event()  # the page was asked for
+        self.wanted = threading.Event()  # the page was asked for (or the server stops)
+        self.stopping = False
         self.in_flight = 0  # requests being answered (RequestsInFlight counts them on the server's loop)
         self.last_request = time.monotonic()
         self._stack = contextlib.AsyncExitStack()
@@ -99,6 +100,9 @@ class LateUI:
 
     def _build(self, loop: asyncio.AbstractEventLoop) -> None:
         self._quiet()
+        if self.stopping:  # a server stopped within its first seconds builds nothing
+            self.ready.set()
+            return
         try:
             lifespan, routes = self.parent.router.lifespan_context, list(self.parent.router.routes)
             mount_ui(self.parent, self.service)  # Gradio's CORS defers to the parent app's: it must know the parent
@@ -123,6 +127,8 @@ class LateUI:
         self.gradio = gradio
 
     async def stop(self) -> None:
+        self.stopping = True
+        self.wanted.set()
         await self._stack.aclose()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
