@@ -73,7 +73,9 @@ def asked_property(question: str) -> tuple[str, str] | None:
     ("point", "water") in "What is the boiling point of water?". An answer says the property, of
     the thing its sentence or its article's title names."""
     found = _PROPERTY_QUESTION.search(question)
-    return (found.group(1).lower(), found.group(2).lower()) if found else None
+    if not found or found.group(1).lower() in {"name", "names", "identity"}:  # "What is the name of ...?" asks for a name
+        return None
+    return found.group(1).lower(), found.group(2).lower()
 
 
 def _says(sentence: str, word: str) -> bool:

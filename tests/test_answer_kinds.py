@@ -236,6 +236,7 @@ def test_what_is_the_property_of_a_thing_needs_a_sentence_that_gives_the_propert
     assert asked_property("What is the boiling point of water?") == ("point", "water")
     assert asked_property("What's the population of France?") == ("population", "france")
     assert asked_property("What is the new M&M's character?") is None
+    assert asked_property("What was the name of Iran's Foreign Ministry spokesman?") is None
     boil = "We ask you to boil that water for at least a minute."
     assert "point of water" in unsupported("What is the boiling point of water?", evidence_of(boil))
     given = "Water boils at 100C: its boiling point falls with altitude."
