@@ -51,7 +51,8 @@ from index.sentences import split_sentences
 from rag import claims
 from rag.answer_kinds import names
 from rag.evidence import Evidence, EvidenceRanker
-from rag.lexical import content_terms, english_stopwords
+from index.lexical.terms import lexical_terms
+from rag.term_weights import english_stopwords
 from rag.llm import CANDIDATES
 from rag.settings import Settings
 
@@ -333,9 +334,9 @@ class Builder:
         # Source sentences: the best match of each summary sentence, and the best answer-holding sentence.
         sources: list[int] = []
         for line in summary:
-            terms = set(content_terms(line))
+            terms = set(lexical_terms(line))
             scores = [
-                0.5 * float(self.vectors.one(s) @ self.vectors.one(line)) + 0.5 * (len(terms & set(content_terms(s))) / max(len(terms), 1))
+                0.5 * float(self.vectors.one(s) @ self.vectors.one(line)) + 0.5 * (len(terms & set(lexical_terms(s))) / max(len(terms), 1))
                 for s in doc.sentences
             ]
             best = int(np.argmax(scores))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from rag.english import AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, WEEKDAYS
-from rag.lexical import english_stopwords
+from rag.term_weights import english_stopwords
 
 AnswerKind = Literal["number", "date", "name", "place"]
 

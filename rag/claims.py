@@ -29,7 +29,8 @@ from rag.answer_kinds import names
 from rag.answering import citation
 from rag.english import CARDINALS
 from rag.evidence import Evidence
-from rag.lexical import content_terms, english_stopwords
+from index.lexical.terms import lexical_terms
+from rag.term_weights import english_stopwords
 from rag.schema import Citation, Claim
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class ClaimSession:
         self.sentence_vectors = checker.embed([e.sentence for e in evidence]) if evidence else np.zeros((0, 1))
         # An instruction planted in an article may be quoted to the model but never backs a claim.
         self.usable = np.array([not _INSTRUCTION.search(e.sentence) for e in evidence], dtype=bool)
-        self.sentence_terms = [set(content_terms(e.sentence)) if usable else set() for e, usable in zip(evidence, self.usable)]
+        self.sentence_terms = [set(lexical_terms(e.sentence)) if usable else set() for e, usable in zip(evidence, self.usable)]
         self.checked: list[CheckedClaim] = []
         self.numbers: dict[int, int] = {}  # evidence index -> citation number, in order of first use
 
@@ -162,7 +163,7 @@ class ClaimSession:
 
     def _check_one(self, draft: DraftClaim, vector: np.ndarray) -> CheckedClaim:
         evidence, asked, limits = self.evidence, self.asked, self.checker.thresholds
-        terms = set(content_terms(draft.text))
+        terms = set(lexical_terms(draft.text))
         if len(terms) < MIN_CLAIM_TERMS:
             return CheckedClaim(draft.text, [], False, "it is too short to be checked against the articles")
         if _ABOUT_THE_PROMPT.search(draft.text):

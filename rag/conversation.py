@@ -19,7 +19,7 @@ questions as rag/question_reading.py does.
 import re
 
 from rag.answer_kinds import asked_clause
-from rag.lexical import content_terms
+from index.lexical.terms import lexical_terms as content_terms
 from rag.conversation_llm import llm_rewrite
 from rag.schema import Turn
 from rag.question_reading import (

@@ -5,7 +5,7 @@ made of the conversation's words) before rag/conversation.py takes it over its o
 import logging
 import re
 
-from rag.lexical import content_terms
+from index.lexical.terms import lexical_terms as content_terms
 from rag.schema import Turn
 from rag.question_reading import AUX, WH
 

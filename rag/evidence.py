@@ -18,9 +18,9 @@ from index.store import Store
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.background import is_caption, lead_weight, looks_back, points_elsewhere
 from rag.focus import question_focus, verb_terms
-from rag.lexical import Lexicon, topic_terms
+from rag.term_weights import Lexicon, topic_terms
 from rag.schema import AlsoIn
-from rag.retrieval import ChunkHit
+from rag.retrievers.hybrid import ChunkHit
 
 WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2, "lead": 0.15, "background": 0.2, "predicate": 0.1, "caption": 0.2}
 # A sentence that asks a question rarely answers one.

@@ -7,7 +7,7 @@ from rag.answering import NOT_FOUND, abstain
 from rag.claims import CheckedClaim, assemble
 from rag.conflicts import Conflict, find_conflict
 from rag.evidence import Evidence
-from rag.lexical import topic_terms
+from rag.term_weights import topic_terms
 from rag.schema import AskResult, Turn
 from rag.answerability import covering, offering, unsupported
 

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, stem
 from rag.english import MONTHS, WEEKDAYS
-from rag.lexical import content_terms, english_stopwords, framing_words
+from index.lexical.terms import lexical_terms as content_terms
+from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")

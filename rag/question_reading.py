@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.english import AUXILIARIES, BE, DO, HAVE, MODALS, WH
-from rag.lexical import english_stopwords
+from rag.term_weights import english_stopwords
 
 _TOKEN = re.compile(r"\w+(?:[’'.-]\w+)*(?:(?<=s)[’'](?!\w))?")
 AUX = AUXILIARIES

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from index.question_log import Asked, Feedback, QuestionLog
 from index.lexical.terms import WORD
 from rag.focus import question_focus
-from rag.lexical import framing_words
+from rag.term_weights import framing_words
 
 TOP = 20
 EXAMPLES = 3

@@ -13,15 +13,15 @@ from index.ingest import IngestProgress, IngestReport, Progress, ingest, ingest_
 from index.loaders import LOADERS, load_named
 from index.store import Store
 from index.store_copy import CopyProgress, copy_store
-from rag.context import CitationContext, citation_context
+from rag.citation_context import CitationContext, citation_context
 from rag.answering import Answerer, abstain, answerer_llm, final_result, make_answerer, problem
 from rag.conversation import standalone_question
 from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker
 from rag.history import check_conversation, follow_up_turns, searched
-from rag.lexical import Lexicon
+from rag.term_weights import Lexicon
 from rag.schema import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
-from rag.retrieval import Retriever
+from rag.retrievers.hybrid import Retriever
 from rag.settings import Settings
 
 if TYPE_CHECKING:

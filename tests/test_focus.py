@@ -68,7 +68,7 @@ def test_background_sentences():
 
 def test_what_the_question_asks_happened():
     from rag.focus import verb_terms
-    from rag.lexical import Lexicon
+    from rag.term_weights import Lexicon
 
     predicate = question_focus("Who won the Stanley Cup?").predicate("Who won the Stanley Cup?")
     assert predicate == ["win"]

@@ -6,7 +6,7 @@ import pytest
 from rag.answering import NOT_FOUND
 from rag.evidence import Evidence
 from rag.extractive import ExtractiveAnswerer
-from rag.lexical import topic_terms
+from rag.term_weights import topic_terms
 
 SHORT = [
     ("What did Iran say?", "Iran will continue its support"),

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index.corrections import MAX_REASON_CHARS
 from index.loaders import LOADERS
 from index.store import StoreBusy
-from rag.context import CitationContext
+from rag.citation_context import CitationContext
 from rag.desk import desk_for
 from rag.history import MAX_QUESTION_CHARS
 from rag.schema import AskResult, Filters, SearchResult, Turn

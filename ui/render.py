@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rag.schema import AlsoIn, AskResult, Citation, Claim
 
 if TYPE_CHECKING:
-    from rag.context import CitationContext
+    from rag.citation_context import CitationContext
 
 LABEL_CHARS = 90
 TOOLTIP_CHARS = 300

@@ -1,15 +1,12 @@
-"""Word-level evidence: the question's content words, weighted by their rarity in the store."""
+"""Term weights: which of a question's words name its topic, and how rare each is in the store
+(`Lexicon`, inverse document frequencies from the lexical index). Terms are the lexical index's own
+(`index.lexical.terms.lexical_terms`)."""
 
 import math
 from functools import lru_cache
 
 from index.docstore import DocStore
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
-
-
-def content_terms(text: str) -> list[str]:
-    """Lower-cased, stemmed words without stop words, as the lexical index sees them."""
-    return lexical_terms(text)
 
 
 # Words that say how something is asked, not what about: "What did Iran say?" is about Iran.
@@ -22,7 +19,7 @@ _REAL_WORDS = frozenset({"won", "don"})
 
 
 def topic_terms(text: str) -> list[str]:
-    """`content_terms` without the words that only frame a question or sentence (who, did, say, happen…)."""
+    """`lexical_terms` without the words that only frame a question or sentence (who, did, say, happen…)."""
     return stem([w for w in WORD.findall(text.lower()) if w not in framing_words()])
 
 
@@ -47,7 +44,7 @@ class Lexicon:
             self._idf[term] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
         return self._idf[term]
 
-    def overlap(self, question_terms: list[str], sentence: str, terms_of=content_terms) -> float:
+    def overlap(self, question_terms: list[str], sentence: str, terms_of=lexical_terms) -> float:
         """Share of the question's idf mass whose terms the sentence contains (0..1), the sentence
         read into terms by `terms_of`."""
         wanted = set(question_terms)

@@ -14,7 +14,7 @@ from llama_index.core.vector_stores import FilterOperator, MetadataFilter, Metad
 
 from index.articles import date_ordinal
 from index.store import Store
-from rag.lexical_retrieval import LexicalRetriever
+from rag.retrievers.bm25 import BM25Retriever
 from rag.schema import Filters
 from rag.recency import parse_day, with_recency
 from rag.settings import Settings
@@ -95,7 +95,7 @@ class Retriever:
         return self._vector_index().as_retriever(similarity_top_k=top_k, filters=filters)
 
     def _lexical(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever:
-        return LexicalRetriever(self.store.docs, top_k, filters)
+        return BM25Retriever(self.store.docs, top_k, filters)
 
     def chunks(self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
         """The best `top_k` chunks for `query`, best first."""

@@ -1,4 +1,4 @@
-"""Lexical retrieval: BM25 over the docstore's FTS5 index of chunk terms, as a llama-index retriever."""
+"""BM25 retrieval: BM25 over the docstore's FTS5 index of chunk terms, as a llama-index retriever."""
 
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
@@ -20,7 +20,7 @@ _OPERATORS = {
 }
 
 
-class LexicalRetriever(BaseRetriever):
+class BM25Retriever(BaseRetriever):
     """The `top_k` chunks sharing the most (and rarest) terms with the query, scored by FTS5's
     bm25() made positive (higher is better); only chunks that hold a query term come back."""
 
