@@ -157,15 +157,13 @@ _MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d.,]*\s*(?:dollars|euros|pounds|yuan|y
 _HOW_OLD = re.compile(r"^\W*how old\b", re.IGNORECASE)
 # An age as news gives it: "He was 68.", "The 38-year-old", "Loretta Lynn, 90,", "aged 56".
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|\b(?:aged?|was|is|turns?|turned)\s+\d{1,3}\b(?!\d|[,.]\d|%|-|\s*(?:percent|million|billion|years? ago|to \d))|,\s\d{1,3},")
-# A date a reader can place: a month with its day or year, or a year; not "Thursday".
-_CALENDAR_DATE = re.compile(rf"{_DAY_OF_MONTH.pattern}|\b(?:{'|'.join(_MONTHS)})\.?\s+(?:1[5-9]|20)\d\d\b|\b(?:1[5-9]\d\d|20\d\d)\b", re.IGNORECASE)
 
 
 def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool] | None:
     """What marks the sentence holding the answer better than its kind alone: a name of the
     noun "Which ...?" asks about, a sum of money for "How much did it cost?", a number of what
-    "How many ...?" counts, an age for "How old ...?", a calendar date for "When ...?"
-    ("September 8" rather than "Thursday")."""
+    "How many ...?" counts, an age for "How old ...?", a day of the month for "When ...?"
+    ("September 8" rather than "Thursday"; a year alone is as often the background's)."""
     if kind == "name" and (noun := which_noun(question)):
         return lambda sentence: names_as(sentence, noun)
     if kind == "number" and _MONEY_QUESTION.search(question):
@@ -175,7 +173,7 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
     if kind == "date":
-        return lambda sentence: bool(_CALENDAR_DATE.search(sentence))
+        return lambda sentence: bool(_DAY_OF_MONTH.search(sentence))
     return None
 
 

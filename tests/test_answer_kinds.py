@@ -218,17 +218,6 @@ def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
     assert unsupported("Who is the CEO of Apple?", evidence_of(about, named)) is None
 
 
-def test_when_needs_a_date_of_what_the_question_says_happened():
-    from rag.answerability import offering
-    from tests.test_focus import evidence_of
-
-    other = "Liz Truss became prime minister on Tuesday."
-    assert offering("When did Liz Truss become foreign secretary?", evidence_of(other)) is None
-    appointed = "Truss was appointed foreign secretary in September 2021."
-    assert offering("When did Liz Truss become foreign secretary?", evidence_of(other, appointed)).sentence == appointed
-    assert offering("When did Liz Truss become prime minister?", evidence_of(other, appointed)).sentence == other
-
-
 def test_what_is_the_property_of_a_thing_needs_a_sentence_that_gives_the_property():
     from rag.answerability import asked_property, unsupported
     from tests.test_focus import evidence_of
