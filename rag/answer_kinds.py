@@ -162,8 +162,8 @@ _AGE = re.compile(r"\b\d{1,3}-year-old\b|\b(?:aged?|was|is|turns?|turned)\s+\d{1
 def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool] | None:
     """What marks the sentence holding the answer better than its kind alone: a name of the
     noun "Which ...?" asks about, a sum of money for "How much did it cost?", a number of what
-    "How many ...?" counts, an age for "How old ...?", a day of the month for "When ...?"
-    ("September 8" rather than "Thursday"; a year alone is as often the background's)."""
+    "How many ...?" counts, an age for "How old ...?". (Not a day of the month for "When ...?": photo captions carry
+    one, "Police detain a man in Moscow on September 21, 2022", and led conversations astray.)"""
     if kind == "name" and (noun := which_noun(question)):
         return lambda sentence: names_as(sentence, noun)
     if kind == "number" and _MONEY_QUESTION.search(question):
@@ -172,8 +172,6 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         return lambda sentence: counts(sentence, noun)
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
-    if kind == "date":
-        return lambda sentence: bool(_DAY_OF_MONTH.search(sentence))
     return None
 
 

@@ -21,6 +21,8 @@ import re
 from rag.answer_kinds import asked_clause
 from index.lexical.terms import lexical_terms as content_terms
 from rag.conversation_llm import llm_rewrite
+from rag.answering import NOT_FOUND
+from rag.english import MONTHS, WEEKDAYS
 from rag.schema import Turn
 from rag.question_reading import (
     ADVERBS,
@@ -84,6 +86,8 @@ _ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since bef
 _EVENT_VERBS = frozenset("do does did doing done say says said".split())
 # "When did that happen?", "When was that?": "that" is the previous question's event.
 _EVENT_WORDS = frozenset("happen happened occur occurred start started begin began end ended take took place come came about".split())
+# Capitalised in answers without answering "Who ...?": wire credits, days, months.
+_NOT_ANSWER_NAMES = frozenset(["cnn", "ap", "reuters", "afp", *(m.lower() for m in MONTHS), *(d.lower() for d in WEEKDAYS)])
 # Words that open a follow-up without meaning anything: "And who helped them?"
 _OPENERS = frozenset("and so but then also ok okay well now".split())
 
@@ -100,7 +104,7 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
         rewrite = llm_rewrite(llm, question, history)
         if rewrite:
             return rewrite
-    return _heuristic(question, previous, people) or question
+    return _heuristic(question, previous, people, answered=_answered_name(history)) or question
 
 # --- the heuristic --------------------------------------------------------------------
 
@@ -116,9 +120,10 @@ def _resolved_user_questions(history: list[Turn], people: frozenset[str]) -> lis
     return resolved
 
 
-def _heuristic(question: str, previous: list[str], people: frozenset[str], describe: bool = True) -> str | None:
-    """`describe`: a pronoun may stand for the answer to "Who ...?" ("the person who won"); not in the
-    earlier questions made stand-alone, which later ones read for their phrases."""
+def _heuristic(question: str, previous: list[str], people: frozenset[str], describe: bool = True, answered: str | None = None) -> str | None:
+    """`describe`: a pronoun may stand for the answer to "Who ...?" ("the person who won"), or the name
+    that answer gave (`answered`); not in the earlier questions made stand-alone, which later ones
+    read for their phrases."""
     body = _strip_opener(question)
     parse = read_question(body)
     latest = read_question(asked_clause(previous[-1]))
@@ -128,7 +133,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
         or _event_that(parse, latest)
         or _said_that(body, parse, latest)
         or _which_is_that(body, parse, latest)
-        or _replace_anaphora(body, parse, [read_question(asked_clause(text)) for text in reversed(previous)], people, describe)
+        or _replace_anaphora(body, parse, [read_question(asked_clause(text)) for text in reversed(previous)], people, describe, answered)
     )
     return _capitalise(rewritten) if rewritten else None
 
@@ -408,13 +413,15 @@ def _demonstrative_pronoun(words: list[Word], n: int) -> bool:
     return following is None or is_function(following) or is_verb_form(following)
 
 
-def _replace_anaphora(body: str, parse: Parsed, earlier: list[Parsed], people: frozenset[str], describe: bool) -> str | None:
+def _replace_anaphora(
+    body: str, parse: Parsed, earlier: list[Parsed], people: frozenset[str], describe: bool, answered: str | None = None
+) -> str | None:
     """Outside pronouns take the phrases they agree with; failing any, the answer to an earlier "Who ...?"
     ("the person who won Italy's election"), then the owner in "X's Y". "that year" takes the date."""
     pronouns = [n for n in _outside_pronouns(parse) if parse.words[n].lower in _PRONOUN_CLASS or parse.words[n].lower == "there"]
     edits = _resolve_pronouns(parse, pronouns, earlier, people, None)
     if not edits and describe:
-        edits = _answer_described(parse.words, pronouns, earlier)
+        edits = _answer_described(parse.words, pronouns, earlier, answered)
     if not edits:
         edits = _resolve_pronouns(parse, pronouns, earlier, people, _OWNERS)
     edits += _that_time_edit(parse, earlier)
@@ -485,9 +492,10 @@ def _may_refer(words: list[Word], n: int, referent: Referent) -> bool:
     return referent.role == "subject" or _object_position(words, n) or words[n].lower in POSSESSIVE
 
 
-def _answer_described(words: list[Word], pronouns: list[int], earlier: list[Parsed]) -> list[tuple[int, int, str]]:
+def _answer_described(words: list[Word], pronouns: list[int], earlier: list[Parsed], answered: str | None = None) -> list[tuple[int, int, str]]:
     """A pronoun that nothing named stands for the answer to the latest "Who ...?": "Why was he fired?"
-    after "Who was fired from OpenAI?" asks about "the person who was fired from OpenAI"."""
+    after "Who was fired from OpenAI?" asks about the name the answer gave (`answered`) when the
+    question was the latest one, else "the person who was fired from OpenAI"."""
     asked = (q for q in earlier if q.words and q.words[0].lower == "who" and wh_is_subject(q) and not wh_nouns(q))
     latest = next(asked, None)
     if latest is None:
@@ -495,9 +503,39 @@ def _answer_described(words: list[Word], pronouns: list[int], earlier: list[Pars
     for n in pronouns:
         kind = _PRONOUN_CLASS.get(words[n].lower)
         if kind in {"he", "she", "they"}:
+            if answered and latest is earlier[0]:
+                return [_pronoun_edit(words, n, answered)]
             described = f"{'those' if kind == 'they' else 'the person'} who {predicate_of(latest)}"
             return [_pronoun_edit(words, n, described)]
     return []
+
+
+# A run of capitalised words in an answer: "Dustin Johnson", "the Houston Astros".
+_NAME_RUN = re.compile(r"(?<![\w’'])[A-Z][\w’'.&-]*(?:\s+(?:of\s+|de\s+)?[A-Z][\w’'.&-]*)*")
+
+
+def _answered_name(history: list[Turn]) -> str | None:
+    """The first name the latest answer's first sentence gives that its question did not: who
+    answered "Who won the LIV Golf championship?" ("Dustin Johnson"); None after a refusal."""
+    if len(history) < 2 or history[-1].role != "assistant" or history[-2].role != "user":
+        return None
+    answer = re.sub(r"\s*\[\d+\]", "", history[-1].content).strip()
+    if not answer or answer.startswith(NOT_FOUND):
+        return None
+    first = re.split(r"(?<=[.!?])\s+", answer, maxsplit=1)[0]
+    asked = {_bare(w) for w in re.findall(r"[\w’'-]+", history[-2].content)}
+    for match in _NAME_RUN.finditer(first):
+        if match.start() == 0 and " " not in match.group(0):
+            continue  # a sentence's first word is capitalised anyway: "Something", "Sunak"
+        words = [w for w in match.group(0).split() if w.lower() not in function_words() and w.strip("(),").lower() not in _NOT_ANSWER_NAMES]
+        if words and not any(_bare(w) in asked for w in words):
+            article = "the " if re.match(r"the\b", match.group(0), re.IGNORECASE) or first[: match.start()].lower().endswith("the ") else ""
+            return article + re.sub(r"[’']s$", "", " ".join(words).rstrip(".,"))
+    return None
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[’']s$", "", word.strip(".,()")).lower()
 
 
 def _that_time(parse: Parsed) -> int | None:

@@ -232,7 +232,7 @@ def test_what_is_the_property_of_a_thing_needs_a_sentence_that_gives_the_propert
     assert unsupported("What is the boiling point of water?", evidence_of(boil, given)) is None
 
 
-def test_how_old_prefers_an_age_and_when_a_calendar_date():
+def test_how_old_prefers_an_age():
     from rag.answerability import offering
     from tests.test_focus import evidence_of
 
@@ -240,7 +240,3 @@ def test_how_old_prefers_an_age_and_when_a_calendar_date():
     vote = "Carter was confirmed in the Senate by a vote of 93 to 5."
     assert offering("How old was Ashton Carter?", evidence_of(died, vote, "He was 68.")).sentence == "He was 68."
     assert offering("How old was Loretta Lynn?", evidence_of(vote, "Loretta Lynn, 90, died at home.")).sentence.startswith("Loretta")
-    weekday = "Queen Elizabeth II died Thursday at Balmoral."
-    dated = "The Queen died on September 8 at Balmoral, the palace said."
-    assert offering("When did Queen Elizabeth II die?", evidence_of(weekday, dated)).sentence == dated
-    assert offering("When did Queen Elizabeth II die?", evidence_of(weekday)).sentence == weekday

@@ -395,3 +395,23 @@ def test_when_was_that_cites_the_latest_question_not_the_first(seed_service):
 def test_a_bare_when_asks_the_previous_question_again(seed_service):
     _, when = converse(seed_service, NEIGHBOURHOODS, "When?")
     assert cited(when)[0].startswith("BEIRUT — Syria’s military said Monday it has retaken the last neighborhoods")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "follow_up", "expected"),
+    [
+        (
+            "Who won the LIV Golf championship?",
+            "Dustin Johnson has enough points to secure the LIV Golf individual championship, officials said Monday. [1]",
+            "How old is he?",
+            "How old is Dustin Johnson?",
+        ),
+        ("Who won the World Series?", "The Houston Astros won the World Series on Saturday. [1]", "Who did they beat?", "Who did the Houston Astros beat?"),
+        # nothing but the question's own names, a credit or a day: the answer is described instead
+        ("Who won the World Series?", "(CNN) On Saturday the World Series ended. [1]", "Who did they beat?", "Who did those who won the World Series beat?"),
+        ("Who won the World Series?", NOT_FOUND, "Who did they beat?", "Who did those who won the World Series beat?"),
+    ],
+)
+def test_a_pronoun_after_who_takes_the_name_the_answer_gave(question, answer, follow_up, expected):
+    history = [Turn(role="user", content=question), Turn(role="assistant", content=answer)]
+    assert standalone_question(follow_up, history) == expected
