@@ -154,6 +154,8 @@ _MONEY_QUESTION = re.compile(
 _MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d.,]*\s*(?:dollars|euros|pounds|yuan|yen)\b", re.IGNORECASE)
 
 
+# "Who was Mahsa Amini?" is answered as news describes a person: "Mahsa Amini, a 22-year-old Kurdish Iranian".
+_WHO_IS = re.compile(r"^\W*(?i:who\s+(?:is|was))\s+((?:[A-Z][\w’'.-]*\s*){1,4})\?")
 _HOW_OLD = re.compile(r"^\W*how old\b", re.IGNORECASE)
 # An age as news gives it: "He was 68.", "The 38-year-old", "Loretta Lynn, 90,", "aged 56".
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|\b(?:aged?|was|is|turns?|turned)\s+\d{1,3}\b(?!\d|[,.]\d|%|-|\s*(?:percent|million|billion|years? ago|to \d))|,\s\d{1,3},")
@@ -162,7 +164,7 @@ _AGE = re.compile(r"\b\d{1,3}-year-old\b|\b(?:aged?|was|is|turns?|turned)\s+\d{1
 def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool] | None:
     """What marks the sentence holding the answer better than its kind alone: a name of the
     noun "Which ...?" asks about, a sum of money for "How much did it cost?", a number of what
-    "How many ...?" counts, an age for "How old ...?". (Not a day of the month for "When ...?": photo captions carry
+    "How many ...?" counts, an age for "How old ...?", an apposition for "Who was <name>?". (Not a day of the month for "When ...?": photo captions carry
     one, "Police detain a man in Moscow on September 21, 2022", and led conversations astray.)"""
     if kind == "name" and (noun := which_noun(question)):
         return lambda sentence: names_as(sentence, noun)
@@ -172,6 +174,10 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         return lambda sentence: counts(sentence, noun)
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
+    if kind == "name" and (described := _WHO_IS.match(question)):
+        person = described.group(1).strip()
+        said = re.compile(rf"\b(?:{re.escape(person)}|{re.escape(person.split()[-1])})\s*,\s+(?:a|an|the|\d{{1,3}},)\s")
+        return lambda sentence: bool(said.search(sentence))
     return None
 
 

@@ -42,6 +42,10 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # A stronger sign, looked for a little further down (`strong_sign`).
     sign = strong_sign(question, kind)
+    clause = asked_clause(question)
+    if not sign and (deed := asked_deed(clause)):  # "Who led the investigation?": "The report, led by Sally Q. Yates"
+        names = question_focus(clause).names
+        sign = lambda sentence: says_deed(sentence, deed, names)  # noqa: E731
     if sign:
         # "He was 68." shares no word with "How old was Ashton Carter?": it goes on about the sentence before it.
         marked = [e for e in evidence[:NAMED_WINDOW] if fits(e) or (_GOES_ON.match(e.sentence) and fits(e, lexical=False))]

@@ -240,3 +240,15 @@ def test_how_old_prefers_an_age():
     vote = "Carter was confirmed in the Senate by a vote of 93 to 5."
     assert offering("How old was Ashton Carter?", evidence_of(died, vote, "He was 68.")).sentence == "He was 68."
     assert offering("How old was Loretta Lynn?", evidence_of(vote, "Loretta Lynn, 90, died at home.")).sentence.startswith("Loretta")
+
+
+def test_who_was_prefers_the_apposition_and_who_led_the_sentence_that_says_so():
+    from rag.answerability import offering
+    from tests.test_focus import evidence_of
+
+    stopped = "On Tuesday, Mahsa Amini and her family were stopped by a patrol in Tehran."
+    described = "Protests followed the death of Mahsa Amini, a 22-year-old Kurdish Iranian woman."
+    assert offering("Who was Mahsa Amini?", evidence_of(stopped, described)).sentence == described
+    found = "An independent investigation found systemic abuse in the National Women's Soccer League."
+    led = "The report, led by former acting attorney general Sally Q. Yates, was released Monday."
+    assert offering("Who led the investigation into women's soccer?", evidence_of(found, led)).sentence == led
