@@ -62,24 +62,12 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
 
 # "Who is the new CEO of Twitter?" asks for whoever holds a role: a sentence that names no CEO cannot answer it.
 _ROLE_QUESTION = re.compile(r"^\W*who\s+(?:is|was|are|were|will be)\s+the\s+(?:[\w’'-]+\s+){0,3}?([\w-]+)\s+(?:of|at|for|in)\b", re.IGNORECASE)
-# "What is the boiling point of water?" asks for a property of a thing: the answer names both.
-_PROPERTY_QUESTION = re.compile(r"^\W*what(?:’s|'s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:[\w’'-]+\s+){0,3}?([\w-]+)\s+of\s+(?:the\s+|a\s+|an\s+)?([\w-]+)", re.IGNORECASE)
 
 
 def asked_role(question: str) -> str | None:
     """The role "Who is the <role> of ...?" asks who holds, lower-cased: "ceo" in "Who is the new CEO of Twitter?"."""
     found = _ROLE_QUESTION.search(question)
     return found.group(1).lower() if found else None
-
-
-def asked_property(question: str) -> tuple[str, str] | None:
-    """The property and the thing "What is the <property> of <thing>?" asks about, lower-cased:
-    ("point", "water") in "What is the boiling point of water?". An answer says the property, of
-    the thing its sentence or its article's title names."""
-    found = _PROPERTY_QUESTION.search(question)
-    if not found or found.group(1).lower() in {"name", "names", "identity"}:  # "What is the name of ...?" asks for a name
-        return None
-    return found.group(1).lower(), found.group(2).lower()
 
 
 def _says(sentence: str, word: str) -> bool:
@@ -110,11 +98,8 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     if deed and not any(says_deed(e.sentence, deed, names) for e in evidence[:KIND_WINDOW]):
         return "The question asks who did something, and none of the best-matching sentences says that anyone did."
     role = asked_role(clause)
-    if role and not any(_says(e.sentence, role) for e in evidence[:KIND_WINDOW]):
+    if role and not any(_says(e.sentence, role) for e in evidence[:NAMED_WINDOW]):
         return f"The question asks who is the {role}, and none of the best-matching sentences names one."
-    wanted = asked_property(clause)
-    if wanted and not any(_says(e.sentence, wanted[0]) and _says(f"{e.title} {e.sentence}", wanted[1]) for e in evidence[:KIND_WINDOW]):
-        return f"The question asks for the {wanted[0]} of {wanted[1]}, and none of the best-matching sentences gives it."
     if _NEGATION.search(clause) and not _NEGATION.search(evidence[0].sentence):
         return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."
     return None

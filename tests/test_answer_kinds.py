@@ -218,20 +218,6 @@ def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
     assert unsupported("Who is the CEO of Apple?", evidence_of(about, named)) is None
 
 
-def test_what_is_the_property_of_a_thing_needs_a_sentence_that_gives_the_property():
-    from rag.answerability import asked_property, unsupported
-    from tests.test_focus import evidence_of
-
-    assert asked_property("What is the boiling point of water?") == ("point", "water")
-    assert asked_property("What's the population of France?") == ("population", "france")
-    assert asked_property("What is the new M&M's character?") is None
-    assert asked_property("What was the name of Iran's Foreign Ministry spokesman?") is None
-    boil = "We ask you to boil that water for at least a minute."
-    assert "point of water" in unsupported("What is the boiling point of water?", evidence_of(boil))
-    given = "Water boils at 100C: its boiling point falls with altitude."
-    assert unsupported("What is the boiling point of water?", evidence_of(boil, given)) is None
-
-
 def test_how_old_prefers_an_age():
     from rag.answerability import offering
     from tests.test_focus import evidence_of
