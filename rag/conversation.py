@@ -19,7 +19,7 @@ questions as rag/question_reading.py does.
 import re
 
 from rag.answer_kinds import asked_clause
-from index.lexical.terms import lexical_terms as content_terms
+from index.lexical.terms import lexical_terms
 from rag.conversation_llm import llm_rewrite
 from rag.answering import NOT_FOUND
 from rag.english import MONTHS, WEEKDAYS
@@ -251,8 +251,8 @@ def _which_is_that(body: str, parse: Parsed, latest: Parsed) -> str | None:
     the latest question's phrase that shares a word with "Super Bowl" and says more."""
     if not _is_which_is_that(parse):
         return None
-    kind = set(content_terms(wh_nouns(parse)))
-    named = next((r for r in referents_of(latest) if kind & set(content_terms(r.text)) and set(content_terms(r.text)) - kind), None)
+    kind = set(lexical_terms(wh_nouns(parse)))
+    named = next((r for r in referents_of(latest) if kind & set(lexical_terms(r.text)) and set(lexical_terms(r.text)) - kind), None)
     if named is None:
         return None
     last = parse.words[-1]

@@ -5,7 +5,7 @@ made of the conversation's words) before rag/conversation.py takes it over its o
 import logging
 import re
 
-from index.lexical.terms import lexical_terms as content_terms
+from index.lexical.terms import lexical_terms
 from rag.schema import Turn
 from rag.question_reading import AUX, WH
 
@@ -80,9 +80,9 @@ def _is_one_short_question(rewrite: str) -> bool:
 
 def _made_of_the_conversation(rewrite: str, question: str, history: list[Turn]) -> bool:
     """It keeps a word of the question, takes words from the conversation, and invents almost none."""
-    terms = set(content_terms(rewrite))
-    asked = set(content_terms(question))
-    said = set(content_terms(" ".join(turn.content for turn in history)))
+    terms = set(lexical_terms(rewrite))
+    asked = set(lexical_terms(question))
+    said = set(lexical_terms(" ".join(turn.content for turn in history)))
     if asked and not terms & asked:
         return False
     return bool(terms & said) and len(terms - asked - said) <= MAX_NEW_TERMS

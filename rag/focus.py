@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, stem
 from rag.english import MONTHS, WEEKDAYS
-from index.lexical.terms import lexical_terms as content_terms
+from index.lexical.terms import lexical_terms
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
@@ -91,7 +91,7 @@ class Focus:
     def predicate(self, question: str) -> list[str]:
         """The question's terms that are not its names: what it asks happened ("killed", "arrested"),
         irregular verbs in their base form ("won" is "win")."""
-        named = set(content_terms(" ".join(self.names)))
+        named = set(lexical_terms(" ".join(self.names)))
         return [term for term in verb_terms(question, framing=True) if term not in named]
 
 
