@@ -69,7 +69,8 @@ _PLACE_CUE = re.compile(r"\b(?:in|at|near|outside|inside|across|from|into|to|off
 _PLACE_COMPOUND = re.compile(r"(?<![\w’'.-])([A-Z][\w’'.]*)-(?:based|born|headquartered)\b")
 _LETTERS = re.compile(r"[a-z]+")
 # Wire-service credits ("(AP) —", "CNN —") open many sentences without naming anything.
-_NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn", "ap", "afp", "reuters", "upi"}
+# Capitalised without naming anyone: months, days, number words, wire credits.
+NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn", "ap", "afp", "reuters", "upi"}
 
 
 def asked_clause(question: str) -> str:
@@ -164,8 +165,9 @@ _AGE = re.compile(r"\b\d{1,3}-year-old\b|\b(?:aged?|was|is|turns?|turned)\s+\d{1
 def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool] | None:
     """What marks the sentence holding the answer better than its kind alone: a name of the
     noun "Which ...?" asks about, a sum of money for "How much did it cost?", a number of what
-    "How many ...?" counts, an age for "How old ...?", an apposition for "Who was <name>?". (Not a day of the month for "When ...?": photo captions carry
-    one, "Police detain a man in Moscow on September 21, 2022", and led conversations astray.)"""
+    "How many ...?" counts, an age for "How old ...?", an apposition for "Who was <name>?".
+    (Not a day of the month for "When ...?": photo captions carry one, "Police detain a man in
+    Moscow on September 21, 2022", and led conversations astray.)"""
     if kind == "name" and (noun := which_noun(question)):
         return lambda sentence: names_as(sentence, noun)
     if kind == "number" and _MONEY_QUESTION.search(question):
@@ -191,7 +193,7 @@ def names(sentence: str) -> list[str]:
     for match in _CAPITALISED.finditer(sentence):
         word = match.group(0).strip(".’'").lower()
         word = re.sub(r"[’']s$", "", word)
-        if word not in english_stopwords() and word not in _NOT_NAMES:
+        if word not in english_stopwords() and word not in NOT_NAMES:
             found.append(word)
     return found
 

@@ -30,11 +30,12 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     counts something else. A count must be of what the question says happened: "How many
     people died?" is not answered by "1,500 people were injured". (Dates are not held to this:
     "When did the army capture them?" is answered by "the military said Monday it has retaken".)"""
-    kind = answer_kind(asked_clause(question))
+    clause = asked_clause(question)
+    kind = answer_kind(clause)
     asked = question_words(question)
     floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
     noun = counted_noun(question) if kind == "number" else None
-    happened = told(asked_clause(question), noun) if noun else frozenset()
+    happened = told(clause, noun) if noun else frozenset()
 
     def fits(e: Evidence, lexical: bool = True) -> bool:
         return e.score >= floor and (e.lexical > 0 or not lexical) and (not happened or tells(e.sentence, happened))
@@ -42,7 +43,6 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # A stronger sign, looked for a little further down (`strong_sign`).
     sign = strong_sign(question, kind)
-    clause = asked_clause(question)
     if not sign and (deed := asked_deed(clause)):  # "Who led the investigation?": "The report, led by Sally Q. Yates"
         names = question_focus(clause).names
         sign = lambda sentence: says_deed(sentence, deed, names)  # noqa: E731

@@ -18,11 +18,11 @@ questions as rag/question_reading.py does.
 
 import re
 
-from rag.answer_kinds import asked_clause
+from rag.answer_kinds import NOT_NAMES, asked_clause
 from index.lexical.terms import lexical_terms
 from rag.conversation_llm import llm_rewrite
 from rag.answering import NOT_FOUND
-from rag.english import MONTHS, WEEKDAYS
+from rag.claims import split_claims
 from rag.schema import Turn
 from rag.question_reading import (
     ADVERBS,
@@ -86,8 +86,6 @@ _ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since bef
 _EVENT_VERBS = frozenset("do does did doing done say says said".split())
 # "When did that happen?", "When was that?": "that" is the previous question's event.
 _EVENT_WORDS = frozenset("happen happened occur occurred start started begin began end ended take took place come came about".split())
-# Capitalised in answers without answering "Who ...?": wire credits, days, months.
-_NOT_ANSWER_NAMES = frozenset(["cnn", "ap", "reuters", "afp", *(m.lower() for m in MONTHS), *(d.lower() for d in WEEKDAYS)])
 # Words that open a follow-up without meaning anything: "And who helped them?"
 _OPENERS = frozenset("and so but then also ok okay well now".split())
 
@@ -519,15 +517,15 @@ def _answered_name(history: list[Turn]) -> str | None:
     answered "Who won the LIV Golf championship?" ("Dustin Johnson"); None after a refusal."""
     if len(history) < 2 or history[-1].role != "assistant" or history[-2].role != "user":
         return None
-    answer = re.sub(r"\s*\[\d+\]", "", history[-1].content).strip()
-    if not answer or answer.startswith(NOT_FOUND):
+    sentences = split_claims(history[-1].content)
+    if not sentences or history[-1].content.strip().startswith(NOT_FOUND):
         return None
-    first = re.split(r"(?<=[.!?])\s+", answer, maxsplit=1)[0]
+    first = sentences[0].text
     asked = {_bare(w) for w in re.findall(r"[\w’'-]+", history[-2].content)}
     for match in _NAME_RUN.finditer(first):
         if match.start() == 0 and " " not in match.group(0):
             continue  # a sentence's first word is capitalised anyway: "Something", "Sunak"
-        words = [w for w in match.group(0).split() if w.lower() not in function_words() and w.strip("(),").lower() not in _NOT_ANSWER_NAMES]
+        words = [w for w in match.group(0).split() if w.lower() not in function_words() and w.strip("(),").lower() not in NOT_NAMES]
         if words and not any(_bare(w) in asked for w in words):
             article = "the " if re.match(r"the\b", match.group(0), re.IGNORECASE) or first[: match.start()].lower().endswith("the ") else ""
             return article + re.sub(r"[’']s$", "", " ".join(words).rstrip(".,"))

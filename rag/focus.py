@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.lexical.terms import STOPWORDS, WORD, stem
+from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.english import MONTHS, WEEKDAYS
-from index.lexical.terms import lexical_terms
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
