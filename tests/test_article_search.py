@@ -1,6 +1,6 @@
 """The article list's search (index/article_search.py, the Articles tab, GET /api/articles?q=, `byline
 articles --search`) on real stores: any case of any script ("ÉLYSÉE" finds "Élysée", "STRASSE" finds
-"Straße"), the words held by the doc_id, title or source, found through SQLite's trigram index; a
+"Straße"), the words held by the doc_id, title or source, found through a trigram index; a
 store of the format before it gets its search rows as it opens, copy-store carries them; PostgreSQL
 finds the same articles."""
 
@@ -15,6 +15,7 @@ from index.articles import Article
 from index.db import open_database
 from index.docstore import DocStore
 from index.migrations import KEY
+from index.search_text import words_test
 from index.store import MANIFEST, Store
 from index.store_copy import DOCSTORE_TABLES, copy_rows
 from tests.test_shared_store import database, postgres  # noqa: F401  (a real PostgreSQL server)
@@ -114,13 +115,35 @@ def test_a_store_of_the_format_before_search_gets_its_rows_as_it_opens(tmp_path,
 
 
 @pytest.mark.slow
-def test_postgres_finds_the_same_articles(database, sqlite_docs, tmp_path):  # noqa: F811
+def test_postgres_finds_the_same_articles_through_its_trigram_index(database, sqlite_docs, tmp_path):  # noqa: F811
     shared = stocked(DocStore(open_database(database, tmp_path / "unused")))
     try:
+        sql, params = words_test("postgresql", ["élysée", "100%"])
+        shared.database.write("SET enable_seqscan = off")  # five rows: the planner would rather read them all
+        plan = "\n".join(step for (step,) in shared.database.rows(f"EXPLAIN {sql}", params))
+        shared.database.write("RESET enable_seqscan")
+        assert "article_search_trigrams" in plan, plan
         for query, expected in SEARCHES.items():
             assert (query, found(shared, query)) == (query, found(sqlite_docs, query)) == (query, sorted(expected))
             assert matched(shared, query) == matched(sqlite_docs, query)
         pages = [[s.article.doc_id for s in listed(docs, 1, 2, "e")] for docs in (shared, sqlite_docs)]
         assert pages[0] == pages[1] and len(pages[0]) == 2
+    finally:
+        shared.close()
+
+
+@pytest.mark.slow
+def test_postgres_without_pg_trgm_searches_all_the_same(database, sqlite_docs, tmp_path):  # noqa: F811
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as owner:  # a role that may make tables, not extensions
+        owner.execute("DROP ROLE IF EXISTS plain_writer")
+        owner.execute("CREATE ROLE plain_writer LOGIN")
+        owner.execute("GRANT CREATE ON SCHEMA public TO plain_writer")
+    shared = stocked(DocStore(open_database(database.replace("//byline@", "//plain_writer@"), tmp_path / "unused")))
+    try:
+        assert shared.database.rows("SELECT COUNT(*) FROM pg_extension WHERE extname = 'pg_trgm'") == [(0,)]
+        for query in ("ÉLYSÉE", "*stars* 100% wire", "EL niño"):
+            assert (query, found(shared, query)) == (query, found(sqlite_docs, query))
     finally:
         shared.close()
