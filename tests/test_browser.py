@@ -495,6 +495,7 @@ def test_readme_snippets_work_as_written(server, host_site, browser):
                 # A placeholder key: said as soon as the widget opens, and again when asked, never a raw browser error.
                 shown = root.find_element(By.CSS_SELECTOR, ".msg.bot.error").text
                 assert shown.startswith("This widget's key is not a valid key: replace “…”") and "BYLINE_READER_KEYS" in shown
+                assert "or drop it on a server without keys" in shown  # this server has none
                 error, logged = widget_error(browser, root)
                 assert error == shown and "ISO-8859-1" not in root.find_element(By.CSS_SELECTOR, ".panel").text
                 assert "BYLINE_READER_KEYS" in logged

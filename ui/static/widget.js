@@ -267,8 +267,8 @@
     if (!apiKey || /^[A-Za-z0-9._~+\/=-]+$/.test(apiKey)) return null;
     return new Problem(
       "This widget's key is not a valid key: replace “" + shorten(apiKey, 24) + "” (" + keyPlace +
-        ") in the page's snippet with a reader key (BYLINE_READER_KEYS).",
-      "A key is made of letters, digits and - . _ ~ + / = only; set " + keyPlace + " to one of the keys in BYLINE_READER_KEYS."
+        ") in the page's snippet with a reader key (BYLINE_READER_KEYS), or drop it on a server without keys.",
+      "A key is made of letters, digits and - . _ ~ + / = only; set " + keyPlace + " to one of the keys in BYLINE_READER_KEYS, or drop it."
     );
   }
 
