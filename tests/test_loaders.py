@@ -166,6 +166,23 @@ def test_records_without_a_title_take_it_from_the_url(tmp_path):
     assert [a.title for a in articles] == ["Night ferry returns", "Given title"]
 
 
+def test_an_article_without_a_title_or_slug_takes_a_headline_from_its_first_sentence(tmp_path):
+    """Its first sentence, cut before a clause where it is long, never mid-phrase with "…" (issue 20)."""
+    from index.loaders.text import headline
+
+    (article,), _ = load(SEEDS)
+    assert article.title == "Syria’s military said Monday it has retaken the last neighborhoods"
+    (tmp_path / "short.txt").write_text("LONDON (AP) — Prices rose 3% in June, the statistics office said.\nMore followed.\n")
+    records = [{"doc_id": "r", "url": "https://news.example.com/", "text": "The council, which met on Monday after a long recess forced by floods that shut the town hall, voted."}]
+    (tmp_path / "r.jsonl").write_text(json.dumps(records[0]))
+    assert sorted(a.title for a in load(tmp_path)[0]) == [
+        "Prices rose 3% in June, the statistics office said",
+        "The council, which met on Monday after a long recess forced by floods",
+    ]
+    assert headline("Gen. Ali Mayhoub said so. Then more.") == "Gen. Ali Mayhoub said so"  # Punkt's sentence, not the first stop
+    assert headline("Word " * 30) == "Word " * 17 + "Word…"  # no clause to stop before
+
+
 def test_html_page_without_a_title_takes_it_from_its_canonical_url(tmp_path):
     body = "".join(f"<p>The night ferry returned on Monday after a pause of {n} months, officials said.</p>" for n in range(2, 8))
     page = f'<html><head><link rel="canonical" href="https://news.example.com/2022/06/12/night-ferry-returns/"></head><body><article>{body}</article></body></html>'

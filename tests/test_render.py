@@ -8,7 +8,7 @@ from rag.schema import AskResult, Citation, Claim
 from tests.conftest import SEED_DOC, SEEDS
 from ui.render import chat_answer, citation_label, citation_lines, claim_spans, counted, searched_for, shorten
 
-SEED_TITLE = "Syria’s military said Monday it has retaken the last neighborhoods in southern Damascus…"
+SEED_TITLE = "Syria’s military said Monday it has retaken the last neighborhoods"
 CAPTURED = (
     "Reading an army statement on Syrian TV, Gen. Ali Mayhoub said the army captured the former IS strongholds"
     " in the Palestinian Yarmouk camp and Hajar al-Aswad after a monthlong campaign."

@@ -5,7 +5,7 @@ import re
 from index.articles import Article
 from index.loaders.dates import iso_date
 from index.loaders.problems import Reading
-from index.loaders.text import split_footer
+from index.loaders.text import headline, split_footer
 from index.loaders.urls import title_from_url
 
 _HTML_TAG = re.compile(r"<(html|body|p|div|article|br|h1|h2|head)[\s>/]", re.I)
@@ -41,7 +41,7 @@ def load_html(raw: str, reading: Reading) -> list[Article]:
         Article(
             doc_id=reading.doc_id,
             text=body,
-            title=meta["title"] or title_from_url(meta["url"], body),
+            title=meta["title"] or title_from_url(meta["url"], body) or headline(body),
             url=meta["url"],
             source=meta["source"],
             date=iso_date(meta["date"]),

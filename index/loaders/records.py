@@ -17,7 +17,7 @@ from index.loaders.doc_ids import checked_doc_id
 from index.loaders.html import extract_html, looks_like_html
 from index.loaders.problems import Reading
 from index.loaders.seen import SeenIds
-from index.loaders.text import parse_dateline
+from index.loaders.text import headline, parse_dateline
 from index.loaders.urls import title_from_url
 
 ID_FIELDS = ("doc_id", "id")
@@ -87,7 +87,7 @@ def record_to_article(record, fallback_id: str) -> Article:
     return Article(
         doc_id=checked_doc_id(doc_id) if doc_id not in (None, "") else fallback_id,
         text=text,
-        title=str(record.get("title") or record.get("headline") or html_meta.get("title") or title_from_url(url, text)),
+        title=str(record.get("title") or record.get("headline") or html_meta.get("title") or title_from_url(url, text) or headline(text)),
         url=url,
         source=record.get("source") or html_meta.get("source") or agency,
         dateline=record.get("dateline") or place,

@@ -6,6 +6,7 @@ from index.articles import Article
 from index.loaders.dates import iso_date
 from index.loaders.doc_ids import checked_doc_id
 from index.loaders.problems import Reading
+from index.sentences import split_sentences
 
 _FRONT_MATTER = re.compile(r"\A---\n(?P<body>.*?)\n---\n", re.S)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*\s*$", re.M)
@@ -107,7 +108,7 @@ def _title(text: str, given: str | None, markdown: bool) -> tuple[str, str]:
     first, _, rest = text.lstrip("\n").partition("\n")
     if not given and rest.strip() and _looks_like_title(first):
         return first.strip(), rest.lstrip("\n")
-    return (given or _first_words(text)), text.lstrip("\n")
+    return (given or headline(text)), text.lstrip("\n")
 
 
 def _looks_like_title(line: str) -> bool:
@@ -115,8 +116,30 @@ def _looks_like_title(line: str) -> bool:
     return 0 < len(stripped.split()) <= 20 and stripped[-1] not in ".!?\"”’" and parse_dateline(stripped + " ") == (None, None)
 
 
-def _first_words(text: str, limit: int = 90) -> str:
-    body = DATELINE.sub("", text.strip().split("\n", 1)[0], count=1)
-    if len(body) <= limit:
-        return body
-    return body[:limit].rsplit(" ", 1)[0] + "…"
+# Words that open a clause or a phrase a headline made from a first sentence may stop before.
+_CLAUSE_WORDS = frozenset(
+    "and but or who whom whose which that after before as when while where because since though although"
+    " with without for from by in on at to of amid despite during following over under against into".split()
+)
+HEADLINE_CHARS = 90
+HEADLINE_WORDS = 4  # the fewest words a headline cut from a sentence keeps
+
+
+def headline(text: str, limit: int = HEADLINE_CHARS) -> str:
+    """A title for an article that has none: its first sentence without dateline or full stop when
+    it fits `limit`, else the longest opening of it that ends before a clause (a comma, a dash, "and",
+    "who", "in"...), else its first words and "…"."""
+    line = DATELINE.sub("", text.strip().split("\n", 1)[0], count=1).strip()
+    spans = split_sentences(line)
+    sentence = line[: spans[0].end] if spans else line
+    if len(sentence) <= limit:
+        return sentence[:-1] if sentence.endswith(".") and not sentence.endswith("..") else sentence
+    words = list(re.finditer(r"\S+", sentence))
+    cut = ""
+    for before, word in zip(words[HEADLINE_WORDS - 1 :], words[HEADLINE_WORDS:]):
+        if before.end() > limit:
+            break
+        opens = word.group().lower().strip("“‘\"'(") in _CLAUSE_WORDS or word.group() in ("—", "–")
+        if opens or before.group()[-1] in ",;:":
+            cut = sentence[: before.end()].rstrip(",;:")
+    return cut or sentence[:limit].rsplit(" ", 1)[0] + "…"
