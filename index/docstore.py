@@ -107,6 +107,7 @@ class DocStore:
         with self.database.transaction():
             yield
             self.bump()
+        self.lexical.written()
 
     def _state(self, key: str) -> int:
         rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))

@@ -27,6 +27,13 @@ class IndexSettings(BaseSettings):
         " the lexical index, copy groups, the sources registry and the write lock, shared by every"
         " `byline serve`; empty: SQLite files in the store folder.",
     )
+    lexical_index: Literal["auto", "sqlite", "tantivy"] = Field(
+        "auto",
+        description="The lexical (BM25) index of a store in SQLite: `tantivy` (a search engine's index in the store"
+        " folder, fast on large stores), `sqlite` (FTS5, in the docstore's file), or `auto`: the one the store"
+        " has, `tantivy` for a new store. A store opened with the other one is switched: that index is built"
+        " from the docstore as it opens. A PostgreSQL database keeps its own.",
+    )
     embed_model: str = Field(
         "",
         description="A local sentence-transformers model folder; empty: the all-MiniLM-L6-v2 copy shipped by the"

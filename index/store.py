@@ -50,7 +50,7 @@ class Store:
         self.settings = settings
         self.path = Path(settings.store)
         self.path.mkdir(parents=True, exist_ok=True)
-        self.docs = DocStore(open_database(settings.database_url, self.path / "articles.sqlite3"))
+        self.docs = DocStore(open_database(settings.database_url, self.path / "articles.sqlite3", settings.lexical_index))
         self.corrections = Corrections(self.docs.database)
         self._check_manifest()
         if settings.device == "cuda":

@@ -24,7 +24,7 @@ def service(tmp_path_factory, seed_settings):
     from rag.service import Byline
 
     root = tmp_path_factory.mktemp("lexical")
-    service = Byline(seed_settings.model_copy(update={"store": root / "store"}))
+    service = Byline(seed_settings.model_copy(update={"store": root / "store", "lexical_index": "sqlite"}))
     for name, (source, date, text) in ARTICLES.items():
         write(root / "corpus", name, source, date, text)
     assert service.ingest([root / "corpus"]).added == len(ARTICLES)

@@ -13,12 +13,13 @@ from index.db.base import Database, WriteLock
 __all__ = ["Database", "WriteLock", "open_database"]
 
 
-def open_database(url: str, path: Path) -> Database:
-    """The PostgreSQL database at `url` (postgresql://…), or with no url the SQLite file at `path`."""
+def open_database(url: str, path: Path, lexical: str = "sqlite") -> Database:
+    """The PostgreSQL database at `url` (postgresql://…), or with no url the SQLite file at `path`
+    with the `lexical` index (index/db/sqlite.py's)."""
     if not url:
         from index.db.sqlite import SQLiteDatabase
 
-        return SQLiteDatabase(path)
+        return SQLiteDatabase(path, lexical)
     from index.db.postgres import PostgresDatabase
 
     return PostgresDatabase(url)

@@ -38,8 +38,11 @@ class SQLiteDatabase(Database):
     dialect = "sqlite"
     types = SQLITE_TYPES
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, lexical: str = "sqlite"):
+        """The file at `path`, its lexical index FTS5's ("sqlite"), tantivy's in a folder beside it
+        ("tantivy"), or "auto": the one the file has, tantivy's for a new one."""
         super().__init__(str(path))
+        self.lexical = lexical
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
         self.connection.execute("PRAGMA foreign_keys = ON")
@@ -82,6 +85,10 @@ class SQLiteDatabase(Database):
         return f"json_extract({column}, '$.{key}')"
 
     def lexical_index(self) -> LexicalIndex:
+        if self.lexical == "tantivy" or (self.lexical == "auto" and not self.rows("SELECT 1 FROM sqlite_master WHERE name = 'chunk_search'")):
+            from index.lexical.tantivy import TantivyLexicalIndex
+
+            return TantivyLexicalIndex(self.connection, self._lock, Path(self.where).parent / "lexical.tantivy")
         from index.lexical.sqlite import SQLiteLexicalIndex
 
         return SQLiteLexicalIndex(self.connection, self._lock)

@@ -3,7 +3,8 @@ rows the docstore writes (`INSERT`, `row`, `terms_of`), the filters a search tak
 and FTS5's BM25 parameters (`K1`, `B`) that PostgreSQL's ranking reproduces.
 
 A database's lexical index is one module here (sqlite.py, postgres.py) plus the one line of its
-dialect's `Database.lexical_index` (index/db/) that returns it.
+dialect's `Database.lexical_index` (index/db/) that returns it; tantivy.py is one kept beside an
+SQLite docstore, chosen by a setting (BYLINE_LEXICAL_INDEX).
 """
 
 from collections.abc import Iterable, Sequence
@@ -56,6 +57,10 @@ class LexicalIndex(Protocol):
 
     def filled_at_end(self) -> AbstractContextManager[None]:
         """A block whose rows may be indexed together at its end (a bulk fill)."""
+        ...
+
+    def written(self) -> None:
+        """After the docstore commits a write: an index kept outside the database catches up with its rows."""
         ...
 
     def search(

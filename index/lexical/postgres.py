@@ -117,6 +117,9 @@ class PostgresLexicalIndex:
                 for statement in _FILL:
                     self._db.write(statement)
 
+    def written(self) -> None:
+        """Nothing to catch up: the index changes in the docstore's transactions."""
+
     def search(self, terms: list[str], limit: int, where: Sequence[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """As `LexicalIndex.search`: (chunk_terms id, FTS5's bm25 score, positive), best first."""
         if not terms or limit <= 0:

@@ -21,7 +21,8 @@ from contextlib import AbstractContextManager, nullcontext
 
 from index.lexical.base import K1, conditions
 
-SCHEMA = """
+# The rows, here and in tantivy.py's index.
+CHUNK_TERMS = """
 CREATE TABLE IF NOT EXISTS chunk_terms (
     id INTEGER PRIMARY KEY,
     node_id TEXT NOT NULL UNIQUE REFERENCES chunks(node_id) ON DELETE CASCADE,
@@ -30,6 +31,9 @@ CREATE TABLE IF NOT EXISTS chunk_terms (
     date_ord INTEGER,
     terms TEXT NOT NULL
 );
+"""
+# A store that used tantivy.py's index has no FTS5 index: it is rebuilt from the rows, and tantivy's queue goes.
+SCHEMA = CHUNK_TERMS + """
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_search USING fts5(
     terms, content='chunk_terms', content_rowid='id', tokenize="ascii tokenchars '_'"
 );
@@ -40,6 +44,11 @@ END;
 CREATE TRIGGER IF NOT EXISTS chunk_terms_removed AFTER DELETE ON chunk_terms BEGIN
     INSERT INTO chunk_search(chunk_search, rowid, terms) VALUES ('delete', old.id, old.terms);
 END;
+INSERT INTO chunk_search(chunk_search) SELECT 'rebuild'
+WHERE NOT EXISTS (SELECT 1 FROM chunk_search_docsize) AND EXISTS (SELECT 1 FROM chunk_terms);
+DROP TRIGGER IF EXISTS chunk_terms_queued;
+DROP TRIGGER IF EXISTS chunk_terms_unqueued;
+DROP TABLE IF EXISTS lexical_queue;
 """
 # From this many chunks on, a search first scores only chunks with the query's rarer terms.
 RARE_FIRST_FROM = 20000
@@ -65,6 +74,9 @@ class SQLiteLexicalIndex:
     def filled_at_end(self) -> AbstractContextManager[None]:
         """As PostgreSQL's: here FTS5's triggers index each row as fast as a bulk load would."""
         return nullcontext()
+
+    def written(self) -> None:
+        """Nothing to catch up: the index changes in the docstore's transactions."""
 
     def search(self, terms: list[str], limit: int, where: Sequence[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """(chunk_terms id, score) of the `limit` chunks BM25 ranks best for any of `terms`, best
