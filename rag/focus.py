@@ -80,7 +80,9 @@ class Focus:
         article gives in full is met by its last word ("Mayhoub said" after "Gen. Ali Mayhoub")."""
         lowered = text.lower()
         gone = [
-            name for name in self.names if not _mentions(lowered, name) and not _named_before(name, lowered, lowered_article)
+            name
+            for name in self.names
+            if not _mentions(lowered, name) and not _named_before(name, lowered, lowered_article) and not _words_mentioned(name, lowered)
         ]
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
         if date:  # an undated article may be from any year
@@ -191,6 +193,13 @@ def says_deed(sentence: str, deed: frozenset[str], names: tuple[str, ...] = (), 
 def _named_before(name: str, lowered_passage: str, lowered_article: str | None) -> bool:
     words = name.split()
     return bool(lowered_article) and len(words) > 1 and _mentions(lowered_passage, words[-1]) and _mentions(lowered_article, name)
+
+
+def _words_mentioned(name: str, lowered_text: str) -> bool:
+    """Whether each word of a name of three or more words is mentioned, apart: "NHL Stanley Cup Finals" in "the
+    Stanley Cup Final ... the NHL". (Two are too few: "World" and "Cup" apart are not the World Cup.)"""
+    words = name.split()
+    return len(words) > 2 and all(_mentions(lowered_text, word) for word in words)
 
 
 def _mentions(lowered_text: str, item: str) -> bool:

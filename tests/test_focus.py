@@ -54,6 +54,9 @@ def test_what_an_article_must_mention():
     assert question_focus("Why were Kias recalled?").missing("Kia recalled 300,000 cars.") == []  # a plural name
     # "World" and "Cup" apart are not the World Cup; a short name is a whole word.
     assert question_focus("Who won the World Cup?").missing("The world watched the Cup final.") == ["World Cup"]
+    # A long name is often written in other words' order: "NHL Stanley Cup Finals" in "the Stanley Cup Final ... the NHL".
+    assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended, the NHL said.") == []
+    assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended.") == ["NHL Stanley Cup Finals"]
     assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
 
 
