@@ -69,7 +69,8 @@ def test_articles_tab_withdraws_an_article_and_flags_a_stale_feed(tmp_path, seed
             wait(browser, 10).until(lambda d: TITLE not in articles.text)
             assert "Tram line" in articles.text  # the feed's other article stays
             browser.find_element(By.XPATH, "//button[contains(., 'Withdrawn articles')]").click()
-            withdrawn = browser.find_element(By.ID, "byline-withdrawn")
+            # The accordion renders its table after the click, not with the page.
+            withdrawn = wait(browser, 30).until(lambda d: d.find_element(By.ID, "byline-withdrawn"))
             wait(browser, 10).until(lambda d: REASON in withdrawn.text)
             listed = next(r for r in withdrawn.find_elements(By.CSS_SELECTOR, ".virtual-row") if lighthouse in r.text)
             assert REASON in listed.text and TITLE in listed.text and "admin key" in listed.text
