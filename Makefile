@@ -6,8 +6,10 @@ HOST ?= $(or $(BYLINE_HOST),127.0.0.1)
 PORT ?= $(or $(BYLINE_PORT),7860)
 LLAMACPP_STAMP := $(VENV)/.installed-llamacpp
 LLM_STAMP := $(VENV)/.installed-llm
-# llama-cpp-python builds from source: on every core, without the multimodal library (mtmd) Byline never loads.
-LLAMA_BUILD_ENV := CMAKE_BUILD_PARALLEL_LEVEL=$(shell nproc) CMAKE_ARGS="-DLLAVA_BUILD=OFF $(CMAKE_ARGS)"
+# llama-cpp-python builds from source: on every core, without the multimodal library (mtmd) Byline never loads,
+# and for any x86-64 CPU (GGML_NATIVE=OFF): a build tuned to this VM's CPU segfaulted on its first chat completion.
+# pip's wheel cache is skipped for it: a wheel built before with other flags would be reused.
+LLAMA_BUILD_ENV := CMAKE_BUILD_PARALLEL_LEVEL=$(shell nproc) CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF $(CMAKE_ARGS)" PIP_NO_CACHE_DIR=1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
