@@ -19,16 +19,20 @@ def write(folder, name: str, source: str, date: str, text: str):
     return folder / name
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, seed_settings):
+def articles_service(root, seed_settings, lexical_index: str):
+    """A store of `ARTICLES` under `root`, its lexical index the one named."""
     from rag.service import Byline
 
-    root = tmp_path_factory.mktemp("lexical")
-    service = Byline(seed_settings.model_copy(update={"store": root / "store", "lexical_index": "sqlite"}))
+    service = Byline(seed_settings.model_copy(update={"store": root / "store", "lexical_index": lexical_index}))
     for name, (source, date, text) in ARTICLES.items():
         write(root / "corpus", name, source, date, text)
     assert service.ingest([root / "corpus"]).added == len(ARTICLES)
     return service
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, seed_settings):
+    return articles_service(tmp_path_factory.mktemp("lexical"), seed_settings, "sqlite")
 
 
 def lexical(service, query: str, filters: Filters | None = None) -> list[str]:

@@ -15,19 +15,12 @@ from index.lexical.terms import lexical_terms
 from index.sentences import split_sentences
 from rag.schema import Filters
 from tests.conftest import ROOT, SEED_DOC, SEEDS
-from tests.test_lexical_index import ARTICLES, lexical, write
+from tests.test_lexical_index import articles_service, lexical, write
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, seed_settings):
-    from rag.service import Byline
-
-    root = tmp_path_factory.mktemp("tantivy")
-    service = Byline(seed_settings.model_copy(update={"store": root / "store", "lexical_index": "tantivy"}))
-    for name, (source, date, text) in ARTICLES.items():
-        write(root / "corpus", name, source, date, text)
-    assert service.ingest([root / "corpus"]).added == len(ARTICLES)
-    return service
+    return articles_service(tmp_path_factory.mktemp("tantivy"), seed_settings, "tantivy")
 
 
 def test_the_index_is_tantivys_in_the_store_folder_and_fts5_is_gone(service):
