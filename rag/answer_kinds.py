@@ -68,8 +68,8 @@ _PLACE_CUE = re.compile(r"\b(?:in|at|near|outside|inside|across|from|into|to|off
 # "the Britain-based observatory", "a Texas-born singer".
 _PLACE_COMPOUND = re.compile(r"(?<![\w’'.-])([A-Z][\w’'.]*)-(?:based|born|headquartered)\b")
 _LETTERS = re.compile(r"[a-z]+")
-# Wire-service credits ("(AP) —", "CNN —") open many sentences without naming anything.
-# Capitalised without naming anyone: months, days, number words, wire credits.
+# Capitalised without naming anyone: months, days, number words, and the wire-service credits ("(AP) —", "CNN —")
+# that open many sentences.
 NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn", "ap", "afp", "reuters", "upi"}
 
 

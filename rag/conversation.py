@@ -517,8 +517,10 @@ def _answered_name(history: list[Turn]) -> str | None:
     answered "Who won the LIV Golf championship?" ("Dustin Johnson"); None after a refusal."""
     if len(history) < 2 or history[-1].role != "assistant" or history[-2].role != "user":
         return None
+    if history[-1].content.strip().startswith(NOT_FOUND):
+        return None
     sentences = split_claims(history[-1].content)
-    if not sentences or history[-1].content.strip().startswith(NOT_FOUND):
+    if not sentences:
         return None
     first = sentences[0].text
     asked = {_bare(w) for w in re.findall(r"[\w’'-]+", history[-2].content)}
