@@ -281,7 +281,7 @@ def ask_all(service, asked: list[Asked]) -> list[dict]:
 
 def sweep(settings: Settings, asked: list[Asked], values: list[float] = SWEEP) -> list[dict]:
     """Plain right and unanswerable refused, per half, as the refusal threshold moves."""
-    from rag.extractive import make_answerer
+    from rag.answerers.extractive import make_answerer
 
     points = []
     subset = [a for a in asked if a.set in ("plain", "unanswerable")]
@@ -430,7 +430,7 @@ def code_version() -> str:
 
 
 def main(args) -> dict:
-    from rag.extractive import make_answerer
+    from rag.answerers.extractive import make_answerer
     from rag.service import Byline
 
     started = time.time()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rag.evaluation.datasets import load_dataset
 from rag.evaluation.runner import AnswerTally, as_of, prepare_store
-from rag.extractive import COMPANION_RATIO, ExtractiveAnswerer
+from rag.answerers.extractive import COMPANION_RATIO, ExtractiveAnswerer
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

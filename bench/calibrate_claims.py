@@ -53,7 +53,7 @@ from rag.answer_kinds import names
 from rag.evidence import Evidence, EvidenceRanker
 from index.lexical.terms import lexical_terms
 from rag.term_weights import english_stopwords
-from rag.llm import CANDIDATES
+from rag.answerers.llm import CANDIDATES
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,7 +26,7 @@ from index.loaders.dates import iso_date
 from rag.evaluation.datasets import cache_root, load_dataset
 from rag.evaluation.metrics import contains_answer
 from rag.evaluation.runner import AnswerTally, as_of, prepare_store
-from rag.extractive import make_answerer
+from rag.answerers.extractive import make_answerer
 from rag.schema import Filters
 from rag.settings import Settings
 

@@ -19,7 +19,7 @@ from bench.archive_answers import Asked, dated, open_archive, print_failures, re
 from rag import evidence as evidence_module
 from rag.copies import fold_evidence
 from rag.evaluation.datasets import cache_root
-from rag.extractive import MIN_MATCH, ExtractiveAnswerer
+from rag.answerers.extractive import MIN_MATCH, ExtractiveAnswerer
 
 
 def gather(service, split: str) -> list[tuple[Asked, list]]:

@@ -26,7 +26,7 @@ import numpy as np
 
 from index.sentences import split_sentences
 from rag.answer_kinds import names
-from rag.answering import citation
+from rag.answerers import citation
 from rag.english import CARDINALS
 from rag.evidence import Evidence
 from index.lexical.terms import lexical_terms

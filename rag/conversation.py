@@ -21,7 +21,7 @@ import re
 from rag.answer_kinds import NOT_NAMES, asked_clause
 from index.lexical.terms import lexical_terms
 from rag.conversation_llm import llm_rewrite
-from rag.answering import NOT_FOUND
+from rag.answerers import NOT_FOUND
 from rag.claims import split_claims
 from rag.schema import Turn
 from rag.question_reading import (

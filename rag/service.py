@@ -14,7 +14,7 @@ from index.loaders import LOADERS, load_named
 from index.store import Store
 from index.store_copy import CopyProgress, copy_store
 from rag.citation_context import CitationContext, citation_context
-from rag.answering import Answerer, abstain, answerer_llm, final_result, make_answerer, problem
+from rag.answerers import Answerer, abstain, answerer_llm, final_result, make_answerer, problem
 from rag.conversation import standalone_question
 from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker

@@ -138,7 +138,7 @@ def test_a_place_is_a_name_where_something_happened():
 
 def test_which_asks_for_a_name_of_its_noun():
     from rag.answer_kinds import names_as, which_noun
-    from rag.answerability import offering
+    from rag.coverage import offering
     from tests.test_focus import evidence_of
 
     assert which_noun("Which national monument did Biden create?") == "monument"
@@ -158,7 +158,7 @@ def test_which_asks_for_a_name_of_its_noun():
 
 def test_how_many_prefers_a_number_of_what_it_counts():
     from rag.answer_kinds import counted_noun, counts
-    from rag.answerability import offering
+    from rag.coverage import offering
     from tests.test_focus import evidence_of
 
     assert counted_noun("How many baby swings were recalled?") == "swing" and counted_noun("How much did it cost?") is None
@@ -179,7 +179,7 @@ def test_a_day_of_the_month_is_a_date_not_an_amount():
 
 def test_how_much_did_it_cost_prefers_a_sum_of_money():
     from rag.answer_kinds import strong_sign
-    from rag.answerability import offering
+    from rag.coverage import offering
     from tests.test_focus import evidence_of
 
     assert strong_sign("How much have gas prices gone up?", "number") is None
@@ -192,7 +192,7 @@ def test_how_much_did_it_cost_prefers_a_sum_of_money():
 
 
 def test_how_many_counts_what_the_question_says_happened():
-    from rag.answerability import offering, unsupported
+    from rag.coverage import offering, unsupported
     from rag.focus import told
     from tests.test_focus import evidence_of
 
@@ -207,7 +207,7 @@ def test_how_many_counts_what_the_question_says_happened():
 
 
 def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
-    from rag.answerability import asked_role, unsupported
+    from rag.coverage import asked_role, unsupported
     from tests.test_focus import evidence_of
 
     assert asked_role("Who is the new CEO of Twitter?") == "ceo" and asked_role("Who is the president of France?") == "president"
@@ -219,7 +219,7 @@ def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
 
 
 def test_how_old_prefers_an_age():
-    from rag.answerability import offering
+    from rag.coverage import offering
     from tests.test_focus import evidence_of
 
     died = "Ashton Carter, who served as defense secretary, has died, his family said."
@@ -229,7 +229,7 @@ def test_how_old_prefers_an_age():
 
 
 def test_who_was_prefers_the_apposition_and_who_led_the_sentence_that_says_so():
-    from rag.answerability import offering
+    from rag.coverage import offering
     from tests.test_focus import evidence_of
 
     stopped = "On Tuesday, Mahsa Amini and her family were stopped by a patrol in Tehran."

@@ -4,7 +4,7 @@ import pytest
 
 from index.sentences import split_sentences
 from rag.evidence import VectorCache
-from rag.answering import NOT_FOUND
+from rag.answerers import NOT_FOUND
 from rag.schema import Filters, Turn
 from tests.conftest import SEED_DOC
 

@@ -50,7 +50,7 @@ def test_the_readme_library_snippet_runs_as_written(tmp_path):
 
 def test_the_readme_refusal_example_is_refused_as_shown(seed_service):
     """The console example of a question the articles cannot answer, with the warning it prints."""
-    from rag.answering import NOT_FOUND
+    from rag.answerers import NOT_FOUND
 
     example = re.search(r'\$ byline ask "([^"]+)"\n' + re.escape(NOT_FOUND) + r"\nwarning: (.+)\n", README)
     assert example, "README.md shows a refused question with its warning"

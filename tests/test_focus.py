@@ -142,7 +142,7 @@ def evidence_of(*sentences: str):
 
 
 def test_who_won_needs_a_sentence_that_says_someone_won():
-    from rag.answerability import unsupported
+    from rag.coverage import unsupported
     from rag.focus import asked_deed
 
     assert asked_deed("Who redesigned its menu?") == frozenset() and asked_deed("Who is banning toys?") == frozenset()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from rag.answering import ANSWERERS, NOT_FOUND, make_answerer
+from rag.answerers import ANSWERERS, NOT_FOUND, make_answerer
 from rag.service import Byline
 from tests.fake_llm import number_of, scripted_model, serve_model
 

@@ -3,9 +3,9 @@ answer; questions the articles do not answer are refused."""
 
 import pytest
 
-from rag.answering import NOT_FOUND
+from rag.answerers import NOT_FOUND
 from rag.evidence import Evidence
-from rag.extractive import ExtractiveAnswerer
+from rag.answerers.extractive import ExtractiveAnswerer
 from rag.term_weights import topic_terms
 
 SHORT = [

@@ -57,7 +57,7 @@ def _service(store: Path | None, existing: bool = False, **overrides):
 def _ready_service(store: Path | None):
     """The service with its answerer and models loaded; an answerer that cannot start, or whose model
     server cannot answer, is a one-line error."""
-    from rag.answering import answerer_target
+    from rag.answerers import answerer_target
 
     try:
         answerer_target(_settings().llm)  # a misspelt BYLINE_LLM is said before anything loads

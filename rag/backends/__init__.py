@@ -1,7 +1,7 @@
-"""LLM backends: each builds a llama-index LLM from `Settings` and hands it to `rag.llm.LLMAnswerer`.
+"""LLM backends: each builds a llama-index LLM from `Settings` and hands it to `rag.answerers.llm.LLMAnswerer`.
 
 A new backend is one module here with a `make_answerer(settings, embed)` function, plus one line in
-rag/answering.py's `ANSWERERS` (or an entry point in the `byline.answerers` group)."""
+rag/answerers/__init__.py's `ANSWERERS` (or an entry point in the `byline.answerers` group)."""
 
 from rag.settings import Settings
 

@@ -26,7 +26,7 @@ from llama_index.core.llms.custom import CustomLLM
 
 from rag.backends import explain_common
 from rag.claims import Embed
-from rag.llm import LLMAnswerer
+from rag.answerers.llm import LLMAnswerer
 from rag.settings import Settings
 
 MISSING_EXTRA = "BYLINE_LLM=llamacpp needs llama-cpp-python: pip install -e '.[llamacpp]' (it builds from source, ~10-20 min)"

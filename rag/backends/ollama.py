@@ -6,7 +6,7 @@ start of a longer prompt, numbered sentences included: the context window is alw
 
 from rag.backends import explain_common, unreachable
 from rag.claims import Embed
-from rag.llm import LLMAnswerer
+from rag.answerers.llm import LLMAnswerer
 from rag.settings import Settings
 
 DEFAULT_BASE_URL = "http://127.0.0.1:11434"

@@ -2,7 +2,7 @@
 
 from rag.backends import explain_common, unreachable
 from rag.claims import Embed
-from rag.llm import LLMAnswerer
+from rag.answerers.llm import LLMAnswerer
 from rag.settings import Settings
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080/v1"

@@ -2,7 +2,7 @@
 
 import re
 
-from rag.answering import NOT_FOUND
+from rag.answerers import NOT_FOUND
 from rag.schema import AskResult
 from rag.service import Byline
 

@@ -5,7 +5,7 @@ import sys
 import pytest
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from rag.answering import NOT_FOUND
+from rag.answerers import NOT_FOUND
 from rag.backends.llamacpp import ModelUnavailable, default_threads, make_llm
 from tests.llm.conftest import backend, timed_ask
 from tests.llm.contract import assert_contract, fell_back, rendered

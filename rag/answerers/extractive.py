@@ -3,13 +3,13 @@
 import re
 from collections.abc import Iterator
 
-from rag.answering import NOT_FOUND, abstain
+from rag.answerers import NOT_FOUND, abstain
 from rag.claims import CheckedClaim, assemble
 from rag.conflicts import Conflict, find_conflict
 from rag.evidence import Evidence
 from rag.term_weights import topic_terms
 from rag.schema import AskResult, Turn
-from rag.answerability import covering, offering, unsupported
+from rag.coverage import covering, offering, unsupported
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
 

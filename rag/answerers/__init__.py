@@ -26,7 +26,7 @@ NOT_FOUND = "I could not find this in the indexed articles."
 
 # Name -> "module:function" building the answerer from `Settings` and `embed`. Imported only when chosen.
 ANSWERERS: dict[str, str] = {
-    "extractive": "rag.extractive:make_answerer",
+    "extractive": "rag.answerers.extractive:make_answerer",
     "openai": "rag.backends.openai:make_answerer",
     "ollama": "rag.backends.ollama:make_answerer",
     "llamacpp": "rag.backends.llamacpp:make_answerer",

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
-from rag.answerability import covering
-from rag.answering import abstain
+from rag.coverage import covering
+from rag.answerers import abstain
 from rag.claims import MAX_CLAIMS, ClaimChecker, ClaimSession, Embed, assemble, split_claims
 from rag.evidence import Evidence
-from rag.extractive import ExtractiveAnswerer
+from rag.answerers.extractive import ExtractiveAnswerer
 from rag.schema import AskResult, Turn
 from rag.settings import Settings
 
