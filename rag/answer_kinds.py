@@ -43,7 +43,9 @@ _NAME_QUESTION = re.compile(
     rf"|\b(?:which|what)\s+(?:(?!{_AUXILIARIES}\b)[\w-]+\s+){{0,2}}?(?:{_NAMED_THINGS})\b"
     # "Which park flooded?", "Which store ...?": "which" picks one of things that have names.
     rf"|^\W*which\s+(?!{_AUXILIARIES}\b|of\b)[\w-]+"
-    r"|\bwhat (?:is|was|are|were) (?:his|her|its|their|the) names?\b|\bthe name of\b",
+    r"|\bwhat (?:is|was|are|were) (?:his|her|its|their|the) names?\b|\bthe name of\b"
+    # "What is Tesla's robot called?": a name, as "dubbed Optimus" gives it.
+    r"|^\W*what (?:is|was|are|were|will)\b.*\b(?:called|named|dubbed|known as)\W*$",
     re.IGNORECASE,
 )
 
@@ -162,10 +164,16 @@ _HOW_OLD = re.compile(r"^\W*how old\b", re.IGNORECASE)
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|\b(?:aged?|was|is|turns?|turned)\s+\d{1,3}\b(?!\d|[,.]\d|%|-|\s*(?:percent|million|billion|years? ago|to \d))|,\s\d{1,3},")
 
 
+_CALLED_QUESTION = re.compile(r"\b(?:called|named|dubbed|known as)\W*$", re.IGNORECASE)
+# "The robot, dubbed Optimus", "a variant called BA.5", "known as “Squid Game”".
+_CALLED = re.compile(r"\b(?:called|named|dubbed|known as|nicknamed)\s+(?:the\s+)?[\"“‘']?[A-Z0-9]")
+
+
 def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool] | None:
     """What marks the sentence holding the answer better than its kind alone: a name of the
     noun "Which ...?" asks about, a sum of money for "How much did it cost?", a number of what
-    "How many ...?" counts, an age for "How old ...?", an apposition for "Who was <name>?".
+    "How many ...?" counts, an age for "How old ...?", an apposition for "Who was <name>?", the
+    name given ("dubbed Optimus") for "What is it called?".
     (Not a day of the month for "When ...?": photo captions carry one, "Police detain a man in
     Moscow on September 21, 2022", and led conversations astray.)"""
     if kind == "name" and (noun := which_noun(question)):
@@ -176,6 +184,8 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         return lambda sentence: counts(sentence, noun)
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
+    if kind == "name" and _CALLED_QUESTION.search(question):
+        return lambda sentence: bool(_CALLED.search(sentence))
     if kind == "name" and (described := _WHO_IS.match(question)):
         person = described.group(1).strip()
         said = re.compile(rf"\b(?:{re.escape(person)}|{re.escape(person.split()[-1])})\s*,\s+(?:a|an|the|\d{{1,3}},)\s")
@@ -184,7 +194,9 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
 
 
 def question_words(question: str) -> set[str]:
-    return set(_WORD.findall(question.lower()))
+    """The question's words, lower-cased; a possessive also as its name: "tesla's" and "tesla"."""
+    words = set(_WORD.findall(question.lower()))
+    return words | {re.sub(r"[’']s$", "", word) for word in words}
 
 
 def names(sentence: str) -> list[str]:

@@ -22,6 +22,11 @@ _STATEMENT_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
 _PHOTO_CREDIT = re.compile(
     r"/\s*(?:getty images|afp|ap|reuters|shutterstock|bloomberg|epa|sipa|alamy|ap photo)\b|\((?:photo|image) by\b", re.IGNORECASE
 )
+# A wire photo's caption ends with when and where it was taken, the year without a comma after it:
+# "... in the wake of Hurricane Ian on October 02, 2022 in Fort Myers Beach, Florida."
+_CAPTION_DATELINE = re.compile(
+    r"\bon (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4} in [A-Z][\w’'-]*(?:,? [A-Z][\w’'.-]*){0,5}\.\s*$"
+)
 # The sentences that tell an article's news.
 LEAD_NEWS = 3
 # How fast the lead's advantage fades down an article, in sentences.
@@ -55,4 +60,4 @@ def points_elsewhere(sentence: str) -> bool:
 def is_caption(sentence: str) -> bool:
     """A photo caption with its credit, or a heading or label that states nothing ("Most expensive
     gas in the USA"): it restates the story, often from another time, or only names it."""
-    return bool(_PHOTO_CREDIT.search(sentence)) or not _STATEMENT_END.search(sentence)
+    return bool(_PHOTO_CREDIT.search(sentence) or _CAPTION_DATELINE.search(sentence)) or not _STATEMENT_END.search(sentence)

@@ -23,6 +23,8 @@ from rag.service import Byline
         ("Where did the storm make landfall?", "place"),
         ("What did the mayor say about the budget?", None),
         ("What was his name?", "name"),
+        ("What is Tesla's robot called?", "name"),
+        ("What was called off?", None),
         ("Why were the cars recalled?", None),
         ("How long did the truce last?", None),
     ],
@@ -154,6 +156,20 @@ def test_which_asks_for_a_name_of_its_noun():
         "Yellowstone National Park officials assessed the flood damage.",
     )
     assert offering("Which park flooded?", evidence).sentence.startswith("Yellowstone")
+
+
+def test_what_is_it_called_prefers_the_name_given_to_it():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    assert "tesla" in question_words("What is Tesla's robot called?")  # the possessive's name is not a new one
+    assert not offers("Tesla revealed on Friday a prototype of a humanoid robot.", "name", question_words("What is Tesla's robot called?"))
+    evidence = evidence_of(
+        "Tesla plans to use its AI expertise to develop a humanoid robot.",
+        "Tesla CEO Elon Musk said the robot walked without a tether.",
+        "The robot, dubbed Optimus by Tesla, walked stiffly on stage.",
+    )
+    assert offering("What is Tesla's robot called?", evidence).sentence.startswith("The robot, dubbed Optimus")
 
 
 def test_how_many_prefers_a_number_of_what_it_counts():

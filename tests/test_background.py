@@ -16,6 +16,13 @@ def test_photo_credits_mark_captions():
     assert not is_caption("The agency said the AP-style guide was updated.")
 
 
+def test_a_wire_photo_dateline_marks_a_caption():
+    assert is_caption("This aerial view shows the destruction left by Hurricane Ian on October 02, 2022 in Fort Myers Beach, Florida.")
+    assert is_caption("Crowds arrive for the rally on January 6, 2021 in Washington, DC.")
+    assert not is_caption("The storm hit on October 2, 2022 in Florida, officials said.")
+    assert not is_caption("The law takes effect on January 1, 2023, in every state.")
+
+
 def test_headings_and_datelines_state_nothing():
     assert is_caption("Most expensive gas in the USA") and is_caption("São Paulo, Brazil CNN —")
     assert not is_caption("Is the pandemic over?") and not is_caption('He said “it is over”')
