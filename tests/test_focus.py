@@ -159,3 +159,20 @@ def test_who_won_needs_a_sentence_that_says_someone_won():
     )
     assert "says that anyone did" in unsupported("Who won Wimbledon this year?", elsewhere)
     assert unsupported("Who won the 2020 World Series?", evidence_of("Biden welcomed the Dodgers, the 2020 World Series champs.")) is None
+
+
+def test_best_sentences_scattered_over_articles_answer_nothing():
+    from dataclasses import replace
+
+    from rag.coverage import scattered, unsupported
+
+    sentences = (
+        "Residents who use text telephone devices can call the county office.",
+        "Engineers at a Texas startup invented a battery that charges in minutes.",
+        "The museum opened a wing about the history of radio.",
+    )
+    apart = [replace(e, doc_id=f"d{i}") for i, e in enumerate(evidence_of(*sentences))]
+    assert "3 different articles" in unsupported("Who invented the telephone?", apart)
+    assert scattered("Who invented the telephone?", evidence_of(*sentences)) is None  # one article holds them all
+    assert scattered("Who invented the battery that charges in minutes?", apart[1:] + apart[:1]) is None  # the best holds most of it
+    assert scattered("Which Texas company is building robots?", apart[1:] + apart[:1]) is None  # the best names what it is about
