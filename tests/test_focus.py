@@ -158,6 +158,7 @@ def test_who_won_needs_a_sentence_that_says_someone_won():
         "This year she competed at Wimbledon, the National Bank Open, the Western & Southern Open and the US Open, winning three matches."
     )
     assert "says that anyone did" in unsupported("Who won Wimbledon this year?", elsewhere)
+    assert unsupported("Who won the 2020 World Series?", evidence_of("Biden welcomed the Dodgers, the 2020 World Series champs.")) is None
 
 
 def test_a_deed_named_to_describe_someone_does_not_report_it():
@@ -169,7 +170,6 @@ def test_a_deed_named_to_describe_someone_does_not_report_it():
     assert not says_deed("The former French Open champion retired.", won, ("French Open",))
     assert says_deed("Defending champion Iga Swiatek beat Coco Gauff in the French Open final.", won, ("French Open",))
     assert says_deed("The French Open champion Iga Swiatek was crowned.", won, ("French Open",))
-    assert unsupported("Who won the 2020 World Series?", evidence_of("Biden welcomed the Dodgers, the 2020 World Series champs.")) is None
 
 
 def test_best_sentences_scattered_over_articles_answer_nothing():
