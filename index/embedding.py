@@ -1,7 +1,8 @@
 """The embedding component: sentence-transformers behind llama-index's abstraction."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -64,6 +65,23 @@ def _load(name: str, batch_size: int, threads: int, device: str) -> BaseEmbeddin
 def load_embedding(settings: IndexSettings) -> BaseEmbedding:
     """One shared instance per model: loading MiniLM takes seconds."""
     return _load(model_name(settings), settings.embed_batch_size, settings.torch_threads, settings.device)
+
+
+@contextmanager
+def threads_here(threads: int) -> Iterator[None]:
+    """Torch's threads for the embeddings this thread computes inside the block (0: unchanged). Torch keeps
+    the count per thread (OpenMP's), so threads answering beside this one keep theirs."""
+    import torch
+
+    before = torch.get_num_threads()
+    if not threads or threads == before:
+        yield
+        return
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def embed_texts(model: BaseEmbedding, texts: list[str]) -> list[list[float]]:

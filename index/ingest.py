@@ -29,11 +29,12 @@ from index.chunking import span_text
 from index.corrections import Withdrawn
 from index.docstore import StoredChunk
 from index.copies import METHOD, CopyGrouper
-from index.embedding import embed_nodes
+from index.embedding import embed_nodes, embed_texts
 from index.faults import pause_point
 from index import loaders
 from index.loaders import Skipped
 from index.nodes import chunk_node
+from index.sentence_vectors import sentence_texts
 from index.sentences import Span
 from index.settings import IndexSettings
 from index.repair import repair
@@ -287,9 +288,16 @@ class _Embedder:
                     nodes = [node for item in prepared for node in item.nodes]
                     self._progress.to_embed(len(prepared), len(nodes))
                     embed_nodes(self._store.embed_model, nodes, self._progress.chunks_embedded)
+                    if self._store.settings.sentence_vectors:
+                        self._embed_sentences(prepared)
                     future.set_result(prepared)
                 except BaseException as error:
                     future.set_exception(error)
+
+    def _embed_sentences(self, prepared: list[PreparedArticle]) -> None:
+        """Keep the vectors of the articles' sentences (index/sentence_vectors.py): answers read them."""
+        texts = [text for item in prepared for text in sentence_texts(item.article.text, item.sentences)]
+        self._store.sentence_vectors.embed_missing(texts, lambda missing: embed_texts(self._store.embed_model, missing))
 
     def close(self) -> None:
         """Cancel the batches not started; the thread ends after the one it is embedding, if any."""

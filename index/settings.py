@@ -50,6 +50,18 @@ class IndexSettings(BaseSettings):
         " then gives up.",
     )
     torch_threads: int = Field(0, description="Threads torch embeds with; 0 leaves torch's own choice.")
+    question_threads: int = Field(
+        1,
+        description="Threads torch embeds a question and its evidence with, on the thread answering it: 1 keeps"
+        " an answer on one core, so concurrent answers share the cores instead of waiting on each other's"
+        " threads; 0: as BYLINE_TORCH_THREADS.",
+    )
+    sentence_vectors: bool = Field(
+        True,
+        description="Embed every sentence at ingest too and keep the vectors in the store folder"
+        " (sentence_vectors.sqlite3), so that an answer embeds only its question; off, an answer embeds the"
+        " sentences it weighs that are not kept yet (and keeps them).",
+    )
     ingest_workers: int = Field(
         -1,
         description="Processes that segment, chunk and index large batches of articles while an ingest writes;"

@@ -24,6 +24,7 @@ from index.docstore import DocStore
 from index.embedding import load_embedding, model_name, resolve_device
 from index.migrations import KEY as FORMAT_VERSION
 from index.migrations import VERSION, upgrade
+from index.sentence_vectors import FILE as SENTENCE_VECTORS, SentenceVectors
 from index.settings import IndexSettings
 from index.vector_store import VectorStore, open_vector_store
 
@@ -62,6 +63,7 @@ class Store:
         self._vectors: OpenedVectors | None = None
         self._close_vectors = None  # closes the latest vectors opened (replaced ones are left to finish their requests)
         self._writing_here = False
+        self.sentence_vectors = SentenceVectors(self.path / SENTENCE_VECTORS)
 
     @staticmethod
     def manifest_for(settings: IndexSettings) -> dict:
@@ -132,6 +134,7 @@ class Store:
             self._vectors, close_vectors, self._close_vectors = None, self._close_vectors, None
         if close_vectors:
             close_vectors()
+        self.sentence_vectors.close()
         self.docs.close()
 
     def refresh(self) -> None:

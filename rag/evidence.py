@@ -14,6 +14,7 @@ from functools import cache
 import numpy as np
 
 from index.docstore import StoredArticle
+from index.sentence_vectors import SentenceVectors
 from index.store import Store
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
 from rag.background import is_caption, lead_weight, looks_back, points_elsewhere
@@ -64,8 +65,12 @@ class EvidenceRanker:
         self._texts = VectorCache()
         # The model call that embeds sentences (a list of texts -> their vectors); tests and benches count its calls.
         self.embed_batch = store.embed_model.get_text_embedding_batch
+        # The sentence vectors an ingest kept (index/sentence_vectors.py); None: every sentence is embedded here.
+        self.stored: SentenceVectors | None = store.sentence_vectors
 
-    def rank(self, question: str, hits: list[ChunkHit], lexicon: Lexicon) -> list[Evidence]:
+    def rank(self, question: str, hits: list[ChunkHit], lexicon: Lexicon, question_vector: list[float] | None = None) -> list[Evidence]:
+        """The evidence `hits` hold for `question`, best first; `question_vector`: its query embedding, when
+        retrieval made it already."""
         if not hits:
             return []
         articles: dict[str, StoredArticle] = {}
@@ -115,8 +120,9 @@ class EvidenceRanker:
         if not scored:
             return []
         scored = could_lead(scored, EMBED_LIMIT)
-        question_vector = np.asarray(self.store.embed_model.get_query_embedding(question))
-        dense = self._embed([item[0] for item in scored], [item[1] for item in scored]) @ question_vector
+        if question_vector is None:
+            question_vector = self.store.embed_model.get_query_embedding(question)
+        dense = self._embed([item[0] for item in scored], [item[1] for item in scored]) @ np.asarray(question_vector)
         ranked = []
         for ((doc_id, index), text, lexical, parts, placement), similarity in zip(scored, dense):
             score = WEIGHTS["dense"] * float(similarity)
@@ -140,10 +146,12 @@ class EvidenceRanker:
         return self._texts.vectors(texts, texts, self.store.embed_model.get_text_embedding_batch)
 
     def _embed(self, keys, texts) -> np.ndarray:
-        """Sentence embeddings, cached by (doc, sentence, text) across questions: a changed article's
-        sentence is embedded again."""
+        """Sentence embeddings, cached by (doc, sentence, text) across questions (a changed article's
+        sentence is looked up again), read from the stored ones or embedded."""
         cache_keys = [(d, i, text) for (d, i), text in zip(keys, texts)]
-        return self._sentences.vectors(cache_keys, texts, self.embed_batch)
+        stored = self.stored
+        embed = self.embed_batch if stored is None else lambda missing: stored.vectors(missing, self.embed_batch)
+        return self._sentences.vectors(cache_keys, texts, embed)
 
 
 def could_lead(scored: list, limit: int | None) -> list:

@@ -9,6 +9,7 @@ from index.article_search import listed, matched
 from index.articles import Article
 from index.corrections import Withdrawn
 from index.docstore import StoredArticle
+from index.embedding import threads_here
 from index.ingest import IngestProgress, IngestReport, Progress, ingest, ingest_articles
 from index.loaders import LOADERS, load_named
 from index.store import Store
@@ -152,7 +153,8 @@ class Byline:
     # --- questions -------------------------------------------------------------------
     def search(self, query: str, k: int = 10, per_doc: int = 1, filters: Filters | None = None, id=None) -> SearchResult:
         """The best `k` articles; copies of one story are shown once, the others listed in `also_in`."""
-        hits = self.retriever.documents(query, k, per_doc, filters)
+        with threads_here(self.settings.question_threads):
+            hits = self.retriever.documents(query, k, per_doc, filters)
         copies = self.store.docs.copies(list({hit.doc_id for hit in hits})) if hits else {}
         results = [
             SearchHit(
@@ -176,8 +178,10 @@ class Byline:
         return self._evidence(self.standalone(question, history), filters)
 
     def _evidence(self, query: str, filters: Filters | None):
-        hits = self.retriever.chunks(query, self.settings.answer_chunks, filters)
-        return fold_evidence(self.ranker.rank(query, hits, self.lexicon()), self.store.docs)
+        with threads_here(self.settings.question_threads):
+            vector = self.store.embed_model.get_query_embedding(query)  # once, for retrieval and the ranking
+            hits = self.retriever.chunks(query, self.settings.answer_chunks, filters, vector=vector)
+            return fold_evidence(self.ranker.rank(query, hits, self.lexicon(), vector), self.store.docs)
 
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None, id=None) -> AskResult:
         result = final_result(self.ask_stream(question, history, filters))

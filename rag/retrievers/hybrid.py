@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from llama_index.core import VectorStoreIndex
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
-from llama_index.core.schema import NodeWithScore
+from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from index.articles import date_ordinal
@@ -97,8 +97,10 @@ class Retriever:
     def _lexical(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever:
         return BM25Retriever(self.store.docs, top_k, filters)
 
-    def chunks(self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None) -> list[ChunkHit]:
-        """The best `top_k` chunks for `query`, best first."""
+    def chunks(
+        self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None, vector: list[float] | None = None
+    ) -> list[ChunkHit]:
+        """The best `top_k` chunks for `query`, best first; `vector`: the query's embedding, when it has one already."""
         as_of = parse_day(filters.as_of) if filters and filters.as_of else None
         if filters and filters.as_of and as_of is None:
             raise ValueError(f"as_of '{filters.as_of}' is not an ISO date (YYYY-MM-DD)")
@@ -108,8 +110,9 @@ class Retriever:
         retrievers = self._retrievers(top_k, to_metadata_filters(filters), mode or self.settings.retrieval)
         if as_of:
             retrievers = [RecencyRetriever(r, as_of, top_k, self.settings) for r in retrievers]
+        asked = QueryBundle(query, embedding=vector) if vector is not None else query
         if len(retrievers) == 1:
-            nodes = retrievers[0].retrieve(query)
+            nodes = retrievers[0].retrieve(asked)
         else:
             weight = self.settings.dense_weight
             nodes = QueryFusionRetriever(
@@ -120,7 +123,7 @@ class Retriever:
                 use_async=False,
                 similarity_top_k=top_k,
                 retriever_weights=[weight, 1 - weight],
-            ).retrieve(query)
+            ).retrieve(asked)
         return self._as_stored([ChunkHit.from_node(node) for node in nodes])
 
     def _as_stored(self, hits: list[ChunkHit]) -> list[ChunkHit]:
