@@ -3,10 +3,14 @@
 Asks each archive question (plain and unanswerable, bench/questions) once through `Byline.ask` on
 the archive store (bench/archive_answers.py), warm (model loaded, one question asked first), and
 reports the process CPU time per answer (`time.process_time`, all threads) and the sentences the
-evidence ranker sent to the embedding model per question. It runs twice in the same process, each
-with a fresh ranker (empty sentence cache): once embedding every candidate sentence (the ranker as
-it was, `EMBED_LIMIT = None`) and once with the pre-score keeping only the sentences that could
-still lead (rag/evidence.py).
+evidence ranker sent to the embedding model per question. It runs three times in the same process,
+each with a fresh ranker (empty in-memory sentence cache):
+- `torch threads`: torch's own thread count (BYLINE_QUESTION_THREADS=0), every sentence weighed
+  embedded at question time (no stored sentence vectors): the ranker as it was;
+- `1 thread`: BYLINE_QUESTION_THREADS=1, sentences still embedded at question time;
+- `1 thread, stored`: the sentence vectors an ingest keeps (index/sentence_vectors.py) read instead.
+The archive store, built before sentence vectors were kept at ingest, has them filled first (once:
+the CPU that took is printed, what an ingest now spends on top of the chunks' embeddings).
 """
 
 import argparse
@@ -14,13 +18,18 @@ import statistics
 import time
 
 from bench.archive_answers import open_archive, read_set
-from rag import evidence as evidence_module
+from index.embedding import embed_texts
+from index.sentence_vectors import fill
 from rag.evidence import EvidenceRanker
 
+MODES = {"torch threads": (0, False), "1 thread": (1, False), "1 thread, stored": (1, True)}
 
-def measure(service, questions: list[str], limit) -> dict:
-    evidence_module.EMBED_LIMIT = limit
+
+def measure(service, questions: list[str], threads: int, stored: bool) -> dict:
+    service.settings.question_threads = threads
     service.ranker = EvidenceRanker(service.store)
+    if not stored:
+        service.ranker.stored = None
     embed = service.store.embed_model.get_text_embedding_batch
     counts = []
 
@@ -38,12 +47,24 @@ def measure(service, questions: list[str], limit) -> dict:
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
     return {
-        "embed_limit": limit,
         "answers": len(questions),
         "cpu_ms_mean": round(1000 * statistics.mean(cpu), 1),
         "cpu_ms_p50": round(1000 * statistics.median(cpu), 1),
         "wall_ms_mean": round(1000 * statistics.mean(wall), 1),
         "sentences_embedded_per_answer": round(sum(counts) / len(questions), 1),
+    }
+
+
+def fill_sentence_vectors(service) -> dict:
+    """Embed the sentences of the archive that have no stored vector (the CPU an ingest now adds)."""
+    c0, w0 = time.process_time(), time.perf_counter()
+    embedded = fill(service.store, lambda texts: embed_texts(service.store.embed_model, texts))
+    return {
+        "sentences_embedded": embedded,
+        "sentences_stored": service.store.sentence_vectors.count(),
+        "chunks": service.store.docs.chunk_count(),
+        "cpu_s": round(time.process_time() - c0, 1),
+        "wall_s": round(time.perf_counter() - w0, 1),
     }
 
 
@@ -55,9 +76,9 @@ def main(argv=None) -> None:
     questions = [r["question"] for name in ("plain", "unanswerable") for r in read_set(name)]
     if args.limit:
         questions = questions[: args.limit]
-    chosen = evidence_module.EMBED_LIMIT
-    for limit in (None, chosen):
-        print(measure(service, questions, limit), flush=True)
+    print({"fill": fill_sentence_vectors(service)}, flush=True)
+    for mode, (threads, stored) in MODES.items():
+        print({"mode": mode, **measure(service, questions, threads, stored)}, flush=True)
 
 
 if __name__ == "__main__":
