@@ -61,7 +61,9 @@ class SentenceVectors:
         return {keys[key]: np.frombuffer(vector, dtype=np.float32) for key, vector in rows}
 
     def add(self, texts: list[str], vectors) -> None:
-        rows = [(sentence_key(text), np.asarray(vector, dtype=np.float32).tobytes()) for text, vector in zip(texts, vectors, strict=True)]
+        self._insert([(sentence_key(text), np.asarray(vector, dtype=np.float32).tobytes()) for text, vector in zip(texts, vectors, strict=True)])
+
+    def _insert(self, rows: list[tuple[int, bytes]]) -> None:
         if not rows:
             return
         with self._lock:
@@ -91,6 +93,18 @@ class SentenceVectors:
         if missing:
             self.add(missing, embed(missing))
         return len(missing)
+
+    def copy_to(self, target: "SentenceVectors", rows: int = 1000) -> int:
+        """Every vector kept here into `target` (a store's copy: nothing is embedded again); how many."""
+        if self._connection is None and not self.path.exists():
+            return 0
+        done = 0
+        with self._lock:
+            cursor = self._db().execute("SELECT key, vector FROM vectors")
+            while batch := cursor.fetchmany(rows):
+                target._insert(batch)
+                done += len(batch)
+        return done
 
     def count(self) -> int:
         with self._lock:

@@ -2,7 +2,8 @@
 
 Nothing is embedded again: the docstore's rows (articles, sentences, chunks, copy groups, the lexical
 index's rows, which fill the target's own lexical index; corrections and withdrawals) go over a thousand at a time, then each
-stored chunk's vector with its metadata, then the registered feeds and sitemaps. The target must be empty.
+stored chunk's vector with its metadata, the sentence vectors (index/sentence_vectors.py), then the registered feeds and
+sitemaps. The target must be empty.
 """
 
 from collections.abc import Callable, Iterator
@@ -50,6 +51,7 @@ def copy_store(source: Store, target: Store, progress: CopyProgress | None = Non
             with target.docs.lexical.filled_at_end():
                 copy_rows(source.docs.database, target.docs.database, DOCSTORE_TABLES, say)
             vectors = copy_vectors(source, target, say)
+            source.sentence_vectors.copy_to(target.sentence_vectors)
             target.docs.bump()
         if origin:
             copy_rows(origin.database, into.database, REGISTRY_TABLES, say)

@@ -72,3 +72,12 @@ def test_a_question_embeds_with_its_own_threads_and_leaves_the_count_as_it_was()
     with threads_here(1):
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
+
+
+def test_a_copy_of_the_store_carries_them(tmp_path, seed_service, seed_settings):
+    with Byline(seed_settings.model_copy(update={"store": tmp_path / "copy"})) as copy:
+        copy.copy_from(seed_service.settings.store)
+        assert copy.store.sentence_vectors.count() == seed_service.store.sentence_vectors.count() > 0
+        calls = counted(copy.ranker)
+        copy.ask(QUESTION)
+        assert calls == []
