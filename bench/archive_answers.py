@@ -199,7 +199,7 @@ def retrieve(service, name: str, records: list[dict], progress=lambda message: p
             date = turn.get("question_date") or record.get("question_date")
             query = service.standalone(turn["question"], history)
             item = Asked(name, record["id"], record["split"], turn["question"], query, turn["answers"], date, position, list(history))
-            item.evidence = service.evidence(query, filters=dated(date))
+            item.evidence = service.evidence(turn["question"], history, filters=dated(date))
             asked.append(item)
             if name == "conversations":
                 said = service.answerer.answer(query, item.evidence).answer

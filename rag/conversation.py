@@ -96,13 +96,19 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
     history = history or []
     people = _people(history)
     previous = _resolved_user_questions(history, people)
-    if not previous or not _has_something_to_resolve(question):
+    if not previous or not refers_back(question):
         return question
     if llm is not None:
         rewrite = llm_rewrite(llm, question, history)
         if rewrite:
             return rewrite
     return _heuristic(question, previous, people, answered=_answered_name(history)) or question
+
+def previous_question(history: list[Turn] | None) -> str | None:
+    """The conversation's latest user question made stand-alone (by the heuristic, without an LLM)."""
+    history = history or []
+    previous = _resolved_user_questions(history, _people(history))
+    return previous[-1] if previous else None
 
 # --- the heuristic --------------------------------------------------------------------
 
@@ -113,7 +119,7 @@ def _resolved_user_questions(history: list[Turn], people: frozenset[str]) -> lis
     for turn in history:
         if turn.role == "user" and turn.content.strip():
             text = turn.content.strip()
-            rewrite = _heuristic(text, resolved, people, describe=False) if resolved and _has_something_to_resolve(text) else None
+            rewrite = _heuristic(text, resolved, people, describe=False) if resolved and refers_back(text) else None
             resolved.append(rewrite or text)
     return resolved
 
@@ -136,7 +142,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
     return _capitalise(rewritten) if rewritten else None
 
 
-def _has_something_to_resolve(question: str) -> bool:
+def refers_back(question: str) -> bool:
     """An outside pronoun, an ellipsis, or "that" standing for an event: the question needs earlier turns."""
     parse = read_question(asked_clause(_strip_opener(question)))
     if not parse.words:

@@ -6,6 +6,7 @@ import logging
 import re
 
 from index.lexical.terms import lexical_terms
+from rag.claims import MARKERS
 from rag.schema import Turn
 from rag.question_reading import AUX, WH
 
@@ -21,7 +22,6 @@ TURN_CHARS = 300
 MAX_REWRITE_WORDS = 40
 # Content words a rewrite may bring that the conversation does not hold (a synonym, a tense).
 MAX_NEW_TERMS = 2
-_MARKER = re.compile(r"\s*\[\d+\]")
 # "Russia helped. Who else?" is two sentences; "Gen. Ali" is an abbreviation.
 _SENTENCE_BREAK = re.compile(r"!|\b\w{4,}\.\s+[A-Z]")
 _LABEL = re.compile(r"^(?:rewritten|stand-?alone|standalone)?\s*question\s*:\s*", re.IGNORECASE)
@@ -55,7 +55,7 @@ def _speaker(turn: Turn) -> str:
 
 
 def _quote(text: str) -> str:
-    text = " ".join(_MARKER.sub("", text).split())
+    text = " ".join(MARKERS.sub("", text).split())
     return text if len(text) <= TURN_CHARS else text[:TURN_CHARS].rsplit(" ", 1)[0] + " …"
 
 
@@ -70,7 +70,7 @@ def _acceptable(rewrite: str, question: str, history: list[Turn]) -> bool:
 
 def _is_one_short_question(rewrite: str) -> bool:
     """One line, one sentence, a question (not an answer), no citation markers, nothing added in brackets."""
-    if not rewrite or "\n" in rewrite or not rewrite.endswith("?") or _MARKER.search(rewrite) or "(" in rewrite:
+    if not rewrite or "\n" in rewrite or not rewrite.endswith("?") or MARKERS.search(rewrite) or "(" in rewrite:
         return False
     words = rewrite.split()
     if len(words) > MAX_REWRITE_WORDS or rewrite.count("?") > 1 or _SENTENCE_BREAK.search(rewrite):

@@ -16,7 +16,8 @@ from index.store import Store
 from index.store_copy import CopyProgress, copy_store
 from rag.citation_context import CitationContext, citation_context
 from rag.answerers import Answerer, abstain, answerer_llm, final_result, make_answerer, problem
-from rag.conversation import standalone_question
+from rag import continuity
+from rag.conversation import previous_question, standalone_question
 from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker
 from rag.history import check_conversation, follow_up_turns, searched
@@ -175,13 +176,21 @@ class Byline:
         return searched(question, standalone_question(question, follow_up_turns(history), self.rewriter))
 
     def evidence(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None):
-        return self._evidence(self.standalone(question, history), filters)
+        return self._evidence(self.standalone(question, history), filters, question, history)
 
-    def _evidence(self, query: str, filters: Filters | None):
+    def _evidence(self, query: str, filters: Filters | None, question: str = "", history: list[Turn] | None = None):
+        """The ranked evidence for `query` (`question` made stand-alone); a question that follows up on the
+        conversation's previous one stays with the articles that answered that one (rag/continuity.py)."""
+        previous = previous_question(follow_up_turns(history))
+        top_k = self.settings.answer_chunks
         with threads_here(self.settings.question_threads):
             vector = self.store.embed_model.get_query_embedding(query)  # once, for retrieval and the ranking
-            hits = self.retriever.chunks(query, self.settings.answer_chunks, filters, vector=vector)
-            return fold_evidence(self.ranker.rank(query, hits, self.lexicon(), vector), self.store.docs)
+            hits = self.retriever.chunks(query, top_k, filters, vector=vector)
+            story = continuity.story_articles(self.retriever, question, previous, filters, top_k) if previous else []
+            if story:
+                hits = continuity.merged(hits, continuity.story_hits(self.retriever, query, story, filters, top_k, vector))
+            ranked = continuity.favour(self.ranker.rank(query, hits, self.lexicon(), vector), story)
+            return fold_evidence(ranked, self.store.docs)
 
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None, id=None) -> AskResult:
         result = final_result(self.ask_stream(question, history, filters))
@@ -198,7 +207,7 @@ class Byline:
             yield abstain(question, [EMPTY_STORE])
             return
         query = self.standalone(question, history)
-        for item in self.answerer.stream(query, self._evidence(query, filters), history):
+        for item in self.answerer.stream(query, self._evidence(query, filters, question, history), history):
             if isinstance(item, AskResult):
                 item.question = question
                 item.standalone_question = query

@@ -1,0 +1,91 @@
+"""A follow-up stays with the story of the question it follows (rag/continuity.py)."""
+
+import pytest
+
+from rag import continuity
+from rag.conversation import previous_question
+from rag.evidence import Evidence
+from rag.retrievers.hybrid import ChunkHit
+from rag.schema import Turn
+from tests.conftest import SEED_DOC
+from tests.test_conversation import chat
+
+
+@pytest.mark.parametrize(
+    ("earlier", "expected"),
+    [
+        (["Which neighbourhoods did the Syrian army capture?"], "Which neighbourhoods did the Syrian army capture?"),
+        # the latest question, itself made stand-alone
+        (["What did Iran's Foreign Ministry spokesman say?", "What was his name?"], "What was the name of Iran's Foreign Ministry spokesman?"),
+        (["What were gas prices in June?", "And in May?"], "What were gas prices in May?"),
+        ([], None),
+    ],
+)
+def test_the_question_a_follow_up_follows(earlier, expected):
+    assert previous_question(chat(*earlier)) == expected
+
+
+def hit(node_id: str, score: float, doc_id: str = "a") -> ChunkHit:
+    return ChunkHit(node_id, doc_id, score, f"text of {node_id}", {})
+
+
+def test_the_storys_chunks_join_below_every_hit_and_once():
+    hits = [hit("1", 0.9), hit("2", 0.5)]
+    extra = [hit("2", 1.0, "b"), hit("3", 1.0, "b"), hit("4", 0.5, "b")]
+    joined = continuity.merged(hits, extra)
+    assert [h.node_id for h in joined] == ["1", "2", "3", "4"]
+    assert joined[1].score == 0.5  # the search's own hit kept as found
+    assert joined[2].score == pytest.approx(0.5) and joined[3].score == pytest.approx(0.25)
+    assert extra[1].score == 1.0  # the story's hits are not changed in place
+
+
+def evidence(doc_id: str, score: float) -> Evidence:
+    return Evidence(doc_id, "title", f"A sentence of {doc_id}.", 0, 0, 10, score, 0.5, 0.5)
+
+
+def test_the_storys_sentences_are_favoured_by_the_weight():
+    ranked = [evidence("other", 0.8), evidence("story", 0.7), evidence("far", 0.3)]
+    favoured = continuity.favour(ranked, ["story"], weight=0.2)
+    assert [e.doc_id for e in favoured] == ["story", "other", "far"]
+    assert favoured[0].score == pytest.approx(0.9)
+    assert continuity.favour(ranked, [], weight=0.2) == ranked
+
+
+# --- a conversation over the seed and an article that matches the follow-up's words better ---------
+
+PYTHON = """Rangers catch a giant python
+Park rangers caught an 18-foot Burmese python in the Everglades, the park's director said on Wednesday.
+Dana Reyes said the capture of the snake, which weighed 215 pounds, took four hours.
+"""
+NEIGHBOURHOODS = "Which neighbourhoods did the Syrian army capture?"
+NEIGHBOURHOODS_ANSWER = "The army captured Yarmouk camp and Hajar al-Aswad. [1]"
+
+
+@pytest.fixture
+def seed_and_python(fresh_store, seed_copy, monkeypatch):
+    monkeypatch.setattr(continuity, "STORY_ARTICLES", 1)  # of two articles, the story is the seed alone
+    (seed_copy / "python.txt").write_text(PYTHON)
+    assert fresh_store.ingest([seed_copy]).added == 2
+    return fresh_store
+
+
+def conversation(*questions: str) -> list[Turn]:
+    return [Turn(role=role, content=text) for question in questions for role, text in (("user", question), ("assistant", NEIGHBOURHOODS_ANSWER))]
+
+
+def test_a_follow_up_stays_with_the_story_it_follows(seed_and_python):
+    alone = seed_and_python.evidence("Who announced the capture?")
+    assert alone[0].doc_id == "python.txt"  # on its own, the python's capture matches best
+    followed = seed_and_python.evidence("Who announced the capture?", conversation(NEIGHBOURHOODS))
+    assert followed[0].doc_id == SEED_DOC and "Mayhoub" in followed[0].sentence
+    # the story's sentences rank higher; the others keep their scores
+    before = {e.sentence: e.score for e in alone}
+    assert all(e.score == pytest.approx(before[e.sentence] + continuity.STORY_WEIGHT) for e in followed if e.doc_id == SEED_DOC and e.sentence in before)
+    assert all(e.score == pytest.approx(before[e.sentence]) for e in followed if e.doc_id == "python.txt")
+
+
+def test_a_question_naming_what_the_story_lacks_starts_afresh(seed_and_python):
+    question = "Who announced the capture in the Everglades?"
+    followed = seed_and_python.evidence(question, conversation(NEIGHBOURHOODS))
+    assert [(e.sentence, e.score) for e in followed] == [(e.sentence, e.score) for e in seed_and_python.evidence(question)]
+    assert followed[0].doc_id == "python.txt"
