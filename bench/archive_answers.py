@@ -255,17 +255,25 @@ def summarise(rows: list[dict]) -> dict:
                 continue
             share = lambda rows_, test: round(mean([float(test(r)) for r in rows_]), 3) if rows_ else None  # noqa: E731
             if name == "plain":
-                cell = {"n": len(some), "right": share(some, lambda r: r["outcome"] == "right"), "lead": share(some, lambda r: r["lead"]),
-                        "wrongly_refused": share(some, lambda r: r["outcome"] == "refused")}
+                cell = {
+                    "n": len(some),
+                    "right": share(some, lambda r: r["outcome"] == "right"),
+                    "lead": share(some, lambda r: r["lead"]),
+                    "wrongly_refused": share(some, lambda r: r["outcome"] == "refused"),
+                }
             elif name == "unanswerable":
                 cell = {"n": len(some), "refused": share(some, lambda r: r["outcome"] == "refused")}
             else:
                 first = [r for r in some if r["turn"] == 0]
                 later = [r for r in some if r["turn"] > 0]
-                cell = {"n": len(first), "turns": len(some), "follow_ups": len(later),
-                        "follow_ups_right": share(later, lambda r: r["outcome"] == "right" or (r["outcome"] == "refused" and not r["answers"])),
-                        "follow_ups_lead": share([r for r in later if r["answers"]], lambda r: r["lead"]),
-                        "first_turns_right": share(first, lambda r: r["outcome"] == "right")}
+                cell = {
+                    "n": len(first),
+                    "turns": len(some),
+                    "follow_ups": len(later),
+                    "follow_ups_right": share(later, lambda r: r["outcome"] == "right" or (r["outcome"] == "refused" and not r["answers"])),
+                    "follow_ups_lead": share([r for r in later if r["answers"]], lambda r: r["lead"]),
+                    "first_turns_right": share(first, lambda r: r["outcome"] == "right"),
+                }
             out[f"{name}:{split}"] = cell
     return out
 
@@ -488,9 +496,11 @@ def parse(argv=None):
     parser.add_argument("--no-sweep", action="store_true", help="skip the refusal-threshold sweep")
     parser.add_argument("--show-failures", action="store_true", help="print each wrong answer with its lead sentence")
     parser.add_argument("--publish", action="store_true", help="write the check halves into docs/benchmarks.md")
-    parser.add_argument("--reuse-evidence", action="store_true",
-                        help="answer from the evidence (and follow-up rewrites) the last run retrieved: seconds instead of"
-                        " minutes, for changes to the answerer only")
+    parser.add_argument(
+        "--reuse-evidence",
+        action="store_true",
+        help="answer from the evidence (and follow-up rewrites) the last run retrieved: seconds instead of minutes, for changes to the answerer only",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON results go")
     parser.add_argument("--code", help="what code was measured, for the results (default: git describe --always --dirty)")
     args = parser.parse_args(argv)

@@ -21,10 +21,12 @@ from index.article_search import listed, matched
 from index.articles import Article
 from index.docstore import DocStore
 
+# fmt: off
 WORDS = [
     "council", "budget", "harbour", "ferry", "tram", "bridge", "school", "election", "strike", "flood",
     "court", "hospital", "library", "market", "festival", "police", "mayor", "river", "storm", "museum",
 ] + [f"w{n}" for n in range(400)] + ["Élysée", "Straße", "niño"]
+# fmt: on
 SOURCES = [f"Outlet {name}" for name in ("North", "South", "Harbour Times", "Le Monde", "Valley Post", "Wire", "Daily", "Courier", "Gazette", "Herald")]
 QUERIES = ["harbour", "council budget", "w123", "élysée", "le monde ferry", "zzz-nowhere", "el", "article-00042"]
 PAGE, ROUNDS = 200, 7
@@ -80,8 +82,7 @@ def main() -> None:
                     times[name].append((time.perf_counter() - began) * 1000)
             old, new = times["old"], times["new"]
             print(
-                f"{query:<18} {statistics.median(old):>10.1f} {max(old):>8.1f} {statistics.median(new):>10.1f} {max(new):>8.1f}"
-                f"  {found['old']}/{found['new']}"
+                f"{query:<18} {statistics.median(old):>10.1f} {max(old):>8.1f} {statistics.median(new):>10.1f} {max(new):>8.1f}  {found['old']}/{found['new']}"
             )
         docs.close()
 

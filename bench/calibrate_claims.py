@@ -423,7 +423,9 @@ class Builder:
             new = other_number(number, taken)
             if new and replace_token(claim, number, new) != claim:
                 add(False, "number swap", replace_token(claim, number, new), context, of=kind)
-            elsewhere = [n for n in _NUMBER.findall(" ".join(self.docs[d].sentences[i] for d, i in context[1:])) if n.replace(",", "") not in claims.numbers_in(source)]
+            elsewhere = [
+                n for n in _NUMBER.findall(" ".join(self.docs[d].sentences[i] for d, i in context[1:])) if n.replace(",", "") not in claims.numbers_in(source)
+            ]
             if elsewhere and replace_token(claim, number, elsewhere[0]) != claim:
                 add(False, "number mix-up", replace_token(claim, number, elsewhere[0]), context, of=kind)
         asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
@@ -443,7 +445,12 @@ class Builder:
         pool = [n for n in names(" ".join(self.docs[self.gold[rng.randrange(len(self.gold))]].sentences[:12])) if n not in known and len(n) > 3]
         if pool and replace_token(claim, surface, pool[0].capitalize()) != claim:
             add(False, "name swap", replace_token(claim, surface, pool[0].capitalize()), context, of=kind)
-        nearby = [n for d, i in context[1:] for n in names(self.docs[d].sentences[i])[1:] if n not in source.lower() and n not in asked and n not in title and len(n) > 3]
+        nearby = [
+            n
+            for d, i in context[1:]
+            for n in names(self.docs[d].sentences[i])[1:]
+            if n not in source.lower() and n not in asked and n not in title and len(n) > 3
+        ]
         if nearby and replace_token(claim, surface, nearby[0].capitalize()) != claim:
             add(False, "name mix-up", replace_token(claim, surface, nearby[0].capitalize()), context, of=kind)
 
@@ -452,7 +459,7 @@ class Builder:
         words = claim.split()
         if not words or kind == "anaphoric":
             return
-        bare = re.sub(r"[’']s$", "", words[0].strip("“\"”,."))
+        bare = re.sub(r"[’']s$", "", words[0].strip('“"”,.'))
         article = " ".join(self.docs[context[0][0]].sentences)
         # a name: written capitalised after a lower-case word somewhere in the article ("Netflix", not "Climate")
         if bare.lower() not in names(" x " + bare) or not re.search(rf"\b[a-z]+,? {re.escape(bare)}\b", article):

@@ -107,7 +107,12 @@ def calibrate(texts: dict[str, str], labels: dict) -> dict:
     both = rows["tune"] + rows["check"]
     return {
         "folds": folds,
-        "in_code": {"threshold": THRESHOLD, "tune": scores(rows["tune"], THRESHOLD), "check": scores(rows["check"], THRESHOLD), "both": scores(both, THRESHOLD)},
+        "in_code": {
+            "threshold": THRESHOLD,
+            "tune": scores(rows["tune"], THRESHOLD),
+            "check": scores(rows["check"], THRESHOLD),
+            "both": scores(both, THRESHOLD),
+        },
         "grid": {str(t): {h: scores(rows[h], t) for h in rows} for t in GRID},
     }
 
@@ -207,8 +212,7 @@ def retrieval(service, dataset, k: int = 10) -> dict:
         "gold_behind_a_copy_in_top_10": behind,
         "no_gold_shown_but_one_behind_a_copy": none_shown,
         "systems": {
-            name: {m: getattr(s, m) for m in ("recall_at_1", "recall_at_5", "recall_at_10", "mrr_at_10", "search_p50_ms")}
-            for name, s in systems.items()
+            name: {m: getattr(s, m) for m in ("recall_at_1", "recall_at_5", "recall_at_10", "mrr_at_10", "search_p50_ms")} for name, s in systems.items()
         },
     }
 

@@ -53,8 +53,26 @@ def prepare(documents: int) -> None:
     (GPU / "whl").mkdir(parents=True, exist_ok=True)
     platforms = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
     for wheel in WHEELS:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--python-version", "3.12",
-                        "--implementation", "cp", *platforms, "-d", str(GPU / "whl"), wheel], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                "3.12",
+                "--implementation",
+                "cp",
+                *platforms,
+                "-d",
+                str(GPU / "whl"),
+                wheel,
+            ],
+            check=True,
+        )
     model = Path(packaged_model_path())
     shutil.copytree(model, GPU / "model", dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.safetensors", "*.bin", "README.md", "data_config.json"))
     write_sample(documents, 11, GPU / "sample.jsonl")
@@ -113,10 +131,14 @@ def measure(documents: int, device: str) -> dict:
         ingest_s = time.perf_counter() - started
         store.close()
         run = {
-            "dtype": str(next(encoder.parameters()).dtype), "chunks": report.chunks, "texts": len(texts),
-            "encode_s": [round(s, 2) for s in encodes], "ingest_s": round(ingest_s, 2),
+            "dtype": str(next(encoder.parameters()).dtype),
+            "chunks": report.chunks,
+            "texts": len(texts),
+            "encode_s": [round(s, 2) for s in encodes],
+            "ingest_s": round(ingest_s, 2),
             "ingest / encode (median)": round(ingest_s / statistics.median(encodes), 2),
-            "encode_chunks_per_s": round(len(texts) / statistics.median(encodes)), "ingest_chunks_per_s": round(report.chunks / ingest_s),
+            "encode_chunks_per_s": round(len(texts) / statistics.median(encodes)),
+            "ingest_chunks_per_s": round(report.chunks / ingest_s),
         }
         result["runs"][name] = run
         print(name, run, flush=True)
@@ -139,8 +161,12 @@ def instant_ingest(work: Path, sample: Path) -> dict:
     report = ingest(store, [sample])
     seconds = time.perf_counter() - started
     store.close()
-    return {"chunks": report.chunks, "ingest_s": round(seconds, 2), "chunks_per_s": round(report.chunks / seconds),
-            "main_process_cpu_s": round(time.process_time() - cpu, 2)}
+    return {
+        "chunks": report.chunks,
+        "ingest_s": round(seconds, 2),
+        "chunks_per_s": round(report.chunks / seconds),
+        "main_process_cpu_s": round(time.process_time() - cpu, 2),
+    }
 
 
 def main() -> None:

@@ -92,7 +92,10 @@ def timed_ingest(checkout: Path, sample: Path, store: Path, env: dict, instant: 
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, *program, "ingest", str(sample), "--store", str(store)],
-        cwd=checkout, env={**env, "PYTHONPATH": str(checkout)}, capture_output=True, text=True,
+        cwd=checkout,
+        env={**env, "PYTHONPATH": str(checkout)},
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - started
     if done.returncode:
@@ -176,7 +179,12 @@ def instant_result(documents, repeats, seed, before, texts, times, cpu, loads, o
     beyond = {name: median[name] - median["again"] for name in times if name != "again"}
     beyond_cpu = {name: median_cpu[name] - median_cpu["again"] for name in times if name != "again"}
     return {
-        "documents": documents, "chunks": chunks, "repeats": repeats, "seed": seed, "before": before, "instant": True,
+        "documents": documents,
+        "chunks": chunks,
+        "repeats": repeats,
+        "seed": seed,
+        "before": before,
+        "instant": True,
         "ingest_workers": os.environ.get("BYLINE_INGEST_WORKERS", "-1 (default)"),
         "times_s": {name: [round(v, 1) for v in values] for name, values in times.items()},
         "cpu_s": {name: [round(v, 1) for v in values] for name, values in cpu.items()},
@@ -254,7 +262,9 @@ def render_encode_settings(result: dict, machine_name: str) -> str:
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()
+    )
     return f"{os.cpu_count()} cores ({model}), shared with other jobs"
 
 

@@ -103,7 +103,9 @@ def backends(work: Path, names: list[str]) -> dict:
             found[name][system] = {"all": _scores(score_retrieval(system, questions, _remembered(service, mode, ranked), 10))}
             for half, part in halves.items():
                 scores = _scores(score_retrieval(system, part, lambda q, top, ranked=ranked: ranked[q.id][:top], 10))
-                found[name][system][half] = {key: value for key, value in scores.items() if "_ms" not in key} | {"questions": len(ranked.keys() & {q.id for q in part})}
+                found[name][system][half] = {key: value for key, value in scores.items() if "_ms" not in key} | {
+                    "questions": len(ranked.keys() & {q.id for q in part})
+                }
         print(f"{name}: {json.dumps(found[name])}", file=sys.stderr)
     return found
 
@@ -128,7 +130,8 @@ def time_one_article(service, work: Path) -> dict:
     """Add one article the store lacks and delete it again, REPEATS times; median seconds."""
     stored = service.store.docs.hashes()
     line = next(
-        line for line in (EVAL / "realtimeqa" / "gcs_distractor_articles.jsonl").read_text().splitlines()
+        line
+        for line in (EVAL / "realtimeqa" / "gcs_distractor_articles.jsonl").read_text().splitlines()
         if line.strip() and json.loads(line).get("doc_id", json.loads(line).get("id")) not in stored and len(json.loads(line).get("text", "")) > 3000
     )
     file = work / "one.jsonl"
@@ -210,16 +213,26 @@ def scale(chunks: int, backend: str = "sqlite") -> dict:
         best.append([chunk.node_id for chunk, _, _ in found[:10]])
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     found = {
-        "chunks": docs.chunk_count(), "articles": docs.count(), "open_s": round(opened_s, 1), "build_s": round(built_s), "build_cpu_s": round(built_cpu_s),
-        "disk_mb": round(size / 2**20), "one_article_chunks": len(one), "add_one_s": round(statistics.median(added), 3), "delete_one_s": round(statistics.median(deleted), 3),
-        **_percentiles("search", searched), **(_percentiles("whole_query_search", whole) if whole else {}),
+        "chunks": docs.chunk_count(),
+        "articles": docs.count(),
+        "open_s": round(opened_s, 1),
+        "build_s": round(built_s),
+        "build_cpu_s": round(built_cpu_s),
+        "disk_mb": round(size / 2**20),
+        "one_article_chunks": len(one),
+        "add_one_s": round(statistics.median(added), 3),
+        "delete_one_s": round(statistics.median(deleted), 3),
+        **_percentiles("search", searched),
+        **(_percentiles("whole_query_search", whole) if whole else {}),
     }
     docs.database.close()
     sqlite_store = scale_folder(chunks, "sqlite") / "articles.sqlite3"
     if backend != "sqlite" and sqlite_store.exists():
         other = DocStore(sqlite_store)
-        shared = [len(set(mine) & {c.node_id for c, _, _ in other.lexical_search(lexical_terms(q.question), 150)[:10]}) / max(len(mine), 1)
-                  for q, mine in zip(load_dataset(realtimeqa_subset()).questions, best)]
+        shared = [
+            len(set(mine) & {c.node_id for c, _, _ in other.lexical_search(lexical_terms(q.question), 150)[:10]}) / max(len(mine), 1)
+            for q, mine in zip(load_dataset(realtimeqa_subset()).questions, best)
+        ]
         found["top10_shared_with_sqlite"] = round(statistics.mean(shared), 3)
     return found
 

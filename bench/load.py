@@ -282,7 +282,10 @@ def main() -> None:
     parser.add_argument("--machine", default=f"this machine ({os.cpu_count()} cores)")
     parser.add_argument("--no-doc", action="store_true", help="Do not rewrite docs/benchmarks.md.")
     parser.add_argument(
-        "--variant", action="append", default=[], metavar="NAME:KEY=VALUE[,KEY=VALUE]",
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME:KEY=VALUE[,KEY=VALUE]",
         help="Also run each scenario against a server with these BYLINE_* settings (after the default one, same run).",
     )
     args = parser.parse_args()
@@ -292,9 +295,7 @@ def main() -> None:
     uploads = records[STORE_ARTICLES:]
     names = ["alone", "with uploader"] if args.scenario == "both" else [args.scenario]
     variants = [("default", {})] + [parse_variant(v) for v in args.variant]
-    results = [
-        asyncio.run(run_scenario(name, label, env, store, uploads, pool, args)) for name in names for label, env in variants
-    ]
+    results = [asyncio.run(run_scenario(name, label, env, store, uploads, pool, args)) for name in names for label, env in variants]
     RESULTS.write_text(json.dumps({"machine": args.machine, "results": results}, indent=2))
     table = render(results, args.machine)
     print(table)

@@ -62,9 +62,7 @@ def plot(result: dict) -> None:
 def update_doc(blocks: dict[str, str]) -> None:
     text = DOC.read_text()
     for name, block in blocks.items():
-        text = re.sub(
-            rf"(<!-- BENCH:{name} -->\n).*?(\n<!-- /BENCH:{name} -->)", lambda m, block=block: m.group(1) + block + m.group(2), text, flags=re.S
-        )
+        text = re.sub(rf"(<!-- BENCH:{name} -->\n).*?(\n<!-- /BENCH:{name} -->)", lambda m, block=block: m.group(1) + block + m.group(2), text, flags=re.S)
     DOC.write_text(text)
 
 

@@ -148,8 +148,14 @@ class Base:
         text.append(stored.article.text[at:])
         article = replace(stored.article, doc_id=f"{doc_id}~{number}", text="".join(text))
         copies = [
-            StoredChunk(f"{article.doc_id}::{c.ord}", article.doc_id, c.ord, c.first_sentence, c.last_sentence,
-                        article.text[sentences[c.first_sentence].start : sentences[c.last_sentence - 1].end])
+            StoredChunk(
+                f"{article.doc_id}::{c.ord}",
+                article.doc_id,
+                c.ord,
+                c.first_sentence,
+                c.last_sentence,
+                article.text[sentences[c.first_sentence].start : sentences[c.last_sentence - 1].end],
+            )
             for c in chunks
         ]
         moved = [v + noise.normal(0, NOISE / np.sqrt(len(v)), len(v)).astype(np.float32) for v in vectors]
@@ -214,8 +220,13 @@ def build(chunks: int) -> dict:
             group_copies(store)  # the base articles; their copies are placed above
             stories_s = time.perf_counter() - step
             docs.set_unfinished(False)
-        entry = {"chunks": made, "articles": index, "chroma_s": round(chroma_s, 1), "stories_s": round(stories_s, 1),
-                 "elapsed_s": round(time.perf_counter() - started)}
+        entry = {
+            "chunks": made,
+            "articles": index,
+            "chroma_s": round(chroma_s, 1),
+            "stories_s": round(stories_s, 1),
+            "elapsed_s": round(time.perf_counter() - started),
+        }
         log["batches"].append(entry)
         print(f"scale-{chunks}: {entry}", file=sys.stderr, flush=True)
         (folder / PROGRESS).write_text(json.dumps(log, indent=2))
@@ -250,8 +261,11 @@ def one_article() -> dict:
 
 def quantiles(seconds: list[float]) -> dict:
     ordered = sorted(seconds)
-    return {"p50_ms": round(statistics.median(ordered) * 1000), "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000),
-            "n": len(ordered)}
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000),
+        "n": len(ordered),
+    }
 
 
 def build_log(chunks: int, partial: bool = False) -> dict:
@@ -279,8 +293,9 @@ def measure(chunks: int, partial: bool = False) -> dict:
     asked = questions()[::QUESTION_STEP]
     port = free_port()
     started = time.perf_counter()
-    server = subprocess.Popen([BYLINE_SCRIPT, "serve", "--port", str(port), "--store", str(folder)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [BYLINE_SCRIPT, "serve", "--port", str(port), "--store", str(folder)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
             while True:
@@ -357,8 +372,15 @@ def plot(results: dict, image: Path) -> None:
     chunks = [r["chunks"] for r in sizes]
     figure, axes = plt.subplots(2, 2, figsize=(11, 8))
     panels = [
-        ("latency, one client (s)", {"search p50": [r["search"]["p50_ms"] / 1000 for r in sizes], "search p95": [r["search"]["p95_ms"] / 1000 for r in sizes],
-                                     "ask p50": [r["ask"]["p50_ms"] / 1000 for r in sizes], "ask p95": [r["ask"]["p95_ms"] / 1000 for r in sizes]}),
+        (
+            "latency, one client (s)",
+            {
+                "search p50": [r["search"]["p50_ms"] / 1000 for r in sizes],
+                "search p95": [r["search"]["p95_ms"] / 1000 for r in sizes],
+                "ask p50": [r["ask"]["p50_ms"] / 1000 for r in sizes],
+                "ask p95": [r["ask"]["p95_ms"] / 1000 for r in sizes],
+            },
+        ),
         ("memory and disk (GB)", {"server RSS after the run": [r["rss_mb"] / 1024 for r in sizes], "store on disk": [r["disk_mb"] / 1024 for r in sizes]}),
         ("one article (s)", {"add (upload)": [r["add_one_s"] for r in sizes], "delete": [r["delete_one_s"] for r in sizes]}),
         ("byline serve cold start (s)", {"until /healthz": [r["healthz_s"] for r in sizes], "until the first search": [r["first_search_s"] for r in sizes]}),
@@ -404,12 +426,24 @@ def render(results: dict) -> str:
     stopped = [
         f"The build of the {int(key):,}-chunk store was stopped at {r['chunks']:,} chunks after {r['build_s'] / 60:.0f} min"
         " (this session's time ran out at the rate this loaded machine allowed); it was measured there."
-        for key, r in sorted(results.items(), key=lambda item: int(item[0])) if r.get("partial_build")
+        for key, r in sorted(results.items(), key=lambda item: int(item[0]))
+        if r.get("partial_build")
     ]
-    return "\n".join([
-        ABOUT, "", f"Machine: {'; '.join(machines)}.", "", *lines, "", *stopped, *([""] if stopped else []),
-        "![Byline at scale](img/scale.png)", "", FINDINGS,
-    ])
+    return "\n".join(
+        [
+            ABOUT,
+            "",
+            f"Machine: {'; '.join(machines)}.",
+            "",
+            *lines,
+            "",
+            *stopped,
+            *([""] if stopped else []),
+            "![Byline at scale](img/scale.png)",
+            "",
+            FINDINGS,
+        ]
+    )
 
 
 def main() -> None:

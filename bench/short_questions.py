@@ -81,7 +81,6 @@ def open_store(name: str):
     return prepare_store(dataset, settings, None, progress=lambda m: print(m, file=sys.stderr)), dataset
 
 
-
 @dataclass
 class Item:
     id: str
@@ -148,7 +147,10 @@ def score(answerer, pairs, guards) -> dict:
         tally = AnswerTally()
         for question, evidence in guard_pairs:
             tally.add(question, answerer.answer(question.question, evidence))
-        summary[name] = {"answer_bearing": round(tally.answer_bearing_rate, 4), "abstention_f1": round(tally.abstention[2], 4) if any(tally.unanswerable) else None}
+        summary[name] = {
+            "answer_bearing": round(tally.answer_bearing_rate, 4),
+            "abstention_f1": round(tally.abstention[2], 4) if any(tally.unanswerable) else None,
+        }
     return summary
 
 

@@ -57,8 +57,9 @@ def serve_until_first_search(store: Path, env: dict, cwd: Path = ROOT) -> tuple[
 def serve_until_healthy(store: Path, env: dict, search: bool = False, cwd: Path = ROOT):
     port = free_port()
     started = time.perf_counter()
-    server = subprocess.Popen([BYLINE_SCRIPT, "serve", "--port", str(port), "--store", str(store)], cwd=cwd, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [BYLINE_SCRIPT, "serve", "--port", str(port), "--store", str(store)], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         while True:
             if server.poll() is not None:
@@ -99,9 +100,16 @@ def measure(repeats: int, before_tree: Path | None = None) -> tuple[dict, dict |
             timings[tree] = (ask, *serve_until_first_search(store, tree_env, cwd))
         base = (first + floor(env)) / 2
         for tree, (ask, healthy, searched) in timings.items():
-            rounds[tree].append({"floor_s": round(base, 2), "ask_s": round(ask, 2), "serve_healthz_s": round(healthy, 2),
-                                 "serve_first_search_s": round(searched, 2), "ask_ratio": round(ask / base, 2),
-                                 "serve_ratio": round(searched / base, 2)})
+            rounds[tree].append(
+                {
+                    "floor_s": round(base, 2),
+                    "ask_s": round(ask, 2),
+                    "serve_healthz_s": round(healthy, 2),
+                    "serve_first_search_s": round(searched, 2),
+                    "ask_ratio": round(ask / base, 2),
+                    "serve_ratio": round(searched / base, 2),
+                }
+            )
             print(f"round {i + 1} ({tree}): {rounds[tree][-1]}", file=sys.stderr)
     results = {tree: summary(times[tree], rounds[tree]) for tree in trees}
     return results["now"], results.get("before")
@@ -123,8 +131,11 @@ def summary(times: dict[str, list[float]], rounds: list[dict]) -> dict:
 def render(results: dict, machine: str, before: dict | None) -> str:
     results = dict(results)
     ratios = results.pop("ratios", {})
-    lines = [f"Machine: {machine}. Each a fresh process; median (slowest) of {next(iter(results.values()))['runs']} runs, "
-             "the floor and Byline's starts interleaved round by round.", ""]
+    lines = [
+        f"Machine: {machine}. Each a fresh process; median (slowest) of {next(iter(results.values()))['runs']} runs, "
+        "the floor and Byline's starts interleaved round by round.",
+        "",
+    ]
     head = "| command | seconds |" + (" before |" if before else "")
     lines += [head, "| --- | --- |" + (" --- |" if before else "")]
     for name, r in results.items():
@@ -135,8 +146,11 @@ def render(results: dict, machine: str, before: dict | None) -> str:
         lines.append(row)
     if ratios:
         before_ratios = (before or {}).get("ratios", {})
-        lines += ["", "| against the floor, same round | median | each round |" + (" before: median | each round |" if before_ratios else ""),
-                  "| --- | --- | --- |" + (" --- | --- |" if before_ratios else "")]
+        lines += [
+            "",
+            "| against the floor, same round | median | each round |" + (" before: median | each round |" if before_ratios else ""),
+            "| --- | --- | --- |" + (" --- | --- |" if before_ratios else ""),
+        ]
         for name, r in ratios.items():
             row = f"| {name} | {r['median']:.2f}x | {', '.join(f'{x:.2f}' for x in r['each'])} |"
             if b := before_ratios.get(name):

@@ -105,5 +105,6 @@ def objective(summary: dict, split: str) -> float:
         total += plain.get("right", 0) + plain.get("lead", 0) + none.get("refused", 0) - 2 * plain.get("wrongly_refused", 0)
     return total
 
+
 if __name__ == "__main__":
     main()

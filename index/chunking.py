@@ -10,9 +10,7 @@ class ChunkSpan(NamedTuple):
     last: int  # index one past the last sentence
 
 
-def chunk_sentences(
-    text: str, sentences: list[Span], max_words: int, overlap: int
-) -> list[ChunkSpan]:
+def chunk_sentences(text: str, sentences: list[Span], max_words: int, overlap: int) -> list[ChunkSpan]:
     counts = [len(text[s.start : s.end].split()) for s in sentences]
     chunks: list[ChunkSpan] = []
     first = 0

@@ -121,9 +121,7 @@ class DocStore:
         return self._state(GENERATION)
 
     def bump(self) -> None:
-        self._write(
-            "INSERT INTO state VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = state.value + 1", (GENERATION,)
-        )
+        self._write("INSERT INTO state VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = state.value + 1", (GENERATION,))
 
     def manifest(self, wanted: dict) -> dict:
         """The settings the store is built with: `wanted`, if this is the first time it is asked."""
@@ -221,8 +219,7 @@ class DocStore:
 
     def get(self, doc_id: str) -> StoredArticle | None:
         rows = self._rows(
-            "SELECT a.meta, a.text, a.sentences, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = a.doc_id)"
-            " FROM articles a WHERE a.doc_id = ?",
+            "SELECT a.meta, a.text, a.sentences, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = a.doc_id) FROM articles a WHERE a.doc_id = ?",
             (doc_id,),
         )
         if not rows:
@@ -239,8 +236,7 @@ class DocStore:
     def list(self, offset: int = 0, limit: int = 50) -> list[StoredArticle]:
         """Articles without their text, newest ingest first."""
         rows = self._rows(
-            "SELECT a.meta, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = a.doc_id) FROM articles a"
-            " ORDER BY a.ingested_at DESC, a.doc_id LIMIT ? OFFSET ?",
+            "SELECT a.meta, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = a.doc_id) FROM articles a ORDER BY a.ingested_at DESC, a.doc_id LIMIT ? OFFSET ?",
             (limit, offset),
         )
         return [StoredArticle(Article(text="", **json.loads(meta)), [], chunks) for meta, chunks in rows]
@@ -313,4 +309,3 @@ class DocStore:
 
     def close(self) -> None:
         self.database.close()
-

@@ -307,9 +307,7 @@ class _Embedder:
             self._jobs.put(None)
 
 
-def _store_embedded(
-    store: Store, existed: list[bool], embedded: Future, report: IngestReport, pending: dict[str, str], signatures: dict[str, bytes]
-) -> None:
+def _store_embedded(store: Store, existed: list[bool], embedded: Future, report: IngestReport, pending: dict[str, str], signatures: dict[str, bytes]) -> None:
     prepared = embedded.result()
     _store_batch(store, prepared, existed, report)
     for item, older in zip(prepared, existed):

@@ -127,9 +127,7 @@ class QuestionLog:
     def asked(self, date_from: str | None = None, date_to: str | None = None) -> list[Asked]:
         """The questions asked on those days, oldest first, each with the newest feedback on its answer."""
         start, end = day_range(date_from, date_to)
-        rows = self._db.rows(
-            f"SELECT {_FIELDS}, searched, refused, unsupported FROM asked WHERE at >= ? AND at < ? ORDER BY at, id", (start, end)
-        )
+        rows = self._db.rows(f"SELECT {_FIELDS}, searched, refused, unsupported FROM asked WHERE at >= ? AND at < ? ORDER BY at, id", (start, end))
         newest = {entry.answer: entry for entry in self.feedback(date_from)}
         found = []
         for row in rows:
@@ -141,9 +139,7 @@ class QuestionLog:
     def feedback(self, date_from: str | None = None, date_to: str | None = None) -> list[Feedback]:
         """The feedback given on those days, oldest first."""
         start, end = day_range(date_from, date_to)
-        rows = self._db.rows(
-            f"SELECT {_FIELDS}, helpful, reason FROM feedback WHERE at >= ? AND at < ? ORDER BY at, id", (start, end)
-        )
+        rows = self._db.rows(f"SELECT {_FIELDS}, helpful, reason FROM feedback WHERE at >= ? AND at < ? ORDER BY at, id", (start, end))
         return [Feedback(**self._entry(row), helpful=bool(row[7]), reason=row[8]) for row in rows]
 
     @staticmethod

@@ -52,7 +52,4 @@ def _cap_length(text: str, start: int, end: int) -> list[Span]:
         return [Span(start + len(sentence) - len(stripped), start + len(sentence.rstrip()))] if stripped else []
     words = list(_WORD.finditer(text, start, end))
     step = MAX_SENTENCE_WORDS // 2
-    return [
-        Span(words[i].start(), words[min(i + step, len(words)) - 1].end())
-        for i in range(0, len(words), step)
-    ]
+    return [Span(words[i].start(), words[min(i + step, len(words)) - 1].end()) for i in range(0, len(words), step)]

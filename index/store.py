@@ -90,10 +90,7 @@ class Store:
             save = lambda manifest: file.write_text(json.dumps(manifest, indent=2))  # noqa: E731
         found = upgrade(self, found, where, save)
         if found != wanted:
-            raise StoreMismatch(
-                f"The store {where} was built with {found}, not {wanted}. "
-                "Use another --store, or delete this one and ingest again."
-            )
+            raise StoreMismatch(f"The store {where} was built with {found}, not {wanted}. Use another --store, or delete this one and ingest again.")
 
     def _save_shared_manifest(self, manifest: dict) -> None:
         self.docs.database.write("UPDATE manifest SET value = ? WHERE key = ?", (json.dumps(manifest), "store"))
@@ -222,4 +219,3 @@ class Store:
     def delete_vectors(self, doc_ids: list[str]) -> None:
         """Remove these articles' chunks from the vectors; the caller holds the write lock."""
         self.vectors.delete_articles(doc_ids)
-

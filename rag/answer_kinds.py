@@ -60,7 +60,9 @@ _DATE = re.compile(
 )
 _NUMBER = re.compile(r"\$?\d[\d.,]*%?")
 # "August 3", "3 August": a date, not an amount.
-_DAY_OF_MONTH = re.compile(rf"\b(?:(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(_MONTHS)})\b)", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(_MONTHS)})\b)", re.IGNORECASE
+)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
@@ -161,7 +163,9 @@ _MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d.,]*\s*(?:dollars|euros|pounds|yuan|y
 _WHO_IS = re.compile(r"^\W*(?i:who\s+(?:is|was))\s+((?:[A-Z][\w’'.-]*\s*){1,4})\?")
 _HOW_OLD = re.compile(r"^\W*how old\b", re.IGNORECASE)
 # An age as news gives it: "He was 68.", "The 38-year-old", "Loretta Lynn, 90,", "aged 56".
-_AGE = re.compile(r"\b\d{1,3}-year-old\b|\b(?:aged?|was|is|turns?|turned)\s+\d{1,3}\b(?!\d|[,.]\d|%|-|\s*(?:percent|million|billion|years? ago|to \d))|,\s\d{1,3},")
+_AGE = re.compile(
+    r"\b\d{1,3}-year-old\b|\b(?:aged?|was|is|turns?|turned)\s+\d{1,3}\b(?!\d|[,.]\d|%|-|\s*(?:percent|million|billion|years? ago|to \d))|,\s\d{1,3},"
+)
 
 
 _CALLED_QUESTION = re.compile(r"\b(?:called|named|dubbed|known as)\W*$", re.IGNORECASE)
@@ -222,6 +226,4 @@ def offers(sentence: str, kind: AnswerKind, asked: set[str]) -> bool:
     if kind == "place":
         cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
         sentence = " ".join(m.group(1) for m in cues)
-    return any(
-        name not in asked and name.rstrip("s") not in asked for name in names(sentence)
-    )
+    return any(name not in asked and name.rstrip("s") not in asked for name in names(sentence))

@@ -19,9 +19,7 @@ _BULLET = re.compile(r"^\s*[•·▪►●]")
 # A statement ends like one: a heading, a dateline or a label ("Most expensive gas in the USA",
 # "São Paulo, Brazil CNN —", "In pictures: ...") does not.
 _STATEMENT_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
-_PHOTO_CREDIT = re.compile(
-    r"/\s*(?:getty images|afp|ap|reuters|shutterstock|bloomberg|epa|sipa|alamy|ap photo)\b|\((?:photo|image) by\b", re.IGNORECASE
-)
+_PHOTO_CREDIT = re.compile(r"/\s*(?:getty images|afp|ap|reuters|shutterstock|bloomberg|epa|sipa|alamy|ap photo)\b|\((?:photo|image) by\b", re.IGNORECASE)
 # A wire photo's caption ends with when and where it was taken, the year without a comma after it:
 # "... in the wake of Hurricane Ian on October 02, 2022 in Fort Myers Beach, Florida."
 _CAPTION_DATELINE = re.compile(

@@ -33,6 +33,7 @@ from index.lexical.terms import lexical_terms
 from rag.term_weights import english_stopwords
 from rag.schema import Citation, Claim
 
+
 @dataclass(frozen=True)
 class ClaimThresholds:
     """The check's calibrated numbers (bench/calibrate_claims.py, on its tune half of claim/evidence pairs)."""
@@ -180,9 +181,7 @@ class ClaimSession:
             sources = [order[0]]
         else:
             wrote = f" (it cited [{', '.join(str(m + 1) for m in valid_marks)}])" if valid_marks else ""
-            return CheckedClaim(
-                draft.text, [], False, f"no evidence sentence is similar enough to it (best {support[order[0]]:.2f} < {limits.support}){wrote}"
-            )
+            return CheckedClaim(draft.text, [], False, f"no evidence sentence is similar enough to it (best {support[order[0]]:.2f} < {limits.support}){wrote}")
         missing = self._missing_facts(draft.text, sources, evidence, asked)
         if missing:
             # One more sentence may supply what the first lacks ("Russia and Iran" from two sentences).

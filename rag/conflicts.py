@@ -33,7 +33,7 @@ def _salient(phrase: list[str]) -> bool:
 
 
 def _abbreviates(a: str, b: str) -> bool:
-    """"Oct" and "October" say the same thing."""
+    """ "Oct" and "October" say the same thing."""
     a, b = a.lower().rstrip("."), b.lower().rstrip(".")
     return a.startswith(b) or b.startswith(a)
 
@@ -48,13 +48,7 @@ def compare(a: Evidence, b: Evidence, question: str) -> Conflict | None:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         left, right = ta[i1:i2], tb[j1:j2]
         said, other = " ".join(left), " ".join(right)
-        if (
-            op == "replace"
-            and _salient(left)
-            and _salient(right)
-            and not {t.lower() for t in left + right} <= asked
-            and not _abbreviates(said, other)
-        ):
+        if op == "replace" and _salient(left) and _salient(right) and not {t.lower() for t in left + right} <= asked and not _abbreviates(said, other):
             return Conflict(a, b, said, other)
     return None
 

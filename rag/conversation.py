@@ -104,11 +104,13 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
             return rewrite
     return _heuristic(question, previous, people, answered=_answered_name(history)) or question
 
+
 def previous_question(history: list[Turn] | None) -> str | None:
     """The conversation's latest user question made stand-alone (by the heuristic, without an LLM)."""
     history = history or []
     previous = _resolved_user_questions(history, _people(history))
     return previous[-1] if previous else None
+
 
 # --- the heuristic --------------------------------------------------------------------
 
@@ -417,9 +419,7 @@ def _demonstrative_pronoun(words: list[Word], n: int) -> bool:
     return following is None or is_function(following) or is_verb_form(following)
 
 
-def _replace_anaphora(
-    body: str, parse: Parsed, earlier: list[Parsed], people: frozenset[str], describe: bool, answered: str | None = None
-) -> str | None:
+def _replace_anaphora(body: str, parse: Parsed, earlier: list[Parsed], people: frozenset[str], describe: bool, answered: str | None = None) -> str | None:
     """Outside pronouns take the phrases they agree with; failing any, the answer to an earlier "Who ...?"
     ("the person who won Italy's election"), then the owner in "X's Y". "that year" takes the date."""
     pronouns = [n for n in _outside_pronouns(parse) if parse.words[n].lower in _PRONOUN_CLASS or parse.words[n].lower == "there"]

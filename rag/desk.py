@@ -30,8 +30,13 @@ class Desk:
         searched = result.standalone_question if result.standalone_question != result.question else None
         self.log.add_asked(
             Asked(
-                question=result.question, answer_text=result.answer, citations=[c.doc_id for c in result.citations],
-                answerer=self.settings.llm, key_name=key_name, searched=searched, refused=result.abstained,
+                question=result.question,
+                answer_text=result.answer,
+                citations=[c.doc_id for c in result.citations],
+                answerer=self.settings.llm,
+                key_name=key_name,
+                searched=searched,
+                refused=result.abstained,
                 unsupported=[claim.text for claim in result.claims if not claim.supported],
             )
         )
@@ -41,8 +46,13 @@ class Desk:
         """A reader's verdict on an answer this server gave (its question, text and cited doc_ids as the reader saw them)."""
         self.log.add_feedback(
             Feedback(
-                question=question, answer_text=answer, citations=citations, answerer=self.settings.llm,
-                key_name=key_name, helpful=helpful, reason=" ".join(reason.split()),
+                question=question,
+                answer_text=answer,
+                citations=citations,
+                answerer=self.settings.llm,
+                key_name=key_name,
+                helpful=helpful,
+                reason=" ".join(reason.split()),
             )
         )
         self.prune()

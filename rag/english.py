@@ -9,8 +9,7 @@ RELATIVE_DAYS = tuple("today yesterday tomorrow tonight".split())
 
 # Cardinal numbers written as words ("one" is also a pronoun: "one of them").
 CARDINALS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty"
-    " hundred thousand million billion trillion".split()
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion trillion".split()
 )
 # Words that give a quantity without a digit: "dozens of", "millions of", "half".
 QUANTITIES = frozenset("dozen dozens hundreds thousands millions billions half".split())

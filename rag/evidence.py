@@ -131,10 +131,16 @@ class EvidenceRanker:
             span = articles[doc_id].sentences[index]
             ranked.append(
                 Evidence(
-                    doc_id, articles[doc_id].article.title, text, index, span.start, span.end,
-                    score + placement, float(similarity), lexical,
-                    missing=focus.missing(passage(articles[doc_id], index), articles[doc_id].article.date, lowered(doc_id))
-                    if focus else [],
+                    doc_id,
+                    articles[doc_id].article.title,
+                    text,
+                    index,
+                    span.start,
+                    span.end,
+                    score + placement,
+                    float(similarity),
+                    lexical,
+                    missing=focus.missing(passage(articles[doc_id], index), articles[doc_id].article.date, lowered(doc_id)) if focus else [],
                     placement=placement,
                 )
             )

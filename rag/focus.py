@@ -20,8 +20,7 @@ _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
 # Words capitalised in questions without naming anything.
 _NOT_NAMES = frozenset(
-    "i who whom whose what which where when why how is are was were do does did will would can could should"
-    " has have had may might must please tell".split()
+    "i who whom whose what which where when why how is are was were do does did will would can could should has have had may might must please tell".split()
 ) | frozenset(MONTHS + WEEKDAYS)
 # Titles before a name: "President Biden" is met by "President Joe Biden" and by "Biden".
 _TITLES = frozenset(

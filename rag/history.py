@@ -20,21 +20,13 @@ def check_conversation(question: str, history: list[Turn] | None, settings: Sett
     if len(question) > MAX_QUESTION_CHARS:
         raise TooLong(f"the question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
     if len(history) > settings.max_history_turns:
-        raise TooLong(
-            f"the conversation has {len(history)} turns; the limit is {settings.max_history_turns}"
-            " (BYLINE_MAX_HISTORY_TURNS): send the recent ones"
-        )
+        raise TooLong(f"the conversation has {len(history)} turns; the limit is {settings.max_history_turns} (BYLINE_MAX_HISTORY_TURNS): send the recent ones")
     for n, turn in enumerate(history, start=1):
         if len(turn.content) > settings.max_turn_chars:
-            raise TooLong(
-                f"turn {n} of the conversation has {len(turn.content)} characters; the limit is"
-                f" {settings.max_turn_chars} (BYLINE_MAX_TURN_CHARS)"
-            )
+            raise TooLong(f"turn {n} of the conversation has {len(turn.content)} characters; the limit is {settings.max_turn_chars} (BYLINE_MAX_TURN_CHARS)")
     total = sum(len(turn.content) for turn in history)
     if total > settings.max_history_chars:
-        raise TooLong(
-            f"the conversation has {total} characters; the limit is {settings.max_history_chars} (BYLINE_MAX_HISTORY_CHARS)"
-        )
+        raise TooLong(f"the conversation has {total} characters; the limit is {settings.max_history_chars} (BYLINE_MAX_HISTORY_CHARS)")
 
 
 def recent_turns(history: list[Turn], settings: Settings) -> list[Turn]:

@@ -41,6 +41,7 @@ _VERBS = frozenset(
     strike free protect threaten destroy respond react end face arrest charge vote elect hire fire close""".split()
 )
 # Irregular past tenses: "did the army win" -> "the army won".
+# fmt: off
 PAST = {
     "say": "said", "tell": "told", "do": "did", "make": "made", "go": "went", "get": "got", "take": "took",
     "give": "gave", "come": "came", "see": "saw", "know": "knew", "think": "thought", "mean": "meant",
@@ -59,6 +60,7 @@ PARTICIPLES = {
     "grew": "grown", "became": "become", "did": "done", "rose": "risen", "spoke": "spoken", "drove": "driven",
     "flew": "flown", "threw": "thrown",
 }
+# fmt: on
 IRREGULAR_PAST = frozenset(PAST.values()) | frozenset(PARTICIPLES.values()) | {"been"}
 # Verbs whose subject is someone speaking or deciding, not the thing spoken of.
 _SPEECH_VERBS = frozenset(
@@ -237,6 +239,7 @@ def _verb_in(words: list[Word], start: int, end: int, aux: str) -> int | None:
     limit = next((n for n in inside if words[n].name and not words[n - 1].name), end)
     lowercase = [n for n in range(first + 1, limit) if not words[n].name and not _is_plural_s(words[n]) and not is_possessive(words[n])]
     return lowercase[-1] if lowercase else None
+
 
 # --- what an earlier question is about ------------------------------------------------
 

@@ -138,13 +138,25 @@ def report_csv(log: QuestionLog, date_from: str | None = None, date_to: str | No
     asked, feedback = log.asked(date_from, date_to), log.feedback(date_from, date_to)
     logged = {entry.answer for entry in asked}
     rows = [
-        ["question", a.at, a.question, "refused" if a.refused else "answered", " | ".join(a.unsupported), _verdict(a.feedback),
-         a.feedback.reason if a.feedback else "", a.answer_text, " ".join(a.citations), a.answerer, a.key_name]
+        [
+            "question",
+            a.at,
+            a.question,
+            "refused" if a.refused else "answered",
+            " | ".join(a.unsupported),
+            _verdict(a.feedback),
+            a.feedback.reason if a.feedback else "",
+            a.answer_text,
+            " ".join(a.citations),
+            a.answerer,
+            a.key_name,
+        ]
         for a in asked
     ]
     rows += [
         ["feedback", f.at, f.question, "", "", _verdict(f), f.reason, f.answer_text, " ".join(f.citations), f.answerer, f.key_name]
-        for f in feedback if f.answer not in logged
+        for f in feedback
+        if f.answer not in logged
     ]
     out = io.StringIO()
     writer = csv.writer(out)
@@ -164,14 +176,9 @@ def _cell(value: str) -> str:
 def report_text(report: Report) -> str:
     """What `byline report` prints."""
     span = f"{report.date_from or 'the start'} to {report.date_to or 'today'}"
-    lines = [
-        f"Questions from {span}: {report.questions} ({report.refused} refused); feedback: {report.helpful} helpful,"
-        f" {report.not_helpful} not helpful."
-    ]
+    lines = [f"Questions from {span}: {report.questions} ({report.refused} refused); feedback: {report.helpful} helpful, {report.not_helpful} not helpful."]
     lines += _section("Most asked", [f"{a.count:>4} × {a.question}" + (f"  ({a.refused} refused)" if a.refused else "") for a in report.most_asked])
-    lines += _section(
-        "Not answered, by topic", [f"{t.count:>4} × {t.topic}: " + " / ".join(t.questions) for t in report.refusal_topics]
-    )
+    lines += _section("Not answered, by topic", [f"{t.count:>4} × {t.topic}: " + " / ".join(t.questions) for t in report.refusal_topics])
     lines += _section(
         "Marked not helpful",
         [f"{m.at}  {m.question}" + (f"  — “{m.reason}”" if m.reason else "") + f"\n      answer: {_short(m.answer)}" for m in report.marked_not_helpful],

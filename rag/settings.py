@@ -19,52 +19,40 @@ class Settings(IndexSettings):
     )
     llm_base_url: str = Field(
         "",
-        description="The LLM server; empty: the backend's usual local address"
-        " (`openai`: `http://127.0.0.1:8080/v1`, `ollama`: `http://127.0.0.1:11434`).",
+        description="The LLM server; empty: the backend's usual local address (`openai`: `http://127.0.0.1:8080/v1`, `ollama`: `http://127.0.0.1:11434`).",
     )
     llm_model: str = Field("llama3.2", description="The model the `openai` or `ollama` server is asked for.")
     llm_api_key: str = Field("not-needed", repr=False, description="The key sent to an OpenAI-compatible server.")
-    llm_model_path: Path | None = Field(
-        None, description="The GGUF file the `llamacpp` backend loads at start-up (a wrong path or file fails there)."
-    )
+    llm_model_path: Path | None = Field(None, description="The GGUF file the `llamacpp` backend loads at start-up (a wrong path or file fails there).")
     llm_timeout: float = Field(
         180.0,
-        description="Seconds for a whole LLM answer (a CPU model is slow); past it the answer is cut there,"
-        " or is the extractive one.",
+        description="Seconds for a whole LLM answer (a CPU model is slow); past it the answer is cut there, or is the extractive one.",
     )
     llm_max_tokens: int = Field(256, description="Tokens the model may write per answer.")
     llm_context_window: int = Field(
         4096,
-        description="Tokens of prompt and answer the model is given: `llamacpp`'s `n_ctx`, Ollama's `num_ctx`;"
-        " an OpenAI-compatible server sets its own.",
+        description="Tokens of prompt and answer the model is given: `llamacpp`'s `n_ctx`, Ollama's `num_ctx`; an OpenAI-compatible server sets its own.",
     )
     drop_unsupported: bool = Field(
         False,
-        description="Remove the claims of an LLM answer that no cited sentence supports (they are always listed"
-        " in `warnings`).",
+        description="Remove the claims of an LLM answer that no cited sentence supports (they are always listed in `warnings`).",
     )
 
-    retrieval: Literal["hybrid", "dense", "bm25"] = Field(
-        "hybrid", description="`hybrid` (dense and BM25, fused), `dense` or `bm25`."
-    )
+    retrieval: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="`hybrid` (dense and BM25, fused), `dense` or `bm25`.")
     dense_weight: float = Field(0.6, description="The dense retriever's share in hybrid fusion; BM25 gets the rest.")
     fusion: Literal["relative_score", "reciprocal_rerank", "dist_based_score"] = Field(
         "relative_score", description="How hybrid retrieval fuses the two rankings (a LlamaIndex fusion mode)."
     )
-    recency_share: float = Field(
-        0.3, description="With an as-of date (`--as-of`): the share of a hit's score that recency controls."
-    )
+    recency_share: float = Field(0.3, description="With an as-of date (`--as-of`): the share of a hit's score that recency controls.")
     recency_days: float = Field(
         14.0,
-        description="With an as-of date: the age in days at which recency's weight falls to 1/e (37%);"
-        " articles dated after the as-of date get none.",
+        description="With an as-of date: the age in days at which recency's weight falls to 1/e (37%); articles dated after the as-of date get none.",
     )
     answer_chunks: int = Field(6, description="Chunks retrieved per question for answering.")
     max_citations: int = Field(3, description="Most citations in one answer.")
     abstain_threshold: float = Field(
         0.5,
-        description="Evidence score under which the extractive answerer abstains"
-        " (calibration in [docs/benchmarks.md](docs/benchmarks.md)).",
+        description="Evidence score under which the extractive answerer abstains (calibration in [docs/benchmarks.md](docs/benchmarks.md)).",
     )
 
     # The server (`byline serve`); access rules in ui/access.py.
@@ -98,17 +86,13 @@ class Settings(IndexSettings):
         gt=0,
         description="Hours a sign-in at `/signin` lasts; its cookie holds a signed token naming the key, never the key.",
     )
-    rate_limit: int = Field(
-        60, description="Questions, searches and feedback a minute per reader key (429 past it); 0: no limit."
-    )
+    rate_limit: int = Field(60, description="Questions, searches and feedback a minute per reader key (429 past it); 0: no limit.")
     rate_limit_per_address: int = Field(
         30,
         description="Questions, searches and feedback a minute per client address using reader keys, and as many wrong keys or"
         " failed sign-ins a minute per address (then every key from it waits); 0: no limit.",
     )
-    max_upload_mb: int = Field(
-        20, description="Largest upload in MB (API and Articles tab); the API answers a bigger one with 413."
-    )
+    max_upload_mb: int = Field(20, description="Largest upload in MB (API and Articles tab); the API answers a bigger one with 413.")
     max_upload_files: int = Field(
         200,
         description="Most files in one upload (API and Articles tab); more are refused (413) before any is read.",
@@ -127,8 +111,7 @@ class Settings(IndexSettings):
     max_history_turns: int = Field(
         20,
         ge=0,
-        description="Most turns of conversation a question may bring (API: 422 past it; the chat sends its newest"
-        " turns within these limits).",
+        description="Most turns of conversation a question may bring (API: 422 past it; the chat sends its newest turns within these limits).",
     )
     max_turn_chars: int = Field(4000, ge=0, description="Most characters in one turn of that conversation (API: 422 past it).")
     max_history_chars: int = Field(20000, ge=0, description="Most characters in all of that conversation (API: 422 past it).")
@@ -139,9 +122,7 @@ class Settings(IndexSettings):
         " name, never the reader's address or key. Off: nothing is logged but the feedback readers choose to send."
         " See [Editors' desk](#editors-desk).",
     )
-    log_retention_days: int = Field(
-        90, ge=0, description="Days the question log and readers' feedback are kept; older entries are deleted. 0: kept."
-    )
+    log_retention_days: int = Field(90, ge=0, description="Days the question log and readers' feedback are kept; older entries are deleted. 0: kept.")
 
     fetch_timeout: float = Field(
         20.0,
@@ -168,9 +149,7 @@ class Settings(IndexSettings):
         " that web requests may reach though their addresses are private, loopback, link-local or reserved; by default"
         " only public addresses are fetched, on every redirect too.",
     )
-    sources_max_articles: int = Field(
-        200, ge=1, description="Most articles read from one feed or sitemap per sync, the newest first."
-    )
+    sources_max_articles: int = Field(200, ge=1, description="Most articles read from one feed or sitemap per sync, the newest first.")
     stale_after_hours: float = Field(
         24.0,
         ge=0,

@@ -12,8 +12,7 @@ from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 # Words that say how something is asked, not what about: "What did Iran say?" is about Iran.
 # "won" and "don" are real words that NLTK lists only as pieces of "won't" and "don't".
 _ASKING_WORDS = frozenset(
-    "would could might must shall whose many much say says said saying tell tells told"
-    " happen happens happened happening go goes going went mean means".split()
+    "would could might must shall whose many much say says said saying tell tells told happen happens happened happening go goes going went mean means".split()
 )
 _REAL_WORDS = frozenset({"won", "don"})
 

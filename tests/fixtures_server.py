@@ -117,9 +117,7 @@ def served_service(tmp_path_factory, corpus, host_site):
     from rag.settings import Settings
 
     host_url, _ = host_site
-    settings = Settings(
-        store=tmp_path_factory.mktemp("server-store"), api_keys=f"other-key, {API_KEY}", cors_origins=host_url, max_upload_mb=1
-    )
+    settings = Settings(store=tmp_path_factory.mktemp("server-store"), api_keys=f"other-key, {API_KEY}", cors_origins=host_url, max_upload_mb=1)
     service = Byline(settings)
     report = service.ingest([corpus])
     assert report.added == 3 and not report.errors, report

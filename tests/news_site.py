@@ -45,8 +45,6 @@ SECRET = ["This page is behind robots.txt and must never be read by a polite cra
 DATES = {"tram": "Tue, 02 Apr 2024 09:00:00 GMT", "lighthouse": "Mon, 01 Apr 2024 08:00:00 GMT", "bakery": "Thu, 04 Apr 2024 07:30:00 GMT"}
 
 
-
-
 @dataclass
 class Route:
     body: bytes = b""
@@ -90,7 +88,7 @@ def rss(title: str, items: list[dict]) -> bytes:
 
 def atom(title: str, entries: list[dict]) -> bytes:
     items = "".join(
-        f"<entry><title>{e['title']}</title><link href=\"{e['link']}\"/><id>{e['link']}</id>"
+        f'<entry><title>{e["title"]}</title><link href="{e["link"]}"/><id>{e["link"]}</id>'
         f"<published>{e['date']}</published><updated>{e['date']}</updated>"
         f"<author><name>{e['author']}</name></author></entry>"
         for e in entries
@@ -226,14 +224,27 @@ def build(site: Site, slow: float = 2.0, huge: int = 12_000_000) -> None:
     # ends in .html and says it is HTML.
     r["/feeds/harbour"] = Route(harbour_feed(u, ["tram", "lighthouse"]), "text/plain", etag='"v1"')
     r["/valley/latest.html"] = Route(
-        atom("Valley Gazette", [
-            {"title": "Glassworks to become a museum", "link": f"{u}/valley/glassworks.html", "date": "2024-04-03T10:00:00Z", "author": "Tomas Reed"},
-            {"title": "A page robots.txt keeps out", "link": f"{u}/private/secret.html", "date": "2024-04-03T11:00:00Z", "author": "Nobody"},
-        ]),
+        atom(
+            "Valley Gazette",
+            [
+                {"title": "Glassworks to become a museum", "link": f"{u}/valley/glassworks.html", "date": "2024-04-03T10:00:00Z", "author": "Tomas Reed"},
+                {"title": "A page robots.txt keeps out", "link": f"{u}/private/secret.html", "date": "2024-04-03T11:00:00Z", "author": "Nobody"},
+            ],
+        ),
         "text/html",
     )
     r["/sitemap-news.xml"] = Route(
-        urlset([{"loc": f"{u}/news/festival.html", "lastmod": "2024-04-06", "title": "Lanterns light up the Dell", "publication": "Dell Valley News", "date": "2024-04-06"}]),
+        urlset(
+            [
+                {
+                    "loc": f"{u}/news/festival.html",
+                    "lastmod": "2024-04-06",
+                    "title": "Lanterns light up the Dell",
+                    "publication": "Dell Valley News",
+                    "date": "2024-04-06",
+                }
+            ]
+        ),
         "application/xml",
     )
     r["/sitemap-index.xml"] = Route(sitemap_index([f"{u}/sitemaps/part-1.xml"]), "application/xml", last_modified="Sat, 30 Mar 2024 12:00:00 GMT")

@@ -137,10 +137,19 @@ def test_gradio_routes_need_a_key(keyed):
 def test_gradio_events_refuse_without_a_key_and_readers_get_no_articles(keyed, gradio_fns):
     feed = "http://127.0.0.1:9/feed.xml"
     inputs = {
-        "byline-delete": [SEED_DOC, None], "byline-show": [SEED_DOC], "byline-add": [None, None], "byline-add-url": [feed, None],
-        "byline-feeds-refresh": [None], "tick": [None, None], "byline-sync": [None], "byline-remove-feed": [feed, True, None],
-        "byline-withdraw": [SEED_DOC, "a test", None], "byline-article-search": ["Damascus"], "byline-article-find": ["Damascus"],
-        "byline-articles-previous": [None], "byline-articles-next": [None],
+        "byline-delete": [SEED_DOC, None],
+        "byline-show": [SEED_DOC],
+        "byline-add": [None, None],
+        "byline-add-url": [feed, None],
+        "byline-feeds-refresh": [None],
+        "tick": [None, None],
+        "byline-sync": [None],
+        "byline-remove-feed": [feed, True, None],
+        "byline-withdraw": [SEED_DOC, "a test", None],
+        "byline-article-search": ["Damascus"],
+        "byline-article-find": ["Damascus"],
+        "byline-articles-previous": [None],
+        "byline-articles-next": [None],
     }  # None: a gr.State's place (the session keeps its value)
     for name, fn in gradio_fns.items():
         data = inputs.get(name, [QUESTION] if name in ("ask", "byline-question", "byline-ask") else [])

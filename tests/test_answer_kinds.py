@@ -181,9 +181,7 @@ def test_how_many_prefers_a_number_of_what_it_counts():
     assert counts("More than 4,000 current and former law school applicants got the email.", "applicant")
     assert not counts("She spoke outside Number 10 Downing Street.", "vote")
     assert not counts("Millions of baby swings were recalled.", "swing") and not counts("The owner of one of these swings", "swing")
-    evidence = evidence_of(
-        "Truss spoke outside Number 10 on Tuesday.", "The contest lasted 8 weeks.", "Truss won 81,326 votes to Sunak's 60,399."
-    )
+    evidence = evidence_of("Truss spoke outside Number 10 on Tuesday.", "The contest lasted 8 weeks.", "Truss won 81,326 votes to Sunak's 60,399.")
     assert offering("How many votes did Truss get?", evidence).sentence.startswith("Truss won")
 
 

@@ -312,9 +312,7 @@ def test_default_settings_no_keys_and_same_origin_only(tmp_path):
     assert open_app.get("/api/articles").json()["total"] == 0
     cross = open_app.get("/api/articles", headers={"Origin": "http://127.0.0.1:1"})
     assert cross.status_code == 200 and "access-control-allow-origin" not in cross.headers
-    preflight = open_app.options(
-        "/api/ask", headers={"Origin": "http://127.0.0.1:1", "Access-Control-Request-Method": "POST"}
-    )
+    preflight = open_app.options("/api/ask", headers={"Origin": "http://127.0.0.1:1", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in preflight.headers
 
 

@@ -27,8 +27,13 @@ def test_conversations_hold_follow_ups_to_refuse_and_to_answer():
 
 
 def test_malformed_records_are_named():
-    problems = set_problems("plain", [{"id": "a", "question": "Who?", "answers": [], "split": "tune", "source": "written:x"},
-                                      {"id": "a", "question": "", "answers": ["x"], "split": "half", "source": "mine"}])
+    problems = set_problems(
+        "plain",
+        [
+            {"id": "a", "question": "Who?", "answers": [], "split": "tune", "source": "written:x"},
+            {"id": "a", "question": "", "answers": ["x"], "split": "half", "source": "mine"},
+        ],
+    )
     assert any("needs answers" in p for p in problems)
     assert any("repeated 'id'" in p for p in problems)
     assert any("'split'" in p for p in problems)
@@ -71,11 +76,26 @@ def test_judge_scores_right_lead_wrong_and_refused():
 
 def test_summary_shares_per_set_and_half():
     row = lambda set_, outcome, lead=False, turn=0, answers=("x",): {  # noqa: E731
-        "set": set_, "split": "check", "outcome": outcome, "lead": lead, "turn": turn, "answers": list(answers)}
-    rows = [row("plain", "right", True), row("plain", "right"), row("plain", "refused"), row("plain", "wrong"),
-            row("unanswerable", "refused", answers=()), row("unanswerable", "answered", answers=()),
-            row("conversations", "right"), row("conversations", "right", turn=1), row("conversations", "refused", turn=2, answers=()),
-            row("conversations", "refused", turn=1), row("conversations", "answered", turn=2, answers=())]
+        "set": set_,
+        "split": "check",
+        "outcome": outcome,
+        "lead": lead,
+        "turn": turn,
+        "answers": list(answers),
+    }
+    rows = [
+        row("plain", "right", True),
+        row("plain", "right"),
+        row("plain", "refused"),
+        row("plain", "wrong"),
+        row("unanswerable", "refused", answers=()),
+        row("unanswerable", "answered", answers=()),
+        row("conversations", "right"),
+        row("conversations", "right", turn=1),
+        row("conversations", "refused", turn=2, answers=()),
+        row("conversations", "refused", turn=1),
+        row("conversations", "answered", turn=2, answers=()),
+    ]
     summary = summarise(rows)
     assert summary["plain:check"] == {"n": 4, "right": 0.5, "lead": 0.25, "wrongly_refused": 0.25}
     assert summary["unanswerable:check"] == {"n": 2, "refused": 0.5}

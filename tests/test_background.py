@@ -25,7 +25,7 @@ def test_a_wire_photo_dateline_marks_a_caption():
 
 def test_headings_and_datelines_state_nothing():
     assert is_caption("Most expensive gas in the USA") and is_caption("São Paulo, Brazil CNN —")
-    assert not is_caption("Is the pandemic over?") and not is_caption('He said “it is over”')
+    assert not is_caption("Is the pandemic over?") and not is_caption("He said “it is over”")
     assert not is_caption("Gas rose 5% (to $5).") and not is_caption("“We won.”")
 
 

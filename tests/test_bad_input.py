@@ -94,7 +94,12 @@ def bad_files(tag: str) -> list[Bad]:
             ["no article text", "'text'"],
             line=1,
         ),
-        Bad("HTML with only scripts", f"{tag}-scripts.html", b"<html><head><script>var a = 1;</script></head><body><script>alert(1)</script></body></html>", ["no article text"]),
+        Bad(
+            "HTML with only scripts",
+            f"{tag}-scripts.html",
+            b"<html><head><script>var a = 1;</script></head><body><script>alert(1)</script></body></html>",
+            ["no article text"],
+        ),
         Bad("symbolic link loop", f"{tag}-loop.txt", None, ["symbolic link loop"], paths=["cli"], skipped=True),
         Bad("folder link loop", f"{tag}-up", None, ["symbolic link loop"], paths=["cli"], skipped=True),
         Bad(
@@ -170,9 +175,7 @@ def runs(service, server_app, tmp_path_factory) -> dict[str, tuple[list[str], li
     before = stored(service)
     folder = tmp_path_factory.mktemp("cli-corpus")
     write_folder(folder, "cli")
-    cli = CliRunner().invoke(
-        app, ["ingest", str(folder), "--store", str(service.settings.store)], env={"BYLINE_MAX_ARTICLE_MB": str(MAX_ARTICLE_MB)}
-    )
+    cli = CliRunner().invoke(app, ["ingest", str(folder), "--store", str(service.settings.store)], env={"BYLINE_MAX_ARTICLE_MB": str(MAX_ARTICLE_MB)})
     assert cli.exit_code == 1, cli.output
     errors = [line.removeprefix("error: ") for line in cli.stderr.splitlines() if line.startswith("error: ")]
     skipped = [line.removeprefix("skipped ") for line in cli.stderr.splitlines() if line.startswith("skipped ")]

@@ -210,10 +210,7 @@ def widget_ask(root, question: str):
     field = root.find_element(By.CSS_SELECTOR, "input[name=question]")
     field.send_keys(question + Keys.ENTER)
     # Done when the new answer is in and the Ask button is enabled again.
-    wait(root).until(
-        lambda r: len(r.find_elements(By.CSS_SELECTOR, ".msg.bot")) > answers
-        and r.find_element(By.CSS_SELECTOR, "button.send").is_enabled()
-    )
+    wait(root).until(lambda r: len(r.find_elements(By.CSS_SELECTOR, ".msg.bot")) > answers and r.find_element(By.CSS_SELECTOR, "button.send").is_enabled())
     errors = root.find_elements(By.CSS_SELECTOR, ".msg.bot.error")
     assert not errors, errors[0].text
     return root.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1]
@@ -232,7 +229,7 @@ def assert_labelled_by_their_sentences(labels: list[str], citations) -> None:
     """Each citation reads as the start of its own sentence, so no two read alike (quote marks aside:
     the label's own, and the sentence's, nested in them)."""
     assert len(labels) == len(citations) >= 1 and len(set(labels)) == len(labels)
-    unquoted = str.maketrans("", "", "“”‘’\"…")
+    unquoted = str.maketrans("", "", '“”‘’"…')
     for label, citation in zip(labels, citations):
         words = label.translate(unquoted).split()
         assert citation.sentence.translate(unquoted).split()[: len(words)] == words and len(label) <= 93
@@ -306,9 +303,7 @@ def test_gradio_shows_article_markup_as_text(server, browser):
     chooser = browser.find_element(By.CSS_SELECTOR, "#byline-article-id input")
     chooser.send_keys(HARBOUR_DOC)
     browser.find_element(By.ID, "byline-show").click()
-    text = wait(browser, 30).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "#byline-article-text textarea").get_attribute("value")
-    )
+    text = wait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "#byline-article-text textarea").get_attribute("value"))
     assert text.startswith(XSS_TITLE) and XSS_URL in text and XSS_SCRIPT in text and XSS_IMG in text
     assert_nothing_injected(browser)
 
@@ -562,9 +557,7 @@ def test_iframe_widget_and_api_json_show_markup_as_text(open_server, host_site, 
     """Default settings: the /widget page calls its own origin (no CORS needed, no key)."""
     from selenium.webdriver.common.by import By
 
-    upload = httpx.post(
-        f"{open_server}/api/articles", files=[("files", (HARBOUR_DOC, HARBOUR_ARTICLE.encode(), "text/plain"))], timeout=120
-    )
+    upload = httpx.post(f"{open_server}/api/articles", files=[("files", (HARBOUR_DOC, HARBOUR_ARTICLE.encode(), "text/plain"))], timeout=120)
     assert upload.status_code == 200, upload.text
     host_url, folder = host_site
     (folder / "framed.html").write_text(

@@ -145,9 +145,7 @@ def test_settings_lists_every_variable_with_its_value_and_default_and_masks_keys
     monkeypatch.setenv("BYLINE_LLM_API_KEY", "sk-secret")
     monkeypatch.setenv("BYLINE_LLM_TIMEOUT", "60")
     shown = byline("settings").stdout
-    assert [line.split(" = ")[0] for line in shown.splitlines() if " = " in line] == [
-        f"BYLINE_{name.upper()}" for name in Settings.model_fields
-    ]
+    assert [line.split(" = ")[0] for line in shown.splitlines() if " = " in line] == [f"BYLINE_{name.upper()}" for name in Settings.model_fields]
     assert 'BYLINE_API_KEYS = set (2 keys)  (default: "")' in shown
     assert "BYLINE_LLM_API_KEY = set (1 key)  (default: not-needed)" in shown
     assert "admin-one" not in shown and "sk-secret" not in shown

@@ -59,7 +59,12 @@ def test_a_number_corrected_in_one_copy_of_a_story_is_still_a_conflict(tmp_path,
     """Three outlets carry one wire story (one copy group); one of them corrected the match length."""
     records = [
         {"doc_id": "herald", "source": "Herald", "title": "Halep wins Wimbledon", "text": CORRECTED.format(minutes=56) + "\n\nSubscribe to the Herald."},
-        {"doc_id": "courier", "source": "Courier", "title": "Halep crushes Serena", "text": CORRECTED.format(minutes=57) + "\n\nCorrection: an earlier version gave the wrong length of the final."},
+        {
+            "doc_id": "courier",
+            "source": "Courier",
+            "title": "Halep crushes Serena",
+            "text": CORRECTED.format(minutes=57) + "\n\nCorrection: an earlier version gave the wrong length of the final.",
+        },
         {"doc_id": "voice", "source": "Voice", "title": "Halep's day", "text": "By Voice wire staff\n\n" + CORRECTED.format(minutes=56)},
     ]
     (tmp_path / "wire.jsonl").write_text("\n".join(json.dumps(r) for r in records))

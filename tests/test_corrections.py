@@ -143,7 +143,9 @@ def test_feeds_keep_withdrawn_articles_out_and_stale_feeds_are_flagged(site, tmp
             assert lighthouse not in {hit["doc_id"] for hit in hits}
 
             # The feed lists it again with a changed page: the sync reads it and leaves it out.
-            site.routes["/news/lighthouse.html"] = Route(page("Keeper retires", ["Agnes Morrow retired on Friday, said the coastguard.", "She kept the lamp for forty years."]))
+            site.routes["/news/lighthouse.html"] = Route(
+                page("Keeper retires", ["Agnes Morrow retired on Friday, said the coastguard.", "She kept the lamp for forty years."])
+            )
             relisted = [{"title": "Cape Morrow keeper retires", "link": lighthouse, "date": "Wed, 03 Apr 2024 09:00:00 GMT"}]
             site.routes["/feeds/harbour"] = Route(rss(HERALD, relisted), "text/plain")
             [synced] = httpx.post(f"{url}/api/sources/sync", json={}, headers=ADMIN).json()["sources"]

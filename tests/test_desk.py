@@ -27,9 +27,12 @@ READER = {"Authorization": f"Bearer {READER_KEY}"}
 OLD = "2001-02-03 04:05:06"
 REASON = "It names the wrong district"
 EARLIER = [
-    (3, "What happened in Damascus?", False), (3, "Who runs the Port Elwyn lighthouse now?", True),
-    (2, "When does the Port Elwyn lighthouse reopen?", True), (2, "Which neighbourhoods did the Syrian army capture?", False),
-    (1, "Is the Port Elwyn lighthouse keeper retiring?", True), (1, "What did the harbour council decide?", True),
+    (3, "What happened in Damascus?", False),
+    (3, "Who runs the Port Elwyn lighthouse now?", True),
+    (2, "When does the Port Elwyn lighthouse reopen?", True),
+    (2, "Which neighbourhoods did the Syrian army capture?", False),
+    (1, "Is the Port Elwyn lighthouse keeper retiring?", True),
+    (1, "What did the harbour council decide?", True),
     (1, "What happened in Damascus?", False),
 ]
 
@@ -84,8 +87,12 @@ def test_the_report_groups_refusals_by_topic_and_escapes_formulas(tmp_path):
 
     log = QuestionLog.in_store(tmp_path)
     for question, refused in [
-        ("Who won the World Cup in 2022?", True), ("Where is the World Cup final?", True), ("How tall is Mount Everest?", True),
-        ("What happened in Damascus?", False), ("what happened in damascus", False), ("=HYPERLINK(\"http://x\")", False),
+        ("Who won the World Cup in 2022?", True),
+        ("Where is the World Cup final?", True),
+        ("How tall is Mount Everest?", True),
+        ("What happened in Damascus?", False),
+        ("what happened in damascus", False),
+        ('=HYPERLINK("http://x")', False),
     ]:
         log.add_asked(Asked(question=question, answer_text="An answer.", refused=refused))
     log.add_feedback(Feedback(question="What happened in Damascus?", answer_text="An answer.", helpful=False, reason="@wrong"))
@@ -147,8 +154,12 @@ def desk(seed_service, seed_settings, host_site) -> Iterator[Desk]:
     from ui.server import create_app
 
     update = {
-        "api_keys": API_KEY, "reader_keys": READER_KEY, "cors_origins": host_site[0], "log_questions": True,
-        "rate_limit": 0, "rate_limit_per_address": 0,
+        "api_keys": API_KEY,
+        "reader_keys": READER_KEY,
+        "cors_origins": host_site[0],
+        "log_questions": True,
+        "rate_limit": 0,
+        "rate_limit_per_address": 0,
     }
     service = Byline(seed_settings.model_copy(update=update))
     for url in serve_in_thread(create_app(service)):
@@ -224,7 +235,8 @@ def test_feedback_from_the_widget_and_the_chat_reaches_the_editors_tab(desk, hos
     bubble = widget_ask(root, DAMASCUS)
     votes = bubble.find_elements(By.CSS_SELECTOR, ".feedback button.vote")
     assert [(v.tag_name, v.text, v.get_attribute("aria-label"), v.get_attribute("aria-pressed")) for v in votes] == [
-        ("button", "Yes", "Helpful", "false"), ("button", "No", "Not helpful", "false")
+        ("button", "Yes", "Helpful", "false"),
+        ("button", "No", "Not helpful", "false"),
     ]
     assert bubble.find_element(By.CSS_SELECTOR, ".feedback").get_attribute("aria-label") == "Was this answer helpful?"
     votes[1].send_keys(Keys.SPACE)  # by keyboard

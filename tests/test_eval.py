@@ -49,14 +49,40 @@ def tiny_dataset(tmp_path):
     folder = tmp_path / "tiny"
     folder.mkdir()
     articles = [
-        {"doc_id": "whales", "title": "Whale census", "text": "Researchers counted 412 humpback whales off the coast of Maui this winter. The count rose from last year."},
-        {"doc_id": "budget", "title": "City budget", "text": "The city council approved a budget of 3.2 billion dollars on Tuesday. Police funding grew by four percent."},
+        {
+            "doc_id": "whales",
+            "title": "Whale census",
+            "text": "Researchers counted 412 humpback whales off the coast of Maui this winter. The count rose from last year.",
+        },
+        {
+            "doc_id": "budget",
+            "title": "City budget",
+            "text": "The city council approved a budget of 3.2 billion dollars on Tuesday. Police funding grew by four percent.",
+        },
         {"doc_id": "rocket", "title": "Launch delayed", "text": "The rocket launch was delayed to Friday because of high winds over the launch pad."},
     ]
     questions = [
-        {"question_id": "q1", "question_sentence": "How many humpback whales were counted off Maui?", "gold_doc_ids": ["whales"], "answer_text": ["412"], "answer_text_in_gold_docs": True},
-        {"question_id": "q2", "question_sentence": "Why was the rocket launch delayed?", "gold_doc_ids": ["rocket"], "answer_text": ["high winds"], "answer_text_in_gold_docs": True},
-        {"question_id": "q3", "question_sentence": "What budget did the council approve?", "gold_doc_ids": ["budget"], "answer_text": ["3.2 billion"], "answer_text_in_gold_docs": True},
+        {
+            "question_id": "q1",
+            "question_sentence": "How many humpback whales were counted off Maui?",
+            "gold_doc_ids": ["whales"],
+            "answer_text": ["412"],
+            "answer_text_in_gold_docs": True,
+        },
+        {
+            "question_id": "q2",
+            "question_sentence": "Why was the rocket launch delayed?",
+            "gold_doc_ids": ["rocket"],
+            "answer_text": ["high winds"],
+            "answer_text_in_gold_docs": True,
+        },
+        {
+            "question_id": "q3",
+            "question_sentence": "What budget did the council approve?",
+            "gold_doc_ids": ["budget"],
+            "answer_text": ["3.2 billion"],
+            "answer_text_in_gold_docs": True,
+        },
     ]
     (folder / "articles.jsonl").write_text("\n".join(json.dumps(a) for a in articles))
     (folder / "questions.jsonl").write_text("\n".join(json.dumps(q) for q in questions))

@@ -26,9 +26,18 @@ LIMIT_MB = 0.1
 DATE = "Sat, 06 Apr 2024 09:00:00 GMT"
 LOCAL = "127.0.0.1"  # BYLINE_FETCH_ALLOW_PRIVATE for the site
 WIRE = {
-    "quarry": ("Quarry flooded after storm", "The disused Penhallow quarry flooded overnight after the storm, and the footpath around it is closed until the water drains."),
-    "ferryman": ("Ferryman rows his last crossing", "After fifty one years the ferryman of Sallow Reach rowed his last crossing on Sunday, carrying the mayor and a brass band."),
-    "orchard": ("Orchard saved by volunteers", "Volunteers replanted ninety apple trees in the Old Mill orchard, saving rare varieties such as the Sallow Pippin from being lost."),
+    "quarry": (
+        "Quarry flooded after storm",
+        "The disused Penhallow quarry flooded overnight after the storm, and the footpath around it is closed until the water drains.",
+    ),
+    "ferryman": (
+        "Ferryman rows his last crossing",
+        "After fifty one years the ferryman of Sallow Reach rowed his last crossing on Sunday, carrying the mayor and a brass band.",
+    ),
+    "orchard": (
+        "Orchard saved by volunteers",
+        "Volunteers replanted ninety apple trees in the Old Mill orchard, saving rare varieties such as the Sallow Pippin from being lost.",
+    ),
 }
 
 
@@ -51,7 +60,10 @@ def service(seed_settings, tmp_path_factory):
     from rag.service import Byline
 
     update = {
-        "store": tmp_path_factory.mktemp("sources-store"), "fetch_delay": 0, "fetch_timeout": TIMEOUT, "fetch_max_mb": LIMIT_MB,
+        "store": tmp_path_factory.mktemp("sources-store"),
+        "fetch_delay": 0,
+        "fetch_timeout": TIMEOUT,
+        "fetch_max_mb": LIMIT_MB,
         "fetch_allow_private": LOCAL,
     }
     return Byline(seed_settings.model_copy(update=update))
@@ -64,9 +76,16 @@ def added(site, service) -> dict:
 
     u = site.url
     paths = [
-        "/feeds/harbour", "/valley/latest.html", "/sitemap-news.xml", "/sitemap-index.xml",
+        "/feeds/harbour",
+        "/valley/latest.html",
+        "/sitemap-news.xml",
+        "/sitemap-index.xml",
         "/news/museum.html?utm_campaign=spring#top",
-        "/broken/slow.xml", "/broken/malformed.rss", "/broken/huge.xml", "/broken/loop-a", "/private/secret.html",
+        "/broken/slow.xml",
+        "/broken/malformed.rss",
+        "/broken/huge.xml",
+        "/broken/loop-a",
+        "/private/secret.html",
     ]
     dead = f"http://127.0.0.1:{closed_port()}/feed.xml"
     reports = web_feeds(service).add([u + p for p in paths] + [dead])
@@ -97,7 +116,11 @@ def test_feeds_sitemaps_and_pages_become_articles(site, service, added):
     assert (harbour.kind, harbour.title, harbour.added, harbour.errors) == ("feed", HERALD, 2, [])
     tram = service.article(f"{u}/news/tram.html").article  # the canonical URL, tracking parameters gone
     assert (tram.title, tram.url, tram.date, tram.source, tram.authors) == (
-        "Tram line to Eastgate approved", f"{u}/news/tram.html", "2024-04-02", HERALD, ["Ana Ruiz"]
+        "Tram line to Eastgate approved",
+        f"{u}/news/tram.html",
+        "2024-04-02",
+        HERALD,
+        ["Ana Ruiz"],
     )
     assert tram.text.endswith(TRAM[-1]) and "Contact us" not in tram.text  # the page's main text, through trafilatura
 
@@ -202,7 +225,7 @@ def test_prune_removes_what_left_the_feed(site, service, added, byline):
     assert service.article(f"{u}/news/lighthouse.html") is not None
     site.routes["/feeds/harbour"] = Route(harbour_feed(u, ["bakery", "tram"], "Wed, 03 Apr 2024 18:00:00 GMT"), "text/plain", etag='"v4"')
     code, out, err = byline("sync", "--prune")
-    assert f"{u}/feeds/harbour: a feed \"{HERALD}\": 2 articles (0 added, 0 updated, 2 unchanged), 1 removed" in out
+    assert f'{u}/feeds/harbour: a feed "{HERALD}": 2 articles (0 added, 0 updated, 2 unchanged), 1 removed' in out
     assert service.article(f"{u}/news/lighthouse.html") is None
     assert service.search("Cape Morrow lighthouse keeper", k=3).results[0].doc_id != f"{u}/news/lighthouse.html"
     assert service.article(f"{u}/valley/glassworks.html") is not None, "a feed that could not be read is not pruned"
@@ -213,7 +236,7 @@ def test_ingest_takes_urls_beside_paths(site, byline, tmp_path):
     note.write_text("The harbour master said on Tuesday that the new breakwater is finished.\n", encoding="utf-8")
     code, out, err = byline("ingest", note, f"{site.url}/news/museum.html", f"{site.url}/broken/loop-a")
     assert code == 1 and "1 article (1 added, 0 updated, 0 unchanged)" in out
-    assert f"{site.url}/news/museum.html: an article page \"Maritime museum reopens\": 1 article (0 added, 0 updated, 1 unchanged)" in out
+    assert f'{site.url}/news/museum.html: an article page "Maritime museum reopens": 1 article (0 added, 0 updated, 1 unchanged)' in out
     assert f"error: {site.url}/broken/loop-a: more than 5 redirects" in err
 
 
@@ -288,10 +311,15 @@ def test_api_adds_lists_and_syncs_sources(site, service, added):
 def test_articles_tab_shows_what_came_in_as_text(site, service, added):
     from ui.feed_lines import add_url_markdown
 
-    site.routes["/news/ferry.html"] = Route(page("Ferry <img src=x onerror=alert(1)> [timetable](javascript:alert(2))", [
-        "The winter ferry timetable starts on Monday, with two fewer crossings to the islands each day.",
-        "The operator said the crossings would return in April, when the new boat is delivered.",
-    ]))
+    site.routes["/news/ferry.html"] = Route(
+        page(
+            "Ferry <img src=x onerror=alert(1)> [timetable](javascript:alert(2))",
+            [
+                "The winter ferry timetable starts on Monday, with two fewer crossings to the islands each day.",
+                "The operator said the crossings would return in April, when the new boat is delivered.",
+            ],
+        )
+    )
     shown = add_url_markdown(service, f"{site.url}/news/ferry.html")
     assert "/news/ferry.html>: an article page" in shown and "1 added" in shown
     assert "<img" not in shown and "\\[timetable\\]\\(javascript" in shown  # a Markdown link, escaped
@@ -384,7 +412,9 @@ def test_prune_deletes_in_one_write(site, service, added, monkeypatch):
     links = [f"{u}/many/{n}.html" for n in range(6)]
     for n in range(len(links)):
         site.routes[f"/many/{n}.html"] = Route(page(f"Council notice {n}", [f"Notice {n}: the council will resurface road number {n} in May."]))
-    site.routes["/feeds/many"] = Route(rss("Notices", [{"title": f"Notice {n}", "link": link, "date": DATE} for n, link in enumerate(links)]), "application/rss+xml")
+    site.routes["/feeds/many"] = Route(
+        rss("Notices", [{"title": f"Notice {n}", "link": link, "date": DATE} for n, link in enumerate(links)]), "application/rss+xml"
+    )
     sources = web_feeds(service)
     assert sources.add([f"{u}/feeds/many"])[0].added == 6
     writes = []
@@ -513,8 +543,16 @@ def test_private_addresses_are_refused_unless_allowed(site, byline, monkeypatch)
     assert len(site.requests) == asked
     with pytest.raises(PrivateAddress, match="127.0.0.1 is a loopback address"):
         GuardedBackend(AddressPolicy()).connect_tcp("127.0.0.1", int(port))
-    kinds = {"10.1.2.3": "private", "169.254.169.254": "link-local", "::1": "loopback", "::ffff:127.0.0.1": "loopback",
-             "0.0.0.0": "unspecified", "100.64.0.1": "non-public", "224.0.0.1": "multicast", "fd00::1": "private"}
+    kinds = {
+        "10.1.2.3": "private",
+        "169.254.169.254": "link-local",
+        "::1": "loopback",
+        "::ffff:127.0.0.1": "loopback",
+        "0.0.0.0": "unspecified",
+        "100.64.0.1": "non-public",
+        "224.0.0.1": "multicast",
+        "fd00::1": "private",
+    }
     for address, kind in kinds.items():
         with pytest.raises(PrivateAddress, match=f"is a {kind} address"):
             AddressPolicy().addresses(address, 80)
@@ -562,7 +600,7 @@ def test_the_readme_examples_are_what_byline_prints(tmp_path, monkeypatch):
                 monkeypatch.setenv(*words[1].split("=", 1))
                 continue
             env = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word))
-            words = words[len(env):]
+            words = words[len(env) :]
             if words[:1] != ["byline"] or words[1] == "ask":  # the news site itself, curl, and answers (tested above)
                 continue
             result = CliRunner().invoke(app, words[1:], env=env)

@@ -146,17 +146,13 @@ def test_who_won_needs_a_sentence_that_says_someone_won():
     from rag.focus import asked_deed
 
     assert asked_deed("Who redesigned its menu?") == frozenset() and asked_deed("Who is banning toys?") == frozenset()
-    about = evidence_of(
-        "He played for Brazil in the 2014 FIBA World Cup.", "The World Cup final drew 1 billion viewers.", "Tickets sold out."
-    )
+    about = evidence_of("He played for Brazil in the 2014 FIBA World Cup.", "The World Cup final drew 1 billion viewers.", "Tickets sold out.")
     assert "says that anyone did" in unsupported("Who won the 2014 World Cup?", about)
     reported = evidence_of("Germany beat Argentina 1-0 in the 2014 World Cup final.", *[e.sentence for e in about])
     assert unsupported("Who won the 2014 World Cup?", reported) is None
     assert unsupported("Who led the inquiry?", evidence_of("The inquiry was headed by Sally Yates.")) is None
     # the deed must be told of what the question names, not of something else in the same sentence
-    elsewhere = evidence_of(
-        "This year she competed at Wimbledon, the National Bank Open, the Western & Southern Open and the US Open, winning three matches."
-    )
+    elsewhere = evidence_of("This year she competed at Wimbledon, the National Bank Open, the Western & Southern Open and the US Open, winning three matches.")
     assert "says that anyone did" in unsupported("Who won Wimbledon this year?", elsewhere)
     assert unsupported("Who won the 2020 World Series?", evidence_of("Biden welcomed the Dodgers, the 2020 World Series champs.")) is None
 

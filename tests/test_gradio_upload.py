@@ -28,9 +28,7 @@ def upload_server(request, tmp_path_factory, seed_settings) -> Iterator[tuple[st
     from ui.server import create_app
 
     keyed = request.param == "keyed"
-    settings = seed_settings.model_copy(
-        update={"store": tmp_path_factory.mktemp(f"upload-{request.param}"), "api_keys": ADMIN_KEY if keyed else ""}
-    )
+    settings = seed_settings.model_copy(update={"store": tmp_path_factory.mktemp(f"upload-{request.param}"), "api_keys": ADMIN_KEY if keyed else ""})
     headers = {"Authorization": f"Bearer {ADMIN_KEY}"} if keyed else {}
     with Byline(settings) as service:
         for url in serve_in_thread(create_app(service)):
@@ -85,9 +83,7 @@ def test_upload_tells_its_progress_and_the_list_pages_and_searches(upload_server
         (f"note-{n}.md", f"---\nsource: {'Harbour Times' if n % 2 else 'Valley Post'}\n---\n# {title}\n\n{title} was reported on day {n}.\n")
         for n, title in enumerate(["Tram line approved", "Bridge reopens", "Ferry 100% on time", "Library extends hours"])
     ]
-    saved = httpx.post(
-        f"{url}/gradio_api/upload", files=[("files", (name, text.encode(), "text/markdown")) for name, text in notes], headers=headers
-    )
+    saved = httpx.post(f"{url}/gradio_api/upload", files=[("files", (name, text.encode(), "text/markdown")) for name, text in notes], headers=headers)
     assert saved.status_code == 200, saved.text
     events, page, told = gradio_events(url, headers), uuid.uuid4().hex[:12], []
     files = [file_data(path, name) for path, (name, _) in zip(saved.json(), notes, strict=True)]

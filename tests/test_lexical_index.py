@@ -72,7 +72,19 @@ def test_filters_are_honoured(service):
 
 @pytest.mark.parametrize(
     "query",
-    ['"harbour', 'harbour" OR "', "harbour AND NOT comet", "NEAR(harbour comet)", "harbour*", "^harbour", "col:harbour", "-harbour +comet", "(harbour", "harbour; DROP TABLE chunks; --", "l'harbour’s «comet»"],
+    [
+        '"harbour',
+        'harbour" OR "',
+        "harbour AND NOT comet",
+        "NEAR(harbour comet)",
+        "harbour*",
+        "^harbour",
+        "col:harbour",
+        "-harbour +comet",
+        "(harbour",
+        "harbour; DROP TABLE chunks; --",
+        "l'harbour’s «comet»",
+    ],
 )
 def test_query_syntax_is_never_fts_syntax(service, query):
     assert "harbour.md" in lexical(service, query) or "comet.md" in lexical(service, query)

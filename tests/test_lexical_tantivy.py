@@ -72,7 +72,9 @@ def test_query_syntax_is_never_query_syntax(service):
 
 def _put(docs: DocStore, doc_id: str, texts: list[str]) -> None:
     with docs.transaction():
-        docs.put(Article(doc_id=doc_id, text=" ".join(texts), source="Wire"), [], [StoredChunk(f"{doc_id}::{n}", doc_id, n, 0, 0, t) for n, t in enumerate(texts)])
+        docs.put(
+            Article(doc_id=doc_id, text=" ".join(texts), source="Wire"), [], [StoredChunk(f"{doc_id}::{n}", doc_id, n, 0, 0, t) for n, t in enumerate(texts)]
+        )
 
 
 def _ids(docs: DocStore, query: str) -> list[str]:

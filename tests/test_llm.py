@@ -73,8 +73,12 @@ def test_obedient_model_gets_its_markers_renumbered_and_checked(llm_service, scr
 
 
 def test_claims_without_markers_are_attributed_after_generation(llm_service, scripted):
-    scripted(lambda prompt, numbered: "Bahram Ghasemi is the spokesman of Iran's Foreign Ministry. "
-        "He told reporters that Iran will continue its support as long as the Syrian government wants.")
+    scripted(
+        lambda prompt, numbered: (
+            "Bahram Ghasemi is the spokesman of Iran's Foreign Ministry. "
+            "He told reporters that Iran will continue its support as long as the Syrian government wants."
+        )
+    )
     result = llm_service.ask(SPOKESMAN)
     assert not result.abstained and all(claim.supported for claim in result.claims), result.claims
     assert "Ghasemi" in result.citations[0].sentence

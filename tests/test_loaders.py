@@ -73,10 +73,7 @@ def test_json_array_and_wrapped_articles(tmp_path):
 
 
 def test_html_page_main_text_and_metadata(tmp_path):
-    paragraphs = "".join(
-        f"<p>The city council approved a new transit plan that adds {n} bus lines across the northern districts.</p>"
-        for n in range(3, 9)
-    )
+    paragraphs = "".join(f"<p>The city council approved a new transit plan that adds {n} bus lines across the northern districts.</p>" for n in range(3, 9))
     (tmp_path / "page.html").write_text(
         "<html><head><title>Transit plan approved | Gazette</title>"
         '<meta property="og:title" content="Transit plan approved">'
@@ -173,7 +170,13 @@ def test_an_article_without_a_title_or_slug_takes_a_headline_from_its_first_sent
     (article,), _ = load(SEEDS)
     assert article.title == "Syria’s military said Monday it has retaken the last neighborhoods"
     (tmp_path / "short.txt").write_text("LONDON (AP) — Prices rose 3% in June, the statistics office said.\nMore followed.\n")
-    records = [{"doc_id": "r", "url": "https://news.example.com/", "text": "The council, which met on Monday after a long recess forced by floods that shut the town hall, voted."}]
+    records = [
+        {
+            "doc_id": "r",
+            "url": "https://news.example.com/",
+            "text": "The council, which met on Monday after a long recess forced by floods that shut the town hall, voted.",
+        }
+    ]
     (tmp_path / "r.jsonl").write_text(json.dumps(records[0]))
     assert sorted(a.title for a in load(tmp_path)[0]) == [
         "Prices rose 3% in June, the statistics office said",

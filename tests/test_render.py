@@ -38,7 +38,9 @@ def answer_of(claims: list[tuple[str, list[Citation], str | None]], question: st
     for text, citations, unsupported in claims:
         start = offset + (1 if pieces else 0)
         checked.append(
-            Claim(text=text, start=start, end=start + len(text), citations=[c.n for c in citations], supported=unsupported is None, reason=unsupported or "quoted")
+            Claim(
+                text=text, start=start, end=start + len(text), citations=[c.n for c in citations], supported=unsupported is None, reason=unsupported or "quoted"
+            )
         )
         piece = text + "".join(f" [{c.n}]" for c in citations)
         pieces.append(piece)

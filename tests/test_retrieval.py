@@ -19,8 +19,12 @@ def write_jsonl(path, records):
 def weekly_store(tmp_path, seed_settings):
     """The same kind of story in three different weeks."""
     records = [
-        {"doc_id": f"storm-{day}", "title": "Storm closes schools", "publish_date": day,
-         "text": f"A winter storm closed schools across the county. Officials reopened roads on {day}."}
+        {
+            "doc_id": f"storm-{day}",
+            "title": "Storm closes schools",
+            "publish_date": day,
+            "text": f"A winter storm closed schools across the county. Officials reopened roads on {day}.",
+        }
         for day in ("2022-01-03", "2022-06-13", "2022-11-21")
     ] + [
         {"doc_id": f"other-{n}", "title": title, "publish_date": "2022-06-14", "text": text}
@@ -41,7 +45,7 @@ def test_as_of_prefers_the_articles_of_that_week(weekly_store):
     for as_of, expected in [("2022-06-16", "storm-2022-06-13"), ("2022-11-25", "storm-2022-11-21"), ("2022-01-05", "storm-2022-01-03")]:
         hits = weekly_store.search("Why were schools closed?", k=3, filters=Filters(as_of=as_of)).results
         assert hits[0].doc_id == expected, as_of
-        assert len({h.doc_id for h in hits} & {f"storm-{d}" for d in ('2022-01-03', '2022-06-13', '2022-11-21')}) == 3  # a preference, not a filter
+        assert len({h.doc_id for h in hits} & {f"storm-{d}" for d in ("2022-01-03", "2022-06-13", "2022-11-21")}) == 3  # a preference, not a filter
 
 
 def test_recency_weight_shape():

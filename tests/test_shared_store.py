@@ -129,7 +129,9 @@ def chroma_url(tmp_path_factory) -> Iterator[str]:
     with log.open("w") as out:
         process = subprocess.Popen(
             [str(CHROMA), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -273,7 +275,10 @@ class Served:
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [str(BYLINE), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--store", str(folder / name)],
-                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=ROOT,
             )
 
     def wait(self, deadline: float) -> None:
@@ -300,8 +305,14 @@ def launched(postgres, chroma_url, tmp_path_factory) -> Iterator[tuple[Served, S
         admin.execute("CREATE DATABASE archive")
     folder = tmp_path_factory.mktemp("two-servers")
     env = {key: value for key, value in os.environ.items() if not key.startswith("BYLINE_")}
-    env.update(BYLINE_CHROMA_URL=chroma_url, BYLINE_DATABASE_URL=f"{postgres.url}/archive", HF_HUB_OFFLINE="1",
-               ANONYMIZED_TELEMETRY="False", GRADIO_ANALYTICS_ENABLED="False", BYLINE_TORCH_THREADS="1")
+    env.update(
+        BYLINE_CHROMA_URL=chroma_url,
+        BYLINE_DATABASE_URL=f"{postgres.url}/archive",
+        HF_HUB_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        GRADIO_ANALYTICS_ENABLED="False",
+        BYLINE_TORCH_THREADS="1",
+    )
     servers = Served("one", env, folder), Served("two", env, folder)
     try:
         yield servers
@@ -354,7 +365,9 @@ def test_killing_one_server_leaves_the_other_serving(two_servers, postgres):
     assert search(two, "lantern glass storm") == ["lighthouse.md"]
     postgres.restart()  # and the database restarted under it: the server connects again
     assert search(two, "lantern glass storm") == ["lighthouse.md"]
-    upload = httpx.post(f"{two.url}/api/articles", files=[("files", ("note.txt", b"The harbour ferry timetable changes on Monday.", "text/plain"))], timeout=120)
+    upload = httpx.post(
+        f"{two.url}/api/articles", files=[("files", ("note.txt", b"The harbour ferry timetable changes on Monday.", "text/plain"))], timeout=120
+    )
     assert upload.status_code == 200, upload.text  # the write lock died with the killed process's session
     assert httpx.get(f"{two.url}/healthz").json()["articles"] == 2
 
@@ -367,13 +380,18 @@ def test_the_sources_registry_on_postgres(database, tmp_path):
     registry.register("https://news.example/feed.xml", "feed", "Example News", prune=False)
     registry.register("https://news.example/feed.xml", "feed", None, prune=True)  # keeps its title
     registry.save_entries("https://news.example/feed.xml", [KnownEntry("https://news.example/a", "a.html", "v1")])
-    registry.save_entries("https://news.example/feed.xml", [KnownEntry("https://news.example/a", "a.html", "v2"), KnownEntry("https://news.example/b", "b.html")])
+    registry.save_entries(
+        "https://news.example/feed.xml", [KnownEntry("https://news.example/a", "a.html", "v2"), KnownEntry("https://news.example/b", "b.html")]
+    )
     registry.synced("https://news.example/feed.xml", '"etag"', None, None, keep_validators=True)
     other = FeedRegistry.in_store(tmp_path / "elsewhere", database)  # another machine's server
     [source] = other.all()
     assert (source.title, source.prune, source.articles, source.etag) == ("Example News", True, 2, '"etag"')
     assert other.entries(source.url)["https://news.example/a"].version == "v2"
-    assert sorted(other.claims(["a.html", "b.html", "c.html"])) == [(source.url, "https://news.example/a", "a.html"), (source.url, "https://news.example/b", "b.html")]
+    assert sorted(other.claims(["a.html", "b.html", "c.html"])) == [
+        (source.url, "https://news.example/a", "a.html"),
+        (source.url, "https://news.example/b", "b.html"),
+    ]
     other.forget_entries(source.url, ["https://news.example/a"])
     assert list(registry.entries(source.url)) == ["https://news.example/b"]
     assert registry.remove(source.url) and not other.all() and other.claims(["b.html"]) == []

@@ -25,6 +25,7 @@ from tests.fixtures_server import free_socket
 
 BYLINE = Path(sys.executable).with_name("byline")
 # Invented articles: (file, title, source, date, sentences).
+# fmt: off
 ARTICLES = [
     ("lighthouse.md", "Marrow Point lighthouse gets a new lamp", "Coastal Courier", "2024-02-12", [
         "The Marrow Point lighthouse will shine again from Friday after volunteers fitted an LED lamp.",
@@ -77,6 +78,7 @@ ARTICLES = [
         "Stallholders voted 31 to 4 for the move after complaints about traffic.",
     ]),
 ]
+# fmt: on
 # The version of market.md already stored when the interrupted ingests start: they update it.
 OLD_MARKET = ["The Saturday farmers' market stays in the car park this summer, organisers said.", "It has 35 stalls."]
 QUESTIONS = ["Who spotted the comet?", "How many passengers rode the tram on opening day?", "Where will the farmers' market move?"]
@@ -135,9 +137,7 @@ def start(*args: str, pause_at: str | None = None, **env: str) -> subprocess.Pop
     environ = {**os.environ, **env, **({"BYLINE_TEST_PAUSE_AT": pause_at} if pause_at else {})}
     # A session of its own: when a process of the test's group exits, Linux resumes the group's
     # stopped processes (SIGCONT to an orphaned group), which would let a paused write go on.
-    return subprocess.Popen(
-        [str(BYLINE), *args], env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+    return subprocess.Popen([str(BYLINE), *args], env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 def wait_for_line(process: subprocess.Popen, wanted: str, stream: str = "stderr", timeout: float = 300) -> str:
@@ -257,8 +257,16 @@ def story(tmp_path_factory) -> Story:
         for process in (server, writer, deleter):
             if process:
                 process.kill()
-    return Story(corpus, {"write": root / "write", "chroma": root / "chroma", "stored": root / "stored", "serve": store},
-                 refused, (out, waiting + err), busy_upload, found, article_status, answer)
+    return Story(
+        corpus,
+        {"write": root / "write", "chroma": root / "chroma", "stored": root / "stored", "serve": store},
+        refused,
+        (out, waiting + err),
+        busy_upload,
+        found,
+        article_status,
+        answer,
+    )
 
 
 EXTRA = ("seals.md", b"---\ntitle: Seal pups counted on the Skerry\n---\nWardens counted 212 grey seal pups on the Skerry this winter.\n")

@@ -159,7 +159,12 @@ def test_time_left_is_the_work_left_at_the_recent_pace_and_never_zero_before_the
     assert pace.update(0.2, 30) == 80  # 0.1 in 10 s: 0.8 left takes 80 s
     assert pace.update(0.6, 130) == pytest.approx(100)  # 0.4 in the last 100 s (the sample at 20 s is over a minute old)
     assert [left_text(None, 0.3), left_text(0.2, 0.99), left_text(65, 0.5), left_text(3725, 0.1), left_text(0, 1.0)] == [
-        "--:-- left", "0:01 left", "1:05 left", "1:02:05 left", "done"]
+        "--:-- left",
+        "0:01 left",
+        "1:05 left",
+        "1:02:05 left",
+        "done",
+    ]
 
 
 def _read_until(fd: int, into: list[bytes], done: threading.Event) -> None:

@@ -37,7 +37,11 @@ def runs(seed_service, tmp_path_factory):
     started = {
         name: subprocess.Popen(
             [SCRIPT, *map(str, args)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **env},
         )
         for name, (args, env, _) in commands.items()
     }

@@ -53,4 +53,3 @@ def test_a_chunk_whose_stored_text_changed_since_it_was_embedded_is_left_out(ser
     rewrite_chunk_text(service, first.node_id, first.text + " (corrected)")
     assert first.node_id not in {h.node_id for h in dense(service)}
     assert first.node_id in raw_query(service)  # still in Chroma: the hash, not Chroma, left it out
-

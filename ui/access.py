@@ -112,10 +112,7 @@ class KeyRing:
 def _checked(keys: list[str], setting: str) -> list[str]:
     for n, key in enumerate(keys, 1):
         if not KEY_CHARACTERS.fullmatch(key):
-            raise ValueError(
-                f"{setting}: key {n} holds a character a header or cookie cannot carry; "
-                "use only letters, digits and - . _ ~ + / ="
-            )
+            raise ValueError(f"{setting}: key {n} holds a character a header or cookie cannot carry; use only letters, digits and - . _ ~ + / =")
     return keys
 
 
@@ -177,8 +174,7 @@ class AccessMiddleware:
         if wait:
             return _refusal(
                 429,
-                f"Too many wrong keys or sign-ins from this address: try again in {wait} s "
-                "(BYLINE_RATE_LIMIT_PER_ADDRESS a minute).",
+                f"Too many wrong keys or sign-ins from this address: try again in {wait} s (BYLINE_RATE_LIMIT_PER_ADDRESS a minute).",
                 {"Retry-After": str(wait)},
             ), None
         if holder is None:
@@ -187,15 +183,15 @@ class AccessMiddleware:
             return refusal, holder
         if access is Access.ADMIN and holder.role != ADMIN:
             return _refusal(
-                403, "This is a reader key: it may ask, search and send feedback only. Listing, reading, uploading and "
+                403,
+                "This is a reader key: it may ask, search and send feedback only. Listing, reading, uploading and "
                 "deleting articles, and the editors' report, need a key from BYLINE_API_KEYS.",
             ), holder
         if access is Access.ASK and holder.role == READER:
             if wait := admit([(self.per_key, holder.ident), (self.per_address, address)]):
                 return _refusal(
                     429,
-                    f"Too many requests: try again in {wait} s (limits per minute: BYLINE_RATE_LIMIT per key, "
-                    "BYLINE_RATE_LIMIT_PER_ADDRESS per address).",
+                    f"Too many requests: try again in {wait} s (limits per minute: BYLINE_RATE_LIMIT per key, BYLINE_RATE_LIMIT_PER_ADDRESS per address).",
                     {"Retry-After": str(wait)},
                 ), holder
         return None, holder
@@ -245,9 +241,7 @@ def _origin_refusal(holder: Holder, headers: dict[str, str], from_cookie: bool) 
     if not holder.origins or origin in holder.origins:
         return None
     if not origin:
-        return _refusal(
-            403, "This reader key works only from its origins' pages (BYLINE_READER_KEYS); the request named no Origin or Referer."
-        )
+        return _refusal(403, "This reader key works only from its origins' pages (BYLINE_READER_KEYS); the request named no Origin or Referer.")
     return _refusal(403, f"This reader key may not be used from {origin}: add {origin} to this key's origins in BYLINE_READER_KEYS.")
 
 

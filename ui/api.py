@@ -210,8 +210,15 @@ def article(doc_id: str, service: ServiceDep) -> ArticleDetail:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with doc_id '{doc_id}'")
     a = stored.article
     return ArticleDetail(
-        doc_id=a.doc_id, title=a.title, date=a.date, source=a.source, chunks=stored.chunks,
-        url=a.url, dateline=a.dateline, authors=a.authors, text=a.text,
+        doc_id=a.doc_id,
+        title=a.title,
+        date=a.date,
+        source=a.source,
+        chunks=stored.chunks,
+        url=a.url,
+        dateline=a.dateline,
+        authors=a.authors,
+        text=a.text,
     )
 
 
@@ -248,9 +255,7 @@ class WithdrawnList(BaseModel):
     withdrawn: list[WithdrawnArticle] = Field(description="The newest withdrawal first.")
 
 
-@router.post(
-    "/articles/{doc_id:path}/withdraw", response_model=WithdrawnArticle, tags=["articles"], responses=refusals(404, 503)
-)
+@router.post("/articles/{doc_id:path}/withdraw", response_model=WithdrawnArticle, tags=["articles"], responses=refusals(404, 503))
 def withdraw(doc_id: str, body: WithdrawRequest, service: ServiceDep, http: Request) -> WithdrawnArticle:
     """Withdraw an article: remove it from the index, and keep every later ingest, upload and feed sync
     from adding it again; the reason is kept (`GET /api/withdrawn`). Withdrawing it again replaces the reason."""
@@ -290,9 +295,7 @@ def withdrawn(service: ServiceDep) -> WithdrawnList:
                     "schema": {
                         "type": "object",
                         "required": ["files"],
-                        "properties": {
-                            "files": {"type": "array", "minItems": 1, "items": {"type": "string", "format": "binary"}}
-                        },
+                        "properties": {"files": {"type": "array", "minItems": 1, "items": {"type": "string", "format": "binary"}}},
                     }
                 }
             },
@@ -308,9 +311,7 @@ async def upload(request: Request, service: ServiceDep) -> UploadResult:
             files = [(item.filename, await item.read()) for item in uploads]
     except StarletteHTTPException as error:  # what Starlette raises, FastAPI's is a subclass
         if str(error.detail).startswith("Too many files"):
-            raise HTTPException(
-                status.HTTP_413_CONTENT_TOO_LARGE, f"More than {limit} files in one upload (BYLINE_MAX_UPLOAD_FILES)."
-            ) from None
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"More than {limit} files in one upload (BYLINE_MAX_UPLOAD_FILES).") from None
         raise
     if not files:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the articles as multipart field 'files'")

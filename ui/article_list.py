@@ -55,10 +55,7 @@ def article_page(service, view: ArticleView, size: int = PAGE_SIZE) -> ArticlePa
     query = " ".join((view.query or "").split())[:MAX_QUERY]
     matched = service.count(query)
     offset = max(0, min(view.offset, (matched - 1) // size * size if matched else 0))
-    rows = [
-        [a.article.doc_id, a.article.title, a.article.date or "", a.article.source or "", a.chunks]
-        for a in service.articles(offset, size, query)
-    ]
+    rows = [[a.article.doc_id, a.article.title, a.article.date or "", a.article.source or "", a.chunks] for a in service.articles(offset, size, query)]
     stored = service.count() if query else matched
     return ArticlePage(ArticleView(query, offset), rows, matched, stored, size)
 

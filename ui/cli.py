@@ -12,19 +12,19 @@ import typer
 from index.loaders import LOADERS
 
 # Plain help (no rich): flags show no "<bool>" type, and `--help` needs no rich import.
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, help="Ask news articles questions; get answers that cite their sentences.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Ask news articles questions; get answers that cite their sentences.",
+)
 
 StoreOption = Annotated[Optional[Path], typer.Option("--store", help="Store folder (default ./.byline, env BYLINE_STORE).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the JSON result.")]
-AsOfOption = Annotated[
-    Optional[str], typer.Option("--as-of", help="Prefer articles published shortly before this ISO date.")
-]
-QueriesOption = Annotated[
-    Optional[Path], typer.Option("--queries", help="JSONL file of {id, question}: one JSON result per line on stdout.")
-]
-PruneOption = Annotated[
-    bool, typer.Option("--prune", help="Remove the articles that have left a feed or sitemap (and are in no other).")
-]
+AsOfOption = Annotated[Optional[str], typer.Option("--as-of", help="Prefer articles published shortly before this ISO date.")]
+QueriesOption = Annotated[Optional[Path], typer.Option("--queries", help="JSONL file of {id, question}: one JSON result per line on stdout.")]
+PruneOption = Annotated[bool, typer.Option("--prune", help="Remove the articles that have left a feed or sitemap (and are in no other).")]
 
 
 def _settings(**overrides):
@@ -300,9 +300,7 @@ def search(
 ):
     """Find the articles that best match QUERY."""
     service = _service(store, existing=True)
-    result = _one_or_batch(
-        lambda q, f, i: service.search(q, k=k, per_doc=per_doc, filters=f, id=i), query, queries, as_of, "QUERY"
-    )
+    result = _one_or_batch(lambda q, f, i: service.search(q, k=k, per_doc=per_doc, filters=f, id=i), query, queries, as_of, "QUERY")
     if result is None or as_json:
         return result and print(result.model_dump_json(indent=2))
     if not result.results:
@@ -495,9 +493,7 @@ def evaluate(
     baseline: Annotated[bool, typer.Option("--baseline", help="Also run plain LlamaIndex, dense-only and BM25-only.")] = False,
     as_json: JsonOption = False,
     store: Annotated[Optional[Path], typer.Option("--store", help="Store to use (default: a cache keyed by corpus and settings).")] = None,
-    question_dates: Annotated[
-        bool, typer.Option("--question-dates/--no-question-dates", help="Use each question's date as its as-of date.")
-    ] = True,
+    question_dates: Annotated[bool, typer.Option("--question-dates/--no-question-dates", help="Use each question's date as its as-of date.")] = True,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Ask only the first N answer questions (a slow LLM).")] = None,
 ):
     """Measure retrieval, citations and abstention on an evaluation folder."""
@@ -505,9 +501,7 @@ def evaluate(
     from rag.evaluation.runner import run_eval
 
     try:
-        report = run_eval(
-            dataset, k=k, store=store, baseline=baseline, progress=lambda m: typer.echo(m, err=True), use_dates=question_dates, limit=limit
-        )
+        report = run_eval(dataset, k=k, store=store, baseline=baseline, progress=lambda m: typer.echo(m, err=True), use_dates=question_dates, limit=limit)
     except ValueError as error:
         _fail(str(error))
     print(report.to_json() if as_json else render_table(report))
@@ -515,9 +509,7 @@ def evaluate(
 
 @app.command()
 def articles(
-    search: Annotated[
-        str, typer.Option("--search", help="Only articles whose title, source or doc_id holds each of these words (any case).")
-    ] = "",
+    search: Annotated[str, typer.Option("--search", help="Only articles whose title, source or doc_id holds each of these words (any case).")] = "",
     page: Annotated[Optional[int], typer.Option("--page", min=1, help="Which page of --limit articles to list (1: the newest).")] = None,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many articles (instead of --page).")] = 0,
     limit: Annotated[int, typer.Option(min=1, help="Articles listed at a time.")] = 50,

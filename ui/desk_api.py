@@ -42,9 +42,7 @@ class FeedbackReceipt(BaseModel):
 def feedback(body: FeedbackRequest, request: Request, service: ServiceDep) -> FeedbackReceipt:
     """A reader's verdict on an answer: helpful or not, and why. Kept for the editors' report (with
     the key's name, never the key or the reader's address) for BYLINE_LOG_RETENTION_DAYS."""
-    desk_for(service).feedback(
-        body.question, body.answer, body.citations, body.helpful, body.reason, request_key_name(request.headers)
-    )
+    desk_for(service).feedback(body.question, body.answer, body.citations, body.helpful, body.reason, request_key_name(request.headers))
     return FeedbackReceipt()
 
 

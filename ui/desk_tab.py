@@ -52,23 +52,30 @@ def editors_tab(demo: gr.Blocks, service: Byline, is_admin, require_admin, visib
         summary = gr.Markdown(elem_id="byline-report-summary")
         download = gr.HTML(csv_link("", ""))
         plot = gr.BarPlot(
-            x="day", y="questions", color="outcome", color_map=OUTCOME_COLOURS, title="Questions per day",
-            height=260, elem_id="byline-report-plot",
+            x="day",
+            y="questions",
+            color="outcome",
+            color_map=OUTCOME_COLOURS,
+            title="Questions per day",
+            height=260,
+            elem_id="byline-report-plot",
         )
         tables = [
-            gr.Dataframe(
-                headers=headers, datatype="str", interactive=False, wrap=True, label=label, column_widths=widths, elem_id=elem_id
-            )
+            gr.Dataframe(headers=headers, datatype="str", interactive=False, wrap=True, label=label, column_widths=widths, elem_id=elem_id)
             for label, headers, widths, elem_id in (
                 ("Most asked", ["question", "asked", "refused"], ["76%", "12%", "12%"], "byline-report-asked"),
                 ("Not answered, by topic", ["topic", "questions", "some of them"], ["20%", "12%", "68%"], "byline-report-topics"),
                 (
-                    "Marked not helpful", ["when (UTC)", "question", "reason", "answer", "cited"],
-                    ["14%", "20%", "18%", "36%", "12%"], "byline-report-unhelpful",
+                    "Marked not helpful",
+                    ["when (UTC)", "question", "reason", "answer", "cited"],
+                    ["14%", "20%", "18%", "36%", "12%"],
+                    "byline-report-unhelpful",
                 ),
                 (
-                    "Answers with unsupported claims", ["when (UTC)", "question", "unsupported claims", "answer"],
-                    ["14%", "22%", "28%", "36%"], "byline-report-unsupported",
+                    "Answers with unsupported claims",
+                    ["when (UTC)", "question", "unsupported claims", "answer"],
+                    ["14%", "22%", "28%", "36%"],
+                    "byline-report-unsupported",
                 ),
             )
         ]

@@ -21,9 +21,7 @@ class FieldError(BaseModel):
 class ErrorDetail(BaseModel):
     """Every error response's body."""
 
-    detail: str | list[FieldError] = Field(
-        description="Why, in words; a request that does not match the schema (a 422 from validation) lists its faults."
-    )
+    detail: str | list[FieldError] = Field(description="Why, in words; a request that does not match the schema (a 422 from validation) lists its faults.")
 
 
 REASONS = {

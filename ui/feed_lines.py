@@ -23,10 +23,7 @@ def report_line(report: FeedReport) -> str:
     if report.not_modified:
         return f"{report.url}: {what}, not modified since the last sync"
     read = report.added + report.updated + report.unchanged
-    line = (
-        f"{report.url}: {what}: {counted(read, 'article')} ({report.added} added, {report.updated} updated,"
-        f" {report.unchanged} unchanged)"
-    )
+    line = f"{report.url}: {what}: {counted(read, 'article')} ({report.added} added, {report.updated} updated, {report.unchanged} unchanged)"
     if report.removed:
         line += f", {report.removed} removed"
     return line + f", {counted(report.chunks, 'new chunk')}"
@@ -155,7 +152,7 @@ def sync_markdown(service) -> str:
     except SyncRunning as error:
         return _markdown_text(str(error))
     if not reports:
-        return "No feeds or sitemaps are registered: add one with \"Add from URL\"."
+        return 'No feeds or sitemaps are registered: add one with "Add from URL".'
     lines = []
     for report in reports:
         lines += [report_line(report)] if report.kind else []

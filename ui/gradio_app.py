@@ -55,7 +55,7 @@ def copy_js(button_id: str, whole: bool) -> str:
     carries (ui/render.py chat_answer); the button says "Copied" for a moment."""
     return f"""() => {{
   const blocks = [...document.querySelectorAll('#byline-chat .byline-markdown')].map(e => e.textContent);
-  const text = {'true' if whole else 'false'} ? blocks.join('\\n\\n---\\n\\n') : blocks[blocks.length - 1] || '';
+  const text = {"true" if whole else "false"} ? blocks.join('\\n\\n---\\n\\n') : blocks[blocks.length - 1] || '';
   if (!text) return;
   if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text);
   else {{
@@ -74,7 +74,11 @@ def copy_js(button_id: str, whole: bool) -> str:
 
 
 def chat_turn(
-    service: Byline, question: str, messages: list[dict], turns: list[dict], filters: Filters | None,
+    service: Byline,
+    question: str,
+    messages: list[dict],
+    turns: list[dict],
+    filters: Filters | None,
     on_answer: Callable[[AskResult, int], None] | None = None,
 ):
     """Ask `question` after the conversation `turns` (plain text; its newest turns within the limits are
@@ -115,7 +119,13 @@ def build_app(service: Byline) -> gr.Blocks:
     desk = desk_for(service)
 
     def respond(
-        question: str, messages: list[dict], turns: list[dict], shown: dict, source: str | None, date_from: str, date_to: str,
+        question: str,
+        messages: list[dict],
+        turns: list[dict],
+        shown: dict,
+        source: str | None,
+        date_from: str,
+        date_to: str,
         request: gr.Request,
     ):
         """The chat's answer; `shown` keeps each answer (by its message's index) for the feedback buttons."""
@@ -281,8 +291,14 @@ def build_app(service: Byline) -> gr.Blocks:
             # Each answer carries its own sources: a [n] marker opens its sentence, highlighted in its passage.
             # No label or toolbar over the first answer; sized to keep the question box in view at 1280x720.
             chatbot = gr.Chatbot(
-                label="Conversation", show_label=False, buttons=[], height=CHAT_HEIGHT, sanitize_html=True,
-                render_markdown=False, elem_id="byline-chat", placeholder=welcome_markdown(service),
+                label="Conversation",
+                show_label=False,
+                buttons=[],
+                height=CHAT_HEIGHT,
+                sanitize_html=True,
+                render_markdown=False,
+                elem_id="byline-chat",
+                placeholder=welcome_markdown(service),
                 feedback_options=FEEDBACK_OPTIONS,
             )
             turns = gr.State([])
@@ -307,9 +323,7 @@ def build_app(service: Byline) -> gr.Blocks:
                     status = gr.Markdown(elem_id="byline-status", min_height=48)
                     awaited = gr.State("")  # the feed or sitemap whose reading the status line follows
             with gr.Row():
-                url = gr.Textbox(
-                    label="Add from URL", placeholder="https://… an article page, an RSS/Atom feed or a sitemap", scale=4, elem_id="byline-url"
-                )
+                url = gr.Textbox(label="Add from URL", placeholder="https://… an article page, an RSS/Atom feed or a sitemap", scale=4, elem_id="byline-url")
                 fetch = gr.Button("Add from URL", scale=1, elem_id="byline-add-url")
             with gr.Accordion("Feeds and sitemaps", open=True):
                 # Cells are plain text: a feed's URL or error is never markup.
@@ -331,7 +345,9 @@ def build_app(service: Byline) -> gr.Blocks:
                 poll = gr.Timer(SYNC_POLL, active=False)
             with gr.Row(equal_height=True):
                 search = gr.Textbox(
-                    label="Search articles", placeholder="words of a title, a source or a doc_id", scale=4,
+                    label="Search articles",
+                    placeholder="words of a title, a source or a doc_id",
+                    scale=4,
                     elem_id="byline-article-search",
                 )
                 find = gr.Button("Search", scale=1, elem_id="byline-article-find")
@@ -358,9 +374,7 @@ def build_app(service: Byline) -> gr.Blocks:
                 )
                 withdraw = gr.Button("Withdraw", variant="stop", scale=1, elem_id="byline-withdraw")
             with gr.Accordion("Withdrawn articles (never added again)", open=False):
-                withdrawn = gr.Dataframe(
-                    headers=WITHDRAWN_COLUMNS, datatype="str", interactive=False, wrap=True, elem_id="byline-withdrawn"
-                )
+                withdrawn = gr.Dataframe(headers=WITHDRAWN_COLUMNS, datatype="str", interactive=False, wrap=True, elem_id="byline-withdrawn")
             article_text = gr.Textbox(label="Article text", lines=14, interactive=False, elem_id="byline-article-text")
 
         inputs = [question, chatbot, turns, shown, source, date_from, date_to]
@@ -368,17 +382,15 @@ def build_app(service: Byline) -> gr.Blocks:
         asking = {"concurrency_limit": settings.chat_concurrency, "concurrency_id": "chat", "api_visibility": "private"}
         question.submit(respond, inputs, [question, chatbot, turns, shown], **asking)
         send.click(respond, inputs, [question, chatbot, turns, shown], **asking)
-        chatbot.example_select(example_text, None, question, api_visibility="private").then(
-            respond, inputs, [question, chatbot, turns, shown], **asking
-        )
+        chatbot.example_select(example_text, None, question, api_visibility="private").then(respond, inputs, [question, chatbot, turns, shown], **asking)
         copy_answer.click(None, js=copy_js("byline-copy-answer", whole=False))
         copy_all.click(None, js=copy_js("byline-copy-all", whole=True))
         clear.click(lambda: ([], [], {}), None, [chatbot, turns, shown], api_visibility="private")
         chatbot.like(rate, shown, None, api_visibility="private")
         listed = [table, listing, chosen, source, view_state, previous, following]
-        add.click(
-            upload, [files, view_state], [status, *listed, awaited], api_visibility="private", show_progress_on=status
-        ).then(lambda: None, None, files, api_visibility="private")
+        add.click(upload, [files, view_state], [status, *listed, awaited], api_visibility="private", show_progress_on=status).then(
+            lambda: None, None, files, api_visibility="private"
+        )
         fed = [feeds, feed, poll]
         for trigger in (fetch.click, url.submit):
             trigger(add_url, [url, view_state], [status, *listed, *fed, awaited], api_visibility="private")
@@ -387,9 +399,7 @@ def build_app(service: Byline) -> gr.Blocks:
         previous.click(page_articles(-1), view_state, listed, api_visibility="private", show_progress_on=table)
         following.click(page_articles(1), view_state, listed, api_visibility="private", show_progress_on=table)
         refresh.click(refresh_sources, view_state, [*fed, *listed], api_visibility="private")
-        poll.tick(
-            poll_sources, [view_state, awaited], [*fed, *listed, status, awaited], api_visibility="private", show_progress="hidden"
-        )
+        poll.tick(poll_sources, [view_state, awaited], [*fed, *listed, status, awaited], api_visibility="private", show_progress="hidden")
         sync.click(sync_now, view_state, [feed_status, *fed, *listed], api_visibility="private")
         unregister.click(remove_source, [feed, prune, view_state], [feed_status, *fed, *listed], api_visibility="private")
         feeds.select(first_cell, feeds, feed, api_visibility="private")
@@ -397,7 +407,9 @@ def build_app(service: Byline) -> gr.Blocks:
         view.click(show_article, chosen, article_text, api_visibility="private")
         remove.click(delete_article, [chosen, view_state], [status, article_text, *listed, awaited], api_visibility="private")
         withdraw.click(
-            withdraw_article, [chosen, withdraw_reason, view_state], [status, article_text, withdraw_reason, *listed, withdrawn, awaited],
+            withdraw_article,
+            [chosen, withdraw_reason, view_state],
+            [status, article_text, withdraw_reason, *listed, withdrawn, awaited],
             api_visibility="private",
         )
         demo.load(opened, None, [articles_tab, *listed, *fed, withdrawn], api_visibility="private")

@@ -141,10 +141,7 @@ def _claim_html(claim: Claim, inner: str) -> str:
     if claim.supported:
         return f'<span class="byline-claim">{inner}</span>'
     reason = f"Not supported by the articles: {claim.reason}" if claim.reason else "Not supported by the articles"
-    return (
-        f'<span class="byline-claim byline-unsupported" title="{escape(reason)}">'
-        f'<b class="byline-flag">{WARNING_SIGN}</b> {inner}</span>'
-    )
+    return f'<span class="byline-claim byline-unsupported" title="{escape(reason)}"><b class="byline-flag">{WARNING_SIGN}</b> {inner}</span>'
 
 
 def _marker_html(citation: Citation, context: "CitationContext | None", turn: int) -> str:

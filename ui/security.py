@@ -8,9 +8,7 @@ from rag.settings import Settings
 from ui.dependencies import SettingsDep
 
 # Shows the key in the schema and /api/docs; auto_error=False: ui/access.py decides.
-bearer = HTTPBearer(
-    auto_error=False, description="A key from BYLINE_API_KEYS (admin) or BYLINE_READER_KEYS (ask, search and feedback only)."
-)
+bearer = HTTPBearer(auto_error=False, description="A key from BYLINE_API_KEYS (admin) or BYLINE_READER_KEYS (ask, search and feedback only).")
 
 
 def schema_keys(app: FastAPI, settings: Settings) -> None:

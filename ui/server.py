@@ -34,9 +34,7 @@ def healthz(service: ServiceDep) -> dict:
     return {"status": "ok", "articles": service.count(), **service.answerer_status(), "stale": stale}
 
 
-def create_app(
-    service: Byline, bind_host: str = "", clock: Callable[[], float] = time.monotonic, ui_later: bool = False
-) -> FastAPI:
+def create_app(service: Byline, bind_host: str = "", clock: Callable[[], float] = time.monotonic, ui_later: bool = False) -> FastAPI:
     """`bind_host`: the address `byline serve` listens on, one of the names requests may carry;
     `clock`: the seconds the rate limits count in (ui/ratelimit.py; tests pass their own); `ui_later`:
     the chat UI is built in a thread once the server starts, while the API already answers (ui/ui_mount.py)."""

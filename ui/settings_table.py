@@ -47,8 +47,11 @@ def rows(settings: Settings | None = None) -> list[Row]:
         current = env_value(value) if field.repr or value == field.default else masked(str(value))
         table.append(
             Row(
-                prefix + name.upper(), env_value(field.default), current if settings else None,
-                value == field.default, field.description or "",
+                prefix + name.upper(),
+                env_value(field.default),
+                current if settings else None,
+                value == field.default,
+                field.description or "",
             )
         )
     return table
@@ -71,8 +74,12 @@ def text(settings: Settings) -> str:
     for row in rows(settings):
         same = "the default" if row.is_default else f"default: {row.default or EMPTY}"
         description = textwrap.fill(
-            _LINK.sub(r"\1", row.description), 100, initial_indent="    ", subsequent_indent="    ",
-            break_long_words=False, break_on_hyphens=False,
+            _LINK.sub(r"\1", row.description),
+            100,
+            initial_indent="    ",
+            subsequent_indent="    ",
+            break_long_words=False,
+            break_on_hyphens=False,
         )
         blocks.append(f"{row.variable} = {row.current or EMPTY}  ({same})\n{description}")
     return "\n\n".join(blocks)

@@ -25,10 +25,7 @@ button { margin-top: 16px; padding: 8px 18px; font: inherit; border: 0; border-r
 """
 _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 # No script at all, only this page's own style; the form posts only to this server.
-PAGE_POLICY = (
-    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
+PAGE_POLICY = f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 PAGE_HEADERS = {"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
 
 

@@ -25,11 +25,11 @@ RETRY_AFTER_S = 2
 QUIET_S = 1.0
 LATEST_S = 10.0
 STARTING_PAGE = (
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-    f"<meta http-equiv=\"refresh\" content=\"{RETRY_AFTER_S}\"><title>Byline is starting</title></head>"
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    f'<meta http-equiv="refresh" content="{RETRY_AFTER_S}"><title>Byline is starting</title></head>'
     "<body><p>Byline is starting: the chat opens here in a few seconds.</p></body></html>"
 ).encode()
-FAILED_PAGE = b"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Byline</title></head><body><p>The chat page failed to start: see the server's log. The API still answers.</p></body></html>"
+FAILED_PAGE = b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Byline</title></head><body><p>The chat page failed to start: see the server\'s log. The API still answers.</p></body></html>'
 
 
 def mount_ui(app: FastAPI, service: Byline) -> FastAPI:
@@ -39,9 +39,7 @@ def mount_ui(app: FastAPI, service: Byline) -> FastAPI:
     from ui.gradio_app import build_app
 
     demo = build_app(service)
-    return gr.mount_gradio_app(
-        app, demo, path="/", css=demo.byline_css, footer_links=["api"], max_file_size=f"{service.settings.max_upload_mb}mb"
-    )
+    return gr.mount_gradio_app(app, demo, path="/", css=demo.byline_css, footer_links=["api"], max_file_size=f"{service.settings.max_upload_mb}mb")
 
 
 def mount_ui_later(app: FastAPI, service: Byline, on_mounted: Callable[[], None] = lambda: None) -> "LateUI":

@@ -54,9 +54,7 @@ def check_count(count: int, service: Byline) -> None:
         raise UploadError(f"{count} files in one upload; the limit is {limit} (BYLINE_MAX_UPLOAD_FILES)")
 
 
-def ingest_uploads(
-    service: Byline, files: Iterable[tuple[str | None, bytes]], progress: IngestProgress | None = None
-) -> UploadOutcome:
+def ingest_uploads(service: Byline, files: Iterable[tuple[str | None, bytes]], progress: IngestProgress | None = None) -> UploadOutcome:
     """Store the articles of the good files (`progress` kept up to date); raise UploadError only when none is good."""
     files = list(files)
     if not files:
@@ -98,8 +96,7 @@ def upload_paths(service: Byline, paths: list[str], told: Callable[[float, str],
         size = sum(Path(p).stat().st_size for p in paths)
         if size > service.settings.max_upload_mb * 1024 * 1024:
             raise UploadError(
-                f"the files come to {size / 1048576:.1f} MB; the limit is {service.settings.max_upload_mb} MB"
-                " (BYLINE_MAX_UPLOAD_MB): add fewer at a time"
+                f"the files come to {size / 1048576:.1f} MB; the limit is {service.settings.max_upload_mb} MB (BYLINE_MAX_UPLOAD_MB): add fewer at a time"
             )
         files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
         if told is None:
@@ -109,10 +106,7 @@ def upload_paths(service: Byline, paths: list[str], told: Callable[[float, str],
             outcome = watched(lambda: ingest_uploads(service, files, state), lambda: told(state.share_done(), upload_progress(state, len(files))))
     except UploadError as error:
         return "Nothing was added: " + _markdown_text(str(error))
-    message = (
-        f"Added {outcome.added}, updated {outcome.updated}, unchanged {outcome.unchanged} "
-        f"({counted(outcome.chunks, 'chunk')} embedded)."
-    )
+    message = f"Added {outcome.added}, updated {outcome.updated}, unchanged {outcome.unchanged} ({counted(outcome.chunks, 'chunk')} embedded)."
     if outcome.errors or outcome.skipped:
         message += "\n\nNot added:\n" + "\n".join(f"- {_markdown_text(error)}" for error in outcome.skipped + outcome.errors)
     return message
@@ -140,6 +134,7 @@ def watched(work: Callable[[], T], watch: Callable[[], None], every: float = WAT
 def _markdown_text(text: str) -> str:
     """`text` shown as written in Markdown: file names and messages are not markup; its web addresses
     are links (escaped, a linkifier would show and follow the backslashes)."""
+
     def plain(part: str) -> str:
         return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape(part, quote=False))
 

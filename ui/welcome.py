@@ -40,7 +40,4 @@ def welcome_markdown(service: Byline) -> str:
     total = service.count()
     if not total:
         return "**No articles are indexed yet.** Add some in the Articles tab (or `byline ingest`), then ask."
-    return (
-        f"**{counted(total, 'article')} indexed** · answers by {answerer_name(service.settings)}.\n\n"
-        "Try one of these, or ask your own:"
-    )
+    return f"**{counted(total, 'article')} indexed** · answers by {answerer_name(service.settings)}.\n\nTry one of these, or ask your own:"

@@ -32,9 +32,7 @@ def _connect(url: str):
     try:
         import psycopg
     except ImportError:
-        raise RuntimeError(
-            "BYLINE_DATABASE_URL is set but psycopg is not installed: pip install 'byline[postgres]'"
-        ) from None
+        raise RuntimeError("BYLINE_DATABASE_URL is set but psycopg is not installed: pip install 'byline[postgres]'") from None
     return psycopg.connect(url, autocommit=True)
 
 

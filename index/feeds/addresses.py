@@ -46,9 +46,7 @@ class AddressPolicy:
             kind = _private_kind(address)
             if kind and not any(address in network for network in self.networks):
                 shown = host if host == text else f"{host} ({text})"
-                raise PrivateAddress(
-                    f"{shown} is a {kind} address; only public addresses are fetched unless {SETTING} lists the host or its network"
-                )
+                raise PrivateAddress(f"{shown} is a {kind} address; only public addresses are fetched unless {SETTING} lists the host or its network")
         return found
 
 

@@ -70,9 +70,7 @@ class Fetcher:
         self._policy = AddressPolicy(limits.allow_private)
         transport = httpx.HTTPTransport()
         transport._pool._network_backend = GuardedBackend(self._policy)  # httpcore's seam for how to connect
-        self._client = httpx.Client(
-            headers={"User-Agent": limits.user_agent}, follow_redirects=False, timeout=limits.timeout, transport=transport
-        )
+        self._client = httpx.Client(headers={"User-Agent": limits.user_agent}, follow_redirects=False, timeout=limits.timeout, transport=transport)
         self._robots: dict[str, Protego | None] = {}
         self._next_request: dict[str, float] = {}  # host → earliest time for its next request
         self._lock = threading.Lock()

@@ -164,9 +164,7 @@ class FeedRegistry:
         that the next sync reads its page again (an article let back in after a withdrawal: its entry
         would say it is unchanged, or the listing answer 304, and it would never be stored again)."""
         with self._transaction() as db:
-            db.write(
-                "UPDATE sources SET etag = NULL, last_modified = NULL WHERE url IN (SELECT source FROM entries WHERE doc_id = ?)", (doc_id,)
-            )
+            db.write("UPDATE sources SET etag = NULL, last_modified = NULL WHERE url IN (SELECT source FROM entries WHERE doc_id = ?)", (doc_id,))
             db.write("DELETE FROM entries WHERE doc_id = ?", (doc_id,))
 
     def claims(self, doc_ids: Iterable[str]) -> list[tuple[str, str, str]]:
@@ -178,9 +176,7 @@ class FeedRegistry:
             found += self._rows(f"SELECT source, link, doc_id FROM entries WHERE doc_id IN ({','.join('?' * len(part))})", tuple(part))
         return found
 
-    def synced(
-        self, url: str, etag: str | None, last_modified: str | None, error: str | None, keep_validators: bool, listing_read: bool = True
-    ) -> None:
+    def synced(self, url: str, etag: str | None, last_modified: str | None, error: str | None, keep_validators: bool, listing_read: bool = True) -> None:
         """Record a sync of `url`: its time and error (None: none); the listing's ETag and
         Last-Modified only when `keep_validators` (everything in it was read), so the next sync
         asks for it again otherwise; a success (for staleness) when `listing_read`."""

@@ -63,9 +63,7 @@ class LexicalIndex(Protocol):
         """After the docstore commits a write: an index kept outside the database catches up with its rows."""
         ...
 
-    def search(
-        self, terms: list[str], limit: int, where: Sequence[tuple[str, str, object]] = (), any_of: bool = False
-    ) -> list[tuple[int, float]]:
+    def search(self, terms: list[str], limit: int, where: Sequence[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """(chunk_terms id, score) of the `limit` chunks BM25 ranks best for any of `terms`, best
         first, scores positive. `where` holds (column, operator, value) tests on FILTERS columns,
         all of which must hold (any one, with `any_of`)."""

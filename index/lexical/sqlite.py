@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS chunk_terms (
 );
 """
 # A store that used tantivy.py's index has no FTS5 index: it is rebuilt from the rows, and tantivy's queue goes.
-SCHEMA = CHUNK_TERMS + """
+SCHEMA = (
+    CHUNK_TERMS
+    + """
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_search USING fts5(
     terms, content='chunk_terms', content_rowid='id', tokenize="ascii tokenchars '_'"
 );
@@ -50,6 +52,7 @@ DROP TRIGGER IF EXISTS chunk_terms_queued;
 DROP TRIGGER IF EXISTS chunk_terms_unqueued;
 DROP TABLE IF EXISTS lexical_queue;
 """
+)
 # From this many chunks on, a search first scores only chunks with the query's rarer terms.
 RARE_FIRST_FROM = 20000
 # The common terms left out of that first search may add up to this share of what all terms can add.

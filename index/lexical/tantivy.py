@@ -35,7 +35,9 @@ from index.lexical.base import FILTERS, OPERATORS
 from index.lexical.sqlite import CHUNK_TERMS
 
 QUEUE = "lexical_queue"
-SCHEMA = CHUNK_TERMS + f"""
+SCHEMA = (
+    CHUNK_TERMS
+    + f"""
 CREATE TABLE IF NOT EXISTS {QUEUE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, id INTEGER NOT NULL);
 CREATE TRIGGER IF NOT EXISTS chunk_terms_queued AFTER INSERT ON chunk_terms BEGIN
     INSERT INTO {QUEUE} (id) VALUES (new.id);
@@ -48,6 +50,7 @@ DROP TRIGGER IF EXISTS chunk_terms_removed;
 DROP TABLE IF EXISTS chunk_vocab;
 DROP TABLE IF EXISTS chunk_search;
 """
+)
 ROWS = "SELECT id, doc_id, source, date_ord, terms FROM chunk_terms"
 # Another process applying its queue holds tantivy's writer: wait this long for it.
 WRITER_WAIT = 30.0
@@ -196,7 +199,11 @@ class TantivyLexicalIndex:
         if not any(shares.values()):
             return []
         query = Query.boolean_query(
-            [(Occur.Should, Query.boost_query(Query.term_query(self._schema, "terms", term, index_option="freq"), share)) for term, share in shares.items() if share]
+            [
+                (Occur.Should, Query.boost_query(Query.term_query(self._schema, "terms", term, index_option="freq"), share))
+                for term, share in shares.items()
+                if share
+            ]
         )
         if where:
             tests = Query.boolean_query([(Occur.Should if any_of else Occur.Must, self._test(*test)) for test in where])

@@ -75,9 +75,7 @@ class BytesRead:
         self.count += size
 
 
-def load_bytes(
-    data: bytes, name: str, doc_id: str, errors: list[str], max_article_bytes: int, read_as: str | None = None
-) -> list[Article]:
+def load_bytes(data: bytes, name: str, doc_id: str, errors: list[str], max_article_bytes: int, read_as: str | None = None) -> list[Article]:
     """The articles in one file's bytes; `name` (a path, an upload's name, a URL) opens each error.
     `read_as` is the file type to read them as (".html") when `name` does not say (a web page's URL)."""
     return list(_read(io.BytesIO(data), len(data), Reading(name, doc_id, max_article_bytes, errors), read_as, BytesRead()))
@@ -115,9 +113,7 @@ def load_named(files: Iterable[tuple[str, bytes]], errors: list[str], max_articl
     return [a for name, data in files for a in first_seen.new(load_bytes(data, name, name, errors, max_article_bytes))]
 
 
-def list_files(
-    paths: Iterable[Path], errors: list[str], skipped: list[Skipped], follow_links: bool = False
-) -> list[tuple[Path, Path]]:
+def list_files(paths: Iterable[Path], errors: list[str], skipped: list[Skipped], follow_links: bool = False) -> list[tuple[Path, Path]]:
     """The (file, root) pairs below `paths` (see `iter_files`); a path that cannot be read is an error.
     A link to a file outside the folders given (a file's own folder) is `skipped` unless `follow_links`."""
     paths = [Path(path) for path in paths]
@@ -141,16 +137,12 @@ def iter_articles(
         yield from first_seen.new(iter_file(file, root, errors, skipped, max_article_bytes, read))
 
 
-def load_paths(
-    paths: Iterable[Path], errors: list[str], skipped: list[Skipped], max_article_bytes: int
-) -> list[Article]:
+def load_paths(paths: Iterable[Path], errors: list[str], skipped: list[Skipped], max_article_bytes: int) -> list[Article]:
     """The articles of files and folders; unsupported files, hidden ones and broken links are `skipped`."""
     return list(iter_articles(list_files(paths, errors, skipped), errors, skipped, max_article_bytes))
 
 
-def iter_file(
-    file: Path, root: Path, errors: list[str], skipped: list[Skipped], max_article_bytes: int, read: BytesRead | None = None
-) -> Iterator[Article]:
+def iter_file(file: Path, root: Path, errors: list[str], skipped: list[Skipped], max_article_bytes: int, read: BytesRead | None = None) -> Iterator[Article]:
     """One file's articles, its doc_id its path below `root` (see `_read`)."""
     if not file_type(file.name):
         skipped.append(Skipped(str(file), f"unsupported file type '{file.suffix or file.name}'"))

@@ -45,8 +45,7 @@ def decode(data: bytes) -> str:
         if encoding is None:
             raise LineError(
                 _line(data, data.index(0)),
-                "a NUL byte: a binary file or a damaged export, not text; if the rest is text, remove the NUL bytes "
-                "and add it again",
+                "a NUL byte: a binary file or a damaged export, not text; if the rest is text, remove the NUL bytes and add it again",
             )
         try:
             return _checked(data.decode(encoding))
@@ -62,8 +61,7 @@ def decode(data: bytes) -> str:
     if _utf8_share(data) > (0 if one_byte_per_character else 0.5):
         raise LineError(
             _line(data, position),
-            f"invalid UTF-8 (byte 0x{data[position]:02x} at offset {position}) in a file that is otherwise UTF-8:"
-            " it mixes encodings; save it as UTF-8",
+            f"invalid UTF-8 (byte 0x{data[position]:02x} at offset {position}) in a file that is otherwise UTF-8: it mixes encodings; save it as UTF-8",
         )
     if text is None:
         raise ValueError("not text in any known encoding: it looks like a binary file")

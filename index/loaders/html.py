@@ -18,9 +18,7 @@ def looks_like_html(text: str) -> bool:
 def extract_html(html: str) -> tuple[dict, str]:
     import trafilatura
 
-    document = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
-    )
+    document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True)
     if document is None or not (document.text or "").strip():
         raise ValueError("no article text found in the HTML")
     authors = [a.strip() for a in (document.author or "").split(";") if a.strip()]

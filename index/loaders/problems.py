@@ -38,6 +38,5 @@ class Reading:
     def check_size(self, size: int, what: str = "article") -> None:
         if size > self.max_article_bytes:
             raise ValueError(
-                f"the {what} is {size / 1048576:.1f} MB; an article may be at most "
-                f"{self.max_article_bytes / 1048576:g} MB (BYLINE_MAX_ARTICLE_MB)"
+                f"the {what} is {size / 1048576:.1f} MB; an article may be at most {self.max_article_bytes / 1048576:g} MB (BYLINE_MAX_ARTICLE_MB)"
             )

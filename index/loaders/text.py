@@ -113,7 +113,7 @@ def _title(text: str, given: str | None, markdown: bool) -> tuple[str, str]:
 
 def _looks_like_title(line: str) -> bool:
     stripped = line.strip()
-    return 0 < len(stripped.split()) <= 20 and stripped[-1] not in ".!?\"”’" and parse_dateline(stripped + " ") == (None, None)
+    return 0 < len(stripped.split()) <= 20 and stripped[-1] not in '.!?"”’' and parse_dateline(stripped + " ") == (None, None)
 
 
 # Words that open a clause or a phrase a headline made from a first sentence may stop before.

@@ -66,8 +66,11 @@ class ChromaVectors(VectorStore):
 
     def query(self, embedding: list[float], n: int, where: dict | None = None, **kwargs: Any) -> list[Neighbour]:
         found = self.chroma_collection.query(
-            query_embeddings=[embedding], n_results=n, include=["metadatas", "distances"],
-            **({"where": where} if where else {}), **kwargs,
+            query_embeddings=[embedding],
+            n_results=n,
+            include=["metadatas", "distances"],
+            **({"where": where} if where else {}),
+            **kwargs,
         )
         ids, metadatas, distances = (found[key][0] for key in ("ids", "metadatas", "distances"))
         return [Neighbour(i, m or {}, d) for i, m, d in zip(ids, metadatas, distances)]

@@ -100,8 +100,6 @@ class ExtractiveAnswerer:
         answer, citations, claims = quoted.answer, quoted.citations, quoted.claims
         warnings = []
         if conflict:
-            warnings.append(
-                f'The sources disagree: [1] says "{conflict.first_says}" where [2] says "{conflict.second_says}".'
-            )
+            warnings.append(f'The sources disagree: [1] says "{conflict.first_says}" where [2] says "{conflict.second_says}".')
             answer = f"{answer}\nNote: the sources disagree; compare [1] and [2]."
         return AskResult(question=question, answer=answer, abstained=False, citations=citations, warnings=warnings, claims=claims)

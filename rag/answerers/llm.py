@@ -111,8 +111,7 @@ class LLMAnswerer:
         if not supported or (kind and not any(offers(text, kind, question_words(question)) for text in supported)):
             # The extractive answer instead; when no claim was supported nothing was streamed yet.
             reason = problem or (
-                f"its supported claims give no {kind}, which the question asks for" if supported
-                else "none of its claims could be matched to the articles"
+                f"its supported claims give no {kind}, which the question asks for" if supported else "none of its claims could be matched to the articles"
             )
             result = fallback.model_copy(deep=True)
             result.warnings = [f"{self.describe} gave no usable answer ({reason}); this is the extractive answer instead."] + checked.warnings + result.warnings

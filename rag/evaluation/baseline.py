@@ -54,4 +54,3 @@ class PlainLlamaIndex:
     def ranked_doc_ids(self, query: str, k: int) -> list[str]:
         nodes = self.index.as_retriever(similarity_top_k=k * 5).retrieve(query)
         return list(dict.fromkeys(n.node.metadata["doc_id"] for n in nodes))[:k]
-

@@ -70,9 +70,7 @@ class RecencyRetriever(BaseRetriever):
     def _retrieve(self, query_bundle):
         nodes = self.inner.retrieve(query_bundle)
         for node in nodes:
-            node.score = with_recency(
-                node.score or 0.0, node.node.metadata.get("date"), self.as_of, self.settings.recency_share, self.settings.recency_days
-            )
+            node.score = with_recency(node.score or 0.0, node.node.metadata.get("date"), self.as_of, self.settings.recency_share, self.settings.recency_days)
         return sorted(nodes, key=lambda n: n.score, reverse=True)[: self.top_k]
 
 
@@ -97,9 +95,7 @@ class Retriever:
     def _lexical(self, top_k: int, filters: MetadataFilters | None) -> BaseRetriever:
         return BM25Retriever(self.store.docs, top_k, filters)
 
-    def chunks(
-        self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None, vector: list[float] | None = None
-    ) -> list[ChunkHit]:
+    def chunks(self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None, vector: list[float] | None = None) -> list[ChunkHit]:
         """The best `top_k` chunks for `query`, best first; `vector`: the query's embedding, when it has one already."""
         as_of = parse_day(filters.as_of) if filters and filters.as_of else None
         if filters and filters.as_of and as_of is None:
@@ -130,11 +126,7 @@ class Retriever:
         """The hits whose chunk the docstore holds as retrieved: an index a write has not reached yet
         may still return chunks of deleted articles, or of an article's previous version."""
         stored = self.store.docs.chunk_rows([hit.node_id for hit in hits])
-        return [
-            hit
-            for hit in hits
-            if stored.get(hit.node_id) == (hit.metadata.get("first_sentence"), hit.metadata.get("last_sentence"), hit.text)
-        ]
+        return [hit for hit in hits if stored.get(hit.node_id) == (hit.metadata.get("first_sentence"), hit.metadata.get("last_sentence"), hit.text)]
 
     def _retrievers(self, top_k: int, filters: MetadataFilters | None, mode: str) -> list[BaseRetriever]:
         """The dense and/or lexical retrievers that `mode` asks for."""

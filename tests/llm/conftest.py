@@ -54,6 +54,4 @@ def timed_ask(service: Byline, question: str, label: str):
 
 def pytest_terminal_summary(terminalreporter):
     for label, seconds in TIMINGS.items():
-        terminalreporter.write_line(
-            f"seconds per answer, {label}: median {statistics.median(seconds):.1f}, max {max(seconds):.1f} over {len(seconds)} answers"
-        )
+        terminalreporter.write_line(f"seconds per answer, {label}: median {statistics.median(seconds):.1f}, max {max(seconds):.1f} over {len(seconds)} answers")

@@ -20,7 +20,25 @@ QUESTION = "Who is the spokesman of Iran's Foreign Ministry?"
 def llama_cpp_server(gguf, port: int) -> list[str]:
     """The README's command, on a free port, reading prompts on as many threads as it generates with."""
     threads = str(default_threads())
-    return [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "smollm2", "--n_ctx", "4096", "--n_threads", threads, "--n_threads_batch", threads, "--host", "127.0.0.1", "--port", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf),
+        "--model_alias",
+        "smollm2",
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        threads,
+        "--n_threads_batch",
+        threads,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 180) -> None:
