@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 # The previous question's best articles that a follow-up stays with.
 STORY_ARTICLES = 3
-# Evidence score added to their sentences. Archive conversations (bench.archive_answers): the tune
-# half was flat from 0 to 0.3; 0.2 is the middle of that range (the check half rose at 0.2 and 0.3).
+# Evidence score added to their sentences. Archive conversations (bench.archive_answers), follow-ups right on
+# the tune half at 0 / 0.1 / 0.2 / 0.3: 0.857 / 0.857 / 0.886 / 0.886 (check half: 0.848 / 0.879 / 0.879 / 0.879).
 STORY_WEIGHT = 0.2
 
 
