@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
-from rag.english import AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, WEEKDAYS
+from rag.english import AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, SUPERLATIVES, WEEKDAYS
 from rag.term_weights import english_stopwords
 
 AnswerKind = Literal["number", "date", "name", "place"]
@@ -227,3 +227,8 @@ def offers(sentence: str, kind: AnswerKind, asked: set[str]) -> bool:
         cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
         sentence = " ".join(m.group(1) for m in cues)
     return any(name not in asked and name.rstrip("s") not in asked for name in names(sentence))
+
+
+def ranks(text: str) -> bool:
+    """Whether `text` ranks something: a superlative ("the most", "biggest") or "No. 1"."""
+    return bool(set(_WORD.findall(text.lower())) & SUPERLATIVES) or "No. 1" in text

@@ -21,3 +21,10 @@ MODALS = frozenset("will would can could should shall may might must".split())
 HAVE = frozenset("has have had".split())
 BE = frozenset("is are was were am".split())
 AUXILIARIES = DO | MODALS | HAVE | BE
+
+# Words that rank: "Which city's rent rose most?" is answered by "saw the biggest increase", in other words.
+SUPERLATIVES = frozenset(
+    """most least best worst biggest largest greatest highest lowest fastest slowest newest oldest latest youngest
+    longest shortest strongest weakest deadliest costliest hottest coldest busiest cheapest smallest tallest heaviest
+    richest poorest closest earliest""".split()
+)

@@ -16,14 +16,24 @@ import numpy as np
 from index.docstore import StoredArticle
 from index.sentence_vectors import SentenceVectors
 from index.store import Store
-from rag.answer_kinds import answer_kind, asked_clause, offers, question_words
+from rag.answer_kinds import answer_kind, asked_clause, offers, question_words, ranks
 from rag.background import is_caption, lead_weight, looks_back, points_elsewhere
 from rag.focus import question_focus, verb_terms
 from rag.term_weights import Lexicon, topic_terms
 from rag.schema import AlsoIn
 from rag.retrievers.hybrid import ChunkHit
 
-WEIGHTS = {"dense": 0.5, "lexical": 0.35, "retrieval": 0.15, "answer_kind": 0.2, "lead": 0.15, "background": 0.2, "predicate": 0.1, "caption": 0.2}
+WEIGHTS = {
+    "dense": 0.5,
+    "lexical": 0.35,
+    "retrieval": 0.15,
+    "answer_kind": 0.2,
+    "lead": 0.15,
+    "background": 0.2,
+    "predicate": 0.1,
+    "caption": 0.2,
+    "ranking": 0.1,
+}
 # A sentence that asks a question rarely answers one.
 QUESTION_SENTENCE_PENALTY = 0.1
 EMBEDDING_CACHE_SIZE = 20000
@@ -95,6 +105,7 @@ class EvidenceRanker:
         asked = question_words(question)
         focus = question_focus(question)
         predicate = focus.predicate(question)
+        ranking = ranks(asked_clause(question))  # "Which city's rent rose most?": the sentence that ranks
         lowered = cache(lambda doc_id: articles[doc_id].article.text.lower())  # read once per article, not per sentence
         # Everything but the embedding similarity first: it is cheap, and it decides which sentences reach the model.
         scored = []
@@ -113,6 +124,7 @@ class EvidenceRanker:
             placement = (
                 WEIGHTS["predicate"] * said
                 + WEIGHTS["lead"] * lead_weight(index)
+                + (WEIGHTS["ranking"] if ranking and ranks(text) else 0.0)
                 - (WEIGHTS["background"] if looks_back(text, index, articles[doc_id].article.date, set(focus.years)) else 0.0)
                 - (WEIGHTS["caption"] if is_caption(text) else 0.0)
             )

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rag.answer_kinds import answer_kind, asked_clause, names, offers, question_words
+from rag.answer_kinds import answer_kind, asked_clause, names, offers, question_words, ranks
 from rag.service import Byline
 
 
@@ -252,3 +252,36 @@ def test_who_was_prefers_the_apposition_and_who_led_the_sentence_that_says_so():
     found = "An independent investigation found systemic abuse in the National Women's Soccer League."
     led = "The report, led by former acting attorney general Sally Q. Yates, was released Monday."
     assert offering("Who led the investigation into women's soccer?", evidence_of(found, led)).sentence == led
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Which city's rent rose most?", True),
+        ("Miami saw the biggest increase among the 50 largest US cities.", True),
+        ("The Lightning were the No. 1 seed.", True),
+        ("Rents rose by double-digit percentages in all size categories.", False),
+        ("The honest broker made an arrest at the festival.", False),  # words ending in -est that rank nothing
+    ],
+)
+def test_what_ranks_something(text, expected):
+    assert ranks(text) is expected
+
+
+RENTS = """Rents climb again
+Rents in US cities rose again in July, with rents for studios up 14 percent from a year ago, the report said.
+Landlords said demand stayed strong as fewer renters bought homes.
+Miami, where rents rose 26 percent from a year ago, saw the biggest increase among the 50 largest cities.
+"""
+
+
+def test_a_question_that_ranks_is_led_by_the_sentence_that_ranks(fresh_store, tmp_path, monkeypatch):
+    from rag import evidence
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "rents.txt").write_text(RENTS)
+    fresh_store.ingest([folder])
+    assert fresh_store.evidence("Which city's rent rose most?")[0].sentence.startswith("Miami")
+    monkeypatch.setitem(evidence.WEIGHTS, "ranking", 0.0)  # without it, the sentence with the question's words leads
+    assert not fresh_store.evidence("Which city's rent rose most?")[0].sentence.startswith("Miami")
