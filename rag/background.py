@@ -25,6 +25,10 @@ _PHOTO_CREDIT = re.compile(r"/\s*(?:getty images|afp|ap|reuters|shutterstock|blo
 _CAPTION_DATELINE = re.compile(
     r"\bon (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4} in [A-Z][\w’'-]*(?:,? [A-Z][\w’'.-]*){0,5}\.\s*$"
 )
+# ... or with where and then when: "... walks past damage on Litchfield Beach, South Carolina on October 1, 2022."
+_CAPTION_PLACE_DATE = re.compile(
+    r"\b(?:in|at|on|outside|near|from) (?:the )?[A-Z][\w’'-]*(?:,? [A-Z0-9][\w’'.-]*){0,5} on (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}\.\s*$"
+)
 # The sentences that tell an article's news.
 LEAD_NEWS = 3
 # How fast the lead's advantage fades down an article, in sentences.
@@ -58,4 +62,5 @@ def points_elsewhere(sentence: str) -> bool:
 def is_caption(sentence: str) -> bool:
     """A photo caption with its credit, or a heading or label that states nothing ("Most expensive
     gas in the USA"): it restates the story, often from another time, or only names it."""
-    return bool(_PHOTO_CREDIT.search(sentence) or _CAPTION_DATELINE.search(sentence)) or not _STATEMENT_END.search(sentence)
+    captioned = _PHOTO_CREDIT.search(sentence) or _CAPTION_DATELINE.search(sentence) or _CAPTION_PLACE_DATE.search(sentence)
+    return bool(captioned) or not _STATEMENT_END.search(sentence)

@@ -21,6 +21,11 @@ def test_a_wire_photo_dateline_marks_a_caption():
     assert is_caption("Crowds arrive for the rally on January 6, 2021 in Washington, DC.")
     assert not is_caption("The storm hit on October 2, 2022 in Florida, officials said.")
     assert not is_caption("The law takes effect on January 1, 2023, in every state.")
+    # where, then when
+    assert is_caption("A couple walks past damage from Hurricane Ian on Litchfield Beach, South Carolina on October 1, 2022.")
+    assert is_caption("The prime minister speaks outside Number 10 Downing Street on October 20, 2022.")
+    assert not is_caption("The law takes effect on January 1, 2023.")
+    assert not is_caption("He was sworn in as president of Brazil on January 1, 2023.")
 
 
 def test_headings_and_datelines_state_nothing():
