@@ -46,10 +46,13 @@ class Lexicon:
     def overlap(self, question_terms: list[str], sentence: str, terms_of=lexical_terms) -> float:
         """Share of the question's idf mass whose terms the sentence contains (0..1), the sentence
         read into terms by `terms_of`."""
+        return self.share(question_terms, set(terms_of(sentence)))
+
+    def share(self, question_terms: list[str], present: set[str] | frozenset[str]) -> float:
+        """Share of the question's idf mass among the terms `present` (0..1)."""
         wanted = set(question_terms)
         if not wanted:
             return 0.0
-        present = set(terms_of(sentence))
         total = sum(self.idf(t) for t in wanted)
         return sum(self.idf(t) for t in wanted & present) / total if total else 0.0
 
