@@ -87,7 +87,10 @@ class Focus:
         gone = [
             name
             for name in self.names
-            if not _mentions(lowered, name) and not _named_before(name, lowered, lowered_article) and not _words_mentioned(name, lowered)
+            if not _mentions(lowered, name)
+            and not _named_before(name, lowered, lowered_article)
+            and not _words_mentioned(name, lowered)
+            and not _turned_around(name, lowered)
         ]
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
         if date:  # an undated article may be from any year
@@ -211,6 +214,16 @@ def _words_mentioned(name: str, lowered_text: str) -> bool:
     Stanley Cup Final ... the NHL". (Two are too few: "World" and "Cup" apart are not the World Cup.)"""
     words = name.split()
     return len(words) > 2 and all(_mentions(lowered_text, word) for word in words)
+
+
+def _turned_around(name: str, lowered_text: str) -> bool:
+    """Whether a two-word name is said the other way round, with "of", "in" or "for": "the Pennsylvania
+    Senate" in "a Senate seat in Pennsylvania", "the Texas governor" in "the governor of Texas"."""
+    words = name.lower().split()
+    if len(words) != 2:
+        return False
+    first, second = map(re.escape, words)
+    return bool(re.search(rf"\b{second}\b(?:\s+[\w’'-]+){{0,2}}\s+(?:of|in|for)\s+(?:the\s+)?{first}\b", lowered_text))
 
 
 def _mentions(lowered_text: str, item: str) -> bool:

@@ -54,6 +54,10 @@ def test_what_an_article_must_mention():
     assert question_focus("Why were Kias recalled?").missing("Kia recalled 300,000 cars.") == []  # a plural name
     # "World" and "Cup" apart are not the World Cup; a short name is a whole word.
     assert question_focus("Who won the World Cup?").missing("The world watched the Cup final.") == ["World Cup"]
+    # a two-word name the other way round, with "of", "in" or "for"
+    assert question_focus("Who won the Pennsylvania Senate race?").missing("Democrats pick up a Senate seat in Pennsylvania.") == []
+    assert question_focus("What did the Texas governor say?").missing("The governor of Texas said so.") == []
+    assert question_focus("Who won the Pennsylvania Senate race?").missing("The Senate voted; Pennsylvania waited.") == ["Pennsylvania Senate"]
     # A long name is often written in other words' order: "NHL Stanley Cup Finals" in "the Stanley Cup Final ... the NHL".
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended, the NHL said.") == []
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended.") == ["NHL Stanley Cup Finals"]
