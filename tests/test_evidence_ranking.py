@@ -36,7 +36,7 @@ def test_a_question_that_ranks_is_led_by_the_sentence_that_ranks(store_of, monke
 
 MONKEYPOX = """Monkeypox spreads to more states
 Monkeypox cases rose again this week across the country, health officials said on Monday.
-Officials are sending more monkeypox vaccine to clinics.
+Doctors urged people with monkeypox symptoms to get tested.
 California has the most cases, with 4,300.
 """
 
