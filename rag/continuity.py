@@ -8,6 +8,8 @@ stand-alone, are searched for it too, and their sentences get a fixed bonus in t
 A question naming what the story does not mention starts afresh.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,12 +29,35 @@ STORY_ARTICLES = 3
 STORY_WEIGHT = 0.2
 
 
-def story_articles(retriever: "Retriever", question: str, previous: str, filters: Filters | None, top_k: int) -> list[str]:
+class RecentSearches:
+    """The articles each recent search found, best first, by what it searched: a follow-up's previous question
+    was usually searched for on the turn before, by this process."""
+
+    def __init__(self, size: int = 256):
+        self._found: OrderedDict[tuple, list[str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def remember(self, key: tuple, hits: list[ChunkHit]) -> None:
+        with self._lock:
+            self._found[key] = list(dict.fromkeys(hit.doc_id for hit in hits))
+            self._found.move_to_end(key)
+            while len(self._found) > self._size:
+                self._found.popitem(last=False)
+
+    def get(self, key: tuple) -> list[str] | None:
+        with self._lock:
+            return self._found.get(key)
+
+
+def story_articles(retriever: "Retriever", question: str, previous: str, filters: Filters | None, top_k: int, found: list[str] | None = None) -> list[str]:
     """The doc_ids of the previous question's best `STORY_ARTICLES` articles, best first, when `question`
-    follows it; else none. (In a store of a few articles that is all of them, and the bonus changes nothing:
-    keeping only those that scored near the best lost two follow-ups of the tune half.)"""
-    hits = retriever.chunks(previous, top_k, filters)
-    story = list(dict.fromkeys(hit.doc_id for hit in hits))[:STORY_ARTICLES]
+    follows it; else none. `found`: the articles its search found, when it is remembered (`RecentSearches`).
+    (In a store of a few articles that is all of them, and the bonus changes nothing: keeping only those that
+    scored near the best lost two follow-ups of the tune half.)"""
+    if found is None:
+        found = list(dict.fromkeys(hit.doc_id for hit in retriever.chunks(previous, top_k, filters)))
+    story = found[:STORY_ARTICLES]
     if refers_back(question):
         return story
     texts = [" ".join((retriever.store.docs.text(doc_id) or "").split()) for doc_id in story]

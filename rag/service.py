@@ -42,6 +42,7 @@ class Byline:
         self.retriever = Retriever(self.store, self.settings)
         self.ranker = EvidenceRanker(self.store)
         self._lexicon: tuple[int, Lexicon] | None = None  # (the store's generation, its term rarities)
+        self._searches = continuity.RecentSearches()  # what a follow-up's previous question found (rag/continuity.py)
 
     def close(self) -> None:
         """Release the store's files and connections (also on leaving `with Byline(...) as byline:`)."""
@@ -183,10 +184,13 @@ class Byline:
         conversation's previous one stays with the articles that answered that one (rag/continuity.py)."""
         previous = previous_question(follow_up_turns(history))
         top_k = self.settings.answer_chunks
+        scope = (self.store.docs.generation(), top_k, filters.model_dump_json() if filters else "")
         with threads_here(self.settings.question_threads):
             vector = self.store.embed_model.get_query_embedding(query)  # once, for retrieval and the ranking
             hits = self.retriever.chunks(query, top_k, filters, vector=vector)
-            story = continuity.story_articles(self.retriever, question, previous, filters, top_k) if previous else []
+            self._searches.remember((query, *scope), hits)
+            found = self._searches.get((previous, *scope))
+            story = continuity.story_articles(self.retriever, question, previous, filters, top_k, found) if previous else []
             if story:
                 hits = continuity.merged(hits, continuity.story_hits(self.retriever, query, story, filters, top_k, vector))
             ranked = continuity.favour(self.ranker.rank(query, hits, self.lexicon(), vector), story)

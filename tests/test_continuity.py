@@ -89,3 +89,17 @@ def test_a_question_naming_what_the_story_lacks_starts_afresh(seed_and_python):
     followed = seed_and_python.evidence(question, conversation(NEIGHBOURHOODS))
     assert [(e.sentence, e.score) for e in followed] == [(e.sentence, e.score) for e in seed_and_python.evidence(question)]
     assert followed[0].doc_id == "python.txt"
+
+
+def test_the_previous_question_just_asked_is_not_searched_again(seed_and_python, monkeypatch):
+    seed_and_python.evidence(NEIGHBOURHOODS)
+    searched = []
+    search = seed_and_python.retriever.chunks
+    monkeypatch.setattr(seed_and_python.retriever, "chunks", lambda query, *args, **kwargs: searched.append(query) or search(query, *args, **kwargs))
+    remembered = seed_and_python.evidence("Who announced the capture?", conversation(NEIGHBOURHOODS))
+    assert searched == ["Who announced the capture?"] * 2  # the follow-up, then within its story
+    seed_and_python._searches = continuity.RecentSearches()  # forgotten: searched again, to the same evidence
+    assert [(e.sentence, e.score) for e in seed_and_python.evidence("Who announced the capture?", conversation(NEIGHBOURHOODS))] == [
+        (e.sentence, e.score) for e in remembered
+    ]
+    assert searched.count(NEIGHBOURHOODS) == 1
