@@ -703,7 +703,8 @@ def test_gradio_welcomes_answers_examples_and_copies_markdown(server, browser, s
         chat = browser.find_element(By.ID, "byline-chat")
         welcome = f"{server.service.count()} articles indexed · answers by the extractive answerer"
         wait(browser, 30).until(lambda d: welcome in chat.text)
-        examples = chat.find_elements(By.CSS_SELECTOR, "button.example")
+        # The headlines' questions come with the page's load event, which may land after the welcome's words.
+        examples = wait(browser, 30).until(lambda d: chat.find_elements(By.CSS_SELECTOR, "button.example"))
         valley = "What is the latest on “Valley orchards report a record apple harvest”?"
         assert valley in [e.text for e in examples]
         for element in ("#byline-question textarea", "#byline-ask"):
