@@ -5,7 +5,8 @@ that answered that question, though its own words may match another deal better.
 after another is taken to follow it when it refers back (a pronoun, an ellipsis, "that") or names
 nothing those articles do not mention; then the best articles for the previous question, made
 stand-alone, are searched for it too, and their sentences get a fixed bonus in the evidence ranking.
-A question naming what the story does not mention starts afresh.
+When the previous question stayed with a story itself, that story's articles come first: a conversation
+keeps its story until a question names what the story does not mention, and starts afresh.
 """
 
 import threading
@@ -19,6 +20,7 @@ from rag.schema import Filters
 from rag.retrievers.hybrid import ChunkHit
 
 if TYPE_CHECKING:
+    from index.docstore import DocStore
     from rag.evidence import Evidence
     from rag.retrievers.hybrid import Retriever
 
@@ -50,17 +52,14 @@ class RecentSearches:
             return self._found.get(key)
 
 
-def story_articles(retriever: "Retriever", question: str, previous: str, filters: Filters | None, top_k: int, found: list[str] | None = None) -> list[str]:
-    """The doc_ids of the previous question's best `STORY_ARTICLES` articles, best first, when `question`
-    follows it; else none. `found`: the articles its search found, when it is remembered (`RecentSearches`).
-    (In a store of a few articles that is all of them, and the bonus changes nothing: keeping only those that
-    scored near the best lost two follow-ups of the tune half.)"""
-    if found is None:
-        found = list(dict.fromkeys(hit.doc_id for hit in retriever.chunks(previous, top_k, filters)))
-    story = found[:STORY_ARTICLES]
+def story_articles(docs: "DocStore", question: str, candidates: list[str]) -> list[str]:
+    """The first `STORY_ARTICLES` of `candidates` (the previous question's articles, best first), when
+    `question` follows it; else none. (In a store of a few articles that is all of them, and the bonus
+    changes nothing: keeping only those that scored near the best lost two follow-ups of the tune half.)"""
+    story = candidates[:STORY_ARTICLES]
     if refers_back(question):
         return story
-    texts = [" ".join((retriever.store.docs.text(doc_id) or "").split()) for doc_id in story]
+    texts = [" ".join((docs.text(doc_id) or "").split()) for doc_id in story]
     named = question_focus(question).names
     return story if all(any(name in text for text in texts) for name in named) else []
 

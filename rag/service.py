@@ -182,19 +182,33 @@ class Byline:
     def _evidence(self, query: str, filters: Filters | None, question: str = "", history: list[Turn] | None = None):
         """The ranked evidence for `query` (`question` made stand-alone); a question that follows up on the
         conversation's previous one stays with the articles that answered that one (rag/continuity.py)."""
-        previous = previous_question(follow_up_turns(history))
         top_k = self.settings.answer_chunks
         scope = (self.store.docs.generation(), top_k, filters.model_dump_json() if filters else "")
         with threads_here(self.settings.question_threads):
             vector = self.store.embed_model.get_query_embedding(query)  # once, for retrieval and the ranking
             hits = self.retriever.chunks(query, top_k, filters, vector=vector)
             self._searches.remember((query, *scope), hits)
-            found = self._searches.get((previous, *scope))
-            story = continuity.story_articles(self.retriever, question, previous, filters, top_k, found) if previous else []
+            story = self._story(question, history, filters, scope)
             if story:
                 hits = continuity.merged(hits, continuity.story_hits(self.retriever, query, story, filters, top_k, vector))
             ranked = continuity.favour(self.ranker.rank(query, hits, self.lexicon(), vector), story)
             return fold_evidence(ranked, self.store.docs)
+
+    def _story(self, question: str, history: list[Turn] | None, filters: Filters | None, scope: tuple) -> list[str]:
+        """The articles `question` stays with (rag/continuity.py): those of the story the previous question
+        stayed with, if it did, then those its own search found."""
+        turns = follow_up_turns(history)
+        previous = previous_question(turns)
+        if not previous:
+            return []
+        last = max(n for n, turn in enumerate(turns) if turn.role == "user" and turn.content.strip())
+        earlier = self._story(turns[last].content.strip(), turns[:last], filters, scope)
+        found = self._searches.get((previous, *scope))
+        if found is None:
+            hits = self.retriever.chunks(previous, scope[1], filters)
+            self._searches.remember((previous, *scope), hits)
+            found = [hit.doc_id for hit in hits]
+        return continuity.story_articles(self.store.docs, question, list(dict.fromkeys(earlier + found)))
 
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None, id=None) -> AskResult:
         result = final_result(self.ask_stream(question, history, filters))

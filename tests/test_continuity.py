@@ -103,3 +103,14 @@ def test_the_previous_question_just_asked_is_not_searched_again(seed_and_python,
         (e.sentence, e.score) for e in remembered
     ]
     assert searched.count(NEIGHBOURHOODS) == 1
+
+
+def test_a_conversation_keeps_its_story_through_a_follow_up_of_a_follow_up(seed_and_python):
+    # "Who announced the capture?" searched alone finds the python's capture first; it stayed with the
+    # Syrian army's story, so "What did Iran say?" after it stays there too.
+    assert seed_and_python.retriever.chunks("Who announced the capture?", 6)[0].doc_id == "python.txt"
+    asked = conversation(NEIGHBOURHOODS, "Who announced the capture?")
+    alone = {e.sentence: e.score for e in seed_and_python.evidence("What did Iran say?")}
+    followed = seed_and_python.evidence("What did Iran say?", asked)
+    seed = [e for e in followed if e.doc_id == SEED_DOC and e.sentence in alone]
+    assert seed and all(e.score == pytest.approx(alone[e.sentence] + continuity.STORY_WEIGHT) for e in seed)
