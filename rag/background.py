@@ -6,6 +6,8 @@ lead with the news unless the question asks about the past.
 import math
 import re
 
+from rag.english import MONTHS
+
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _LOOKING_BACK = re.compile(
     r"\b(?:previously|formerly|used to|had been|(?:the )?(?:last|past|previous) (?:two|three|four|five|six|several|few|\d+)\b)",
@@ -20,14 +22,13 @@ _BULLET = re.compile(r"^\s*[•·▪►●]")
 # "São Paulo, Brazil CNN —", "In pictures: ...") does not.
 _STATEMENT_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
 _PHOTO_CREDIT = re.compile(r"/\s*(?:getty images|afp|ap|reuters|shutterstock|bloomberg|epa|sipa|alamy|ap photo)\b|\((?:photo|image) by\b", re.IGNORECASE)
+_MONTH = "(?:" + "|".join(month.capitalize() for month in MONTHS) + ")"
 # A wire photo's caption ends with when and where it was taken, the year without a comma after it:
 # "... in the wake of Hurricane Ian on October 02, 2022 in Fort Myers Beach, Florida."
-_CAPTION_DATELINE = re.compile(
-    r"\bon (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4} in [A-Z][\w’'-]*(?:,? [A-Z][\w’'.-]*){0,5}\.\s*$"
-)
+_CAPTION_DATELINE = re.compile(rf"\bon {_MONTH} \d{{1,2}}, \d{{4}} in [A-Z][\w’'-]*(?:,? [A-Z][\w’'.-]*){{0,5}}\.\s*$")
 # ... or with where and then when: "... walks past damage on Litchfield Beach, South Carolina on October 1, 2022."
 _CAPTION_PLACE_DATE = re.compile(
-    r"\b(?:in|at|on|outside|near|from) (?:the )?[A-Z][\w’'-]*(?:,? [A-Z0-9][\w’'.-]*){0,5} on (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}\.\s*$"
+    rf"\b(?:in|at|on|outside|near|from) (?:the )?[A-Z][\w’'-]*(?:,? [A-Z0-9][\w’'.-]*){{0,5}} on {_MONTH} \d{{1,2}}, \d{{4}}\.\s*$"
 )
 # The sentences that tell an article's news.
 LEAD_NEWS = 3

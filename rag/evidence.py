@@ -14,12 +14,12 @@ from functools import cache
 import numpy as np
 
 from index.docstore import StoredArticle
+from index.lexical.terms import lexical_terms
 from index.sentence_vectors import SentenceVectors
 from index.store import Store
 from rag.answer_kinds import answer_kind, asked_clause, offers, question_words, ranks
 from rag.background import is_caption, lead_weight, looks_back, points_elsewhere
 from rag.focus import question_focus, verb_terms
-from index.lexical.terms import lexical_terms
 from rag.term_weights import Lexicon, topic_terms
 from rag.schema import AlsoIn
 from rag.retrievers.hybrid import ChunkHit
@@ -69,10 +69,15 @@ class Evidence:
     placement: float = 0.0
 
 
+def passage_span(stored: StoredArticle, index: int) -> range:
+    """The sentence numbers a sentence is read with: itself and those around it."""
+    return range(max(index - PASSAGE_BEFORE, 0), min(index + PASSAGE_AFTER + 1, len(stored.sentences)))
+
+
 def passage(stored: StoredArticle, index: int) -> str:
     """What a sentence is read with: its article's title and the sentences around it."""
-    first, last = max(index - PASSAGE_BEFORE, 0), min(index + PASSAGE_AFTER + 1, len(stored.sentences))
-    return f"{stored.article.title}\n{stored.span_text(first, last) or ''}"
+    span = passage_span(stored, index)
+    return f"{stored.article.title}\n{stored.span_text(span.start, span.stop) or ''}"
 
 
 class EvidenceRanker:
@@ -120,8 +125,7 @@ class EvidenceRanker:
         def passage_terms(doc_id: str, index: int) -> frozenset[str]:
             """The terms of `passage`: the title's and those of the sentences around."""
             stored = articles[doc_id]
-            first, last = max(index - PASSAGE_BEFORE, 0), min(index + PASSAGE_AFTER + 1, len(stored.sentences))
-            return frozenset(lexical_terms(stored.article.title)).union(*(terms_at(doc_id, n) for n in range(first, last)))
+            return frozenset(lexical_terms(stored.article.title)).union(*(terms_at(doc_id, n) for n in passage_span(stored, index)))
 
         # Everything but the embedding similarity first: it is cheap, and it decides which sentences reach the model.
         scored = []

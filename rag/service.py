@@ -205,7 +205,7 @@ class Byline:
         earlier = self._story(turns[last].content.strip(), turns[:last], filters, scope)
         found = self._searches.get((previous, *scope))
         if found is None:
-            hits = self.retriever.chunks(previous, scope[1], filters)
+            hits = self.retriever.chunks(previous, self.settings.answer_chunks, filters)
             self._searches.remember((previous, *scope), hits)
             found = [hit.doc_id for hit in hits]
         return continuity.story_articles(self.store.docs, question, list(dict.fromkeys(earlier + found)))
