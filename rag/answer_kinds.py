@@ -216,17 +216,22 @@ def names(sentence: str) -> list[str]:
 
 def offers(sentence: str, kind: AnswerKind, asked: set[str]) -> bool:
     """True when `sentence` holds a value of `kind` that is not among the question's words."""
+    return bool(offered(sentence, kind, asked))
+
+
+def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
+    """The values of `kind` in `sentence` that are not among the question's words, lower-cased: "$4.32",
+    "five", "september", "california"."""
     if kind == "number":
         numbers = {n.strip(".,") for n in _NUMBER.findall(_DAY_OF_MONTH.sub(" ", sentence))}
-        if any(n.strip("$%") not in asked and not _YEAR.fullmatch(n) for n in numbers):
-            return True
-        return bool((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
+        found = {n for n in numbers if n.strip("$%") not in asked and not _YEAR.fullmatch(n)}
+        return found | ((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
     if kind == "date":
-        return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence))
+        return {m.group(0).lower() for m in _DATE.finditer(sentence)} - asked
     if kind == "place":
         cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
         sentence = " ".join(m.group(1) for m in cues)
-    return any(name not in asked and name.rstrip("s") not in asked for name in names(sentence))
+    return {name for name in names(sentence) if name not in asked and name.rstrip("s") not in asked}
 
 
 def ranks(text: str) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from rag.answerers import NOT_FOUND, abstain
 from rag.claims import CheckedClaim, assemble
 from rag.conflicts import Conflict, find_conflict
+from rag.corroboration import corroborated
 from rag.evidence import Evidence
 from rag.term_weights import topic_terms
 from rag.schema import AskResult, Turn
@@ -94,6 +95,7 @@ class ExtractiveAnswerer:
         reason = unsupported(question, evidence)
         if reason:
             return abstain(question, [reason])
+        evidence = corroborated(question, evidence)
         conflict = find_conflict(evidence[0], evidence[1:], question)
         chosen = self.choose(question, evidence, conflict)
         quoted = assemble([CheckedClaim(e.sentence, [i], True, f"quoted verbatim from [{i + 1}]") for i, e in enumerate(chosen)], chosen)
