@@ -29,6 +29,7 @@ from bench.startup import BYLINE_SCRIPT, serve_until_healthy
 from rag.evaluation.datasets import cache_root, load_dataset
 from bench.lexical import _perturbed
 from bench.short_questions import EVAL, realtimeqa_subset
+from index.sentence_vectors import FILE as SENTENCE_VECTORS, SentenceVectors, sentence_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 ABOUT = """\
@@ -43,7 +44,9 @@ group (it shares about 0.4 of its word 5-grams with its original, under the 0.7 
 The stores are written through Byline's own classes, so `byline serve` opens them like any other: `Store`
 (manifest, Chroma collection), `ChunkVectorStore.add` (index/vectors.py: the vectors and their metadata; the
 texts only in the docstore) with `chunk_node`'s nodes (5,000 per add), `DocStore.put` and `place` in one
-transaction per 20,000 chunks.
+transaction per 20,000 chunks, and each sentence's vector as an ingest keeps it (`SentenceVectors.add`: the
+base's own, perturbed like the chunks' for a copy), so that an answer embeds only its question. The lexical
+index is what a new store gets (the `lexical` row names it).
 
 Measured through the REST API of a real `byline serve` on 127.0.0.1 (the default extractive answerer),
 one request at a time: the start until `/healthz` answers (bench/startup.py's, median of 3; the server
@@ -124,6 +127,14 @@ class Base:
         found = Store(IndexSettings(store=folder)).vectors.get(embeddings=True)
         self.vectors = dict(zip(found.ids, np.asarray(found.embeddings, dtype=np.float32)))
         self.words = [w for c in docs.chunks()[:500] for w in c.text.split()]  # as bench/lexical.py draws them
+        # Each sentence's vector, as an ingest keeps it (index/sentence_vectors.py); copies perturb it as their chunks'.
+        kept = SentenceVectors(folder / SENTENCE_VECTORS)
+        self.sentence_vectors = {}
+        for doc_id, stored in self.articles.items():
+            texts = sentence_texts(stored.article.text, stored.sentences)
+            found = kept.found(texts)
+            self.sentence_vectors[doc_id] = [found.get(text) for text in texts]
+        kept.close()
 
     def copy(self, index: int):
         """The base's index-th article (copy 0: the article itself), with its sentences, chunks and vectors."""
@@ -134,8 +145,9 @@ class Base:
         doc_id = self.doc_ids[doc_id]
         stored, chunks = self.articles[doc_id], self.chunks[doc_id]
         vectors = [self.vectors[c.node_id] for c in chunks]
+        sentence_vectors = self.sentence_vectors[doc_id]
         if number == 0:
-            return stored.article, stored.sentences, chunks, vectors
+            return stored.article, stored.sentences, chunks, vectors, sentence_vectors
         rng = random.Random(f"{number}/{doc_id}")
         noise = np.random.default_rng([number, index])
         text, sentences, at = [], [], 0
@@ -158,8 +170,13 @@ class Base:
             )
             for c in chunks
         ]
-        moved = [v + noise.normal(0, NOISE / np.sqrt(len(v)), len(v)).astype(np.float32) for v in vectors]
-        return article, sentences, copies, [v / np.linalg.norm(v) for v in moved]
+        return article, sentences, copies, _moved(vectors, noise), _moved(sentence_vectors, noise)
+
+
+def _moved(vectors: list, noise) -> list:
+    """Each vector plus Gaussian noise of norm about NOISE, renormalised; None (a sentence the base did not keep) stays None."""
+    moved = [None if v is None else v + noise.normal(0, NOISE / np.sqrt(len(v)), len(v)).astype(np.float32) for v in vectors]
+    return [None if v is None else v / np.linalg.norm(v) for v in moved]
 
 
 def own_story(article) -> tuple[str, str, bytes]:
@@ -199,7 +216,7 @@ def build(chunks: int) -> dict:
             index += 1
             made += len(batch[-1][2])
         nodes = []
-        for article, _, stored_chunks, vectors in batch:
+        for article, _, stored_chunks, vectors, _ in batch:
             for chunk, vector in zip(stored_chunks, vectors):
                 nodes.append(chunk_node(article, chunk))
                 nodes[-1].embedding = vector.tolist()
@@ -212,10 +229,17 @@ def build(chunks: int) -> dict:
             store.vector_store.add(nodes)  # ChunkVectorStore adds 5,000 at a time
             chroma_s = time.perf_counter() - step
             with docs.transaction():
-                for article, sentences, stored_chunks, _ in batch:
+                for article, sentences, stored_chunks, _, _ in batch:
                     docs.put(article, sentences, stored_chunks)
                     if "~" in article.doc_id:
                         docs.place(*own_story(article), METHOD)
+            kept = [
+                (text, vector)
+                for article, sentences, _, _, sentence_vectors in batch
+                for text, vector in zip(sentence_texts(article.text, sentences), sentence_vectors)
+                if vector is not None
+            ]
+            store.sentence_vectors.add([text for text, _ in kept], [vector for _, vector in kept])
             step = time.perf_counter()
             group_copies(store)  # the base articles; their copies are placed above
             stories_s = time.perf_counter() - step
@@ -346,7 +370,7 @@ def search_parts(folder: Path, asked: list[str]) -> dict:
     from rag.settings import Settings
 
     service = Byline(Settings(store=folder))
-    parts = {}
+    parts = {"lexical_index": type(service.store.docs.lexical).__name__}
     for mode in ("dense", "bm25"):
         service.retriever.documents(asked[0], 10, mode=mode)  # opens Chroma / warms SQLite's cache
         times = []
@@ -417,7 +441,7 @@ def render(results: dict) -> str:
         "server RSS after start / after the run (peak)": lambda r: f"{gb(r['rss_after_start_mb'])} / {gb(r['rss_mb'])} ({gb(r['peak_rss_mb'])})",
         "add one article (upload) / delete it": lambda r: f"{r['add_one_s']} / {r['delete_one_s']} s",
         "in-process p50 / p95: dense alone": lambda r: _part(r, "dense_in_process"),
-        "… lexical (FTS5) alone": lambda r: _part(r, "bm25_in_process"),
+        "… lexical alone": lambda r: f"{_part(r, 'bm25_in_process')} ({r.get('lexical_index', 'sqlite FTS5')})",
         "load average before / after": lambda r: f"{r['load_before']:.1f} / {r['load_after']:.1f}",
     }
     lines = ["| | " + " | ".join(f"{r['chunks']:,} chunks" for r in sizes) + " |", "| --- |" + " --- |" * len(sizes)]
