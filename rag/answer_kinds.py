@@ -52,8 +52,11 @@ _NAME_QUESTION = re.compile(
 _MONTHS = [*MONTHS, *MONTH_ABBREVIATIONS]
 _DAYS = [*WEEKDAYS, *RELATIVE_DAYS]
 _NUMBER_WORDS = NUMBER_WORDS
+# Month and day names count capitalised only: "There may even be ..." names no month. A time of day answers "When?" too.
 _DATE = re.compile(
-    r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:" + "|".join(_MONTHS + _DAYS) + r")\b"
+    r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?-i:" + "|".join(name.capitalize() for name in _MONTHS + list(WEEKDAYS)) + r")\b"
+    r"|\b(?:" + "|".join(RELATIVE_DAYS) + r")\b"
+    r"|\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b"
     r"|\b(?:next|last|this|early|late|later|earlier) (?:week|month|year|spring|summer|fall|autumn|winter|decade)\b"
     r"|\bcentur(?:y|ies)\b|\b\d+(?:st|nd|rd|th)\b",
     re.IGNORECASE,

@@ -266,3 +266,26 @@ def test_who_was_prefers_the_apposition_and_who_led_the_sentence_that_says_so():
 )
 def test_what_ranks_something(text, expected):
     assert ranks(text) is expected
+
+
+def test_month_and_day_names_count_capitalised_and_times_of_day_answer_when():
+    asked = question_words("When did the probe hit the comet?")
+    assert not offers("There may even be pieces of the probe in the crater.", "date", asked)
+    assert not offers("Supporters march through the city.", "date", asked)
+    assert offers("The impact occurred at 7:14 p.m.", "date", asked)
+    assert offers("The probe hit the comet shortly after midnight.", "date", asked)
+    assert offers("It was launched in May.", "date", asked)
+
+
+def test_a_time_told_after_what_happened_answers_when():
+    """ "The impact occurred at 7:14 p.m." shares no word with the question; the sentences before it do."""
+    from dataclasses import replace
+
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    question = "When did the probe crash into the comet?"
+    first, timed = evidence_of("The probe crashed into the comet in a test of planetary defence.", "The impact occurred at 7:14 p.m.")
+    first, timed = replace(first, lexical=0.6, passage_lexical=0.6), replace(timed, lexical=0.0, passage_lexical=0.6)
+    assert offering(question, [first, timed]) is timed
+    assert offering(question, [first, replace(timed, passage_lexical=0.0)]) is None  # a time in a passage about something else
