@@ -43,8 +43,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     happened = told(clause, noun) if noun else frozenset()
 
     def fits(e: Evidence, lexical: bool = True) -> bool:
-        shares = e.lexical > 0 or (kind == "date" and e.passage_lexical > 0)  # a time told after what happened
-        return e.score >= floor and (shares or not lexical) and (not happened or tells(e.sentence, happened))
+        return e.score >= floor and (e.lexical > 0 or not lexical) and (not happened or tells(e.sentence, happened))
 
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # A stronger sign, looked for a little further down (`strong_sign`).

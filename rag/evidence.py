@@ -67,9 +67,6 @@ class Evidence:
     # The part of `score` that picks the sentence an answer leads with (where it stands in its article, whether it
     # says what the question asks happened), not the sentences quoted beside it.
     placement: float = 0.0
-    # The share of the question's words its passage (`passage`) holds: "The impact occurred at 7:14 p.m." shares none
-    # of "When did the spacecraft crash?" but goes on about the sentences before it, which do.
-    passage_lexical: float = 0.0
 
 
 def passage_span(stored: StoredArticle, index: int) -> range:
@@ -152,7 +149,7 @@ class EvidenceRanker:
                 - (WEIGHTS["background"] if looks_back(text, index, articles[doc_id].article.date, set(focus.years)) else 0.0)
                 - (WEIGHTS["caption"] if is_caption(text) else 0.0)
             )
-            scored.append(((doc_id, index), text, lexical, parts, placement, around))
+            scored.append(((doc_id, index), text, lexical, parts, placement))
         if not scored:
             return []
         scored = could_lead(scored, EMBED_LIMIT)
@@ -160,7 +157,7 @@ class EvidenceRanker:
             question_vector = self.store.embed_model.get_query_embedding(question)
         dense = self._embed([item[0] for item in scored], [item[1] for item in scored]) @ np.asarray(question_vector)
         ranked = []
-        for ((doc_id, index), text, lexical, parts, placement, around), similarity in zip(scored, dense):
+        for ((doc_id, index), text, lexical, parts, placement), similarity in zip(scored, dense):
             score = WEIGHTS["dense"] * float(similarity)
             for part in parts:
                 score += part
@@ -178,7 +175,6 @@ class EvidenceRanker:
                     lexical,
                     missing=focus.missing(passage(articles[doc_id], index), articles[doc_id].article.date, lowered(doc_id)) if focus else [],
                     placement=placement,
-                    passage_lexical=around,
                 )
             )
         ranked.sort(key=lambda e: e.score, reverse=True)

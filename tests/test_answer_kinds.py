@@ -276,16 +276,3 @@ def test_month_and_day_names_count_capitalised_and_times_of_day_answer_when():
     assert offers("The probe hit the comet shortly after midnight.", "date", asked)
     assert offers("It was launched in May.", "date", asked)
 
-
-def test_a_time_told_after_what_happened_answers_when():
-    """ "The impact occurred at 7:14 p.m." shares no word with the question; the sentences before it do."""
-    from dataclasses import replace
-
-    from rag.coverage import offering
-    from tests.test_focus import evidence_of
-
-    question = "When did the probe crash into the comet?"
-    first, timed = evidence_of("The probe crashed into the comet in a test of planetary defence.", "The impact occurred at 7:14 p.m.")
-    first, timed = replace(first, lexical=0.6, passage_lexical=0.6), replace(timed, lexical=0.0, passage_lexical=0.6)
-    assert offering(question, [first, timed]) is timed
-    assert offering(question, [first, replace(timed, passage_lexical=0.0)]) is None  # a time in a passage about something else
