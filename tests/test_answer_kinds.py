@@ -275,4 +275,3 @@ def test_month_and_day_names_count_capitalised_and_times_of_day_answer_when():
     assert offers("The impact occurred at 7:14 p.m.", "date", asked)
     assert offers("The probe hit the comet shortly after midnight.", "date", asked)
     assert offers("It was launched in May.", "date", asked)
-
