@@ -105,6 +105,15 @@ def base_store() -> Path:
     return cached
 
 
+def _docs(folder: Path):
+    """A store's docstore with the lexical index it has: `DocStore(path)` alone would give it FTS5's, building
+    that from every row and leaving the store with FTS5 (as `byline serve` then opens it)."""
+    from index.db.sqlite import SQLiteDatabase
+    from index.docstore import DocStore
+
+    return DocStore(SQLiteDatabase(folder / "articles.sqlite3", "auto"))
+
+
 def store_path(chunks: int) -> Path:
     return cache_root() / f"scale-{chunks}"
 
@@ -113,11 +122,10 @@ class Base:
     """The base store's articles, sentences, chunks and vectors, read once."""
 
     def __init__(self, folder: Path):
-        from index.docstore import DocStore
         from index.settings import IndexSettings
         from index.store import Store
 
-        docs = DocStore(folder / "articles.sqlite3")
+        docs = _docs(folder)
         chunks: dict[str, list] = {}
         for chunk in docs.chunks():
             chunks.setdefault(chunk.doc_id, []).append(chunk)
@@ -271,9 +279,8 @@ def rss_mb(pid: int) -> dict:
 
 def one_article() -> dict:
     """A long distractor page that no store here holds (not in the base, so not copied from it either)."""
-    from index.docstore import DocStore
 
-    base = DocStore(base_store() / "articles.sqlite3")
+    base = _docs(base_store())
     stored = base.hashes()
     base.close()
     for line in (EVAL / "realtimeqa" / "gcs_distractor_articles.jsonl").read_text().splitlines():
@@ -303,11 +310,10 @@ def build_log(chunks: int, partial: bool = False) -> dict:
 
 
 def measure(chunks: int, partial: bool = False) -> dict:
-    from index.docstore import DocStore
 
     folder = store_path(chunks)
     build_log(chunks, partial)
-    docs = DocStore(folder / "articles.sqlite3")
+    docs = _docs(folder)
     counts = {"chunks": docs.chunk_count(), "articles": docs.count()}
     docs.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_")}
