@@ -241,6 +241,7 @@ def build(chunks: int) -> dict:
                     docs.put(article, sentences, stored_chunks)
                     if "~" in article.doc_id:
                         docs.place(*own_story(article), METHOD)
+            store.copy_grouper = None  # placed here, not by group_copies's grouper
             kept = [
                 (text, vector)
                 for article, sentences, _, _, sentence_vectors in batch

@@ -94,6 +94,8 @@ class DocStore:
         self.database.script(self.database.schema(_SCHEMA + _COPY_SCHEMA + search_text.schema(self.database.dialect)))
         self.lexical = self.database.lexical_index()
         self.database.script(self.lexical.schema)
+        # How often this connection bumped the generation: a generation that moved by more means another process wrote.
+        self.bumped_here = 0
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self.database.rows(sql, params)
@@ -121,6 +123,7 @@ class DocStore:
         return self._state(GENERATION)
 
     def bump(self) -> None:
+        self.bumped_here += 1
         self._write("INSERT INTO state VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = state.value + 1", (GENERATION,))
 
     def manifest(self, wanted: dict) -> dict:

@@ -327,12 +327,32 @@ def group_copies(store: Store, signatures: dict[str, bytes] | None = None) -> in
     unplaced = docs.unplaced(METHOD)
     signatures = signatures or {}
     if unplaced:
-        grouper = CopyGrouper(docs.placements(METHOD), docs.text)
+        grouper = _grouper(store)
         with docs.transaction():
             for doc_id in unplaced:
                 placed = grouper.place(doc_id, docs.text(doc_id) or "", signatures.get(doc_id))
                 docs.place(doc_id, placed.group_id, placed.signature, METHOD)
+        store.copy_grouper = KeptGrouper(grouper, docs.generation(), docs.bumped_here)
     return len(unplaced)
+
+
+@dataclass
+class KeptGrouper:
+    """The copy grouper of a store's last grouping (reading every placement again took 0.37 s of a 0.76 s upload
+    at 119,000 articles), with the generation it left and this process's bumps by then."""
+
+    grouper: CopyGrouper
+    generation: int
+    bumped_here: int
+
+
+def _grouper(store: Store) -> CopyGrouper:
+    """The kept grouper while only this process has written since (its articles deleted or changed since are
+    harmless: a gone article's text reads None, a changed one is placed again); else one read from the placements."""
+    kept, docs = store.copy_grouper, store.docs
+    if kept is not None and docs.generation() - kept.generation == docs.bumped_here - kept.bumped_here:
+        return kept.grouper
+    return CopyGrouper(docs.placements(METHOD), docs.text)
 
 
 def _store_batch(store: Store, prepared: list[PreparedArticle], existed: list[bool], report: IngestReport) -> None:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from index.corrections import Corrections, Withdrawn, checked_reason, utc_now
 from index.db import open_database
@@ -27,6 +27,9 @@ from index.migrations import VERSION, upgrade
 from index.sentence_vectors import FILE as SENTENCE_VECTORS, SentenceVectors
 from index.settings import IndexSettings
 from index.vector_store import VectorStore, open_vector_store
+
+if TYPE_CHECKING:
+    from index.ingest import KeptGrouper
 
 MANIFEST = "byline.json"
 
@@ -64,6 +67,9 @@ class Store:
         self._close_vectors = None  # closes the latest vectors opened (replaced ones are left to finish their requests)
         self._writing_here = False
         self.sentence_vectors = SentenceVectors(self.path / SENTENCE_VECTORS)
+        # The copy grouper of the last ingest here (index/ingest.py); a write to the copy groups other than
+        # `group_copies` sets it back to None.
+        self.copy_grouper: "KeptGrouper | None" = None
 
     @staticmethod
     def manifest_for(settings: IndexSettings) -> dict:

@@ -53,6 +53,7 @@ def copy_store(source: Store, target: Store, progress: CopyProgress | None = Non
             vectors = copy_vectors(source, target, say)
             source.sentence_vectors.copy_to(target.sentence_vectors)
             target.docs.bump()
+            target.copy_grouper = None  # its copy groups were written here, not placed
         if origin:
             copy_rows(origin.database, into.database, REGISTRY_TABLES, say)
         return {"articles": target.docs.count(), "chunks": vectors, "sources": len(origin.all()) if origin else 0}

@@ -198,3 +198,30 @@ def test_a_store_built_before_copy_groups_is_grouped_on_the_next_ingest(news):
     assert not docs.unplaced(METHOD)
     assert len(set(docs.copy_groups([o["doc_id"] for o in OUTLETS]).values())) == 1
     assert len(news.search(QUERY, k=6).results) == 3
+
+
+def test_an_ingest_keeps_the_grouper_and_reads_it_again_after_another_process_wrote(tmp_path, seed_settings, monkeypatch):
+    """The copy grouper of one ingest serves the next (reading every placement again was most of an upload at
+    100,000 articles), until another writer changes the store: its articles are then compared with too."""
+    settings = seed_settings.model_copy(update={"store": tmp_path / "store"})
+    here, elsewhere = Byline(settings), Byline(settings)  # `elsewhere` stands for another process: its own connection
+    reads = []
+    monkeypatch.setattr(
+        type(here.store.docs),
+        "placements",
+        lambda docs, method: reads.append(docs) or docs._rows("SELECT doc_id, group_id, signature FROM copy_groups WHERE method = ?", (method,)),
+    )
+
+    def ingest(service, *records):
+        path = tmp_path / f"{records[0]['doc_id'].replace('/', '-')}.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in records))
+        assert service.ingest([path]).added == len(records)
+
+    ingest(here, UNRELATED)
+    ingest(here, SAME_EVENT)
+    assert reads == [here.store.docs]  # the second ingest placed its article with the first one's grouper
+    ingest(elsewhere, OUTLETS[0])
+    ingest(here, OUTLETS[1])
+    assert len(reads) == 3  # `elsewhere` read the placements, then `here` again: the generation moved past its own writes
+    groups = here.store.docs.copy_groups([o["doc_id"] for o in OUTLETS[:2]])
+    assert len(groups) == 2 and len(set(groups.values())) == 1  # the copy `elsewhere` stored was found
