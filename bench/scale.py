@@ -280,7 +280,6 @@ def rss_mb(pid: int) -> dict:
 
 def one_article() -> dict:
     """A long distractor page that no store here holds (not in the base, so not copied from it either)."""
-
     base = _docs(base_store())
     stored = base.hashes()
     base.close()
@@ -311,7 +310,6 @@ def build_log(chunks: int, partial: bool = False) -> dict:
 
 
 def measure(chunks: int, partial: bool = False) -> dict:
-
     folder = store_path(chunks)
     build_log(chunks, partial)
     docs = _docs(folder)

@@ -205,12 +205,8 @@ def test_an_ingest_keeps_the_grouper_and_reads_it_again_after_another_process_wr
     100,000 articles), until another writer changes the store: its articles are then compared with too."""
     settings = seed_settings.model_copy(update={"store": tmp_path / "store"})
     here, elsewhere = Byline(settings), Byline(settings)  # `elsewhere` stands for another process: its own connection
-    reads = []
-    monkeypatch.setattr(
-        type(here.store.docs),
-        "placements",
-        lambda docs, method: reads.append(docs) or docs._rows("SELECT doc_id, group_id, signature FROM copy_groups WHERE method = ?", (method,)),
-    )
+    reads, placements = [], type(here.store.docs).placements
+    monkeypatch.setattr(type(here.store.docs), "placements", lambda docs, method: reads.append(docs) or placements(docs, method))
 
     def ingest(service, *records):
         path = tmp_path / f"{records[0]['doc_id'].replace('/', '-')}.jsonl"
