@@ -106,12 +106,10 @@ def base_store() -> Path:
 
 
 def _docs(folder: Path):
-    """A store's docstore with the lexical index it has: `DocStore(path)` alone would give it FTS5's, building
-    that from every row and leaving the store with FTS5 (as `byline serve` then opens it)."""
-    from index.db.sqlite import SQLiteDatabase
+    """A store's docstore, with the lexical index it has."""
     from index.docstore import DocStore
 
-    return DocStore(SQLiteDatabase(folder / "articles.sqlite3", "auto"))
+    return DocStore(folder / "articles.sqlite3")
 
 
 def store_path(chunks: int) -> Path:

@@ -108,12 +108,13 @@ def test_scoring_rare_terms_first_ranks_as_the_whole_query(tmp_path, monkeypatch
 
     from index.lexical import sqlite as lexical_sqlite
     from index.articles import Article
+    from index.db.sqlite import SQLiteDatabase
     from index.docstore import DocStore, StoredChunk
 
     rng = random.Random(7)
     words = [f"w{i}x" for i in range(1, 1500)]
     weights = [1 / i for i in range(1, 1500)]  # Zipf: a few words in most chunks, most words rare
-    docs = DocStore(tmp_path / "articles.sqlite3")
+    docs = DocStore(SQLiteDatabase(tmp_path / "articles.sqlite3", "sqlite"))
     with docs.transaction():
         for n in range(120):
             article = Article(doc_id=f"a{n}", text="", source="Wire" if n % 3 else "Local")

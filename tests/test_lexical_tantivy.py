@@ -160,6 +160,9 @@ def test_auto_keeps_a_stores_own_index_and_gives_a_new_store_tantivys(tmp_path):
     _put(new, "b", ["A comet over the harbour."])
     new.database.close()
     assert type(DocStore(SQLiteDatabase(tmp_path / "new" / "articles.sqlite3", "auto")).lexical).__name__ == "TantivyLexicalIndex"
+    # A docstore opened by its path alone keeps the index it has too: it never builds the other one.
+    assert type(DocStore(tmp_path / "new" / "articles.sqlite3").lexical).__name__ == "TantivyLexicalIndex"
+    assert type(DocStore(tmp_path / "old" / "articles.sqlite3").lexical).__name__ == "SQLiteLexicalIndex"
 
 
 def test_a_bulk_fill_is_indexed_at_its_end(tmp_path, monkeypatch):

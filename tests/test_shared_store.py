@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from index.articles import Article
+from index.db.sqlite import SQLiteDatabase
 from index.docstore import DocStore, StoredChunk
 from tests.debian import install_problem
 from tests.fixtures_server import free_socket
@@ -178,7 +179,7 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     filters, after a delete, for 60 queries of 2-12 terms (repeated terms included)."""
     from index.db import open_database
 
-    sqlite, postgres = DocStore(tmp_path / "articles.sqlite3"), DocStore(open_database(database, tmp_path / "unused"))
+    sqlite, postgres = DocStore(SQLiteDatabase(tmp_path / "articles.sqlite3", "sqlite")), DocStore(open_database(database, tmp_path / "unused"))
     for docs in (sqlite, postgres):
         zipf_store(docs)
         assert docs.delete("a7") and docs.chunk_count() == 357
@@ -207,7 +208,7 @@ def test_a_bulk_fill_indexes_its_rows_at_the_end_even_after_a_failure(database, 
     it ends in an error; rows written after it are indexed by the triggers again."""
     from index.db import open_database
 
-    sqlite, postgres = DocStore(tmp_path / "articles.sqlite3"), DocStore(open_database(database, tmp_path / "unused"))
+    sqlite, postgres = DocStore(SQLiteDatabase(tmp_path / "articles.sqlite3", "sqlite")), DocStore(open_database(database, tmp_path / "unused"))
     zipf_store(sqlite)
     with pytest.raises(RuntimeError, match="copy stopped"):
         with postgres.lexical.filled_at_end():

@@ -13,7 +13,7 @@ from index.db.base import Database, WriteLock
 __all__ = ["Database", "WriteLock", "open_database"]
 
 
-def open_database(url: str, path: Path, lexical: str = "sqlite") -> Database:
+def open_database(url: str, path: Path, lexical: str = "auto") -> Database:
     """The PostgreSQL database at `url` (postgresql://…), or with no url the SQLite file at `path`
     with the `lexical` index (index/db/sqlite.py's)."""
     if not url:

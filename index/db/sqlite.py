@@ -38,9 +38,10 @@ class SQLiteDatabase(Database):
     dialect = "sqlite"
     types = SQLITE_TYPES
 
-    def __init__(self, path: Path, lexical: str = "sqlite"):
+    def __init__(self, path: Path, lexical: str = "auto"):
         """The file at `path`, its lexical index FTS5's ("sqlite"), tantivy's in a folder beside it
-        ("tantivy"), or "auto": the one the file has, tantivy's for a new one."""
+        ("tantivy"), or "auto": the one the file has, tantivy's for a new one. A store opened with the
+        other one is switched to it, so "auto" is the default: opening never rebuilds an index."""
         super().__init__(str(path))
         self.lexical = lexical
         path.parent.mkdir(parents=True, exist_ok=True)
