@@ -263,12 +263,14 @@ class DocStore:
         """(doc_id, group_id, signature) of every article placed by `method`."""
         return self._rows("SELECT doc_id, group_id, signature FROM copy_groups WHERE method = ?", (method,))
 
-    def unplaced(self, method: str) -> "list[str]":
-        """Articles not yet placed by `method` (stored before it, or placed another way), oldest first."""
+    def unplaced(self, method: str, among: "list[str] | None" = None) -> "list[str]":
+        """Articles not yet placed by `method` (stored before it, or placed another way), oldest first; with
+        `among`, only those of these articles."""
+        within = f" AND a.doc_id IN ({_marks(among)})" if among is not None else ""
         rows = self._rows(
             "SELECT a.doc_id FROM articles a LEFT JOIN copy_groups s ON s.doc_id = a.doc_id AND s.method = ?"
-            " WHERE s.doc_id IS NULL ORDER BY a.ingested_at, a.doc_id",
-            (method,),
+            f" WHERE s.doc_id IS NULL{within} ORDER BY a.ingested_at, a.doc_id",
+            (method, *(among or [])),
         )
         return [doc_id for (doc_id,) in rows]
 

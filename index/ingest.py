@@ -324,35 +324,48 @@ def group_copies(store: Store, signatures: dict[str, bytes] | None = None) -> in
     were grouped, or grouped another way) into one, oldest first; returns how many. `signatures` holds
     the signatures of stored texts worked out already, by doc_id. Call while writing."""
     docs = store.docs
-    unplaced = docs.unplaced(METHOD)
+    kept = _kept(store)
+    # While the kept grouper holds, only the articles this process stored since can lack a group: finding them
+    # among all took 0.13 s of an upload at 119,000 articles.
+    among = sorted(kept.stored_since) if kept and len(kept.stored_since) <= KNOWN_UNPLACED else None
+    unplaced = docs.unplaced(METHOD, among)
     signatures = signatures or {}
     if unplaced:
-        grouper = _grouper(store)
+        grouper = kept.grouper if kept else CopyGrouper(docs.placements(METHOD), docs.text)
         with docs.transaction():
             for doc_id in unplaced:
                 placed = grouper.place(doc_id, docs.text(doc_id) or "", signatures.get(doc_id))
                 docs.place(doc_id, placed.group_id, placed.signature, METHOD)
         store.copy_grouper = KeptGrouper(grouper, docs.generation(), docs.bumped_here)
+    elif kept:
+        kept.stored_since.clear()
     return len(unplaced)
+
+
+# The most articles stored since the last grouping that are looked for by id; beyond, every article is looked at.
+KNOWN_UNPLACED = 500
 
 
 @dataclass
 class KeptGrouper:
     """The copy grouper of a store's last grouping (reading every placement again took 0.37 s of a 0.76 s upload
-    at 119,000 articles), with the generation it left and this process's bumps by then."""
+    at 119,000 articles), with the generation it left and this process's bumps by then, and the articles this
+    process stored since (`_store_batch` adds them)."""
 
     grouper: CopyGrouper
     generation: int
     bumped_here: int
+    stored_since: set[str] = field(default_factory=set)
 
 
-def _grouper(store: Store) -> CopyGrouper:
+def _kept(store: Store) -> KeptGrouper | None:
     """The kept grouper while only this process has written since (its articles deleted or changed since are
-    harmless: a gone article's text reads None, a changed one is placed again); else one read from the placements."""
+    harmless: a gone article's text reads None, a changed one is placed again); else None: another process
+    may have stored articles, and the placements are read again."""
     kept, docs = store.copy_grouper, store.docs
     if kept is not None and docs.generation() - kept.generation == docs.bumped_here - kept.bumped_here:
-        return kept.grouper
-    return CopyGrouper(docs.placements(METHOD), docs.text)
+        return kept
+    return None
 
 
 def _store_batch(store: Store, prepared: list[PreparedArticle], existed: list[bool], report: IngestReport) -> None:
@@ -364,6 +377,8 @@ def _store_batch(store: Store, prepared: list[PreparedArticle], existed: list[bo
     if nodes:
         store.vector_store.add(nodes)
     pause_point("chroma")
+    if store.copy_grouper is not None:
+        store.copy_grouper.stored_since.update(item.article.doc_id for item in prepared)
     with store.docs.transaction():
         for item in prepared:
             store.docs.put(item.article, item.sentences, item.chunks, item.terms)

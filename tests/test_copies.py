@@ -193,6 +193,7 @@ def test_a_store_built_before_copy_groups_is_grouped_on_the_next_ingest(news):
     with docs.transaction():
         docs._write("DELETE FROM copy_groups")
     assert docs.unplaced(METHOD) and len(news.search(QUERY, k=6).results) == 5
+    news.store.copy_grouper = None  # as a process that opens such a store has none
     report = news.ingest([news.store.path.parent / "news.jsonl"])
     assert report.unchanged == 5 and report.chunks == 0
     assert not docs.unplaced(METHOD)
@@ -207,6 +208,8 @@ def test_an_ingest_keeps_the_grouper_and_reads_it_again_after_another_process_wr
     here, elsewhere = Byline(settings), Byline(settings)  # `elsewhere` stands for another process: its own connection
     reads, placements = [], type(here.store.docs).placements
     monkeypatch.setattr(type(here.store.docs), "placements", lambda docs, method: reads.append(docs) or placements(docs, method))
+    scans, unplaced = [], type(here.store.docs).unplaced  # an unplaced article looked for among every article
+    monkeypatch.setattr(type(here.store.docs), "unplaced", lambda docs, method, among=None: scans.append(among is None) or unplaced(docs, method, among))
 
     def ingest(service, *records):
         path = tmp_path / f"{records[0]['doc_id'].replace('/', '-')}.jsonl"
@@ -216,8 +219,32 @@ def test_an_ingest_keeps_the_grouper_and_reads_it_again_after_another_process_wr
     ingest(here, UNRELATED)
     ingest(here, SAME_EVENT)
     assert reads == [here.store.docs]  # the second ingest placed its article with the first one's grouper
+    assert scans == [True, False]  # ... and looked for unplaced articles only among those it stored
     ingest(elsewhere, OUTLETS[0])
     ingest(here, OUTLETS[1])
     assert len(reads) == 3  # `elsewhere` read the placements, then `here` again: the generation moved past its own writes
+    assert scans == [True, False, True, True]
     groups = here.store.docs.copy_groups([o["doc_id"] for o in OUTLETS[:2]])
     assert len(groups) == 2 and len(set(groups.values())) == 1  # the copy `elsewhere` stored was found
+
+
+def test_articles_an_interrupted_ingest_stored_are_grouped_by_the_next(tmp_path, seed_settings, monkeypatch):
+    """An ingest stopped after storing, before grouping its copies: the next ingest of the process, which looks
+    for unplaced articles only among those it stored since its last grouping, places them too."""
+    import index.ingest
+
+    service = Byline(seed_settings.model_copy(update={"store": tmp_path / "store"}))
+    for number, record in enumerate([UNRELATED, OUTLETS[0], OUTLETS[1]]):
+        path = tmp_path / f"{number}.jsonl"
+        path.write_text(json.dumps(record))
+        if number == 1:
+            with monkeypatch.context() as patch:
+                patch.setattr(index.ingest, "group_copies", lambda store, signatures=None: (_ for _ in ()).throw(KeyboardInterrupt()))
+                with pytest.raises(KeyboardInterrupt):
+                    service.ingest([path])
+            assert service.store.docs.unplaced(METHOD) == [OUTLETS[0]["doc_id"]]
+        else:
+            assert service.ingest([path]).added == 1
+    assert not service.store.docs.unplaced(METHOD)
+    groups = service.store.docs.copy_groups([o["doc_id"] for o in OUTLETS[:2]])
+    assert len(groups) == 2 and len(set(groups.values())) == 1
