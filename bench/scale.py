@@ -339,6 +339,10 @@ def measure(chunks: int, partial: bool = False) -> dict:
                 time.sleep(0.2)
             result["ui_ready_s"] = round(time.perf_counter() - started, 2)
             result["rss_after_start_mb"] = rss_mb(server.pid)["rss_mb"]
+            # A server in use, not one whose store's pages are all still on disk: it has answered other questions.
+            for question in questions()[QUESTION_STEP // 2 :: QUESTION_STEP]:
+                client.get("/api/search", params={"q": question, "k": 10}).raise_for_status()
+                client.post("/api/ask", json={"question": question}).raise_for_status()
             for op in ("search", "ask"):
                 times = []
                 for question in asked:
