@@ -266,6 +266,8 @@ class DocStore:
     def unplaced(self, method: str, among: "list[str] | None" = None) -> "list[str]":
         """Articles not yet placed by `method` (stored before it, or placed another way), oldest first; with
         `among`, only those of these articles."""
+        if among is not None and not among:
+            return []
         within = f" AND a.doc_id IN ({_marks(among)})" if among is not None else ""
         rows = self._rows(
             "SELECT a.doc_id FROM articles a LEFT JOIN copy_groups s ON s.doc_id = a.doc_id AND s.method = ?"

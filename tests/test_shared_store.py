@@ -399,6 +399,22 @@ def test_the_sources_registry_on_postgres(database, tmp_path):
     assert not (tmp_path / "sources.sqlite3").exists()
 
 
+def test_ingests_in_one_process_group_their_copies_on_postgres(database, tmp_path, seed_copy, seed_settings):
+    """A process's second ingest stores nothing new: with its kept copy grouper it looks for ungrouped articles
+    among none (no `IN ()`, which PostgreSQL refuses); a third ingest's new article is grouped."""
+    from index.copies import METHOD
+    from rag.service import Byline
+
+    service = Byline(seed_settings.model_copy(update={"store": tmp_path / "store", "database_url": database}))
+    assert service.ingest([seed_copy]).added == 1
+    assert service.ingest([seed_copy]).unchanged == 1
+    extra = tmp_path / "extra" / "extra.jsonl"
+    extra.parent.mkdir()
+    extra.write_text(json.dumps({"doc_id": "extra", "title": "Library reopens", "text": "The town library reopened on Saturday."}))
+    assert service.ingest([extra]).added == 1
+    assert not service.store.docs.unplaced(METHOD) and len(service.store.docs.placements(METHOD)) == 2
+
+
 # --- from the embedded store to a shared one ------------------------------------------------
 def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, tmp_path, seed_copy, seed_settings):
     """`byline copy-store FOLDER` with BYLINE_DATABASE_URL: the articles, chunks, copy groups, lexical
