@@ -319,10 +319,11 @@ def _store_embedded(store: Store, existed: list[bool], embedded: Future, report:
             report.added += 1
 
 
-def group_copies(store: Store, signatures: dict[str, bytes] | None = None) -> int:
+def group_copies(store: Store, signatures: dict[str, bytes] | None = None, keep: bool = False) -> int:
     """Put every stored article that has no copy group yet (new, changed, or stored before copies
     were grouped, or grouped another way) into one, oldest first; returns how many. `signatures` holds
-    the signatures of stored texts worked out already, by doc_id. Call while writing."""
+    the signatures of stored texts worked out already, by doc_id; with `keep`, the grouper is kept for
+    the next ingest even when nothing needed a group. Call while writing."""
     docs = store.docs
     kept = _kept(store)
     # While the kept grouper holds, only the articles this process stored since can lack a group: finding them
@@ -330,7 +331,7 @@ def group_copies(store: Store, signatures: dict[str, bytes] | None = None) -> in
     among = sorted(kept.stored_since) if kept and len(kept.stored_since) <= KNOWN_UNPLACED else None
     unplaced = docs.unplaced(METHOD, among)
     signatures = signatures or {}
-    if unplaced:
+    if unplaced or (keep and not kept):
         grouper = kept.grouper if kept else CopyGrouper(docs.placements(METHOD), docs.text)
         with docs.transaction():
             for doc_id in unplaced:
@@ -340,6 +341,14 @@ def group_copies(store: Store, signatures: dict[str, bytes] | None = None) -> in
     elif kept:
         kept.stored_since.clear()
     return len(unplaced)
+
+
+def keep_copy_grouper(store: Store) -> None:
+    """Make the copy grouper that the next upload would make first (1.8 s at 119,166 articles), grouping any
+    stored article that has none yet."""
+    with store.writing():
+        if _kept(store) is None:
+            group_copies(store, keep=True)
 
 
 # The most articles stored since the last grouping that are looked for by id; beyond, every article is looked at.

@@ -10,7 +10,7 @@ from index.articles import Article
 from index.corrections import Withdrawn
 from index.docstore import StoredArticle
 from index.embedding import threads_here
-from index.ingest import IngestProgress, IngestReport, Progress, ingest, ingest_articles
+from index.ingest import IngestProgress, IngestReport, Progress, ingest, ingest_articles, keep_copy_grouper
 from index.loaders import LOADERS, load_named
 from index.store import Store
 from index.store_copy import CopyProgress, copy_store
@@ -93,6 +93,10 @@ class Byline:
         report = IngestReport()
         ingest_articles(self.store, articles, report, progress=progress)
         return report
+
+    def ready_for_uploads(self) -> None:
+        """Do now what a server's first upload would do first: make the copy grouper (index/ingest.py)."""
+        keep_copy_grouper(self.store)
 
     def load(self, files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], IngestReport]:
         """Read uploaded files, each (name, bytes), without storing them; a file's name is its doc_id.

@@ -248,3 +248,24 @@ def test_articles_an_interrupted_ingest_stored_are_grouped_by_the_next(tmp_path,
     assert not service.store.docs.unplaced(METHOD)
     groups = service.store.docs.copy_groups([o["doc_id"] for o in OUTLETS[:2]])
     assert len(groups) == 2 and len(set(groups.values())) == 1
+
+
+def test_a_grouper_made_ahead_serves_the_first_ingest(tmp_path, seed_settings, monkeypatch):
+    """`keep_copy_grouper` (run by `byline serve` once started) makes the grouper, grouping what had none: the next
+    ingest reads no placements and groups its copy with the stored one."""
+    from index.ingest import keep_copy_grouper
+
+    service = build(tmp_path, seed_settings, [OUTLETS[0], UNRELATED])
+    docs = service.store.docs
+    service.store.copy_grouper = None
+    with docs.transaction():
+        docs._write("DELETE FROM copy_groups WHERE doc_id = ?", (UNRELATED["doc_id"],))
+    keep_copy_grouper(service.store)
+    assert not docs.unplaced(METHOD) and service.store.copy_grouper is not None
+    reads = []
+    monkeypatch.setattr(type(docs), "placements", lambda docs, method: reads.append(method) or [])
+    (tmp_path / "more.jsonl").write_text(json.dumps(OUTLETS[1]))
+    assert service.ingest([tmp_path / "more.jsonl"]).added == 1
+    assert reads == []
+    groups = docs.copy_groups([o["doc_id"] for o in OUTLETS[:2]])
+    assert len(groups) == 2 and len(set(groups.values())) == 1

@@ -115,6 +115,12 @@ class LateUI:
             self.failed = True
         finally:
             self.ready.set()
+        if self.stopping:
+            return
+        try:  # then, still off the requests' path, what the first upload would wait for
+            self.service.ready_for_uploads()
+        except Exception:  # noqa: BLE001  another process writing (StoreBusy), or a store being closed: the upload makes it
+            log.warning("the copy grouper was not made ahead of the first upload", exc_info=True)
 
     async def _started(self, gradio) -> None:
         """What Gradio's mount runs in the server's lifespan: its app's lifespan, then its start-up events."""
