@@ -347,8 +347,7 @@ def keep_copy_grouper(store: Store) -> None:
     """Make the copy grouper that the next upload would make first (1.8 s at 119,166 articles), grouping any
     stored article that has none yet."""
     with store.writing():
-        if _kept(store) is None:
-            group_copies(store, keep=True)
+        group_copies(store, keep=True)
 
 
 # The most articles stored since the last grouping that are looked for by id; beyond, every article is looked at.

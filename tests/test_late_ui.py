@@ -3,6 +3,7 @@ Gradio is mounted, `/` answers 503 with a page that reloads itself, and every ro
 check, during start-up and after. A real server on the seed store; the build is held by the test."""
 
 import threading
+import time
 
 import httpx
 import pytest
@@ -72,10 +73,9 @@ def test_the_api_answers_and_every_route_stays_checked_while_the_chat_page_build
             assert client.get("/gradio_api/upload", headers=READER).status_code == 403
             assert client.get("/healthz").status_code == 200
             # Then the copy grouper that the first upload would otherwise make first.
-            store, waited = app.state.service.store, 0.0
-            while store.copy_grouper is None and waited < 30:
-                waited += 0.05
-                threading.Event().wait(0.05)
+            store, given_up = app.state.service.store, time.monotonic() + 30
+            while store.copy_grouper is None and time.monotonic() < given_up:
+                time.sleep(0.05)
             assert store.copy_grouper is not None and not store.copy_grouper.stored_since
     assert unclassified_routes(app) == []
     assert set(ROUTES) - set(route_templates(app.routes)) == set(), "Gradio's routes are seen through the late mount"
