@@ -27,33 +27,47 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "shared_store.json"
 
 
-def lexical_scale(chunks: int) -> dict:
-    """Lexical search alone on bench/lexical.py's `--scale` docstore (`chunks` chunks, SQLite) and
-    on a copy of it in PostgreSQL: each RealTime QA question, 150 chunks (as `documents(k=10)` asks)."""
+def lexical_scale(chunks: int, source: Path | None = None) -> dict:
+    """Lexical search alone on a docstore of `chunks` chunks in SQLite (bench/lexical.py's `--scale` one, or the
+    one at `source`, searched with its own index) and on a copy of it in PostgreSQL, searched with PostgreSQL's
+    own index and with a server's tantivy mirror of it (built here, timed): each RealTime QA question, 150 chunks
+    (as `documents(k=10)` asks). Also how many questions get the same 10 best chunks from both PostgreSQL paths."""
     import statistics
+    import tempfile
     import time
 
     from index.db import open_database
     from index.docstore import DocStore
     from index.lexical.terms import lexical_terms
 
-    sqlite = DocStore(cache_root() / f"lexical-scale-{chunks}" / "articles.sqlite3")
-    postgres = DocStore(open_database(os.environ["BYLINE_DATABASE_URL"], Path("unused")))
+    sqlite = DocStore(source or cache_root() / f"lexical-scale-{chunks}" / "articles.sqlite3")
+    url = os.environ["BYLINE_DATABASE_URL"]
+    postgres = DocStore(open_database(url, Path("unused"), "sqlite"))
     started = time.perf_counter()
     if not postgres.chunk_count():
         with postgres.lexical.filled_at_end():  # as copy-store fills it
             copy_rows(sqlite.database, postgres.database, DOCSTORE_TABLES, lambda *_: None)
     copied_s = time.perf_counter() - started
     assert postgres.chunk_count() == sqlite.chunk_count()
-    result = {"chunks": sqlite.chunk_count(), "copy_s": round(copied_s)}
-    for name, docs in (("sqlite", sqlite), ("postgres", postgres)):
+    started = time.perf_counter()
+    mirrored = DocStore(open_database(url, Path(tempfile.mkdtemp()) / "articles.sqlite3", "tantivy"))
+    result = {
+        "chunks": sqlite.chunk_count(),
+        "copy_s": round(copied_s),
+        "mirror_build_s": round(time.perf_counter() - started, 1),
+        "sqlite_index": type(sqlite.lexical).__name__,
+    }
+    questions = [lexical_terms(q.question) for q in load_dataset(realtimeqa_subset()).questions]
+    for name, docs in (("sqlite", sqlite), ("postgres", postgres), ("postgres_mirror", mirrored)):
         times = []
-        for question in load_dataset(realtimeqa_subset()).questions:
+        for terms in questions:
             started = time.perf_counter()
-            docs.lexical_search(lexical_terms(question.question), 150)
+            docs.lexical_search(terms, 150)
             times.append((time.perf_counter() - started) * 1000)
         result[f"{name}_p50_ms"] = round(statistics.median(times), 1)
         result[f"{name}_p95_ms"] = round(sorted(times)[int(0.95 * len(times))], 1)
+    same = sum([c.node_id for c, _, _ in postgres.lexical_search(t, 10)] == [c.node_id for c, _, _ in mirrored.lexical_search(t, 10)] for t in questions)
+    result["same_top10"] = f"{same} of {len(questions)}"
     return result
 
 
@@ -70,8 +84,8 @@ def main() -> None:
     if sys.argv[1:2] == ["--publish"]:  # the section again from bench/results/shared_store.json
         publish(json.loads(RESULTS.read_text()))
         return
-    if sys.argv[1:2] == ["--lexical-scale"]:  # BYLINE_DATABASE_URL: an empty database
-        print(json.dumps(lexical_scale(int(sys.argv[2])), indent=2))
+    if sys.argv[1:2] == ["--lexical-scale"]:  # BYLINE_DATABASE_URL: an empty database; then optionally a docstore file
+        print(json.dumps(lexical_scale(int(sys.argv[2]), Path(sys.argv[3]) if sys.argv[3:] else None), indent=2))
         return
     chroma_url, database_url = os.environ.get("BYLINE_CHROMA_URL"), os.environ.get("BYLINE_DATABASE_URL")
     if not (chroma_url and database_url):

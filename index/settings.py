@@ -31,7 +31,9 @@ class IndexSettings(BaseSettings):
         description="The lexical (BM25) index of a store in SQLite: `tantivy` (a search engine's index in the store"
         " folder, fast on large stores), `sqlite` (FTS5, in the docstore's file), or `auto`: the one the store"
         " has, `tantivy` for a new store. A store opened with the other one is switched: that index is built"
-        " from the docstore as it opens. A PostgreSQL database keeps its own.",
+        " from the docstore as it opens. With a PostgreSQL database (which always keeps its own index), `auto`"
+        " and `tantivy` also mirror it into tantivy in the store folder, caught up before each search; `sqlite`"
+        " searches the database's own index.",
     )
     embed_model: str = Field(
         "",

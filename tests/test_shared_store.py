@@ -145,15 +145,15 @@ def chroma_url(tmp_path_factory) -> Iterator[str]:
 
 
 # --- the docstore and its lexical index on PostgreSQL ------------------------------------------
-def zipf_store(docs: DocStore, seed: int = 7) -> None:
-    """120 articles of 3 chunks: a few words in most chunks, most words rare (as in news text)."""
+def zipf_store(docs: DocStore, seed: int = 7, longest: int = 90) -> None:
+    """120 articles of 3 chunks of 20 to `longest` words: a few words in most chunks, most words rare (as in news text)."""
     rng = random.Random(seed)
     words = [f"w{i}x" for i in range(1, 1500)]
     weights = [1 / i for i in range(1, 1500)]
     with docs.transaction():
         for n in range(120):
             article = Article(doc_id=f"a{n}", text="", source="Wire" if n % 3 else "Local", date=f"2024-01-{n % 28 + 1:02d}")
-            chunks = [StoredChunk(f"a{n}::{c}", f"a{n}", c, 0, 0, " ".join(rng.choices(words, weights, k=rng.randint(20, 90)))) for c in range(3)]
+            chunks = [StoredChunk(f"a{n}::{c}", f"a{n}", c, 0, 0, " ".join(rng.choices(words, weights, k=rng.randint(20, longest)))) for c in range(3)]
             docs.put(article, [], chunks)
 
 
@@ -179,7 +179,7 @@ def test_postgres_ranks_exactly_as_sqlite_fts5(database, tmp_path):
     filters, after a delete, for 60 queries of 2-12 terms (repeated terms included)."""
     from index.db import open_database
 
-    sqlite, postgres = DocStore(SQLiteDatabase(tmp_path / "articles.sqlite3", "sqlite")), DocStore(open_database(database, tmp_path / "unused"))
+    sqlite, postgres = DocStore(SQLiteDatabase(tmp_path / "articles.sqlite3", "sqlite")), DocStore(open_database(database, tmp_path / "unused", "sqlite"))
     for docs in (sqlite, postgres):
         zipf_store(docs)
         assert docs.delete("a7") and docs.chunk_count() == 357
@@ -208,7 +208,7 @@ def test_a_bulk_fill_indexes_its_rows_at_the_end_even_after_a_failure(database, 
     it ends in an error; rows written after it are indexed by the triggers again."""
     from index.db import open_database
 
-    sqlite, postgres = DocStore(SQLiteDatabase(tmp_path / "articles.sqlite3", "sqlite")), DocStore(open_database(database, tmp_path / "unused"))
+    sqlite, postgres = DocStore(SQLiteDatabase(tmp_path / "articles.sqlite3", "sqlite")), DocStore(open_database(database, tmp_path / "unused", "sqlite"))
     zipf_store(sqlite)
     with pytest.raises(RuntimeError, match="copy stopped"):
         with postgres.lexical.filled_at_end():
@@ -223,6 +223,44 @@ def test_a_bulk_fill_indexes_its_rows_at_the_end_even_after_a_failure(database, 
         postgres.put(Article(doc_id="late", text=""), [], [StoredChunk("late::0", "late", 0, 0, 0, "w1x w1x uniqueword")])
     assert postgres.lexical.document_frequency("uniqueword") == 1
     assert [chunk.node_id for chunk, _, _ in postgres.lexical_search(["uniqueword"], 5)] == ["late::0"]
+
+
+def test_a_tantivy_mirror_ranks_as_postgres_and_follows_every_servers_writes(database, tmp_path):
+    """BYLINE_LEXICAL_INDEX=tantivy on PostgreSQL: each server's folder mirrors the shared rows, ranks them
+    with PostgreSQL's scores (chunks of at most 40 terms, where tantivy keeps lengths exactly; until it merges
+    a deleted chunk's segment away it still counts its terms, so scores are compared on folders just built),
+    and catches up with writes made through any server, its own or one without a mirror, and with a lost folder."""
+    from index.db import open_database
+
+    plain = DocStore(open_database(database, tmp_path / "plain" / "articles.sqlite3", "sqlite"))
+    zipf_store(plain, longest=40)
+    one, two = (DocStore(open_database(database, tmp_path / name / "articles.sqlite3", "tantivy")) for name in ("one", "two"))
+    assert type(one.lexical).__name__ == "TantivyMirror" and type(plain.lexical).__name__ == "PostgresLexicalIndex"
+    rng = random.Random(5)
+    words, weights = [f"w{i}x" for i in range(1, 1500)], [1 / i for i in range(1, 1500)]
+
+    def same_ranking(docs: DocStore) -> None:
+        for _ in range(20):
+            terms = rng.choices(words, weights, k=rng.randint(2, 8))
+            for where, any_of in (([], False), ([("source", "=", "Wire")], False), ([("date_ord", ">=", 738900), ("doc_id", "IN", ["a3", "a4"])], True)):
+                expected = plain.lexical_search(terms, 10, where, any_of)
+                got = docs.lexical_search(terms, 10, where, any_of)
+                assert [score for _, _, score in got] == pytest.approx([score for _, _, score in expected], rel=1e-4)
+                # The same chunks but where the limit cuts among equal scores.
+                assert {c.node_id for c, _, _ in got[:-1]} <= {c.node_id for c, _, _ in expected}
+
+    same_ranking(one)
+    with one.transaction():  # a write through a mirroring server
+        one.put(Article(doc_id="late", text="", source="Wire"), [], [StoredChunk("late::0", "late", 0, 0, 0, "w1x uniqueword")])
+    assert plain.delete("a7")  # and one through a server without a mirror
+    for docs in (one, two, plain):
+        assert [c.node_id for c, _, _ in docs.lexical_search(["uniqueword"], 5)] == ["late::0"]
+        assert not [c for c, _, _ in docs.lexical_search(["w1x", "w2x", "w3x"], 400) if c.doc_id == "a7"]
+    assert two.lexical.document_frequency("uniqueword") == 1 and two.lexical.document_frequency("w1x") == plain.lexical.document_frequency("w1x")
+    (tmp_path / "two" / "lexical.tantivy" / "applied").unlink()  # a folder that cannot vouch for what it holds
+    again = DocStore(open_database(database, tmp_path / "two" / "articles.sqlite3", "tantivy"))
+    assert again.lexical.document_frequency("w1x") == plain.lexical.document_frequency("w1x")
+    same_ranking(again)
 
 
 def test_the_write_lock_and_the_manifest_are_shared_through_postgres(database, tmp_path, seed_settings):
@@ -441,8 +479,16 @@ def test_copy_store_moves_an_embedded_store_into_postgresql_as_it_is(database, t
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"copied 1 articles, {len(vectors.ids)} chunk vectors and 1 feeds and sitemaps"
 
+    # PostgreSQL's own lexical index ranks exactly as FTS5; the target's tantivy mirror (made by copy-store's bulk fill)
+    # finds the same articles, with its own chunk lengths' rounding.
+    exact = Byline(seed_settings.model_copy(update={"store": tmp_path / "target", "database_url": database, "lexical_index": "sqlite"}))
+    assert [[(h.doc_id, h.text, round(h.score, 6)) for h in exact.search(q, k=3).results] for q in questions] == expected
+    holding = exact.store.docs.lexical.document_frequency("assad")
+    del exact
     target = Byline(seed_settings.model_copy(update={"store": tmp_path / "target", "database_url": database}))
-    assert [[(h.doc_id, h.text, round(h.score, 6)) for h in target.search(q, k=3).results] for q in questions] == expected
+    assert type(target.store.docs.lexical).__name__ == "TantivyMirror" and (tmp_path / "target" / "lexical.tantivy" / "applied").exists()
+    assert [[h.doc_id for h in target.search(q, k=3).results] for q in questions] == [[hit[0] for hit in hits] for hits in expected]
+    assert target.store.docs.lexical.document_frequency("assad") == holding > 0
     copied = target.store.vectors.get(embeddings=True)
     assert sorted(copied.ids) == sorted(vectors.ids)
     original = dict(zip(vectors.ids, vectors.embeddings))

@@ -15,11 +15,12 @@ __all__ = ["Database", "WriteLock", "open_database"]
 
 def open_database(url: str, path: Path, lexical: str = "auto") -> Database:
     """The PostgreSQL database at `url` (postgresql://…), or with no url the SQLite file at `path`
-    with the `lexical` index (index/db/sqlite.py's)."""
+    with the `lexical` index (index/db/sqlite.py's); PostgreSQL's index is mirrored in tantivy in a folder
+    beside `path` (index/lexical/tantivy_mirror.py), or with "sqlite" used alone, as the database's own."""
     if not url:
         from index.db.sqlite import SQLiteDatabase
 
         return SQLiteDatabase(path, lexical)
     from index.db.postgres import PostgresDatabase
 
-    return PostgresDatabase(url)
+    return PostgresDatabase(url, lexical, path.parent / "lexical.tantivy")

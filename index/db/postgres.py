@@ -50,9 +50,11 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
     types = POSTGRES_TYPES
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, lexical: str = "auto", folder: Path | None = None):
+        """The database at `url`; its lexical index mirrored in tantivy in `folder` (index/lexical/tantivy_mirror.py),
+        or with `lexical` "sqlite" PostgreSQL's own (index/lexical/postgres.py) alone."""
         super().__init__(redacted(url))
-        self.url = url
+        self.url, self.lexical, self.folder = url, lexical, folder
         self.connection = _connect(url)
         self._depth = 0  # transactions open on the connection (by the thread holding the lock)
 
@@ -109,6 +111,12 @@ class PostgresDatabase(Database):
         return f"(({column})::jsonb ->> '{key}')"
 
     def lexical_index(self) -> LexicalIndex:
+        if self.lexical != "sqlite":
+            from index.lexical.tantivy_mirror import TantivyMirror
+
+            if self.folder is None:
+                raise ValueError("a tantivy mirror of PostgreSQL's lexical index needs a folder")
+            return TantivyMirror(self, self.folder)
         from index.lexical.postgres import PostgresLexicalIndex
 
         return PostgresLexicalIndex(self)

@@ -69,26 +69,20 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-class TantivyLexicalIndex:
-    schema = ""  # its tables are made as it opens, before the index is brought up to date with them
+class TantivyIndex:
+    """tantivy's side of a lexical index kept in a folder: its documents, its writer, and BM25 search as FTS5's.
+    Where the rows come from and how changes reach it is the subclass's."""
 
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, folder: Path):
-        self._db, self._lock, self._folder = db, lock, folder
-        self._deferred = False
-        with lock:
-            queued = db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (QUEUE,)).fetchone() is not None
-            db.executescript(SCHEMA)
-        self._schema = _schema()
-        found = self._open() if queued else None
+    def _start(self, folder: Path, keep: bool) -> bool:
+        """Open the index in `folder` (when `keep`), else, or where there is none, make an empty one; whether it was kept."""
+        self._folder, self._schema = folder, _schema()
+        found = self._open() if keep else None
         if found is None:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
         self._index = found or tantivy.Index(self._schema, path=str(folder))
         self._index.config_reader("manual")  # each search reloads: it sees every commit before it, from any process
-        if found is None:
-            self._rebuild()
-        else:
-            self.written()
+        return found is not None
 
     def _open(self) -> "tantivy.Index | None":
         """The index in the folder; None where there is none, or it cannot be read."""
@@ -106,65 +100,6 @@ class TantivyLexicalIndex:
     def _searcher(self) -> tantivy.Searcher:
         self._index.reload()  # 60 µs on a 100k-chunk index
         return self._index.searcher()
-
-    @contextmanager
-    def filled_at_end(self) -> Iterator[None]:
-        """Rows written in the block are applied together at its end (also after a failure)."""
-        self._deferred = True
-        try:
-            yield
-        finally:
-            self._deferred = False
-            self.written()
-
-    def written(self) -> None:
-        """Apply the queued changes to tantivy, then empty the queue up to them."""
-        if self._deferred:
-            return
-        with self._lock:
-            queued = self._db.execute(f"SELECT count(*) FROM {QUEUE}").fetchone()[0]
-        if queued >= REBUILD_FROM:
-            self._rebuild()
-        elif queued:
-            self._apply()
-
-    def _apply(self) -> None:
-        with self._writer() as writer, self._lock:
-            with self._snapshot():  # the queue and the rows it names
-                last = self._db.execute(f"SELECT max(seq) FROM {QUEUE}").fetchone()[0]
-                ids = [id for (id,) in self._db.execute(f"SELECT DISTINCT id FROM {QUEUE} WHERE seq <= ?", (last,))]
-                rows = self._db.execute(f"{ROWS} WHERE id IN (SELECT id FROM {QUEUE} WHERE seq <= ?)", (last,)).fetchall()
-            if last is None:  # another process applied it meanwhile
-                return
-            for id in ids:
-                writer.delete_documents_by_term("id", id)
-            for row in rows:
-                writer.add_document(_document(*row))
-            writer.commit()
-            self._db.execute(f"DELETE FROM {QUEUE} WHERE seq <= ?", (last,))
-
-    def _rebuild(self) -> None:
-        """Index every row, as the only documents."""
-        with self._writer(threads=0) as writer, self._lock:
-            with self._snapshot():
-                last = self._db.execute(f"SELECT coalesce(max(seq), 0) FROM {QUEUE}").fetchone()[0]
-                writer.delete_all_documents()
-                for row in self._db.execute(ROWS):
-                    writer.add_document(_document(*row))
-            writer.commit()
-            self._db.execute(f"DELETE FROM {QUEUE} WHERE seq <= ?", (last,))
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[None]:
-        """A read transaction (where none is open already): what it reads is one version of the database."""
-        begun = not self._db.in_transaction
-        if begun:
-            self._db.execute("BEGIN")
-        try:
-            yield
-        finally:
-            if begun:
-                self._db.execute("COMMIT")
 
     @contextmanager
     def _writer(self, threads: int = 1) -> Iterator[tantivy.IndexWriter]:
@@ -228,6 +163,85 @@ class TantivyLexicalIndex:
         if operator in ("!=", "NOT IN"):
             return Query.boolean_query([(Occur.Must, Query.exists_query(column)), (Occur.MustNot, matching)])
         return matching
+
+    @staticmethod
+    def _replace(writer: tantivy.IndexWriter, ids: list[int], rows: list[tuple]) -> None:
+        """Each of `ids`' documents deleted, then added again from its row where it still has one."""
+        for id in ids:
+            writer.delete_documents_by_term("id", id)
+        for row in rows:
+            writer.add_document(_document(*row))
+
+
+class TantivyLexicalIndex(TantivyIndex):
+    schema = ""  # its tables are made as it opens, before the index is brought up to date with them
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, folder: Path):
+        self._db, self._lock = db, lock
+        self._deferred = False
+        with lock:
+            queued = db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (QUEUE,)).fetchone() is not None
+            db.executescript(SCHEMA)
+        if self._start(folder, keep=queued):
+            self.written()
+        else:
+            self._rebuild()
+
+    @contextmanager
+    def filled_at_end(self) -> Iterator[None]:
+        """Rows written in the block are applied together at its end (also after a failure)."""
+        self._deferred = True
+        try:
+            yield
+        finally:
+            self._deferred = False
+            self.written()
+
+    def written(self) -> None:
+        """Apply the queued changes to tantivy, then empty the queue up to them."""
+        if self._deferred:
+            return
+        with self._lock:
+            queued = self._db.execute(f"SELECT count(*) FROM {QUEUE}").fetchone()[0]
+        if queued >= REBUILD_FROM:
+            self._rebuild()
+        elif queued:
+            self._apply()
+
+    def _apply(self) -> None:
+        with self._writer() as writer, self._lock:
+            with self._snapshot():  # the queue and the rows it names
+                last = self._db.execute(f"SELECT max(seq) FROM {QUEUE}").fetchone()[0]
+                ids = [id for (id,) in self._db.execute(f"SELECT DISTINCT id FROM {QUEUE} WHERE seq <= ?", (last,))]
+                rows = self._db.execute(f"{ROWS} WHERE id IN (SELECT id FROM {QUEUE} WHERE seq <= ?)", (last,)).fetchall()
+            if last is None:  # another process applied it meanwhile
+                return
+            self._replace(writer, ids, rows)
+            writer.commit()
+            self._db.execute(f"DELETE FROM {QUEUE} WHERE seq <= ?", (last,))
+
+    def _rebuild(self) -> None:
+        """Index every row, as the only documents."""
+        with self._writer(threads=0) as writer, self._lock:
+            with self._snapshot():
+                last = self._db.execute(f"SELECT coalesce(max(seq), 0) FROM {QUEUE}").fetchone()[0]
+                writer.delete_all_documents()
+                for row in self._db.execute(ROWS):
+                    writer.add_document(_document(*row))
+            writer.commit()
+            self._db.execute(f"DELETE FROM {QUEUE} WHERE seq <= ?", (last,))
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A read transaction (where none is open already): what it reads is one version of the database."""
+        begun = not self._db.in_transaction
+        if begun:
+            self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if begun:
+                self._db.execute("COMMIT")
 
 
 def _as_fts5(chunks: int, holding: int) -> float:

@@ -1,0 +1,124 @@
+"""A PostgreSQL docstore's lexical index mirrored into tantivy, in a folder of each server's own
+(BYLINE_DATABASE_URL, with BYLINE_LEXICAL_INDEX auto or tantivy).
+
+PostgreSQL keeps the `chunk_terms` rows and its own index of them (postgres.py), which servers with
+the other setting go on using. A trigger also logs the id of every row added or deleted
+(`lexical_log`, numbered as written). A server catches its folder up with the log before each search
+and after each of its own writes: each logged chunk's document is deleted, then added again from its
+row if the row is still there; then the folder's `applied` file records the last number applied.
+A transaction that changes rows locks the log against other writers (readers go on) until it
+commits, so the log's numbers commit in order and what is past `applied` is exactly what the folder
+lacks (writers hold the store's write lock anyway, index/db/postgres.py); applying a change twice does
+no harm, which is what makes reading the number before the rows safe. A missing or unreadable folder, or one far
+behind (a bulk fill), is built again from every row. Searching is tantivy.py's: FTS5's ranking.
+"""
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from index.lexical.postgres import SCHEMA as POSTGRES_SCHEMA
+from index.lexical.postgres import PostgresLexicalIndex
+from index.lexical.tantivy import REBUILD_FROM, ROWS, TantivyIndex, _document
+
+LOG = "lexical_log"
+SCHEMA = (
+    POSTGRES_SCHEMA
+    + f"""
+CREATE TABLE IF NOT EXISTS {LOG} (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id BIGINT NOT NULL);
+CREATE OR REPLACE FUNCTION chunk_terms_logged() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Held to the commit: transactions that change rows log them one after another, so numbers commit in order.
+    LOCK TABLE {LOG} IN EXCLUSIVE MODE;
+    INSERT INTO {LOG} (id) VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS chunk_terms_logged ON chunk_terms;
+CREATE TRIGGER chunk_terms_logged AFTER INSERT OR DELETE ON chunk_terms FOR EACH ROW EXECUTE FUNCTION chunk_terms_logged();
+"""
+)
+APPLIED = "applied"
+
+log = logging.getLogger(__name__)
+
+
+class TantivyMirror(TantivyIndex):
+    schema = ""  # its tables are made as it opens, before the folder is brought up to date with them
+
+    def __init__(self, database, folder: Path):
+        self._db = database
+        self._sql = PostgresLexicalIndex(database)  # keeps PostgreSQL's own index in bulk fills
+        self._deferred = False
+        database.script(SCHEMA)  # the log before anything is read, so that no change goes unlogged
+        self._folder = folder
+        if not self._start(folder, keep=self._applied() is not None):
+            self._rebuild()
+        self.written()
+
+    def _applied(self) -> int | None:
+        """The log number the folder holds every change up to; None where it holds none it can vouch for."""
+        try:
+            return int((self._folder / APPLIED).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _last(self) -> int:
+        return self._db.rows(f"SELECT coalesce(max(seq), 0) FROM {LOG}")[0][0]
+
+    @contextmanager
+    def filled_at_end(self) -> Iterator[None]:
+        """PostgreSQL's bulk fill (postgres.py), then the folder caught up (built again, when far behind)."""
+        self._deferred = True
+        try:
+            with self._sql.filled_at_end():
+                yield
+        finally:
+            self._deferred = False
+            self.written()
+
+    def written(self) -> None:
+        """Apply the log past what the folder holds."""
+        if self._deferred:
+            return
+        last = self._last()
+        applied = self._applied()
+        if applied is None or last - applied >= REBUILD_FROM:
+            self._rebuild()
+        elif last > applied:
+            self._apply(applied, last)
+
+    def _apply(self, applied: int, last: int) -> None:
+        with self._writer() as writer:
+            recorded = self._applied()  # another process on this folder may have applied some meanwhile
+            applied = applied if recorded is None else max(applied, recorded)
+            if applied >= last:
+                return
+            ids = [id for (id,) in self._db.rows(f"SELECT DISTINCT id FROM {LOG} WHERE seq > ? AND seq <= ?", (applied, last))]
+            rows = self._db.rows(f"{ROWS} WHERE id = ANY(?)", (ids,)) if ids else []
+            self._replace(writer, ids, rows)
+            writer.commit()
+            self._record(last)
+
+    def _rebuild(self) -> None:
+        """Index every row, as the only documents; the log's number first, so a change made while rows are read is applied again later."""
+        log.info("building the lexical index's mirror in %s from the database's rows", self._folder)
+        last = self._last()
+        with self._writer(threads=0) as writer:
+            writer.delete_all_documents()
+            with self._db.transaction():
+                for batch in self._db.batches(ROWS):
+                    for row in batch:
+                        writer.add_document(_document(*row))
+            writer.commit()
+            self._record(last)
+
+    def _record(self, last: int) -> None:
+        written = self._folder / f"{APPLIED}.new"
+        written.write_text(str(last))
+        written.replace(self._folder / APPLIED)
+
+    def search(self, terms: list[str], limit: int, where: Sequence[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
+        """tantivy.py's search, once the folder has caught up with the log."""
+        self.written()
+        return super().search(terms, limit, where, any_of)
