@@ -24,7 +24,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, cast
 
@@ -72,6 +72,27 @@ def _schema() -> tantivy.Schema:
 class TantivyIndex:
     """tantivy's side of a lexical index kept in a folder: its documents, its writer, and BM25 search as FTS5's.
     Where the rows come from and how changes reach it is the subclass's."""
+
+    _deferred = False  # in a bulk fill's block: changes wait for its end
+
+    @contextmanager
+    def filled_at_end(self) -> Iterator[None]:
+        """Rows written in the block are applied together at its end (also after a failure)."""
+        self._deferred = True
+        try:
+            with self._filling():
+                yield
+        finally:
+            self._deferred = False
+            self.written()
+
+    def _filling(self) -> AbstractContextManager[None]:
+        """What else a bulk fill's block runs in."""
+        return nullcontext()
+
+    def written(self) -> None:
+        """Bring the folder up to date with the rows' changes (each subclass knows where to find them)."""
+        raise NotImplementedError
 
     def _start(self, folder: Path, keep: bool) -> bool:
         """Open the index in `folder` (when `keep`), else, or where there is none, make an empty one; whether it was kept."""
@@ -178,7 +199,6 @@ class TantivyLexicalIndex(TantivyIndex):
 
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock, folder: Path):
         self._db, self._lock = db, lock
-        self._deferred = False
         with lock:
             queued = db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (QUEUE,)).fetchone() is not None
             db.executescript(SCHEMA)
@@ -186,16 +206,6 @@ class TantivyLexicalIndex(TantivyIndex):
             self.written()
         else:
             self._rebuild()
-
-    @contextmanager
-    def filled_at_end(self) -> Iterator[None]:
-        """Rows written in the block are applied together at its end (also after a failure)."""
-        self._deferred = True
-        try:
-            yield
-        finally:
-            self._deferred = False
-            self.written()
 
     def written(self) -> None:
         """Apply the queued changes to tantivy, then empty the queue up to them."""

@@ -14,8 +14,8 @@ behind (a bulk fill), is built again from every row. Searching is tantivy.py's: 
 """
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from index.lexical.postgres import SCHEMA as POSTGRES_SCHEMA
@@ -49,7 +49,6 @@ class TantivyMirror(TantivyIndex):
     def __init__(self, database, folder: Path):
         self._db = database
         self._sql = PostgresLexicalIndex(database)  # keeps PostgreSQL's own index in bulk fills
-        self._deferred = False
         database.script(SCHEMA)  # the log before anything is read, so that no change goes unlogged
         self._folder = folder
         if not self._start(folder, keep=self._applied() is not None):
@@ -66,16 +65,9 @@ class TantivyMirror(TantivyIndex):
     def _last(self) -> int:
         return self._db.rows(f"SELECT coalesce(max(seq), 0) FROM {LOG}")[0][0]
 
-    @contextmanager
-    def filled_at_end(self) -> Iterator[None]:
-        """PostgreSQL's bulk fill (postgres.py), then the folder caught up (built again, when far behind)."""
-        self._deferred = True
-        try:
-            with self._sql.filled_at_end():
-                yield
-        finally:
-            self._deferred = False
-            self.written()
+    def _filling(self) -> AbstractContextManager[None]:
+        """PostgreSQL's bulk fill (postgres.py); the folder catches up at the end (built again, when far behind)."""
+        return self._sql.filled_at_end()
 
     def written(self) -> None:
         """Apply the log past what the folder holds."""
