@@ -4,7 +4,8 @@ and FTS5's BM25 parameters (`K1`, `B`) that PostgreSQL's ranking reproduces.
 
 A database's lexical index is one module here (sqlite.py, postgres.py) plus the one line of its
 dialect's `Database.lexical_index` (index/db/) that returns it; tantivy.py is one kept beside an
-SQLite docstore, chosen by a setting (BYLINE_LEXICAL_INDEX).
+SQLite docstore, chosen by a setting (BYLINE_LEXICAL_INDEX), and tantivy_mirror.py each server's
+mirror of PostgreSQL's.
 """
 
 from collections.abc import Iterable, Sequence

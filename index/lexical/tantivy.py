@@ -23,7 +23,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, cast
@@ -190,6 +190,11 @@ class TantivyIndex:
         """Each of `ids`' documents deleted, then added again from its row where it still has one."""
         for id in ids:
             writer.delete_documents_by_term("id", id)
+        TantivyIndex._add(writer, rows)
+
+    @staticmethod
+    def _add(writer: tantivy.IndexWriter, rows: Iterable[tuple]) -> None:
+        """A document for each `chunk_terms` row (`ROWS`' columns)."""
         for row in rows:
             writer.add_document(_document(*row))
 
@@ -236,8 +241,7 @@ class TantivyLexicalIndex(TantivyIndex):
             with self._snapshot():
                 last = self._db.execute(f"SELECT coalesce(max(seq), 0) FROM {QUEUE}").fetchone()[0]
                 writer.delete_all_documents()
-                for row in self._db.execute(ROWS):
-                    writer.add_document(_document(*row))
+                self._add(writer, self._db.execute(ROWS))
             writer.commit()
             self._db.execute(f"DELETE FROM {QUEUE} WHERE seq <= ?", (last,))
 

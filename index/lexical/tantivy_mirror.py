@@ -20,7 +20,7 @@ from pathlib import Path
 
 from index.lexical.postgres import SCHEMA as POSTGRES_SCHEMA
 from index.lexical.postgres import PostgresLexicalIndex
-from index.lexical.tantivy import REBUILD_FROM, ROWS, TantivyIndex, _document
+from index.lexical.tantivy import REBUILD_FROM, ROWS, TantivyIndex
 
 LOG = "lexical_log"
 SCHEMA = (
@@ -100,8 +100,7 @@ class TantivyMirror(TantivyIndex):
             writer.delete_all_documents()
             with self._db.transaction():
                 for batch in self._db.batches(ROWS):
-                    for row in batch:
-                        writer.add_document(_document(*row))
+                    self._add(writer, batch)
             writer.commit()
             self._record(last)
 
