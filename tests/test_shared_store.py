@@ -263,6 +263,27 @@ def test_a_tantivy_mirror_ranks_as_postgres_and_follows_every_servers_writes(dat
     same_ranking(again)
 
 
+def test_the_mirrors_log_is_deleted_behind_them_and_a_mirror_behind_that_is_built_again(database, tmp_path, monkeypatch):
+    """After a write the log is cut to the last REBUILD_FROM changes once it holds twice that; a mirror whose
+    folder is behind the cut builds itself again, and every mirror still finds what the rows hold."""
+    import index.lexical.tantivy_mirror as mirror
+    from index.db import open_database
+
+    monkeypatch.setattr(mirror, "REBUILD_FROM", 50)
+    one, behind = (DocStore(open_database(database, tmp_path / name / "articles.sqlite3")) for name in ("one", "behind"))
+    rows = one.database.rows
+    with one.transaction():
+        one.put(Article(doc_id="first", text=""), [], [StoredChunk("first::0", "first", 0, 0, 0, "w1x earliest")])
+    assert behind.lexical_search(["earliest"], 5)  # its folder has caught up to here
+    zipf_store(one)  # 360 chunk rows logged in one write, then the log cut back
+    assert rows("SELECT count(*) FROM lexical_log") == [(50,)] and rows("SELECT upto FROM lexical_log_pruned")[0][0] > 50
+    for docs in (behind, DocStore(open_database(database, tmp_path / "new" / "articles.sqlite3"))):
+        assert docs.lexical.document_frequency("earliest") == 1  # the first write, from before the cut
+        assert len(docs.lexical_search(["w1x", "w2x"], 400)) == rows("SELECT count(*) FROM chunk_terms WHERE terms ~ '(^| )w[12]x( |$)'")[0][0]
+    assert one.delete("first")
+    assert not behind.lexical_search(["earliest"], 5)
+
+
 def test_the_write_lock_and_the_manifest_are_shared_through_postgres(database, tmp_path, seed_settings):
     """Writers of two stores (two machines' processes) on one database wait for each other, and give
     up after BYLINE_WRITE_WAIT with the same refusal as the lock file's; a process with other index

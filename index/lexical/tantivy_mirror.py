@@ -10,7 +10,9 @@ A transaction that changes rows locks the log against other writers (readers go 
 commits, so the log's numbers commit in order and what is past `applied` is exactly what the folder
 lacks (writers hold the store's write lock anyway, index/db/postgres.py); applying a change twice does
 no harm, which is what makes reading the number before the rows safe. A missing or unreadable folder, or one far
-behind (a bulk fill), is built again from every row. Searching is tantivy.py's: FTS5's ranking.
+behind (a bulk fill), is built again from every row. After its writes a server deletes the log up to REBUILD_FROM
+changes back, once it holds twice that, and records how far (`lexical_log_pruned`): a folder behind that point
+would be rebuilt anyway, and sees that it must be. Searching is tantivy.py's: FTS5's ranking.
 """
 
 import logging
@@ -23,10 +25,13 @@ from index.lexical.postgres import PostgresLexicalIndex
 from index.lexical.tantivy import REBUILD_FROM, ROWS, TantivyIndex
 
 LOG = "lexical_log"
+PRUNED = "lexical_log_pruned"  # the log is deleted up to this number
 SCHEMA = (
     POSTGRES_SCHEMA
     + f"""
 CREATE TABLE IF NOT EXISTS {LOG} (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS {PRUNED} (one INTEGER PRIMARY KEY CHECK (one = 1), upto BIGINT NOT NULL);
+INSERT INTO {PRUNED} VALUES (1, 0) ON CONFLICT DO NOTHING;
 CREATE OR REPLACE FUNCTION chunk_terms_logged() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Held to the commit: transactions that change rows log them one after another, so numbers commit in order.
@@ -53,7 +58,7 @@ class TantivyMirror(TantivyIndex):
         self._folder = folder
         if not self._start(folder, keep=self._applied() is not None):
             self._rebuild()
-        self.written()
+        self._catch_up()
 
     def _applied(self) -> int | None:
         """The log number the folder holds every change up to; None where it holds none it can vouch for."""
@@ -63,19 +68,34 @@ class TantivyMirror(TantivyIndex):
             return None
 
     def _last(self) -> int:
-        return self._db.rows(f"SELECT coalesce(max(seq), 0) FROM {LOG}")[0][0]
+        return self._db.rows(f"SELECT greatest((SELECT max(seq) FROM {LOG}), upto) FROM {PRUNED}")[0][0]
+
+    def _pruned(self) -> int:
+        return self._db.rows(f"SELECT upto FROM {PRUNED}")[0][0]
 
     def _filling(self) -> AbstractContextManager[None]:
         """PostgreSQL's bulk fill (postgres.py); the folder catches up at the end (built again, when far behind)."""
         return self._sql.filled_at_end()
 
     def written(self) -> None:
+        """After a write: catch up, then delete the log up to REBUILD_FROM changes back, once it holds twice that.
+        A folder further behind is built again anyway; one behind what was deleted sees that it is."""
+        self._catch_up()
+        if self._deferred:
+            return
+        last, pruned = self._last(), self._pruned()
+        if last - pruned >= 2 * REBUILD_FROM:
+            with self._db.transaction():
+                self._db.write(f"DELETE FROM {LOG} WHERE seq <= ?", (last - REBUILD_FROM,))
+                self._db.write(f"UPDATE {PRUNED} SET upto = greatest(upto, ?)", (last - REBUILD_FROM,))
+
+    def _catch_up(self) -> None:
         """Apply the log past what the folder holds."""
         if self._deferred:
             return
         last = self._last()
         applied = self._applied()
-        if applied is None or last - applied >= REBUILD_FROM:
+        if applied is None or applied < self._pruned() or last - applied >= REBUILD_FROM:
             self._rebuild()
         elif last > applied:
             self._apply(applied, last)
@@ -87,10 +107,14 @@ class TantivyMirror(TantivyIndex):
             if applied >= last:
                 return
             ids = [id for (id,) in self._db.rows(f"SELECT DISTINCT id FROM {LOG} WHERE seq > ? AND seq <= ?", (applied, last))]
-            rows = self._db.rows(f"{ROWS} WHERE id = ANY(?)", (ids,)) if ids else []
-            self._replace(writer, ids, rows)
-            writer.commit()
-            self._record(last)
+            complete = self._pruned() <= applied  # else another server deleted some of those changes meanwhile
+            if complete:
+                rows = self._db.rows(f"{ROWS} WHERE id = ANY(?)", (ids,)) if ids else []
+                self._replace(writer, ids, rows)
+                writer.commit()
+                self._record(last)
+        if not complete:
+            self._rebuild()
 
     def _rebuild(self) -> None:
         """Index every row, as the only documents; the log's number first, so a change made while rows are read is applied again later."""
@@ -111,5 +135,5 @@ class TantivyMirror(TantivyIndex):
 
     def search(self, terms: list[str], limit: int, where: Sequence[tuple[str, str, object]] = (), any_of: bool = False) -> list[tuple[int, float]]:
         """tantivy.py's search, once the folder has caught up with the log."""
-        self.written()
+        self._catch_up()
         return super().search(terms, limit, where, any_of)
