@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
-from rag.english import MONTHS, WEEKDAYS
+from rag.answer_kinds import asked_clause
+from rag.english import MONTHS, SUPERLATIVES, WEEKDAYS
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
@@ -58,6 +59,13 @@ NEAR_DEED = 12
 # Verbs that say little of what happened: "How many votes did Liz Truss get?" is answered by "81,326 votes".
 _LIGHT_VERBS = "get have make take do go be become give see come hold"
 _WHO_DID = re.compile(r"^\W*who\s+([a-z]+)\b", re.IGNORECASE)
+# "Her first Wimbledon", "the best pizza": what is asked is one of many. An article that never says "first" tells of
+# another one ("competed at Wimbledon"); a ranking is met by any word that ranks ("rose most": "the biggest increase").
+_ORDINAL = "first"
+_RANKING = SUPERLATIVES | {"top"}
+_NARROWING = re.compile(r"(?:^\W*|\b(?:the|a|an|her|his|its|their|our|your|my)\s+|\w[’']s\s+)(\w+)", re.IGNORECASE)
+# "The latest on the strike" asks for news, not a ranking.
+_RECENT = {"latest", "newest", "top"}
 # Common ways of writing the same name; general knowledge, not any article's.
 _ALIASES = (
     ("us", "u.s.", "u.s", "usa", "united states", "america"),
@@ -75,9 +83,10 @@ class Focus:
     names: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     years: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.phrases or self.years)
+        return bool(self.names or self.phrases or self.years or self.qualifiers)
 
     def missing(self, text: str, date: str | None = None, lowered_article: str | None = None) -> list[str]:
         """The parts of the focus `text` does not mention; a year is also met by the `date` it was published.
@@ -93,6 +102,8 @@ class Focus:
             and not _turned_around(name, lowered)
         ]
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
+        if self.qualifiers and not _qualified(self.qualifiers, lowered):
+            gone += [f"“{word}”" for word in self.qualifiers]
         if date:  # an undated article may be from any year
             gone += [year for year in self.years if not date.startswith(year) and not re.search(rf"\b{year}\b", text)]
         return gone
@@ -111,7 +122,15 @@ def question_focus(question: str) -> Focus:
         names=tuple(dict.fromkeys(_names(unquoted))),
         phrases=quoted,
         years=tuple(dict.fromkeys(_YEAR.findall(unquoted))),
+        qualifiers=_qualifiers(asked_clause(unquoted)),
     )
+
+
+def _qualifiers(clause: str) -> tuple[str, ...]:
+    """The words narrowing what `clause` asks about to one of many: "first" and superlatives at its start or after
+    "the" or an owner ("her first Wimbledon", "Best pizza in town?"), not "Who first came up with it?"."""
+    found = (m.group(1).lower() for m in _NARROWING.finditer(clause))
+    return tuple(dict.fromkeys(w for w in found if w == _ORDINAL or w in _RANKING - _RECENT))
 
 
 def _names(text: str) -> list[str]:
@@ -202,6 +221,12 @@ def _unsaid(found: re.Match) -> str:
     """The epithet with its deed word masked, keeping the words' count."""
     group = "deed" if found.group("deed") else "noun"
     return found.group(0)[: found.start(group) - found.start()] + "x" * len(found.group(group))
+
+
+def _qualified(qualifiers: tuple[str, ...], lowered_text: str) -> bool:
+    """Whether the text says what narrows the question: "first" itself, and for a ranking any word that ranks."""
+    said = set(WORD.findall(lowered_text))
+    return all(word in said if word == _ORDINAL else bool(said & _RANKING) or "no. 1" in lowered_text for word in qualifiers)
 
 
 def _named_before(name: str, lowered_passage: str, lowered_article: str | None) -> bool:

@@ -64,6 +64,23 @@ def test_what_an_article_must_mention():
     assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
 
 
+def test_what_narrows_a_question_must_be_said():
+    """ "Her first Wimbledon" is one of many: an article that never says "first" tells of another one."""
+    assert question_focus("When did Serena Williams win her first Wimbledon?").qualifiers == ("first",)
+    assert question_focus("Best pizza in town?").qualifiers == ("best",)
+    assert question_focus("Which state has the most cases?").qualifiers == ("most",)
+    # An adverb does not narrow the thing asked about; a preamble's words are not what is asked; "latest" asks for news.
+    assert question_focus("Who first came up with the theory?").qualifiers == ()
+    assert question_focus("The GOP's most outspoken critic lost. What is her name?").qualifiers == ()
+    assert question_focus("What is the latest on the strike?").qualifiers == ()
+    played = "Serena Williams competed at Wimbledon this year, winning three matches."
+    assert question_focus("When did Serena Williams win her first Wimbledon?").missing(played) == ["“first”"]
+    assert question_focus("When did Serena Williams win her first Wimbledon?").missing(f"{played} It was her first since 2016.") == []
+    # A ranking is met by any word that ranks: "rose the most" by "the biggest increase".
+    assert question_focus("Which city saw the most rent growth?").missing("Miami saw the biggest increase.") == []
+    assert question_focus("Which city saw the most rent growth?").missing("Miami's rents rose 26%.") == ["“most”"]
+
+
 def test_background_sentences():
     assert looks_back("The Lightning had won the last two Stanley Cups, in 2020 and 2021.", 6, "2022-06-27", set())
     assert not looks_back("The Lightning had won in 2020 and 2021.", 6, "2022-06-27", {"2021"})
@@ -97,7 +114,9 @@ def sports_service(tmp_path_factory, seed_settings):
         yield service
 
 
-@pytest.mark.parametrize("question", ["Who won the 2022 World Cup?", "Who won the World Cup?", "Who won the 2019 Stanley Cup?"])
+@pytest.mark.parametrize(
+    "question", ["Who won the 2022 World Cup?", "Who won the World Cup?", "Who won the 2019 Stanley Cup?", "Who won the first Stanley Cup?"]
+)
 def test_a_question_whose_focus_no_article_mentions_is_refused(sports_service, question):
     result = sports_service.ask(question)
     assert result.abstained, result.answer
