@@ -64,6 +64,12 @@ _WHO_DID = re.compile(r"^\W*who\s+([a-z]+)\b", re.IGNORECASE)
 _ORDINAL = "first"
 _RANKING = SUPERLATIVES | {"top"}
 _NARROWING = re.compile(r"(?:^\W*|\b(?:the|a|an|her|his|its|their|our|your|my)\s+|\w[’']s\s+)(\w+)", re.IGNORECASE)
+# "What is the speed of light?": an attribute of a thing in general (no "the", no capital), a question for an
+# encyclopedia; an article that answers it says the two together. ("What was the cause of the fire?" is left alone:
+# "the fire was caused by".)
+_ATTRIBUTE_QUESTION = re.compile(
+    r"^\W*(?i:what)(?:[’']s|\s+is|\s+was|\s+are|\s+were)\s+the\s+([a-z]+(?:\s[a-z]+)?)\s+of\s+(?!(?:the|a|an|this|that|these|those|his|her|its|their|our)\b)([a-z]+(?:\s[a-z]+)?)\s*\?\s*$"
+)
 # "The latest on the strike" asks for news, not a ranking.
 _RECENT = {"latest", "newest", "top"}
 # Common ways of writing the same name; general knowledge, not any article's.
@@ -84,9 +90,10 @@ class Focus:
     phrases: tuple[str, ...] = ()
     years: tuple[str, ...] = ()
     qualifiers: tuple[str, ...] = ()
+    attribute: tuple[str, str] | None = None  # "What is the speed of light?": ("speed", "light")
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.phrases or self.years or self.qualifiers)
+        return bool(self.names or self.phrases or self.years or self.qualifiers or self.attribute)
 
     def missing(self, text: str, date: str | None = None, lowered_article: str | None = None) -> list[str]:
         """The parts of the focus `text` does not mention; a year is also met by the `date` it was published.
@@ -104,6 +111,8 @@ class Focus:
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
         if self.qualifiers and not _qualified(self.qualifiers, lowered):
             gone += [f"“{word}”" for word in self.qualifiers]
+        if self.attribute and not _attribute_said(*self.attribute, lowered):
+            gone.append("“{} of {}”".format(*self.attribute))
         if date:  # an undated article may be from any year
             gone += [year for year in self.years if not date.startswith(year) and not re.search(rf"\b{year}\b", text)]
         return gone
@@ -123,6 +132,7 @@ def question_focus(question: str) -> Focus:
         phrases=quoted,
         years=tuple(dict.fromkeys(_YEAR.findall(unquoted))),
         qualifiers=_qualifiers(asked_clause(unquoted)),
+        attribute=_attribute(asked_clause(unquoted)),
     )
 
 
@@ -131,6 +141,18 @@ def _qualifiers(clause: str) -> tuple[str, ...]:
     "the" or an owner ("her first Wimbledon", "Best pizza in town?"), not "Who first came up with it?"."""
     found = (m.group(1).lower() for m in _NARROWING.finditer(clause))
     return tuple(dict.fromkeys(w for w in found if w == _ORDINAL or w in _RANKING - _RECENT))
+
+
+def _attribute(clause: str) -> tuple[str, str] | None:
+    """What "What is the <attribute> of <thing>?" asks of a thing named in lower case: ("speed", "light")."""
+    found = _ATTRIBUTE_QUESTION.match(clause)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def _attribute_said(attribute: str, owner: str, lowered_text: str) -> bool:
+    """Whether the text gives the thing's attribute: "the speed of light", "light's speed", "the light speed"."""
+    a, o = re.escape(attribute), re.escape(owner)
+    return bool(re.search(rf"\b{a}\s+of\s+(?:the\s+|a\s+)?{o}\b|\b{o}(?:[’']s)?\s+{a}", lowered_text))
 
 
 def _names(text: str) -> list[str]:

@@ -81,6 +81,17 @@ def test_what_narrows_a_question_must_be_said():
     assert question_focus("Which city saw the most rent growth?").missing("Miami's rents rose 26%.") == ["“most”"]
 
 
+def test_an_attribute_of_a_thing_in_general_must_be_said_together():
+    """ "What is the speed of light?" is not answered by "Get Up to Speed" beside "2,000 light-years away"."""
+    speed = question_focus("What is the speed of light?")
+    assert speed.attribute == ("speed", "light")
+    assert speed.missing("Get Up to Speed with the news. The nebula is 2,000 light-years away.") == ["“speed of light”"]
+    assert speed.missing("Nothing travels faster than the speed of light.") == []
+    assert question_focus("What is the price of gas?").missing("Gas prices rose again.") == []
+    # A particular thing ("the fire") is told of in other words: "the fire was caused by lightning".
+    assert question_focus("What was the cause of the fire?").attribute is None
+
+
 def test_background_sentences():
     assert looks_back("The Lightning had won the last two Stanley Cups, in 2020 and 2021.", 6, "2022-06-27", set())
     assert not looks_back("The Lightning had won in 2020 and 2021.", 6, "2022-06-27", {"2021"})
