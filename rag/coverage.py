@@ -5,6 +5,7 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 """
 
 import re
+from functools import partial
 
 from rag.answer_kinds import answer_kind, counted_noun, asked_clause, offers, question_words, strong_sign
 from rag.evidence import Evidence
@@ -46,14 +47,15 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
         return e.score >= floor and (e.lexical > 0 or not lexical) and (not happened or tells(e.sentence, happened))
 
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
-    # A stronger sign, looked for a little further down (`strong_sign`).
-    sign = strong_sign(question, kind)
-    if not sign and (deed := asked_deed(clause)):  # "Who led the investigation?": "The report, led by Sally Q. Yates"
-        names = question_focus(clause).names
-        sign = lambda sentence: says_deed(sentence, deed, names)  # noqa: E731
-    if sign:
-        # "He was 68." shares no word with "How old was Ashton Carter?": it goes on about the sentence before it.
-        marked = [e for e in evidence[:NAMED_WINDOW] if fits(e) or (_GOES_ON.match(e.sentence) and fits(e, lexical=False))]
+    # Stronger signs, looked for a little further down, the first that some sentence gives.
+    signs = [sign] if (sign := strong_sign(question, kind)) else []
+    if not signs and (deed := asked_deed(clause)):  # "Who led the investigation?": "The report, led by Sally Q. Yates"
+        focus = question_focus(clause)
+        # A year pins the event: "2019's winner was ..." answers "Who won the Buffett lunch in 2019?", this year's winner does not.
+        signs = [partial(says_deed, deed=deed, names=names) for names in ((focus.years,) if focus.years else ()) + (focus.names,)]
+    # "He was 68." shares no word with "How old was Ashton Carter?": it goes on about the sentence before it.
+    marked = [e for e in evidence[:NAMED_WINDOW] if fits(e) or (_GOES_ON.match(e.sentence) and fits(e, lexical=False))]
+    for sign in signs:
         found = next((e for e in marked if sign(e.sentence) and offers(e.sentence, kind, asked)), None)
         if found:
             return found

@@ -275,3 +275,17 @@ def test_month_and_day_names_count_capitalised_and_times_of_day_answer_when():
     assert offers("The impact occurred at 7:14 p.m.", "date", asked)
     assert offers("The probe hit the comet shortly after midnight.", "date", asked)
     assert offers("It was launched in May.", "date", asked)
+
+
+def test_who_won_in_a_year_prefers_the_winner_of_that_year():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of(
+        "This year's winner will dine with Buffett and seven guests at a New York steakhouse.",
+        "The 2019 auction raised far less for the Glide charity.",
+        "2019's winner was the entrepreneur Ada Quill.",
+    )
+    assert offering("Who won the Buffett lunch in 2019?", evidence).sentence.startswith("2019's winner")
+    # without a year the first sentence that says the deed of what the question names still leads
+    assert offering("Who won the Buffett lunch?", evidence).sentence.startswith("This year's winner")
