@@ -61,6 +61,12 @@ _DATE = re.compile(
     r"|\bcentur(?:y|ies)\b|\b\d+(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
+# A month after a name is a name: "Theresa May", "Ruth April".
+_SURNAME_MONTH = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b(?!(?:In|On|By|Since|Until|Till|From|Last|Next|This|Early|Late|Mid|Through|Before|After|During|Each|Every|Of)\b)[A-Z][a-z]+\s(?:"
+    + "|".join(m.capitalize() for m in MONTHS)
+    + r")\Z"
+)
 _NUMBER = re.compile(r"\$?\d[\d.,]*%?")
 # "August 3", "3 August": a date, not an amount.
 _DAY_OF_MONTH = re.compile(
@@ -230,7 +236,7 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
         found = {n for n in numbers if n.strip("$%") not in asked and not _YEAR.fullmatch(n)}
         return found | ((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
     if kind == "date":
-        return {m.group(0).lower() for m in _DATE.finditer(sentence)} - asked
+        return {m.group(0).lower() for m in _DATE.finditer(sentence) if not _SURNAME_MONTH.search(sentence[: m.end()])} - asked
     if kind == "place":
         cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
         sentence = " ".join(m.group(1) for m in cues)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rag.answer_kinds import answer_kind, asked_clause, names, offers, question_words, ranks
+from rag.answer_kinds import answer_kind, asked_clause, names, offered, offers, question_words, ranks
 from rag.service import Byline
 
 
@@ -289,3 +289,9 @@ def test_who_won_in_a_year_prefers_the_winner_of_that_year():
     assert offering("Who won the Buffett lunch in 2019?", evidence).sentence.startswith("2019's winner")
     # without a year the first sentence that says the deed of what the question names still leads
     assert offering("Who won the Buffett lunch?", evidence).sentence.startswith("This year's winner")
+
+
+def test_a_month_after_a_name_is_a_name():
+    assert not offers("Truss follows Margaret Thatcher and Theresa May as premier.", "date", set())
+    assert offers("In May, prices rose.", "date", set()) and offers("The vote was held in May.", "date", set())
+    assert offered("Prime Minister Theresa May resigned in June.", "date", set()) == {"june"}
