@@ -143,8 +143,14 @@ def counts(sentence: str, noun: str) -> bool:
 
 def names_as(sentence: str, noun: str) -> bool:
     """Whether `sentence` names one of the `noun`s asked about: "Yellowstone National Park",
-    "Bed Bath & Beyond stores"; not "the South Korean show"."""
+    "Bed Bath & Beyond stores", "Mahsa Amini, a 22-year-old Kurdish Iranian woman"; not "the South Korean show"."""
     singular = sentence.replace("ies", "y")  # "companies" read as "company", as `_singular` reads the question
+    for apposed in re.finditer(
+        rf"(?<![\w’'-])(?-i:[A-Z][\w’'.-]*)\s*,\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE
+    ):
+        name = apposed.group(0).split(",")[0].strip("’'.").lower()
+        if apposed.start() > 0 and name not in english_stopwords() and name not in NOT_NAMES:
+            return True
     for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE):
         before = singular[: match.start()].split()[-2:]
         word = before[-1].strip("’'.,") if before else ""

@@ -149,6 +149,9 @@ def test_which_asks_for_a_name_of_its_noun():
     assert names_as("No Bed Bath & Beyond stores were told to adjust it.", "store")
     assert not names_as("The wildly popular South Korean show is green lit.", "show")
     assert not names_as("Parks closed on Monday, Governor Ann Lee said.", "park")
+    # a name with the noun in apposition names one; a day or a sentence's first word before a comma does not
+    assert names_as("Protests followed the death of Ada Quill, a 22-year-old Kurdish woman.", "woman")
+    assert not names_as("On Monday, a woman died.", "woman") and not names_as("Yesterday, the woman died.", "woman")
     evidence = evidence_of(
         "The floods left the park closed, said Superintendent Cam Sholly.",
         "Rain and snowmelt flooded the park's roads.",
