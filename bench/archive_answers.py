@@ -374,7 +374,8 @@ def publish(results: dict) -> None:
     counts = ", ".join(f"{results['counts'][name]} {name}" for name in SETS if name in results["counts"])
     block = (
         f"{render(results)}\n\nCheck halves only ({counts} in both halves together); code {results['code']}; measured on"
-        f" {MACHINE}, {results['articles']} articles in the store, {results['wall_s']} s in all (nearly all of it retrieval)."
+        f" {MACHINE}, {results['articles']} articles in the store, {results['wall_s']} s in all, {results.get('retrieval_s', '?')} s of it retrieval"
+        " (the rest is answering: the LLM's answers take nearly all of it)."
         "\n\n![right against refused](img/archive_refusal.png)"
     )
     update_doc({"archive-answers": block})
@@ -455,8 +456,10 @@ def main(args) -> dict:
         names = dict.fromkeys(name for name, _ in wanted)
         asked = [item for name in names for item in retrieve(service, name, [r for n, r in wanted if n == name])]
         save_evidence(asked)
-    print(f"{len(asked)} questions retrieved ({time.time() - started:.0f} s)", file=sys.stderr)
+    retrieval_s = round(time.time() - started)
+    print(f"{len(asked)} questions retrieved ({retrieval_s} s)", file=sys.stderr)
     results = {"machine": MACHINE, "code": args.code or code_version(), "articles": service.count(), "counts": counts, "splits": list(splits), "answerers": {}}
+    results["retrieval_s"] = retrieval_s
     rows = answer_all(make_answerer(service.settings), asked)
     results["answerers"]["extractive"] = {"summary": summarise(rows), "rows": rows}
     if "llamacpp" in args.answerers.split(","):
