@@ -63,7 +63,7 @@ _DATE = re.compile(
 )
 # A month after a name is a name: "Theresa May", "Ruth April".
 _SURNAME_MONTH = re.compile(
-    r"(?<![.!?]\s)(?<!^)\b(?!(?:In|On|By|Since|Until|Till|From|Last|Next|This|Early|Late|Mid|Through|Before|After|During|Each|Every|Of)\b)[A-Z][a-z]+\s(?:"
+    r"\b(?!(?:In|On|By|Since|Until|Till|From|Last|Next|This|Early|Late|Mid|Through|Throughout|Before|After|During|Each|Every|Of|For|At|To|Around|And|Or|But|Then)\b)[A-Z][a-z]+\s(?:"
     + "|".join(m.capitalize() for m in MONTHS)
     + r")\Z"
 )

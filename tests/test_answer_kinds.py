@@ -298,3 +298,4 @@ def test_a_month_after_a_name_is_a_name():
     assert not offers("Truss follows Margaret Thatcher and Theresa May as premier.", "date", set())
     assert offers("In May, prices rose.", "date", set()) and offers("The vote was held in May.", "date", set())
     assert offered("Prime Minister Theresa May resigned in June.", "date", set()) == {"june"}
+    assert offered("Theresa May resigned in June.", "date", set()) == {"june"} and offers("Since May, prices rose.", "date", set())
