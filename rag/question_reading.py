@@ -15,6 +15,8 @@ from rag.term_weights import english_stopwords
 
 _TOKEN = re.compile(r"\w+(?:[’'.-]\w+)*(?:(?<=s)[’'](?!\w))?")
 AUX = AUXILIARIES
+# A question opening with a wh-word and "is" run together: "What's", "Who’s".
+_WH_IS = re.compile(r"(what|who|where|when|how|which)[’']s")
 DETERMINERS = frozenset("the a an this that these those his her its their our my your some any all both each every".split())
 PERSONAL = frozenset("he she it they him her them".split())
 POSSESSIVE = frozenset("his her its their".split())
@@ -133,6 +135,10 @@ def tokens(text: str) -> list[Word]:
     words = []
     for match in _TOKEN.finditer(text):
         token, lower = match.group(0), match.group(0).lower()
+        if (wh := _WH_IS.fullmatch(lower)) and not words:  # "What's the top movie?": "What" and "is"
+            words += [Word(token[: wh.end(1)], match.start(), match.start() + wh.end(1), wh.group(1), False)]
+            words += [Word(token[wh.end(1) :], match.start() + wh.end(1), match.end(), "is", False)]
+            continue
         capitalised = token[0].isupper() or any(part[:1].isupper() for part in token.split("-")[1:])
         initial_function = not words and (lower in function_words() or lower in _VERBS)  # "Tell me about ..."
         words.append(Word(token, match.start(), match.end(), lower, capitalised and not initial_function))
