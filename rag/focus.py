@@ -61,7 +61,19 @@ _LIGHT_VERBS = "get have make take do go be become give see come hold"
 _WHO_DID = re.compile(r"^\W*who\s+([a-z]+)\b", re.IGNORECASE)
 # "Her first Wimbledon", "the best pizza": what is asked is one of many. An article that never says "first" tells of
 # another one ("competed at Wimbledon"); a ranking is met by any word that ranks ("rose most": "the biggest increase").
-_ORDINAL = "first"
+# An ordinal is met by itself or its figure: "second" by "2nd".
+_ORDINALS = {
+    "first": "1st",
+    "second": "2nd",
+    "third": "3rd",
+    "fourth": "4th",
+    "fifth": "5th",
+    "sixth": "6th",
+    "seventh": "7th",
+    "eighth": "8th",
+    "ninth": "9th",
+    "tenth": "10th",
+}
 _RANKING = SUPERLATIVES | {"top"}
 _NARROWING = re.compile(r"(?:^\W*|\b(?:the|a|an|her|his|its|their|our|your|my)\s+|\w[’']s\s+)(\w+)", re.IGNORECASE)
 # "What is the speed of light?": an attribute of a thing in general (no "the", no capital), a question for an
@@ -137,10 +149,11 @@ def question_focus(question: str) -> Focus:
 
 
 def _qualifiers(clause: str) -> tuple[str, ...]:
-    """The words narrowing what `clause` asks about to one of many: "first" and superlatives at its start or after
-    "the" or an owner ("her first Wimbledon", "Best pizza in town?"), not "Who first came up with it?"."""
+    """The words narrowing what `clause` asks about to one of many: ordinals and superlatives at its start or after
+    "the" or an owner ("her first Wimbledon", "his second ethics adviser", "Best pizza in town?"), not "Who first came
+    up with it?"."""
     found = (m.group(1).lower() for m in _NARROWING.finditer(clause))
-    return tuple(dict.fromkeys(w for w in found if w == _ORDINAL or w in _RANKING - _RECENT))
+    return tuple(dict.fromkeys(w for w in found if w in _ORDINALS or w in _RANKING - _RECENT))
 
 
 def _attribute(clause: str) -> tuple[str, str] | None:
@@ -246,9 +259,10 @@ def _unsaid(found: re.Match) -> str:
 
 
 def _qualified(qualifiers: tuple[str, ...], lowered_text: str) -> bool:
-    """Whether the text says what narrows the question: "first" itself, and for a ranking any word that ranks."""
+    """Whether the text says what narrows the question: an ordinal itself ("first", "2nd"), and for a ranking any word
+    that ranks."""
     said = set(WORD.findall(lowered_text))
-    return all(word in said if word == _ORDINAL else bool(said & _RANKING) or "no. 1" in lowered_text for word in qualifiers)
+    return all(bool({word, _ORDINALS[word]} & said) if word in _ORDINALS else bool(said & _RANKING) or "no. 1" in lowered_text for word in qualifiers)
 
 
 def _named_before(name: str, lowered_passage: str, lowered_article: str | None) -> bool:

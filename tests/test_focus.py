@@ -76,6 +76,11 @@ def test_what_narrows_a_question_must_be_said():
     played = "Serena Williams competed at Wimbledon this year, winning three matches."
     assert question_focus("When did Serena Williams win her first Wimbledon?").missing(played) == ["“first”"]
     assert question_focus("When did Serena Williams win her first Wimbledon?").missing(f"{played} It was her first since 2016.") == []
+    # Any ordinal narrows, met by itself or its figure.
+    adviser = question_focus("Who was the prime minister's second ethics adviser?")
+    assert adviser.qualifiers == ("second",)
+    assert adviser.missing("The prime minister's ethics adviser quit.") == ["“second”"]
+    assert adviser.missing("His 2nd ethics adviser quit in June.") == []
     # A ranking is met by any word that ranks: "rose the most" by "the biggest increase".
     assert question_focus("Which city saw the most rent growth?").missing("Miami saw the biggest increase.") == []
     assert question_focus("Which city saw the most rent growth?").missing("Miami's rents rose 26%.") == ["“most”"]
