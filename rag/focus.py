@@ -44,7 +44,7 @@ _IRREGULAR_PAST = dict(
 # Words that report the same deed: "Who won?" is answered by "defeated" and "champion" too.
 _SAME_DEED = (
     ("win", "won", "winner", "winning", "victory", "victor", "champion", "champ", "championship", "defeat", "beat", "clinch", "triumph"),
-    ("lead", "led", "leader", "head", "chair", "direct"),
+    ("lead", "led", "leader", "head", "chair", "direct", "command", "commander"),
     ("kill", "killed", "dead", "death", "die", "died", "shot"),
 )
 # A deed named to describe, not to report: "four World Cup-winning teams", "the two-time French Open winner",

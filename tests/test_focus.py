@@ -190,6 +190,11 @@ def test_who_won_needs_a_sentence_that_says_someone_won():
     reported = evidence_of("Germany beat Argentina 1-0 in the 2014 World Cup final.", *[e.sentence for e in about])
     assert unsupported("Who won the 2014 World Cup?", reported) is None
     assert unsupported("Who led the inquiry?", evidence_of("The inquiry was headed by Sally Yates.")) is None
+    # commanding is leading
+    assert unsupported("Who commanded the Artemis mission?", evidence_of("Ada Quill was the commander of the Artemis mission.")) is None
+    assert "says that anyone did" in unsupported(
+        "Who commanded the Artemis mission?", evidence_of("The Artemis mission launched on Monday.", "Tickets sold out.", "It rained.")
+    )
     # the deed must be told of what the question names, not of something else in the same sentence
     elsewhere = evidence_of("This year she competed at Wimbledon, the National Bank Open, the Western & Southern Open and the US Open, winning three matches.")
     assert "says that anyone did" in unsupported("Who won Wimbledon this year?", elsewhere)
