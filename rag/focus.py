@@ -75,6 +75,7 @@ _ORDINALS = {
     "tenth": "10th",
 }
 _RANKING = SUPERLATIVES | {"top"}
+_AGAIN = re.compile(r"\s+times?\b", re.IGNORECASE)
 _NARROWING = re.compile(r"(?:^\W*|\b(?:the|a|an|her|his|its|their|our|your|my)\s+|\w[’']s\s+)(\w+)", re.IGNORECASE)
 # "What is the speed of light?": an attribute of a thing in general (no "the", no capital), a question for an
 # encyclopedia; an article that answers it says the two together. ("What was the cause of the fire?" is left alone:
@@ -151,9 +152,16 @@ def question_focus(question: str) -> Focus:
 def _qualifiers(clause: str) -> tuple[str, ...]:
     """The words narrowing what `clause` asks about to one of many: ordinals and superlatives at its start or after
     "the" or an owner ("her first Wimbledon", "his second ethics adviser", "Best pizza in town?"), not "Who first came
-    up with it?"."""
-    found = (m.group(1).lower() for m in _NARROWING.finditer(clause))
-    return tuple(dict.fromkeys(w for w in found if w in _ORDINALS or w in _RANKING - _RECENT))
+    up with it?"; nor an ordinal in a name ("their Fourth of July fireworks") or telling how often ("for the second
+    time")."""
+    found = []
+    for m in _NARROWING.finditer(clause):
+        word = m.group(1).lower()
+        if word in _ORDINALS and (m.group(1)[0].isupper() and m.start(1) > 0 or _AGAIN.match(clause, m.end(1))):
+            continue
+        if word in _ORDINALS or word in _RANKING - _RECENT:
+            found.append(word)
+    return tuple(dict.fromkeys(found))
 
 
 def _attribute(clause: str) -> tuple[str, str] | None:

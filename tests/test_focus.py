@@ -81,6 +81,9 @@ def test_what_narrows_a_question_must_be_said():
     assert adviser.qualifiers == ("second",)
     assert adviser.missing("The prime minister's ethics adviser quit.") == ["“second”"]
     assert adviser.missing("His 2nd ethics adviser quit in June.") == []
+    # not an ordinal in a name, nor one telling how often
+    assert question_focus("Why did cities cancel their Fourth of July fireworks?").qualifiers == ()
+    assert question_focus("Who tested positive for the second time this month?").qualifiers == ()
     # A ranking is met by any word that ranks: "rose the most" by "the biggest increase".
     assert question_focus("Which city saw the most rent growth?").missing("Miami saw the biggest increase.") == []
     assert question_focus("Which city saw the most rent growth?").missing("Miami's rents rose 26%.") == ["“most”"]
