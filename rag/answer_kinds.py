@@ -77,7 +77,7 @@ _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # "in Hurricane Mills", "at the Globe Life Field", "to Mexico City": a name where something happened.
-_PLACE_CUE = re.compile(r"\b(?:in|at|near|outside|inside|across|from|into|to|off|on)\s+(?:the\s+)?((?:[A-Z][\w’'.-]*\s*){1,4})")
+_PLACE_CUE = re.compile(r"\b(?:in|at|near|outside|inside|across|from|into|(?<!according )to|off|on)\s+(?:the\s+)?((?:[A-Z][\w’'.-]*\s*){1,4})")
 # "the Britain-based observatory", "a Texas-born singer".
 _PLACE_COMPOUND = re.compile(r"(?<![\w’'.-])([A-Z][\w’'.]*)-(?:based|born|headquartered)\b")
 _LETTERS = re.compile(r"[a-z]+")
@@ -107,7 +107,7 @@ def answer_kind(question: str) -> AnswerKind | None:
 
 _WHICH = re.compile(r"^\W*which\s+", re.IGNORECASE)
 # Nationality adjectives are capitalised without naming one of the things asked about: "the South Korean show".
-_DEMONYM = re.compile(r"(?:an|ese|ish)$")
+_DEMONYM = re.compile(r"(?:an|ese|ish|ern)$")  # "Iranian", "Chinese", "British", "Western"
 
 
 _HOW_MANY = re.compile(r"^\W*how many\s+", re.IGNORECASE)
@@ -138,7 +138,7 @@ def counts(sentence: str, noun: str) -> bool:
     "millions of baby swings" or "one of these swings", which count nothing."""
     number = rf"(?:\d[\d.,]*(?:st|nd|rd|th)?|{'|'.join(sorted(CARDINALS))})"
     # "one of these infant swings" picks one out; it does not count them.
-    return bool(re.search(rf"\b{number}\s+(?!of\b)(?:[\w’'-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE))
+    return bool(re.search(rf"\b{number}\s+(?!of\b)(?:[\w’'()-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE))
 
 
 def names_as(sentence: str, noun: str) -> bool:

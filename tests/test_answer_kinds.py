@@ -299,3 +299,13 @@ def test_a_month_after_a_name_is_a_name():
     assert offers("In May, prices rose.", "date", set()) and offers("The vote was held in May.", "date", set())
     assert offered("Prime Minister Theresa May resigned in June.", "date", set()) == {"june"}
     assert offered("Theresa May resigned in June.", "date", set()) == {"june"} and offers("Since May, prices rose.", "date", set())
+
+
+def test_what_a_sentence_offers_beside_the_answer_is_not_taken_for_it():
+    from rag.answer_kinds import counts, names_as
+
+    assert counts("A total of 11 Dongfeng (DF) missiles were fired.", "missile")  # a parenthesis between them
+    # a source is no place, a direction no name
+    assert not offers("She had mild symptoms, according to Alexander.", "place", set())
+    assert offers("She flew to Alexandria on Monday.", "place", set())
+    assert not names_as("Chinese firms fill the gap left by Western brands.", "brand")
