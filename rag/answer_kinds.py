@@ -171,6 +171,9 @@ _MONEY_QUESTION = re.compile(
     r"|go for|went for|fetch|fetched|price|earn|earned|make|made|fine|fined|owe|owes|owed)\b|\s+money\b)",
     re.IGNORECASE,
 )
+# "How much more ...?", "How much less ...?": a change, which news gives as a share as often as a sum.
+_CHANGE_QUESTION = re.compile(r"^\W*how much (?:more|less|higher|lower|extra|cheaper)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"\d\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d.,]*\s*(?:dollars|euros|pounds|yuan|yen)\b", re.IGNORECASE)
 
 
@@ -198,6 +201,8 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     if kind == "name" and (noun := which_noun(question)):
         return lambda sentence: names_as(sentence, noun)
     if kind == "number" and _MONEY_QUESTION.search(question):
+        if _CHANGE_QUESTION.search(question):  # "How much more will heating cost?": "17.2% more" answers as well as a sum
+            return lambda sentence: bool(_MONEY.search(sentence) or _PERCENT.search(sentence))
         return lambda sentence: bool(_MONEY.search(sentence))
     if kind == "number" and (noun := counted_noun(question)):
         return lambda sentence: counts(sentence, noun)

@@ -309,3 +309,11 @@ def test_what_a_sentence_offers_beside_the_answer_is_not_taken_for_it():
     assert not offers("She had mild symptoms, according to Alexander.", "place", set())
     assert offers("She flew to Alexandria on Monday.", "place", set())
     assert not names_as("Chinese firms fill the gap left by Western brands.", "brand")
+
+
+def test_how_much_more_is_answered_by_a_share_or_a_sum():
+    from rag.answer_kinds import strong_sign
+
+    more = strong_sign("How much more will home heating cost this winter?", "number")
+    assert more("Families will pay 17.2% more for heat.") and more("Heating will cost $952.") and not more("Heating bills will rise.")
+    assert not strong_sign("How much will home heating cost?", "number")("Families will pay 17.2% more for heat.")
