@@ -67,6 +67,10 @@ _SURNAME_MONTH = re.compile(
     + "|".join(m.capitalize() for m in MONTHS)
     + r")\Z"
 )
+# A number joined to its unit describes something ("a 25-year history", "a 10-day trip"); it counts nothing else.
+_MEASURE = re.compile(r"\b\d[\d.,]*-([a-z]+)\b")
+# "one of the roughest periods" picks one out; it counts nothing.
+_ONE_OF = re.compile(r"\bone of\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\$?\d[\d.,]*%?")
 # "August 3", "3 August": a date, not an amount.
 _DAY_OF_MONTH = re.compile(
@@ -243,6 +247,9 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
     """The values of `kind` in `sentence` that are not among the question's words, lower-cased: "$4.32",
     "five", "september", "california"."""
     if kind == "number":
+        if "many" in asked:  # "How many did it lose?" is not answered by "its 25-year history"
+            sentence = _MEASURE.sub(lambda m: m.group(0) if {m.group(1), m.group(1) + "s"} & asked else " ", sentence)
+            sentence = _ONE_OF.sub(" ", sentence)
         numbers = {n.strip(".,") for n in _NUMBER.findall(_DAY_OF_MONTH.sub(" ", sentence))}
         found = {n for n in numbers if n.strip("$%") not in asked and not _YEAR.fullmatch(n)}
         return found | ((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)

@@ -317,3 +317,11 @@ def test_how_much_more_is_answered_by_a_share_or_a_sum():
     more = strong_sign("How much more will home heating cost this winter?", "number")
     assert more("Families will pay 17.2% more for heat.") and more("Heating will cost $952.") and not more("Heating bills will rise.")
     assert not strong_sign("How much will home heating cost?", "number")("Families will pay 17.2% more for heat.")
+
+
+def test_how_many_is_not_answered_by_a_measure_or_one_of_many():
+    asked = question_words("How many did the company lose in the first quarter?")
+    assert not offers("The company is in one of the roughest periods of its 25-year history.", "number", asked)
+    assert offered("Netflix lost 200,000 subscribers.", "number", asked) == {"200,000"}
+    # a measure in the unit asked about still answers
+    assert offered("She got a 9-year sentence.", "number", question_words("How many years did she get?")) == {"9"}
