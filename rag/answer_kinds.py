@@ -150,9 +150,9 @@ def names_as(sentence: str, noun: str) -> bool:
     "Bed Bath & Beyond stores", "Mahsa Amini, a 22-year-old Kurdish Iranian woman"; not "the South Korean show"."""
     singular = sentence.replace("ies", "y")  # "companies" read as "company", as `_singular` reads the question
     for apposed in re.finditer(
-        rf"(?<![\w’'-])(?-i:[A-Z][\w’'.-]*)\s*,\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE
+        rf"(?<![\w’'-])(?-i:([A-Z][\w’'.-]*))\s*,\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE
     ):
-        name = apposed.group(0).split(",")[0].strip("’'.").lower()
+        name = apposed.group(1).strip("’'.").lower()
         if apposed.start() > 0 and name not in english_stopwords() and name not in NOT_NAMES:
             return True
     for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE):

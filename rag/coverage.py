@@ -52,9 +52,10 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     if not signs and (deed := asked_deed(clause)):  # "Who led the investigation?": "The report, led by Sally Q. Yates"
         focus = question_focus(clause)
         # A year pins the event: "2019's winner was ..." answers "Who won the Buffett lunch in 2019?", this year's winner does not.
-        signs = [partial(says_deed, deed=deed, names=names) for names in ((focus.years,) if focus.years else ()) + (focus.names,)]
+        signs = [partial(says_deed, deed=deed, names=focus.years)] if focus.years else []
+        signs.append(partial(says_deed, deed=deed, names=focus.names))
     # "He was 68." shares no word with "How old was Ashton Carter?": it goes on about the sentence before it.
-    marked = [e for e in evidence[:NAMED_WINDOW] if fits(e) or (_GOES_ON.match(e.sentence) and fits(e, lexical=False))]
+    marked = [e for e in evidence[:NAMED_WINDOW] if fits(e) or (_GOES_ON.match(e.sentence) and fits(e, lexical=False))] if signs else []
     for sign in signs:
         found = next((e for e in marked if sign(e.sentence) and offers(e.sentence, kind, asked)), None)
         if found:
