@@ -16,7 +16,7 @@ from rag.term_weights import english_stopwords
 AnswerKind = Literal["number", "date", "name", "place"]
 
 _NUMBER_QUESTION = re.compile(
-    r"\bhow (?:many|much|old|far|fast|big|large|high|tall|strong|deep|heavy)\b"
+    r"\bhow (?:many|much|old|far|fast|big|large|high|tall|strong|deep|heavy|hot|cold|warm|wide|low|small)\b"
     r"|\bwhat (?:percentage|percent|share|price|number|amount|age|size|magnitude|rate)\b",
     re.IGNORECASE,
 )
@@ -26,14 +26,20 @@ _DATE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # Head nouns after "which"/"what" that name a person, place, organisation or work.
+# People are named after their role ("official Jake Sullivan", "President Biden") or beside it, never by the
+# name before it: "White House officials", "a Conservative Party donor" name whom they work for.
+PEOPLE = frozenset(
+    "person man woman president leader official minister player singer actor actress star celebrity athlete artist"
+    " author director member politician senator governor king queen prince princess head ceo founder rapper"
+    " musician spokesman spokeswoman spokesperson mayor judge candidate winner donor".split()
+)
 _NAMED_THINGS = (
     "country|countries|state|states|city|cities|nation|province|region|area|island|continent|town|capital"
     "|county|river|lake|mountain|ocean|sea|place|company|companies|firm|brand|team|club|party|group"
-    "|organi[sz]ation|agency|network|airline|retailer|university|school|court|person|man|woman|people"
-    "|president|leader|official|minister|player|singer|actor|actress|star|celebrity|athlete|artist"
-    "|author|director|member|politician|senator|governor|king|queen|prince|princess|head|ceo|founder"
-    "|rapper|musician|band|show|series|movie|film|song|album|book|language|religion|event|award"
-    "|tournament|nationality|spokesman|spokeswoman|spokesperson|mayor|judge|candidate|winner|manufacturer"
+    "|organi[sz]ation|agency|network|airline|retailer|university|school|court|people|"
+    + "|".join(sorted(PEOPLE - {"donor"}))
+    + "|band|show|series|movie|film|song|album|book|language|religion|event|award"
+    "|tournament|nationality|manufacturer"
 )
 # "What did the mayor say" asks about the mayor, not for a name.
 _AUXILIARIES = "(?:" + "|".join(sorted(AUXILIARIES - {"am", "shall", "may"})) + ")"
@@ -155,6 +161,9 @@ def names_as(sentence: str, noun: str) -> bool:
         name = apposed.group(1).strip("’'.").lower()
         if apposed.start() > 0 and name not in english_stopwords() and name not in NOT_NAMES:
             return True
+    if noun in PEOPLE:
+        after = re.finditer(rf"\b{re.escape(noun)}s?\s+(?-i:([A-Z][\w’'.-]*))", singular, re.IGNORECASE)
+        return any(m.group(1).strip("’'.").lower() not in english_stopwords() | NOT_NAMES for m in after)
     for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE):
         before = singular[: match.start()].split()[-2:]
         word = before[-1].strip("’'.,") if before else ""

@@ -26,7 +26,8 @@ from rag.service import Byline
         ("What is Tesla's robot called?", "name"),
         ("What was called off?", None),
         ("Why were the cars recalled?", None),
-        ("How long did the truce last?", None),
+        ("How long did the truce last?", None),  # "monthlong", "three weeks": a duration is not always a number
+        ("How hot did it get in Cazaux?", "number"),
     ],
 )
 def test_answer_kind_of_a_question(question, kind):
@@ -325,3 +326,18 @@ def test_how_many_is_not_answered_by_a_measure_or_one_of_many():
     assert offered("Netflix lost 200,000 subscribers.", "number", asked) == {"200,000"}
     # a measure in the unit asked about still answers
     assert offered("She got a 9-year sentence.", "number", question_words("How many years did she get?")) == {"9"}
+
+
+def test_people_are_named_after_or_beside_their_role_not_by_whom_they_work_for():
+    from rag.answer_kinds import names_as
+
+    assert not names_as("Iran will train Russian forces, White House officials said.", "official")
+    assert not names_as("He asked a Conservative Party donor for funds.", "donor")
+    assert names_as("Iran will train Russian forces, US official Ada Quill said.", "official")
+    assert names_as("Ada Quill, a senior official, said so.", "official")
+    assert names_as("No Bed Bath & Beyond stores were told to adjust it.", "store")  # a thing is named before its noun
+
+
+def test_a_typographic_apostrophe_does_not_make_a_stop_word_a_name():
+    assert offered("You’ll soon be able to sign up for a cheaper plan with ads.", "name", question_words("Who is Netflix teaming up with?")) == set()
+    assert offered("Netflix will partner with Microsoft.", "name", question_words("Who is Netflix teaming up with?")) == {"microsoft"}
