@@ -19,6 +19,10 @@ _TOKEN = re.compile(r"[\w’'.&-]+|\S")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
+# Names written with a small first letter: "iOS", "iPhone", "eBay".
+_CAMEL = re.compile(r"[a-z][A-Z]")
+# A number that goes with the name before it (a model, a version, a mission); a year does not: "the World Cup 2022".
+_NUMBERED = re.compile(r"\d{1,3}")
 # Words capitalised in questions without naming anything.
 _NOT_NAMES = frozenset(
     "i who whom whose what which where when why how is are was were do does did will would can could should has have had may might must please tell".split()
@@ -186,9 +190,12 @@ def _names(text: str) -> list[str]:
     for position, token in enumerate(tokens):
         word = _POSSESSIVE.sub("", token).strip("-")
         word = word if word.count(".") > 1 else word.strip(".")  # "U.S." keeps its dots
-        capitalised = word[:1].isupper() and any(c.isalpha() for c in word)
+        capitalised = (word[:1].isupper() or _CAMEL.match(word) is not None) and any(c.isalpha() for c in word)
         stop = word.lower() in english_stopwords() and (position == 0 or not word.isupper())  # "No 1"; but "US"
         plain = word.lower() in _NOT_NAMES or stop
+        if run and _NUMBERED.fullmatch(word):  # "iOS 17", "iPhone 14", "Apollo 11": the number is the name's
+            run.append(word)
+            continue
         if capitalised and not plain:
             if not (word.lower() in _TITLES and not run):
                 run.append(word)

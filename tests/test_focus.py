@@ -30,6 +30,10 @@ The Lightning had won the last two Stanley Cups, in 2020 and 2021. It is the thi
         ("What did the U.S. say?", ("U.S.",), ()),
         ("Who is the No 1 director of the city museum?", (), ()),
         ("What did the US and NATO say?", ("US", "NATO"), ()),
+        # a model's or a version's number is part of its name, a year is not; a small first letter is a name too
+        ("When is Apple releasing iOS 17?", ("Apple", "iOS 17"), ()),
+        ("What did the iPhone 14 Pro cost in 2022?", ("iPhone 14 Pro",), ("2022",)),
+        ("Who did the Braves beat 4 times?", ("Braves",), ()),
     ],
 )
 def test_question_focus(question, names, years):
@@ -62,6 +66,7 @@ def test_what_an_article_must_mention():
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended, the NHL said.") == []
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended.") == ["NHL Stanley Cup Finals"]
     assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
+    assert question_focus("When is Apple releasing iOS 17?").missing("Apple released iOS 16 on Monday.") == ["iOS 17"]
 
 
 def test_what_narrows_a_question_must_be_said():
