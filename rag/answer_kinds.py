@@ -202,6 +202,8 @@ _AGE = re.compile(
 _CALLED_QUESTION = re.compile(r"\b(?:called|named|dubbed|known as)\W*$", re.IGNORECASE)
 # "The robot, dubbed Optimus", "a variant called BA.5", "known as “Squid Game”".
 _CALLED = re.compile(r"\b(?:called|named|dubbed|known as|nicknamed)\s+(?:the\s+)?[\"“‘']?[A-Z0-9]")
+# A title in quotes names a work or a feature: “Squid Game”, 'About this Profile'.
+_QUOTED_TITLE = re.compile(r"(?<![\w’'])[\"“‘']([A-Z][^\"“”‘’']{1,60}?)[\"”’'](?!\w)")
 
 
 def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool] | None:
@@ -222,7 +224,7 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
     if kind == "name" and _CALLED_QUESTION.search(question):
-        return lambda sentence: bool(_CALLED.search(sentence))
+        return lambda sentence: bool(_CALLED.search(sentence) or _QUOTED_TITLE.search(sentence))
     if kind == "name" and (described := _WHO_IS.match(question)):
         person = described.group(1).strip()
         said = re.compile(rf"\b(?:{re.escape(person)}|{re.escape(person.split()[-1])})\s*,\s+(?:a|an|the|\d{{1,3}},)\s")
@@ -267,7 +269,9 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
     if kind == "place":
         cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
         sentence = " ".join(m.group(1) for m in cues)
-    return {name for name in names(sentence) if name not in asked and name.rstrip("s") not in asked}
+    titles = {m.group(1).lower() for m in _QUOTED_TITLE.finditer(sentence)} if kind == "name" else set()
+    titles = {t for t in titles if not set(_WORD.findall(t)) <= asked}
+    return titles | {name for name in names(sentence) if name not in asked and name.rstrip("s") not in asked}
 
 
 def ranks(text: str) -> bool:

@@ -174,6 +174,14 @@ def test_what_is_it_called_prefers_the_name_given_to_it():
         "The robot, dubbed Optimus by Tesla, walked stiffly on stage.",
     )
     assert offering("What is Tesla's robot called?", evidence).sentence.startswith("The robot, dubbed Optimus")
+    # a title in quotes names it too, though its words are the question's
+    evidence = evidence_of(
+        "Now LinkedIn is rolling out new features to check a profile, the company told CNN.",
+        "LinkedIn's new 'About this Profile' feature shows when an account was created.",
+    )
+    asked = "What is LinkedIn's new feature for checking a profile called?"
+    assert offering(asked, evidence).sentence.startswith("LinkedIn's new 'About this Profile'")
+    assert offered("It's the 'best' deal, Biden's aide said.", "name", set()) == {"biden"}  # not quoted in lower case
 
 
 def test_how_many_prefers_a_number_of_what_it_counts():
