@@ -273,7 +273,10 @@ def referents_of(parse: Parsed) -> list[Referent]:
     role = "object" if words[0].lower == "who" and subject is None else "subject"
     n = max(parse.wh, parse.verb + 1 if parse.verb is not None else 0, parse.subject[1] if parse.subject else 0)
     while n < len(words):
-        end = noun_phrase_end(words, n) if words[n].lower in DETERMINERS or not is_function(words[n]) and not is_verb_form(words[n]) else n
+        # "that" before a verb relates a clause: "the space plane that took Richard Branson" holds no phrase "that took ...".
+        relative = words[n].lower == "that" and n + 1 < len(words) and is_verb_form(words[n + 1])
+        opens = words[n].lower in DETERMINERS and not relative or not is_function(words[n]) and not is_verb_form(words[n])
+        end = noun_phrase_end(words, n) if opens else n
         if end > n:
             span = (words[n].start, words[end - 1].end)
             text = parse.text[span[0] : span[1]]

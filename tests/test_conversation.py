@@ -33,6 +33,8 @@ def chat(*questions: str, answer: str = "Something the article says. [1]") -> li
         ([SPOKESMAN, "What was his name?"], "When did he say it?", "When did Iran's Foreign Ministry spokesman say it?"),
         (["What is Iran doing in Syria?"], "How long will its forces stay?", "How long will Iran's forces stay?"),
         (["What did the Syrian Observatory say?"], "Where is it based?", "Where is the Syrian Observatory based?"),
+        # "that" before a verb opens a relative clause, not a phrase for "they" to take
+        (["What was the name of the plane that took Richard Branson to space?"], "How long were they weightless?", "How long were Richard Branson weightless?"),
         # "Who is X?" is about X
         (["Who is the spokesman of Iran's Foreign Ministry?"], "What did he say?", "What did the spokesman of Iran's Foreign Ministry say?"),
         # the asking phrase itself is the subject: it travels with what it did
