@@ -7,7 +7,7 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 import re
 from functools import partial
 
-from rag.answer_kinds import answer_kind, counted_noun, asked_clause, offers, question_words, strong_sign
+from rag.answer_kinds import PEOPLE, answer_kind, counted_noun, asked_clause, names_as, offers, question_words, strong_sign, which_noun
 from rag.evidence import Evidence
 from rag.term_weights import topic_terms
 from rag.focus import asked_deed, question_focus, says_deed, tells, told
@@ -105,12 +105,40 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     names = question_focus(clause).names
     if deed and not any(says_deed(e.sentence, deed, names) for e in evidence[:KIND_WINDOW]):
         return "The question asks who did something, and none of the best-matching sentences says that anyone did."
+    unnamed = unnamed_person(clause, evidence)
+    if unnamed:
+        return f"The articles that match best mention a {unnamed} but do not name one."
     role = asked_role(clause)
     if role and not any(_says(e.sentence, role) for e in evidence[:NAMED_WINDOW]):
         return f"The question asks who is the {role}, and none of the best-matching sentences names one."
     if _NEGATION.search(clause) and not _NEGATION.search(evidence[0].sentence):
         return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."
     return scattered(question, evidence)
+
+
+def unnamed_person(question: str, evidence: list[Evidence]) -> str | None:
+    """The person "Which <role> ...?" asks for, when the best sentences speak of one without a name ("a
+    Conservative Party donor", "White House officials") and none names one ("donor Ada Quill")."""
+    noun = which_noun(question)
+    if noun not in PEOPLE:
+        return None
+    if not any(_unknown(e.sentence, noun) for e in evidence[:KIND_WINDOW]):
+        return None
+    return None if any(names_as(e.sentence, noun) for e in evidence[:NAMED_WINDOW]) else noun
+
+
+_DEFINITE = frozenset("the this that these those his her their its our".split())
+
+
+def _unknown(sentence: str, noun: str) -> bool:
+    """Whether `sentence` speaks of people of the role as unknown ones: "a Conservative Party donor", "White House
+    officials said"; not "the singer", who was named before."""
+    if re.search(rf"\b(?:a|an|one|another|some|several)\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(noun)}\b", sentence, re.IGNORECASE):
+        return True
+    for plural in re.finditer(rf"\b{re.escape(noun)}s\b", sentence, re.IGNORECASE):
+        if not _DEFINITE & set(sentence[: plural.start()].lower().split()[-3:]):
+            return True
+    return False
 
 
 def scattered(question: str, evidence: list[Evidence]) -> str | None:

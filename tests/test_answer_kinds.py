@@ -349,3 +349,19 @@ def test_people_are_named_after_or_beside_their_role_not_by_whom_they_work_for()
 def test_a_typographic_apostrophe_does_not_make_a_stop_word_a_name():
     assert offered("You’ll soon be able to sign up for a cheaper plan with ads.", "name", question_words("Who is Netflix teaming up with?")) == set()
     assert offered("Netflix will partner with Microsoft.", "name", question_words("Who is Netflix teaming up with?")) == {"microsoft"}
+
+
+def test_a_person_the_articles_leave_unnamed_is_not_answered_by_another_name():
+    from rag.coverage import unsupported
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of(
+        "WhatsApp messages revealed Johnson had asked a Conservative Party donor for funds to refurbish his flat.",
+        "Johnson faced questions in Parliament over the refurbishment.",
+    )
+    assert unsupported("Which donor paid for the makeover?", evidence) == "The articles that match best mention a donor but do not name one."
+    named = evidence_of("Johnson had asked a Conservative Party donor for funds.", "The makeover was paid for by donor Ada Quill.")
+    assert unsupported("Which donor paid for the makeover?", named) is None
+    # "the singer" was named before: the sentence speaks of someone known
+    known = evidence_of("Adele is returning to Las Vegas.", "The singer announced Monday that she has new dates for her residency.")
+    assert unsupported("Which popular singer will launch a Las Vegas residency?", known) is None
