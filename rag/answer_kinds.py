@@ -17,7 +17,9 @@ AnswerKind = Literal["number", "date", "name", "place"]
 
 _NUMBER_QUESTION = re.compile(
     r"\bhow (?:many|much|old|far|fast|big|large|high|tall|strong|deep|heavy|hot|cold|warm|wide|low|small)\b"
-    r"|\bwhat (?:percentage|percent|share|price|number|amount|age|size|magnitude|rate)\b",
+    r"|\bwhat (?:percentage|percent|share|price|number|amount|age|size|magnitude|rate)\b"
+    # "What had it earned worldwide?": a sum.
+    r"|^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|earned|gross|grossed|cost|raise|raised)\b",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
@@ -180,7 +182,7 @@ def _singular(word: str) -> str:
 
 
 _MONEY_QUESTION = re.compile(
-    r"^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
+    r"^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|earned|gross|grossed|cost|raise|raised)\b|^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
     r"|go for|went for|fetch|fetched|price|earn|earned|make|made|fine|fined|owe|owes|owed)\b|\s+money\b)",
     re.IGNORECASE,
 )

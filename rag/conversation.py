@@ -81,7 +81,11 @@ _ROLE_BEFORE_NAME = re.compile(r"\b([A-Za-z]+)\.?,? +(?=([A-Z][\w’'-]*(?: [A-Z
 # "Brittney Griner" in "How long is Brittney Griner's sentence?": any pronoun's last resort.
 _OWNERS = (("owner",),)
 # "And in May?", "And for the Avalanche?": a phrase that asks the previous question again.
-_ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since before after by".split())
+_ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since before after by over through throughout within".split())
+# "that one" stands for a thing as "it" does: "How many people did that one kill?"
+_ONE = re.compile(r"\b(?:that|this) one\b", re.IGNORECASE)
+# A year in an ellipsis ("And the 2010 quake?") dates the question anew: the previous question's date goes.
+_YEAR_IN = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 # "it" after these is an event, not a thing: "Why did they do it?"
 _EVENT_VERBS = frozenset("do does did doing done say says said".split())
 # "When did that happen?", "When was that?": "that" is the previous question's event.
@@ -130,7 +134,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
     """`describe`: a pronoun may stand for the answer to "Who ...?" ("the person who won"), or the name
     that answer gave (`answered`); not in the earlier questions made stand-alone, which later ones
     read for their phrases."""
-    body = _strip_opener(question)
+    body = _ONE.sub("it", _strip_opener(question))
     parse = read_question(body)
     latest = read_question(asked_clause(previous[-1]))
     rewritten = (
@@ -146,7 +150,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
 
 def refers_back(question: str) -> bool:
     """An outside pronoun, an ellipsis, or "that" standing for an event: the question needs earlier turns."""
-    parse = read_question(asked_clause(_strip_opener(question)))
+    parse = read_question(asked_clause(_ONE.sub("it", _strip_opener(question))))
     if not parse.words:
         return False
     return bool(
@@ -177,7 +181,9 @@ def _is_ellipsis(parse: Parsed) -> bool:
     words = parse.words
     if len(words) > 2 and words[0].lower in {"what", "how"} and words[1].lower == "about":
         return True
-    if not words or len(words) > 5 or parse.wh or parse.aux is not None or any(is_verb_form(w) for w in words):
+    if not words or parse.wh or parse.aux is not None or any(is_verb_form(w) for w in words):
+        return False
+    if len(words) > (8 if words[0].lower in _ELLIPSIS_PREPOSITIONS else 5):  # "over the whole four-day Memorial Day weekend"
         return False
     if words[0].lower in _ELLIPSIS_PREPOSITIONS:
         return len(words) > 1 and noun_phrase_end(words, 1) == len(words)
@@ -195,11 +201,34 @@ def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
     phrase = words[first + 1 :] if preposition else words[first:]
     replacement = body[phrase[0].start : phrase[-1].end]
     span = _replaced_span(replacement, phrase, preposition, latest)
+    if span is None and preposition is not None:
+        # "over the whole Memorial Day weekend" for "in its opening weekend": a phrase with the same last word
+        span = _same_head(latest, phrase[-1].lower)
+        replacement = body[words[first].start : phrase[-1].end] if span else replacement
     if span is not None:
-        return latest.text[: span[0]] + replacement + latest.text[span[1] :]
+        before, after = latest.text[: span[0]], latest.text[span[1] :]
+        if _YEAR_IN.search(replacement):
+            before, after = _undated(before), _undated(after)
+        return before + replacement + after
     if preposition is None:
         return None
     return f"{latest.text.rstrip().rstrip('?').rstrip()} {body[words[first].start : phrase[-1].end]}?"
+
+
+def _same_head(parse: Parsed, head: str) -> tuple[int, int] | None:
+    """Where `parse` has a phrase after a preposition that ends in `head`, the preposition with it."""
+    words = parse.words
+    for n, word in enumerate(words[:-1]):
+        if word.lower in _ELLIPSIS_PREPOSITIONS:
+            end = noun_phrase_end(words, n + 1)
+            if end > n + 1 and words[end - 1].lower == head:
+                return word.start, words[end - 1].end
+    return None
+
+
+def _undated(text: str) -> str:
+    """`text` without its dates and the preposition before each: " that struck Haiti in August 2021?" -> " that struck Haiti?"."""
+    return re.sub(rf"(?:\s+(?:in|on|of|during|since|from)\b)?\s*{WHEN.pattern}", "", text)
 
 
 def _replaced_span(replacement: str, phrase: list[Word], preposition: str | None, latest: Parsed) -> tuple[int, int] | None:

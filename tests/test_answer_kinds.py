@@ -28,6 +28,8 @@ from rag.service import Byline
         ("Why were the cars recalled?", None),
         ("How long did the truce last?", None),  # "monthlong", "three weeks": a duration is not always a number
         ("How hot did it get in Cazaux?", "number"),
+        ("What had the film earned worldwide by then?", "number"),  # a sum
+        ("What did Biden make clear?", None),
     ],
 )
 def test_answer_kind_of_a_question(question, kind):

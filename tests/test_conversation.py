@@ -33,6 +33,23 @@ def chat(*questions: str, answer: str = "Something the article says. [1]") -> li
         ([SPOKESMAN, "What was his name?"], "When did he say it?", "When did Iran's Foreign Ministry spokesman say it?"),
         (["What is Iran doing in Syria?"], "How long will its forces stay?", "How long will Iran's forces stay?"),
         (["What did the Syrian Observatory say?"], "Where is it based?", "Where is the Syrian Observatory based?"),
+        # a time phrase with the same last word takes the other's place; a year in an ellipsis drops the old date
+        (
+            ["How much did Top Gun: Maverick make in its three-day US opening weekend?"],
+            "And over the whole four-day Memorial Day weekend?",
+            "How much did Top Gun: Maverick make over the whole four-day Memorial Day weekend?",
+        ),
+        (
+            ["What was the magnitude of the earthquake that struck Haiti in August 2021?"],
+            "And the 2010 quake?",
+            "What was the magnitude of the 2010 quake that struck Haiti?",
+        ),
+        # "that one" stands for a thing as "it" does
+        (
+            ["What was the magnitude of the earthquake that struck Haiti in August 2021?", "And the 2010 quake?"],
+            "How many people did that one kill?",
+            "How many people did the 2010 quake kill?",
+        ),
         # "that" before a verb opens a relative clause, not a phrase for "they" to take
         (["What was the name of the plane that took Richard Branson to space?"], "How long were they weightless?", "How long were Richard Branson weightless?"),
         # "Who is X?" is about X
