@@ -86,6 +86,12 @@ _ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since bef
 _ONE = re.compile(r"\b(?:that|this) one\b", re.IGNORECASE)
 # A year in an ellipsis ("And the 2010 quake?") dates the question anew: the previous question's date goes.
 _YEAR_IN = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+# A time told relative to another: "the year before", "last year", "in the previous season".
+_RELATIVE_TIME = re.compile(
+    r"(?:\b(?:in|on|during|for)\s+)?\b(?:the\s+(?:year|month|week|day|season)\s+before|(?:last|that|this|next|the\s+previous|the\s+following)\s+"
+    r"(?:year|month|week|weekend|day|season))\b",
+    re.IGNORECASE,
+)
 # "it" after these is an event, not a thing: "Why did they do it?"
 _EVENT_VERBS = frozenset("do does did doing done say says said".split())
 # "When did that happen?", "When was that?": "that" is the previous question's event.
@@ -201,6 +207,8 @@ def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
     phrase = words[first + 1 :] if preposition else words[first:]
     replacement = body[phrase[0].start : phrase[-1].end]
     span = _replaced_span(replacement, phrase, preposition, latest)
+    if span is None and preposition is not None and WHEN.fullmatch(replacement) and (relative := _RELATIVE_TIME.search(latest.text)):
+        span, replacement = relative.span(), body[words[first].start : phrase[-1].end]  # "in 2019" for "the year before"
     if span is None and preposition is not None:
         # "over the whole Memorial Day weekend" for "in its opening weekend": a phrase with the same last word
         span = _same_head(latest, phrase[-1].lower)

@@ -69,13 +69,19 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
 
 
 # "Who is the new CEO of Twitter?" asks for whoever holds a role: a sentence that names no CEO cannot answer it.
-_ROLE_QUESTION = re.compile(r"^\W*who\s+(?:is|was|are|were|will be)\s+the\s+(?:[\w’'-]+\s+){0,3}?([\w-]+)\s+(?:of|at|for|in)\b", re.IGNORECASE)
+_ROLE_QUESTION = re.compile(
+    r"^\W*who\s+(?:is|was|are|were|will be)\s+(?:"
+    r"the\s+(?:[\w’'-]+\s+){0,3}?([\w-]+)\s+(?:of|at|for|in)\b"
+    # "Who was Haiti's president when it struck?", "Who is Wayfair's chief financial officer?"
+    r"|(?-i:(?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)[’']s\s+(?:[\w-]+\s+){0,2}?([\w-]+)\s*(?:\?|$|(?=\b(?:when|in|at|during|before|after)\b)))",
+    re.IGNORECASE,
+)
 
 
 def asked_role(question: str) -> str | None:
     """The role "Who is the <role> of ...?" asks who holds, lower-cased: "ceo" in "Who is the new CEO of Twitter?"."""
     found = _ROLE_QUESTION.search(question)
-    return found.group(1).lower() if found else None
+    return (found.group(1) or found.group(2)).lower() if found else None
 
 
 def _says(sentence: str, word: str) -> bool:

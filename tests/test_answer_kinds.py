@@ -244,6 +244,10 @@ def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
     assert "ceo" in unsupported("Who is the CEO of Apple?", evidence_of(about))
     named = "Tim Cook, the CEO of Apple, said sales rose."
     assert unsupported("Who is the CEO of Apple?", evidence_of(about, named)) is None
+    # the owner's role, asked with a possessive
+    assert asked_role("Who was Haiti's president when it struck?") == "president" and asked_role("Who is Apple's chief executive officer?") == "officer"
+    assert "ceo" in unsupported("Who is Apple's CEO?", evidence_of(about)) and unsupported("Who is Apple's CEO?", evidence_of(about, named)) is None
+    assert asked_role("Who is Liz Truss?") is None
 
 
 def test_how_old_prefers_an_age():
