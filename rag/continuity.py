@@ -90,4 +90,5 @@ def favour(evidence: list["Evidence"], story: list[str], weight: float = STORY_W
     for item in evidence:
         if item.doc_id in chosen:
             item.score += weight
+            item.story += weight
     return sorted(evidence, key=lambda e: e.score, reverse=True)

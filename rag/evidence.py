@@ -67,6 +67,8 @@ class Evidence:
     # The part of `score` that picks the sentence an answer leads with (where it stands in its article, whether it
     # says what the question asks happened), not the sentences quoted beside it.
     placement: float = 0.0
+    # The part of `score` a follow-up's story gave it (rag/continuity.py): a reason to prefer it, not a match.
+    story: float = 0.0
 
 
 def passage_span(stored: StoredArticle, index: int) -> range:

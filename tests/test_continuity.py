@@ -51,6 +51,16 @@ def test_the_storys_sentences_are_favoured_by_the_weight():
     assert continuity.favour(ranked, [], weight=0.2) == ranked
 
 
+def test_the_storys_weight_does_not_lift_weak_evidence_over_the_refusal_line():
+    from rag.answerers.extractive import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(threshold=0.5, max_citations=3)
+    weak = [evidence("story", 0.4)]
+    favoured = continuity.favour(weak, ["story"], weight=0.2)
+    assert favoured[0].score == pytest.approx(0.6) and answerer.weak(favoured)
+    assert not answerer.weak([evidence("story", 0.6)])
+
+
 # --- a conversation over the seed and an article that matches the follow-up's words better ---------
 
 PYTHON = """Rangers catch a giant python

@@ -83,7 +83,7 @@ class ExtractiveAnswerer:
     def weak(self, evidence: list[Evidence]) -> bool:
         """Whether the best evidence is too weak to answer from."""
         # The content match is the best of the leading sentences': which of them leads is placement, not match.
-        return not evidence or evidence[0].score < self.threshold or max(map(content_match, evidence[:LEADING])) < self.min_match
+        return not evidence or evidence[0].score - evidence[0].story < self.threshold or max(map(content_match, evidence[:LEADING])) < self.min_match
 
     def answer(self, question: str, evidence: list[Evidence]) -> AskResult:
         evidence, uncovered = covering(evidence)
