@@ -207,7 +207,8 @@ def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
     phrase = words[first + 1 :] if preposition else words[first:]
     replacement = body[phrase[0].start : phrase[-1].end]
     span = _replaced_span(replacement, phrase, preposition, latest)
-    if span is None and preposition is not None and WHEN.fullmatch(replacement) and (relative := _RELATIVE_TIME.search(latest.text)):
+    timely = WHEN.fullmatch(replacement) or preposition in {"on", "during", "over"}  # "on Christmas Eve" is a time
+    if span is None and preposition is not None and timely and (relative := _RELATIVE_TIME.search(latest.text)):
         span, replacement = relative.span(), body[words[first].start : phrase[-1].end]  # "in 2019" for "the year before"
     if span is None and preposition is not None:
         # "over the whole Memorial Day weekend" for "in its opening weekend": a phrase with the same last word

@@ -46,6 +46,7 @@ def chat(*questions: str, answer: str = "Something the article says. [1]") -> li
         ),
         # a time told relative to another is replaced by the ellipsis's ("the year before" by "in 2019")
         (["How many people watched the 2021 Golden Globes?", "How many watched the year before?"], "And in 2019?", "How many watched in 2019?"),
+        (["When does the holiday menu start?", "What's free that day?"], "And on Christmas Eve?", "What's free on Christmas Eve?"),
         # "that one" stands for a thing as "it" does
         (
             ["What was the magnitude of the earthquake that struck Haiti in August 2021?", "And the 2010 quake?"],
