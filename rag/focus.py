@@ -108,6 +108,8 @@ class Focus:
     years: tuple[str, ...] = ()
     qualifiers: tuple[str, ...] = ()
     attribute: tuple[str, str] | None = None  # "What is the speed of light?": ("speed", "light")
+    # One-word names of an event the question dates ("the 2022 Masters"): not met by a surname ("Blake Masters").
+    events: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.names or self.phrases or self.years or self.qualifiers or self.attribute)
@@ -120,7 +122,7 @@ class Focus:
         gone = [
             name
             for name in self.names
-            if not _mentions(lowered, name)
+            if (not _mentions(lowered, name) or name in self.events and not _as_event(text, name))
             and not _named_before(name, lowered, lowered_article)
             and not _words_mentioned(name, lowered)
             and not _turned_around(name, lowered)
@@ -150,6 +152,7 @@ def question_focus(question: str) -> Focus:
         years=tuple(dict.fromkeys(_YEAR.findall(unquoted))),
         qualifiers=_qualifiers(asked_clause(unquoted)),
         attribute=_attribute(asked_clause(unquoted)),
+        events=tuple(m.group(1) for m in _DATED_EVENT.finditer(unquoted)),
     )
 
 
@@ -166,6 +169,20 @@ def _qualifiers(clause: str) -> tuple[str, ...]:
         if word in _ORDINALS or word in _RANKING - _RECENT:
             found.append(word)
     return tuple(dict.fromkeys(found))
+
+
+# "the 2022 Masters", "the 2021 Oscars": a one-word name the question dates.
+_DATED_EVENT = re.compile(r"\bthe\s+(?:1[89]|20)\d\d\s+([A-Z][\w’'-]+)\b(?!\s+[A-Z])")
+
+
+def _as_event(text: str, name: str) -> bool:
+    """Whether `text` names the event `name` and never as a surname: "at the 2022 Masters"; not a passage with
+    "Republican Blake Masters won", where "Masters said" is the man too."""
+    for found in re.finditer(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
+        before = text[: found.start()].split()[-1:]
+        if before and before[0][:1].isupper() and before[0].lower() not in english_stopwords() and before[0][-1:].isalpha():
+            return False
+    return True
 
 
 def _attribute(clause: str) -> tuple[str, str] | None:

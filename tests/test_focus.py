@@ -67,6 +67,12 @@ def test_what_an_article_must_mention():
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended.") == ["NHL Stanley Cup Finals"]
     assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
     assert question_focus("When is Apple releasing iOS 17?").missing("Apple released iOS 16 on Monday.") == ["iOS 17"]
+    # a one-word event the question dates is not met by a surname
+    masters = question_focus("Who won the 2022 Masters?")
+    assert masters.missing("Republican Blake Masters won the August primary.", "2022-08-03") == ["Masters"]
+    assert masters.missing("He may return at the 2022 Masters.", "2022-04-05") == []
+    assert masters.missing("The Masters began on Thursday.", "2022-04-07") == []
+    assert question_focus("Who did the Astros beat?").missing("The Houston Astros beat the Phillies.") == []
 
 
 def test_what_narrows_a_question_must_be_said():
