@@ -15,11 +15,12 @@ from rag.term_weights import english_stopwords
 
 AnswerKind = Literal["number", "date", "name", "place"]
 
+# "What had it earned worldwide?": a sum, as "How much did it cost?" asks for one.
+_WHAT_SUM = r"^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|earned|gross|grossed|cost|raise|raised)\b"
 _NUMBER_QUESTION = re.compile(
     r"\bhow (?:many|much|old|far|fast|big|large|high|tall|strong|deep|heavy|hot|cold|warm|wide|low|small)\b"
     r"|\bwhat (?:percentage|percent|share|price|number|amount|age|size|magnitude|rate)\b"
-    # "What had it earned worldwide?": a sum.
-    r"|^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|earned|gross|grossed|cost|raise|raised)\b",
+    rf"|{_WHAT_SUM}",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
@@ -165,7 +166,7 @@ def names_as(sentence: str, noun: str) -> bool:
             return True
     if noun in PEOPLE:
         after = re.finditer(rf"\b{re.escape(noun)}s?\s+(?-i:([A-Z][\w’'.-]*))", singular, re.IGNORECASE)
-        return any(m.group(1).strip("’'.").lower() not in english_stopwords() | NOT_NAMES for m in after)
+        return any((name := m.group(1).strip("’'.").lower()) not in english_stopwords() and name not in NOT_NAMES for m in after)
     for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE):
         before = singular[: match.start()].split()[-2:]
         word = before[-1].strip("’'.,") if before else ""
@@ -182,7 +183,7 @@ def _singular(word: str) -> str:
 
 
 _MONEY_QUESTION = re.compile(
-    r"^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|earned|gross|grossed|cost|raise|raised)\b|^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
+    rf"{_WHAT_SUM}|^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
     r"|go for|went for|fetch|fetched|price|earn|earned|make|made|fine|fined|owe|owes|owed)\b|\s+money\b)",
     re.IGNORECASE,
 )

@@ -140,7 +140,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
     """`describe`: a pronoun may stand for the answer to "Who ...?" ("the person who won"), or the name
     that answer gave (`answered`); not in the earlier questions made stand-alone, which later ones
     read for their phrases."""
-    body = _ONE.sub("it", _strip_opener(question))
+    body = _body(question)
     parse = read_question(body)
     latest = read_question(asked_clause(previous[-1]))
     rewritten = (
@@ -156,7 +156,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
 
 def refers_back(question: str) -> bool:
     """An outside pronoun, an ellipsis, or "that" standing for an event: the question needs earlier turns."""
-    parse = read_question(asked_clause(_ONE.sub("it", _strip_opener(question))))
+    parse = read_question(asked_clause(_body(question)))
     if not parse.words:
         return False
     return bool(
@@ -168,6 +168,11 @@ def refers_back(question: str) -> bool:
         or _that_time(parse) is not None
         or _is_which_is_that(parse)
     )
+
+
+def _body(question: str) -> str:
+    """The question without its opener, "that one" read as "it"."""
+    return _ONE.sub("it", _strip_opener(question))
 
 
 def _strip_opener(question: str) -> str:

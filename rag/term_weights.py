@@ -3,7 +3,7 @@
 (`index.lexical.terms.lexical_terms`)."""
 
 import math
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from index.docstore import DocStore
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
@@ -58,7 +58,6 @@ class Lexicon:
 
 
 @lru_cache(maxsize=1)
-@cache
 def english_stopwords() -> frozenset[str]:
     """NLTK's English stop words (shipped with llama-index-core): a fuller list than BM25's; with typographic
     apostrophes too ("you’ll"), as news prints them."""
