@@ -195,7 +195,8 @@ class Byline:
             story = self._story(question, history, filters, scope)
             if story:
                 hits = continuity.merged(hits, continuity.story_hits(self.retriever, query, story, filters, top_k, vector))
-            ranked = continuity.favour(self.ranker.rank(query, hits, self.lexicon(), vector), story)
+            weight = continuity.story_weight(question, query) if story else 0.0
+            ranked = continuity.favour(self.ranker.rank(query, hits, self.lexicon(), vector), story, weight)
             return fold_evidence(ranked, self.store.docs)
 
     def _story(self, question: str, history: list[Turn] | None, filters: Filters | None, scope: tuple) -> list[str]:

@@ -88,10 +88,18 @@ def test_a_follow_up_stays_with_the_story_it_follows(seed_and_python):
     assert alone[0].doc_id == "python.txt"  # on its own, the python's capture matches best
     followed = seed_and_python.evidence("Who announced the capture?", conversation(NEIGHBOURHOODS))
     assert followed[0].doc_id == SEED_DOC and "Mayhoub" in followed[0].sentence
-    # the story's sentences rank higher; the others keep their scores
+    # the story's sentences rank higher (by the weight of a question that names nothing); the others keep their scores
     before = {e.sentence: e.score for e in alone}
-    assert all(e.score == pytest.approx(before[e.sentence] + continuity.STORY_WEIGHT) for e in followed if e.doc_id == SEED_DOC and e.sentence in before)
+    assert all(e.score == pytest.approx(before[e.sentence] + continuity.NAMELESS_WEIGHT) for e in followed if e.doc_id == SEED_DOC and e.sentence in before)
     assert all(e.score == pytest.approx(before[e.sentence]) for e in followed if e.doc_id == "python.txt")
+
+
+def test_a_follow_up_that_names_nothing_leans_on_its_story_more():
+    assert continuity.story_weight("How much will a seat cost?", "How much will a seat cost?") == continuity.NAMELESS_WEIGHT
+    # one that names something, or was rewritten with the subject it refers to, has that to go by
+    assert continuity.story_weight("How did Beijing react?", "How did Beijing react?") == continuity.STORY_WEIGHT
+    assert continuity.story_weight("How heavy was it?", "How heavy was the gator?") == continuity.STORY_WEIGHT
+    assert continuity.NAMELESS_WEIGHT > continuity.STORY_WEIGHT
 
 
 def test_a_question_naming_what_the_story_lacks_starts_afresh(seed_and_python):
