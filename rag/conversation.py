@@ -18,7 +18,7 @@ questions as rag/question_reading.py does.
 
 import re
 
-from rag.answer_kinds import NOT_NAMES, asked_clause
+from rag.answer_kinds import NOT_NAMES, answer_kind, asked_clause
 from index.lexical.terms import lexical_terms
 from rag.conversation_llm import llm_rewrite
 from rag.answerers import NOT_FOUND
@@ -86,6 +86,8 @@ _ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since bef
 _ONE = re.compile(r"\b(?:that|this) one\b", re.IGNORECASE)
 # A year in an ellipsis ("And the 2010 quake?") dates the question anew: the previous question's date goes.
 _YEAR_IN = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+# A date that names a day: "Dec. 13", "September 8", "Thursday".
+_A_DAY = re.compile(r"(?<!\d)\d{1,2}(?!\d)|day\b")
 # A time told relative to another: "the year before", "last year", "in the previous season".
 _RELATIVE_TIME = re.compile(
     r"(?:\b(?:in|on|during|for)\s+)?\b(?:the\s+(?:year|month|week|day|season)\s+before|(?:last|that|this|next|the\s+previous|the\s+following)\s+"
@@ -112,7 +114,7 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
         rewrite = llm_rewrite(llm, question, history)
         if rewrite:
             return rewrite
-    return _heuristic(question, previous, people, answered=_answered_name(history)) or question
+    return _heuristic(question, previous, people, answered=_answered_name(history), answered_date=_answered_date(history)) or question
 
 
 def previous_question(history: list[Turn] | None) -> str | None:
@@ -136,10 +138,12 @@ def _resolved_user_questions(history: list[Turn], people: frozenset[str]) -> lis
     return resolved
 
 
-def _heuristic(question: str, previous: list[str], people: frozenset[str], describe: bool = True, answered: str | None = None) -> str | None:
+def _heuristic(
+    question: str, previous: list[str], people: frozenset[str], describe: bool = True, answered: str | None = None, answered_date: str | None = None
+) -> str | None:
     """`describe`: a pronoun may stand for the answer to "Who ...?" ("the person who won"), or the name
     that answer gave (`answered`); not in the earlier questions made stand-alone, which later ones
-    read for their phrases."""
+    read for their phrases. "that day" is the date the answer to "When ...?" gave (`answered_date`)."""
     body = _body(question)
     parse = read_question(body)
     latest = read_question(asked_clause(previous[-1]))
@@ -149,7 +153,7 @@ def _heuristic(question: str, previous: list[str], people: frozenset[str], descr
         or _event_that(parse, latest)
         or _said_that(body, parse, latest)
         or _which_is_that(body, parse, latest)
-        or _replace_anaphora(body, parse, [read_question(asked_clause(text)) for text in reversed(previous)], people, describe, answered)
+        or _replace_anaphora(body, parse, [read_question(asked_clause(text)) for text in reversed(previous)], people, describe, answered, answered_date)
     )
     return _capitalise(rewritten) if rewritten else None
 
@@ -462,7 +466,9 @@ def _demonstrative_pronoun(words: list[Word], n: int) -> bool:
     return following is None or is_function(following) or is_verb_form(following)
 
 
-def _replace_anaphora(body: str, parse: Parsed, earlier: list[Parsed], people: frozenset[str], describe: bool, answered: str | None = None) -> str | None:
+def _replace_anaphora(
+    body: str, parse: Parsed, earlier: list[Parsed], people: frozenset[str], describe: bool, answered: str | None = None, answered_date: str | None = None
+) -> str | None:
     """Outside pronouns take the phrases they agree with; failing any, the answer to an earlier "Who ...?"
     ("the person who won Italy's election"), then the owner in "X's Y". "that year" takes the date."""
     pronouns = [n for n in _outside_pronouns(parse) if parse.words[n].lower in _PRONOUN_CLASS or parse.words[n].lower == "there"]
@@ -471,7 +477,7 @@ def _replace_anaphora(body: str, parse: Parsed, earlier: list[Parsed], people: f
         edits = _answer_described(parse.words, pronouns, earlier, answered)
     if not edits:
         edits = _resolve_pronouns(parse, pronouns, earlier, people, _OWNERS)
-    edits += _that_time_edit(parse, earlier)
+    edits += _that_time_edit(parse, earlier, answered_date)
     for start, end, text in sorted(edits, reverse=True):
         body = body[:start] + text + body[end:]
     return body if edits else None
@@ -583,6 +589,18 @@ def _answered_name(history: list[Turn]) -> str | None:
     return None
 
 
+def _answered_date(history: list[Turn]) -> str | None:
+    """The date the latest answer's first sentence gives to a "When ...?" question, not one the question gave:
+    "Dec. 13" for "When does her holiday menu start?"; None after a refusal."""
+    if len(history) < 2 or history[-1].role != "assistant" or history[-2].role != "user" or history[-1].content.strip().startswith(NOT_FOUND):
+        return None
+    if answer_kind(asked_clause(history[-2].content)) != "date":
+        return None
+    sentences = split_claims(history[-1].content)
+    asked = history[-2].content
+    return next((m.group(0) for m in WHEN.finditer(sentences[0].text) if m.group(0) not in asked), None) if sentences else None
+
+
 def _bare(word: str) -> str:
     return re.sub(r"[’']s$", "", word.strip(".,()")).lower()
 
@@ -596,15 +614,18 @@ def _that_time(parse: Parsed) -> int | None:
     )
 
 
-def _that_time_edit(parse: Parsed, earlier: list[Parsed]) -> list[tuple[int, int, str]]:
-    """ "that year" -> "in 2019", the latest date asked about."""
+def _that_time_edit(parse: Parsed, earlier: list[Parsed], answered_date: str | None = None) -> list[tuple[int, int, str]]:
+    """ "that year" -> "in 2019", the date the latest question asks about, else the date its answer gave
+    ("What's free that day?" after "When does the menu start?": "on Dec. 13"), else an earlier question's."""
     n = _that_time(parse)
-    when = next((m.group(0) for m in (WHEN.search(q.text) for q in earlier) if m), None)
+    asked = [m.group(0) for m in (WHEN.search(q.text) for q in earlier) if m]
+    when = asked[0] if asked and WHEN.search(earlier[0].text) else answered_date or next(iter(asked), None)
     if n is None or when is None:
         return []
     words = parse.words
     preposition = n > 0 and words[n - 1].lower in _ELLIPSIS_PREPOSITIONS
-    return [(words[n].start, words[n + 1].end, when if preposition else f"in {when}")]
+    on = _A_DAY.search(when) and not _YEAR_IN.fullmatch(when)  # "on Dec. 13", "on Thursday"; "in 2019"
+    return [(words[n].start, words[n + 1].end, when if preposition else f"{'on' if on else 'in'} {when}")]
 
 
 def _after_place_preposition(words: list[Word], n: int) -> bool:

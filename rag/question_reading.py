@@ -28,8 +28,9 @@ ADVERBS = frozenset("still already ever never really actually exactly finally re
 _CALENDAR = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
     "|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:1[5-9]|20)\\d\\d"
+    "|(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\\.(?= \\d)"  # "Dec. 13", as news writes a day
 )
-# "May", "December 2016", "Saturday and Sunday": what "What about June?" replaces.
+# "May", "December 2016", "Saturday and Sunday", "Dec. 13": what "What about June?" replaces.
 WHEN = re.compile(rf"\b(?:{_CALENDAR})(?:(?:,? | and )(?:\d{{1,2}}\b|{_CALENDAR}))*\b")
 # Common base-form verbs (a question's main verb after "did", "will", ...).
 _VERBS = frozenset(

@@ -439,3 +439,29 @@ def test_a_bare_when_asks_the_previous_question_again(seed_service):
 def test_a_pronoun_after_who_takes_the_name_the_answer_gave(question, answer, follow_up, expected):
     history = [Turn(role="user", content=question), Turn(role="assistant", content=answer)]
     assert standalone_question(follow_up, history) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "follow_up", "expected"),
+    [
+        (
+            "When does her holiday menu start?",
+            'The coming "Mariah Menu," which debuts Dec. 13, features a free item each day through Christmas Eve. [1]',
+            "What's free that day?",
+            "What's free on Dec. 13?",
+        ),
+        (
+            "When did the Queen die?",
+            "Queen Elizabeth II died Thursday at Balmoral Castle in Scotland. [1]",
+            "Who was with her that day?",
+            "Who was with the Queen on Thursday?",
+        ),
+        # a date the question itself gave comes first; nothing is taken from a refusal or from an answer to "Who ...?"
+        ("Who won the Stanley Cup in 2022?", "The Avalanche won it on June 26. [1]", "Who scored that year?", "Who scored in 2022?"),
+        ("When did the Queen die?", NOT_FOUND, "Who was with her that day?", "Who was with the Queen that day?"),
+        ("Who hosted the party?", "Mr. Ames hosted it on Monday. [1]", "What did he serve that day?", "What did Mr. Ames serve that day?"),
+    ],
+)
+def test_that_day_is_the_date_the_answer_to_when_gave(question, answer, follow_up, expected):
+    history = [Turn(role="user", content=question), Turn(role="assistant", content=answer)]
+    assert standalone_question(follow_up, history) == expected
