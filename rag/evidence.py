@@ -182,6 +182,11 @@ class EvidenceRanker:
         ranked.sort(key=lambda e: e.score, reverse=True)
         return ranked
 
+    def similarities(self, text: str, evidence: list[Evidence]) -> np.ndarray:
+        """The embedding similarity of `text`, read as a query, to each evidence sentence."""
+        vector = np.asarray(self.store.embed_model.get_query_embedding(text))
+        return self._embed([(e.doc_id, e.index) for e in evidence], [e.sentence for e in evidence]) @ vector
+
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         """Embeddings of any texts (an answer's claims, evidence sentences), cached by text."""
         return self._texts.vectors(texts, texts, self.store.embed_model.get_text_embedding_batch)

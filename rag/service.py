@@ -196,7 +196,10 @@ class Byline:
             if story:
                 hits = continuity.merged(hits, continuity.story_hits(self.retriever, query, story, filters, top_k, vector))
             weight = continuity.story_weight(question, query) if story else 0.0
-            ranked = continuity.favour(self.ranker.rank(query, hits, self.lexicon(), vector), story, weight)
+            ranked = self.ranker.rank(query, hits, self.lexicon(), vector)
+            if story and continuity.typed_apart(question, query):
+                ranked = continuity.as_typed(ranked, self.ranker.similarities(question, ranked))
+            ranked = continuity.favour(ranked, story, weight)
             return fold_evidence(ranked, self.store.docs)
 
     def _story(self, question: str, history: list[Turn] | None, filters: Filters | None, scope: tuple) -> list[str]:

@@ -61,6 +61,18 @@ def test_the_storys_weight_does_not_lift_weak_evidence_over_the_refusal_line():
     assert not answerer.weak([evidence("story", 0.6)])
 
 
+def test_a_rewritten_follow_ups_own_words_pick_the_sentence_within_the_story():
+    # "Who hosted it?" searched as "Who hosted the 2021 Golden Globes?": the typed words are what tell the sentences apart
+    assert continuity.typed_apart("Who hosted it?", "Who hosted the 2021 Golden Globes?")
+    assert not continuity.typed_apart("When was that?", "When did Putin announce it?")  # nothing of its own to go by
+    assert not continuity.typed_apart("Who hosted the Globes?", "Who hosted the Globes?")  # not rewritten
+    ranked = [evidence("story", 0.9), evidence("story", 0.8)]
+    typed = continuity.as_typed(ranked, [0.1, 0.5], weight=0.6)
+    assert [e.score for e in typed] == pytest.approx([0.8 + 0.3, 0.9 + 0.06])
+    # the part it adds counts as the conversation's, which the refusal line does not count
+    assert [e.story for e in typed] == pytest.approx([0.3, 0.06])
+
+
 # --- a conversation over the seed and an article that matches the follow-up's words better ---------
 
 PYTHON = """Rangers catch a giant python
