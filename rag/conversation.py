@@ -556,7 +556,8 @@ def _answer_described(words: list[Word], pronouns: list[int], earlier: list[Pars
     for n in pronouns:
         kind = _PRONOUN_CLASS.get(words[n].lower)
         if kind in {"he", "she", "they"}:
-            if answered and latest is earlier[0]:
+            # "he" is no name after "the" ("the Carolinas"): that is a place, a thing or a team
+            if answered and latest is earlier[0] and (kind == "they" or not answered.startswith("the ")):
                 return [_pronoun_edit(words, n, answered)]
             described = f"{'those' if kind == 'they' else 'the person'} who {predicate_of(latest)}"
             return [_pronoun_edit(words, n, described)]

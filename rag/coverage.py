@@ -44,7 +44,9 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     happened = told(clause, noun) if noun else frozenset()
 
     def fits(e: Evidence, lexical: bool = True) -> bool:
-        return e.score >= floor and (e.lexical > 0 or not lexical) and (not happened or tells(e.sentence, happened))
+        # A follow-up's sentence its conversation weighed in (its story; its words as typed) need not share a word with
+        # the question made stand-alone: "Tepper's $2.2 billion purchase" answers "How much is he paying?".
+        return e.score >= floor and (e.lexical > 0 or e.story > 0 or not lexical) and (not happened or tells(e.sentence, happened))
 
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # Stronger signs, looked for a little further down, the first that some sentence gives.

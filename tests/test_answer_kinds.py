@@ -199,6 +199,18 @@ def test_how_many_prefers_a_number_of_what_it_counts():
     assert offering("How many votes did Truss get?", evidence).sentence.startswith("Truss won")
 
 
+def test_a_follow_ups_story_sentence_may_answer_without_the_questions_words():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    asked = "How much is the person who is buying the Carolina Panthers paying?"
+    evidence = evidence_of("The NFL approved Tepper's $2.2 billion purchase of the team on Tuesday.")
+    evidence[0].lexical = 0.0
+    assert offering(asked, evidence) is None  # asked alone, a sum in a sentence sharing no word counts something else
+    evidence[0].story = 0.2  # asked after "Who is buying the Carolina Panthers?", from that story's article
+    assert offering(asked, evidence) is evidence[0]
+
+
 def test_a_day_of_the_month_is_a_date_not_an_amount():
     assert not offers("The last Powerball jackpot was won on August 3 in Pennsylvania.", "number", set())
     assert not offers("It was won on 3 Aug in Pennsylvania.", "number", set())

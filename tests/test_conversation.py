@@ -434,6 +434,13 @@ def test_a_bare_when_asks_the_previous_question_again(seed_service):
         # nothing but the question's own names, a credit or a day: the answer is described instead
         ("Who won the World Series?", "(CNN) On Saturday the World Series ended. [1]", "Who did they beat?", "Who did those who won the World Series beat?"),
         ("Who won the World Series?", NOT_FOUND, "Who did they beat?", "Who did those who won the World Series beat?"),
+        # a name after "the" is no "he": a place, a thing or a team
+        (
+            "Who is buying the Carolina Panthers?",
+            "The new owner of the Carolina Panthers is committed to keeping the team in the Carolinas. [1]",
+            "How much is he paying?",
+            "How much is the person who is buying the Carolina Panthers paying?",
+        ),
     ],
 )
 def test_a_pronoun_after_who_takes_the_name_the_answer_gave(question, answer, follow_up, expected):
