@@ -6,9 +6,12 @@ after another is taken to follow it when it refers back (a pronoun, an ellipsis,
 nothing those articles do not mention; then the best articles for the previous question, made
 stand-alone, are searched for it too, and their sentences get a fixed bonus in the evidence ranking.
 When the previous question stayed with a story itself, that story's articles come first: a conversation
-keeps its story until a question names what the story does not mention, and starts afresh.
+keeps its story until a question names what the story does not mention, and starts afresh. When the previous
+answer quoted articles, those are the story (with the one before): what the reader was shown, not the rest of
+what its search found.
 """
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import replace
@@ -30,6 +33,9 @@ STORY_ARTICLES = 3
 # Evidence score added to their sentences. Archive conversations (bench.archive_answers), follow-ups right on
 # the tune half at 0 / 0.1 / 0.2 / 0.3: 0.857 / 0.857 / 0.886 / 0.886 (check half: 0.848 / 0.879 / 0.879 / 0.879).
 STORY_WEIGHT = 0.2
+# An answer's quoted sentences: the text before each citation marker; shorter pieces are not looked for.
+_CITED = re.compile(r"(?:^|\]\s*)([^\[\]]+?)\s*\[\d+\]")
+MIN_QUOTED = 20
 # ... to the sentences of a follow-up that names nothing and was not rewritten (`story_weight`). Archive tune half at
 # 0.5 and 1.0: one follow-up wrong -> refused, nothing else moved; check half follow-ups 0.617 -> 0.650 at 0.5.
 NAMELESS_WEIGHT = 0.5
@@ -59,6 +65,19 @@ class RecentSearches:
     def get(self, key: tuple) -> list[str] | None:
         with self._lock:
             return self._found.get(key)
+
+
+def quoted(answer: str | None) -> list[str]:
+    """The sentences an extractive answer quotes (each one's text before its "[n]" marker), spaces folded."""
+    pieces = [" ".join(piece.split()) for piece in _CITED.findall(answer or "")]
+    return [piece for piece in pieces if len(piece) >= MIN_QUOTED]
+
+
+def shown(docs: "DocStore", answer: str | None, candidates: list[str]) -> list[str]:
+    """Those of `candidates` that hold a sentence `answer` quotes: what the reader was shown."""
+    pieces = quoted(answer)
+    texts = {doc_id: " ".join((docs.text(doc_id) or "").split()) for doc_id in candidates} if pieces else {}
+    return [doc_id for doc_id in candidates if pieces and any(piece in texts[doc_id] for piece in pieces)]
 
 
 def story_articles(docs: "DocStore", question: str, candidates: list[str]) -> list[str]:

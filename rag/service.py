@@ -216,7 +216,13 @@ class Byline:
             hits = self.retriever.chunks(previous, self.settings.answer_chunks, filters)
             self._searches.remember((previous, *scope), hits)
             found = [hit.doc_id for hit in hits]
-        return continuity.story_articles(self.store.docs, question, list(dict.fromkeys(earlier + found)))
+        candidates = list(dict.fromkeys(earlier + found))
+        # The articles the previous answer quoted are the story, with the one before; the rest of its search is not.
+        answer = next((turn.content for turn in turns[last + 1 :] if turn.role == "assistant"), None)
+        shown = continuity.shown(self.store.docs, answer, candidates)
+        if shown:
+            candidates = list(dict.fromkeys(shown + earlier))
+        return continuity.story_articles(self.store.docs, question, candidates)
 
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None, id=None) -> AskResult:
         result = final_result(self.ask_stream(question, history, filters))

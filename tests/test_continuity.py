@@ -61,6 +61,14 @@ def test_the_storys_weight_does_not_lift_weak_evidence_over_the_refusal_line():
     assert not answerer.weak([evidence("story", 0.6)])
 
 
+def test_the_story_is_what_the_previous_answer_quoted(seed_and_python):
+    docs = seed_and_python.store.docs
+    quote = " ".join(docs.get("python.txt").sentence_text(0).split())
+    answer = f"{quote} [1]"
+    assert continuity.shown(docs, answer, [SEED_DOC, "python.txt"]) == ["python.txt"]
+    assert continuity.shown(docs, "I could not find this in the indexed articles.", [SEED_DOC, "python.txt"]) == []
+
+
 def test_a_rewritten_follow_ups_own_words_pick_the_sentence_within_the_story():
     # "Who hosted it?" searched as "Who hosted the 2021 Golden Globes?": the typed words are what tell the sentences apart
     assert continuity.typed_apart("Who hosted it?", "Who hosted the 2021 Golden Globes?")
