@@ -86,6 +86,9 @@ _ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since bef
 _ONE = re.compile(r"\b(?:that|this) one\b", re.IGNORECASE)
 # A year in an ellipsis ("And the 2010 quake?") dates the question anew: the previous question's date goes.
 _YEAR_IN = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+# "Quora's", and the possessive with the names after it that belong to its owner: "'s Starwood" of "Marriott's Starwood data breach".
+_POSSESSIVE_END = re.compile(r"[’']s$")
+_OWNED = re.compile(r"[’']s(?:\s+[A-Z][\w’'.&-]*)*")
 # A date that names a day: "Dec. 13", "September 8", "Thursday".
 _A_DAY = re.compile(r"(?<!\d)\d{1,2}(?!\d)|day\b")
 # A time told relative to another: "the year before", "last year", "in the previous season".
@@ -255,6 +258,10 @@ def _replaced_span(replacement: str, phrase: list[Word], preposition: str | None
         return when.span() if when else None
     if preposition is not None:
         return _prepositional_object(latest, preposition, phrase[0].name)
+    if _POSSESSIVE_END.search(replacement):  # "And Quora's?": the owner of "Marriott's Starwood data breach"
+        owner = next((r for r in referents_of(latest) if r.span and r.kind == "owner"), None)
+        found = _OWNED.match(latest.text, owner.span[1]) if owner else None
+        return (owner.span[0], found.end()) if found else None
     kinds = ("person", "name", "place") if kind_of(phrase) in ("person", "name") else ("person", "name", "thing", "organisation", "plural")
     match = next((r for r in referents_of(latest) if r.span and r.kind in kinds), None)
     return match.span if match else None

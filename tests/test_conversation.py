@@ -174,6 +174,9 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["How many people died in the floods in Kentucky?"], "What about Texas?", "How many people died in the floods in Texas?"),
         (["What was the unemployment rate?"], "And in Texas?", "What was the unemployment rate in Texas?"),
         (["What did Biden say about inflation?"], "What about Trump?", "What did Trump say about inflation?"),
+        # a possessive asks about another owner's like: the owner's names go with it ("Starwood" was Marriott's)
+        (["How many people were affected by Marriott's Starwood data breach?"], "And Quora's?", "How many people were affected by Quora's data breach?"),
+        (["How much did Microsoft's revenue grow?"], "What about Apple's?", "How much did Apple's revenue grow?"),
         # "What's" opens with "What" and "is": it names nothing to replace
         (["What's the most popular costume in Denver?"], "What about Austin?", "What's the most popular costume in Austin?"),
         (["Did the Fed raise rates in July?"], "By how much?", "By how much did the Fed raise rates in July?"),
