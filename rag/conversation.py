@@ -86,6 +86,14 @@ _ELLIPSIS_PREPOSITIONS = PLACE_PREPOSITIONS | frozenset("on for during since bef
 _ONE = re.compile(r"\b(?:that|this) one\b", re.IGNORECASE)
 # A year in an ellipsis ("And the 2010 quake?") dates the question anew: the previous question's date goes.
 _YEAR_IN = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+# A time told by its distance from the one asked about: "a year earlier", "two weeks later", "the year before", "last year".
+_TIME_AWAY = re.compile(
+    r"(?:(?:a|an|one|two|three|four|five|six|\d+)\s+(?:years?|months?|weeks?|days?|decades?)\s+(?:earlier|later|before|after|ago|on)"
+    r"|the\s+(?:year|month|week|day|season)\s+(?:before|after)|(?:last|next|the\s+previous|the\s+following)\s+(?:year|month|week|weekend|season))",
+    re.IGNORECASE,
+)
+_EARLIER, _LATER = frozenset("earlier before ago".split()), frozenset("later after on".split())
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 # "Quora's", and the possessive with the names after it that belong to its owner: "'s Starwood" of "Marriott's Starwood data breach".
 _POSSESSIVE_END = re.compile(r"[’']s$")
 _OWNED = re.compile(r"[’']s(?:\s+[A-Z][\w’'.&-]*)*")
@@ -201,6 +209,8 @@ def _is_ellipsis(parse: Parsed) -> bool:
         return True
     if not words or parse.wh or parse.aux is not None or any(is_verb_form(w) for w in words):
         return False
+    if _TIME_AWAY.fullmatch(" ".join(w.text for w in words)):  # "And a year earlier?"
+        return True
     if len(words) > (8 if words[0].lower in _ELLIPSIS_PREPOSITIONS else 5):  # "over the whole four-day Memorial Day weekend"
         return False
     if words[0].lower in _ELLIPSIS_PREPOSITIONS:
@@ -218,6 +228,8 @@ def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
     preposition = words[first].lower if words[first].lower in _ELLIPSIS_PREPOSITIONS and first + 1 < len(words) else None
     phrase = words[first + 1 :] if preposition else words[first:]
     replacement = body[phrase[0].start : phrase[-1].end]
+    if preposition is None and _TIME_AWAY.fullmatch(replacement):  # "And a year earlier?": when, not what
+        return _at_another_time(latest, replacement)
     span = _replaced_span(replacement, phrase, preposition, latest)
     timely = WHEN.fullmatch(replacement) or preposition in {"on", "during", "over"}  # "on Christmas Eve" is a time
     if span is None and preposition is not None and timely and (relative := _RELATIVE_TIME.search(latest.text)):
@@ -234,6 +246,29 @@ def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
     if preposition is None:
         return None
     return f"{latest.text.rstrip().rstrip('?').rstrip()} {body[words[first].start : phrase[-1].end]}?"
+
+
+def _at_another_time(latest: Parsed, when: str) -> str:
+    """The latest question at the time `when` tells: years away from a year it gave counted ("in November 2020" and
+    "a year earlier": "in November 2019"), else in place of the time it gave, else added."""
+    dated = re.search(rf"(?:\b(?:in|on|during)\s+)?{WHEN.pattern}", latest.text)
+    shift = _years_away(when)
+    if dated and shift and (year := _YEAR_IN.search(dated.group(0))):
+        start = dated.start() + year.start()
+        return latest.text[:start] + str(int(year.group(0)) + shift) + latest.text[start + 4 :]
+    found = _RELATIVE_TIME.search(latest.text) or dated
+    if found:
+        return latest.text[: found.start()] + when + latest.text[found.end() :]
+    return f"{latest.text.rstrip().rstrip('?').rstrip()} {when}?"
+
+
+def _years_away(when: str) -> int:
+    """How many years before (negative) or after `when` ("a year earlier", "the year after") tells; 0 for another unit."""
+    words = when.lower().split()
+    if not words or words[-1] not in _LATER | _EARLIER or not words[-2].startswith("year"):
+        return 0
+    count = 1 if words[0] in {"a", "an", "one", "the"} else _COUNTS.get(words[0], int(words[0]) if words[0].isdigit() else 0)
+    return count if words[-1] in _LATER else -count
 
 
 def _same_head(parse: Parsed, head: str) -> tuple[int, int] | None:
