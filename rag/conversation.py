@@ -94,6 +94,8 @@ _TIME_AWAY = re.compile(
 )
 _EARLIER, _LATER = frozenset("earlier before ago".split()), frozenset("later after on".split())
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# A group by its name, plural: "Democrats", "Republicans", "Britons".
+_GROUP = re.compile(r"[A-Z][a-z]+[a-rt-z]s")
 # "Quora's", and the possessive with the names after it that belong to its owner: "'s Starwood" of "Marriott's Starwood data breach".
 _POSSESSIVE_END = re.compile(r"[’']s$")
 _OWNED = re.compile(r"[’']s(?:\s+[A-Z][\w’'.&-]*)*")
@@ -299,6 +301,9 @@ def _replaced_span(replacement: str, phrase: list[Word], preposition: str | None
         return (owner.span[0], found.end()) if found else None
     kinds = ("person", "name", "place") if kind_of(phrase) in ("person", "name") else ("person", "name", "thing", "organisation", "plural")
     match = next((r for r in referents_of(latest) if r.span and r.kind in kinds), None)
+    if match is None and _GROUP.fullmatch(replacement):  # "And Democrats?" after "How many Republicans back it?"
+        group = next((w for w in latest.words[1:] if _GROUP.fullmatch(w.text)), None)
+        return (group.start, group.end) if group else None
     return match.span if match else None
 
 

@@ -174,6 +174,8 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["How many people died in the floods in Kentucky?"], "What about Texas?", "How many people died in the floods in Texas?"),
         (["What was the unemployment rate?"], "And in Texas?", "What was the unemployment rate in Texas?"),
         (["What did Biden say about inflation?"], "What about Trump?", "What did Trump say about inflation?"),
+        # a group by its plural name takes the place of another: "How many Republicans ...?", "And Democrats?"
+        (["How many Republicans are expected to back the bill?"], "And Democrats?", "How many Democrats are expected to back the bill?"),
         # a time away from the one asked about: years counted from a year given, else the time replaced or added
         (["How many homes were sold in Central Texas in November 2020?"], "And a year earlier?", "How many homes were sold in Central Texas in November 2019?"),
         (["How many people watched the Globes in 2021?"], "And two years later?", "How many people watched the Globes in 2023?"),
