@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.answer_kinds import asked_clause
-from rag.english import MONTH_ABBREVIATIONS, MONTHS, SUPERLATIVES, WEEKDAYS
+from rag.english import MONTHS, SUPERLATIVES, WEEKDAYS
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
@@ -110,11 +110,9 @@ class Focus:
     attribute: tuple[str, str] | None = None  # "What is the speed of light?": ("speed", "light")
     # One-word names of an event the question dates ("the 2022 Masters"): not met by a surname ("Blake Masters").
     events: tuple[str, ...] = ()
-    # Months the question names, with the year it gives them: "in June 2018" is (6, "2018"), "in May" (5, "").
-    months: tuple[tuple[int, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.phrases or self.years or self.qualifiers or self.attribute or self.months)
+        return bool(self.names or self.phrases or self.years or self.qualifiers or self.attribute)
 
     def missing(self, text: str, date: str | None = None, lowered_article: str | None = None) -> list[str]:
         """The parts of the focus `text` does not mention; a year is also met by the `date` it was published.
@@ -136,7 +134,6 @@ class Focus:
             gone.append("“{} of {}”".format(*self.attribute))
         if date:  # an undated article may be from any year
             gone += [year for year in self.years if not date.startswith(year) and not re.search(rf"\b{year}\b", text)]
-            gone += [_month_label(month, year) for month, year in self.months if not _month_met(month, year, text, date)]
         return gone
 
     def predicate(self, question: str) -> list[str]:
@@ -156,37 +153,7 @@ def question_focus(question: str) -> Focus:
         qualifiers=_qualifiers(asked_clause(unquoted)),
         attribute=_attribute(asked_clause(unquoted)),
         events=tuple(m.group(1) for m in _DATED_EVENT.finditer(unquoted)),
-        months=_months(unquoted),
     )
-
-
-# A month the question names, with the year it gives: "in August 2021", "on July 19, 2022", "her May 2022 tour".
-_MONTH = re.compile(r"(?<=\s)(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?:\s+\d{1,2}(?:st|nd|rd|th)?\b,?)?(?:\s+((?:1[89]|20)\d\d)\b)?")
-
-
-def _months(question: str) -> tuple[tuple[int, str], ...]:
-    """The months `question` names (not its first word, nor "May" after a name: "Theresa May")."""
-    found = []
-    for m in _MONTH.finditer(question):
-        before = question[: m.start()].split()[-1:]
-        if before and before[0][:1].isupper() and before[0].lower() not in english_stopwords():
-            continue
-        found.append((MONTHS.index(m.group(1).lower()) + 1, m.group(2) or ""))
-    return tuple(dict.fromkeys(found))
-
-
-def _month_label(month: int, year: str) -> str:
-    return f"{MONTHS[month - 1].capitalize()} {year}".strip()
-
-
-def _month_met(month: int, year: str, text: str, date: str) -> bool:
-    """Whether a passage (`text`) of an article published on `date` speaks of the month: it names it ("in June",
-    "Aug. 14"), or the article was published in it (in the year the question gives)."""
-    if date[5:7].isdigit() and int(date[5:7]) == month and (not year or date.startswith(year)):
-        return True
-    name = MONTHS[month - 1]
-    written = [name, *(a for a in MONTH_ABBREVIATIONS if name.startswith(a) and a != name)]
-    return bool(re.search(r"\b(?:" + "|".join(w.capitalize() for w in written) + r")\b", text))
 
 
 def _qualifiers(clause: str) -> tuple[str, ...]:

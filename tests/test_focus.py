@@ -241,16 +241,3 @@ def test_best_sentences_scattered_over_articles_answer_nothing():
     assert scattered("Who invented the telephone?", evidence_of(*sentences)) is None  # one article holds them all
     assert scattered("Who invented the battery that charges in minutes?", apart[1:] + apart[:1]) is None  # the best holds most of it
     assert scattered("Which Texas company is building robots?", apart[1:] + apart[:1]) is None  # the best names what it is about
-
-
-def test_a_month_the_question_names_must_be_spoken_of():
-    focus = question_focus("What range did the Fed raise its key rate to in June 2018?")
-    assert focus.months == ((6, "2018"),)
-    # an article of March 2018 on a rate hike tells of another month's
-    assert focus.missing("The Fed raised its key rate Wednesday.", "2018-03-21") == ["June 2018"]
-    # met when the passage names the month, or the article was published in it
-    assert focus.missing("In June, the Fed raised its key rate.", "2018-03-21") == []
-    assert focus.missing("The Fed raised its key rate Wednesday.", "2018-06-13") == []
-    assert not question_focus("When did Theresa May resign?").months  # a name, not a month
-    assert question_focus("How much did prices rise in June?").missing("Prices rose 9.1% in the year to June.", "2022-07-13") == []
-    assert question_focus("When does the menu start in December?").missing("It debuts Dec. 13.", "2022-11-30") == []
