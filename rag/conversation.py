@@ -96,6 +96,8 @@ _EARLIER, _LATER = frozenset("earlier before ago".split()), frozenset("later aft
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 # A group by its name, plural: "Democrats", "Republicans", "Britons".
 _GROUP = re.compile(r"[A-Z][a-z]+[a-rt-z]s")
+# Words that take a part of what was counted: "How many of them", "most of them".
+_PARTS = frozenset("many much most some all none few half".split())
 # "Quora's", and the possessive with the names after it that belong to its owner: "'s Starwood" of "Marriott's Starwood data breach".
 _POSSESSIVE_END = re.compile(r"[’']s$")
 _OWNED = re.compile(r"[’']s(?:\s+[A-Z][\w’'.&-]*)*")
@@ -519,7 +521,9 @@ def _replace_anaphora(
     """Outside pronouns take the phrases they agree with; failing any, the answer to an earlier "Who ...?"
     ("the person who won Italy's election"), then the owner in "X's Y". "that year" takes the date."""
     pronouns = [n for n in _outside_pronouns(parse) if parse.words[n].lower in _PRONOUN_CLASS or parse.words[n].lower == "there"]
-    edits = _resolve_pronouns(parse, pronouns, earlier, people, None)
+    counted = _counted_part(parse, earlier)
+    pronouns = [n for n in pronouns if not counted or n != counted[0]]
+    edits = _resolve_pronouns(parse, pronouns, earlier, people, None) + ([counted[1]] if counted else [])
     if not edits and describe:
         edits = _answer_described(parse.words, pronouns, earlier, answered)
     if not edits:
@@ -528,6 +532,20 @@ def _replace_anaphora(
     for start, end, text in sorted(edits, reverse=True):
         body = body[:start] + text + body[end:]
     return body if edits else None
+
+
+def _counted_part(parse: Parsed, earlier: list[Parsed]) -> tuple[int, tuple[int, int, str]] | None:
+    """ "them" in "How many of them ...?" after "How many lawsuits ...?": the things the latest question counted
+    (its index, and the edit to "the lawsuits")."""
+    words = parse.words
+    latest = earlier[0].words if earlier else []
+    if len(latest) < 3 or latest[0].lower != "how" or latest[1].lower not in {"many", "much"}:
+        return None
+    noun = wh_nouns(earlier[0])
+    for n in range(2, len(words)):
+        if words[n].lower in {"them", "those"} and words[n - 1].lower == "of" and words[n - 2].lower in _PARTS and noun:
+            return n, (words[n].start, words[n].end, f"the {noun}")
+    return None
 
 
 def _resolve_pronouns(parse: Parsed, pronouns: list[int], earlier: list[Parsed], people: frozenset[str], tiers) -> list[tuple[int, int, str]]:

@@ -174,6 +174,9 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["How many people died in the floods in Kentucky?"], "What about Texas?", "How many people died in the floods in Texas?"),
         (["What was the unemployment rate?"], "And in Texas?", "What was the unemployment rate in Texas?"),
         (["What did Biden say about inflation?"], "What about Trump?", "What did Trump say about inflation?"),
+        # "How many of them" after "How many <things> ...?" takes a part of those things
+        (["How many employees does Salesforce have?"], "How many of them have left Texas?", "How many of the employees have left Texas?"),
+        (["How many lions escaped at Taronga Zoo?"], "How many of them were cubs?", "How many of the lions were cubs?"),
         # a group by its plural name takes the place of another: "How many Republicans ...?", "And Democrats?"
         (["How many Republicans are expected to back the bill?"], "And Democrats?", "How many Democrats are expected to back the bill?"),
         # a time away from the one asked about: years counted from a year given, else the time replaced or added
