@@ -68,7 +68,8 @@ class RecentSearches:
 
 
 def quoted(answer: str | None) -> list[str]:
-    """The sentences an extractive answer quotes (each one's text before its "[n]" marker), spaces folded."""
+    """The sentences an extractive answer quotes (each one's text before its "[n]" marker), spaces folded: as quoted,
+    not as `rag.claims.split_claims` re-reads them (it re-splits sentences and tidies their spacing)."""
     pieces = [" ".join(piece.split()) for piece in _CITED.findall(answer or "")]
     return [piece for piece in pieces if len(piece) >= MIN_QUOTED]
 
@@ -76,8 +77,10 @@ def quoted(answer: str | None) -> list[str]:
 def shown(docs: "DocStore", answer: str | None, candidates: list[str]) -> list[str]:
     """Those of `candidates` that hold a sentence `answer` quotes: what the reader was shown."""
     pieces = quoted(answer)
-    texts = {doc_id: " ".join((docs.text(doc_id) or "").split()) for doc_id in candidates} if pieces else {}
-    return [doc_id for doc_id in candidates if pieces and any(piece in texts[doc_id] for piece in pieces)]
+    if not pieces:
+        return []
+    texts = {doc_id: " ".join((docs.text(doc_id) or "").split()) for doc_id in candidates}
+    return [doc_id for doc_id in candidates if any(piece in texts[doc_id] for piece in pieces)]
 
 
 def story_articles(docs: "DocStore", question: str, candidates: list[str]) -> list[str]:

@@ -129,7 +129,8 @@ def standalone_question(question: str, history: list[Turn] | None, llm=None) -> 
         rewrite = llm_rewrite(llm, question, history)
         if rewrite:
             return rewrite
-    return _heuristic(question, previous, people, answered=_answered_name(history), answered_date=_answered_date(history)) or question
+    latest = _latest_answer(history)
+    return _heuristic(question, previous, people, answered=_answered_name(latest), answered_date=_answered_date(latest)) or question
 
 
 def previous_question(history: list[Turn] | None) -> str | None:
@@ -633,18 +634,23 @@ def _answer_described(words: list[Word], pronouns: list[int], earlier: list[Pars
 _NAME_RUN = re.compile(r"(?<![\w’'])[A-Z][\w’'.&-]*(?:\s+(?:of\s+|de\s+)?[A-Z][\w’'.&-]*)*")
 
 
-def _answered_name(history: list[Turn]) -> str | None:
-    """The first name the latest answer's first sentence gives that its question did not: who
-    answered "Who won the LIV Golf championship?" ("Dustin Johnson"); None after a refusal."""
+def _latest_answer(history: list[Turn]) -> tuple[str, str] | None:
+    """The latest question and its answer's first sentence; None after a refusal or without an answer."""
     if len(history) < 2 or history[-1].role != "assistant" or history[-2].role != "user":
         return None
     if history[-1].content.strip().startswith(NOT_FOUND):
         return None
     sentences = split_claims(history[-1].content)
-    if not sentences:
+    return (history[-2].content, sentences[0].text) if sentences else None
+
+
+def _answered_name(latest: tuple[str, str] | None) -> str | None:
+    """The first name the latest answer's first sentence gives that its question did not (`_latest_answer`): who
+    answered "Who won the LIV Golf championship?" ("Dustin Johnson"); None after a refusal."""
+    if latest is None:
         return None
-    first = sentences[0].text
-    asked = {_bare(w) for w in re.findall(r"[\w’'-]+", history[-2].content)}
+    question, first = latest
+    asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
     for match in _NAME_RUN.finditer(first):
         if match.start() == 0 and " " not in match.group(0):
             continue  # a sentence's first word is capitalised anyway: "Something", "Sunak"
@@ -655,16 +661,13 @@ def _answered_name(history: list[Turn]) -> str | None:
     return None
 
 
-def _answered_date(history: list[Turn]) -> str | None:
-    """The date the latest answer's first sentence gives to a "When ...?" question, not one the question gave:
-    "Dec. 13" for "When does her holiday menu start?"; None after a refusal."""
-    if len(history) < 2 or history[-1].role != "assistant" or history[-2].role != "user" or history[-1].content.strip().startswith(NOT_FOUND):
+def _answered_date(latest: tuple[str, str] | None) -> str | None:
+    """The date the latest answer's first sentence gives to a "When ...?" question, not one the question gave
+    (`_latest_answer`): "Dec. 13" for "When does her holiday menu start?"; None after a refusal."""
+    if latest is None or answer_kind(asked_clause(latest[0])) != "date":
         return None
-    if answer_kind(asked_clause(history[-2].content)) != "date":
-        return None
-    sentences = split_claims(history[-1].content)
-    asked = history[-2].content
-    return next((m.group(0) for m in WHEN.finditer(sentences[0].text) if m.group(0) not in asked), None) if sentences else None
+    question, first = latest
+    return next((m.group(0) for m in WHEN.finditer(first) if m.group(0) not in question), None)
 
 
 def _bare(word: str) -> str:
