@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
+from index.loaders.text import dateline_end
+from rag.places import places_named
 from rag.english import AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, SUPERLATIVES, WEEKDAYS
 from rag.term_weights import english_stopwords
 
@@ -17,10 +19,25 @@ AnswerKind = Literal["number", "date", "name", "place"]
 
 # "What had it earned worldwide?": a sum, as "How much did it cost?" asks for one.
 _WHAT_SUM = r"^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|earned|gross|grossed|cost|raise|raised)\b"
+# "What is the starting price of ...?", "What was the magnitude of the earthquake?": what a number measures;
+# the first ones are sums of money.
+_SUMS = "price|prices|cost|costs|salary|rent|revenue|profit|budget|fine|fee|value|worth|valuation"
+_QUANTITIES = (
+    f"{_SUMS}|percentage|percent|share|number|amount|age|size|magnitude|rate|toll|population|total|temperature|speed|distance|height|weight|score|turnout"
+)
+
+
+def _what_is(nouns: str) -> str:
+    return (
+        r"^\W*what(?:[’']s|\s+(?:is|was|are|were|will be|would be|has been))\s+"
+        rf"(?:(?:the|its|his|her|their|this|that|[\w.-]+[’']s)\s+)?(?:[\w-]+\s+){{0,2}}?(?:{nouns})\b(?!\s+(?:one|1)\b)"
+    )
+
+
 _NUMBER_QUESTION = re.compile(
     r"\bhow (?:many|much|old|far|fast|big|large|high|tall|strong|deep|heavy|hot|cold|warm|wide|low|small)\b"
     r"|\bwhat (?:percentage|percent|share|price|number|amount|age|size|magnitude|rate)\b"
-    rf"|{_WHAT_SUM}",
+    rf"|{_WHAT_SUM}|{_what_is(_QUANTITIES)}",
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
@@ -80,7 +97,8 @@ _SURNAME_MONTH = re.compile(
 _MEASURE = re.compile(r"\b\d[\d.,]*-([a-z]+)\b")
 # "one of the roughest periods" picks one out; it counts nothing.
 _ONE_OF = re.compile(r"\bone of\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\$?\d[\d.,]*%?")
+# Not a digit inside a name: "BZ4X", "Covid-19", "G7".
+_NUMBER = re.compile(r"(?<![A-Za-z\d])(?<![A-Za-z]-)\$?\d[\d.,]*%?(?!(?!(?:m|bn|k|s)\b)[A-Za-z])")
 # "August 3", "3 August": a date, not an amount.
 _DAY_OF_MONTH = re.compile(
     rf"\b(?:(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(_MONTHS)})\b)", re.IGNORECASE
@@ -183,12 +201,13 @@ def _singular(word: str) -> str:
 
 
 _MONEY_QUESTION = re.compile(
-    rf"{_WHAT_SUM}|^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
+    rf"{_WHAT_SUM}|{_what_is(_SUMS)}|^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
     r"|go for|went for|fetch|fetched|price|earn|earned|make|made|fine|fined|owe|owes|owed)\b|\s+money\b)",
     re.IGNORECASE,
 )
 # "How much more ...?", "How much less ...?": a change, which news gives as a share as often as a sum.
 _CHANGE_QUESTION = re.compile(r"^\W*how much (?:more|less|higher|lower|extra|cheaper)\b", re.IGNORECASE)
+_FREE = re.compile(r"\b(?:free|no cost|no charge)\b", re.IGNORECASE)
 _PERCENT = re.compile(r"\d\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d.,]*\s*(?:dollars|euros|pounds|yuan|yen)\b", re.IGNORECASE)
 
@@ -217,11 +236,12 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     (Not a day of the month for "When ...?": photo captions carry one, "Police detain a man in
     Moscow on September 21, 2022", and led conversations astray.)"""
     if kind == "name" and (noun := which_noun(question)):
-        return lambda sentence: names_as(sentence, noun)
+        asked = question_words(question)
+        return lambda sentence: names_as(sentence, noun) or bool(places_named(sentence, noun) - asked)
     if kind == "number" and _MONEY_QUESTION.search(question):
         if _CHANGE_QUESTION.search(question):  # "How much more will heating cost?": "17.2% more" answers as well as a sum
             return lambda sentence: bool(_MONEY.search(sentence) or _PERCENT.search(sentence))
-        return lambda sentence: bool(_MONEY.search(sentence))
+        return lambda sentence: bool(_MONEY.search(sentence) or _FREE.search(sentence))
     if kind == "number" and (noun := counted_noun(question)):
         return lambda sentence: counts(sentence, noun)
     if kind == "number" and _HOW_OLD.search(question):
@@ -233,6 +253,11 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         said = re.compile(rf"\b(?:{re.escape(person)}|{re.escape(person.split()[-1])})\s*,\s+(?:a|an|the|\d{{1,3}},)\s")
         return lambda sentence: bool(said.search(sentence))
     return None
+
+
+def asks_sum(question: str) -> bool:
+    """Whether `question` asks for a sum of money: "How much did it cost?", "What is its starting price?"."""
+    return bool(_MONEY_QUESTION.search(question))
 
 
 def question_words(question: str) -> set[str]:
@@ -266,9 +291,13 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
             sentence = _ONE_OF.sub(" ", sentence)
         numbers = {n.strip(".,") for n in _NUMBER.findall(_DAY_OF_MONTH.sub(" ", sentence))}
         found = {n for n in numbers if n.strip("$%") not in asked and not _YEAR.fullmatch(n)}
+        if "much" in asked and _FREE.search(sentence):  # "How much does the upgrade cost?": "free" is a sum
+            found.add("free")
         return found | ((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
     if kind == "date":
         return {m.group(0).lower() for m in _DATE.finditer(sentence) if not _SURNAME_MONTH.search(sentence[: m.end()])} - asked
+    if kind in ("name", "place"):  # where it was filed is not what it says
+        sentence = sentence[dateline_end(sentence) :]
     if kind == "place":
         cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
         sentence = " ".join(m.group(1) for m in cues)

@@ -7,7 +7,7 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 import re
 from functools import partial
 
-from rag.answer_kinds import PEOPLE, answer_kind, counted_noun, asked_clause, names_as, offers, question_words, strong_sign, which_noun
+from rag.answer_kinds import PEOPLE, answer_kind, asks_sum, counted_noun, asked_clause, names_as, offers, question_words, strong_sign, which_noun
 from rag.evidence import Evidence
 from rag.term_weights import topic_terms
 from rag.focus import asked_deed, question_focus, says_deed, tells, told
@@ -62,6 +62,8 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
         found = next((e for e in marked if sign(e.sentence) and offers(e.sentence, kind, asked)), None)
         if found:
             return found
+    if kind == "number" and asks_sum(question):
+        return None  # a price is a sum (or a change in one): "260 BZ4X SUVs" does not say what one costs
     # A place is a name: "Where ...?" prefers "in Hurricane Mills", and takes any new name after that.
     for wanted in [kind, "name"] if kind == "place" else [kind]:
         found = next((e for e in candidates if wanted and offers(e.sentence, wanted, asked)), None)

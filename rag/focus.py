@@ -338,7 +338,8 @@ def _forms(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _pattern(form: str) -> re.Pattern:
-    """`form` at a word's start, any ending after it: "Stanley Cup" meets "Stanley Cups", "Iran" meets "Iranian"."""
+    """`form` at a word's start, any ending after it: "Stanley Cup" meets "Stanley Cups", "Iran" meets "Iranian";
+    a short one only as itself or its plural: "SUV" meets "SUVs", not "Suva"."""
     words = [re.escape(word) for word in form.split()]
     open_ended = len(form) >= 4 and form[-1:].isalnum() and not any(form in aliases for aliases in _ALIASES)
-    return re.compile(r"(?<!\w)" + r"\W+".join(words) + (r"\w*" if open_ended else r"(?!\w)"))
+    return re.compile(r"(?<!\w)" + r"\W+".join(words) + (r"\w*" if open_ended else r"s?(?!\w)"))

@@ -30,6 +30,9 @@ from rag.service import Byline
         ("How hot did it get in Cazaux?", "number"),
         ("What had the film earned worldwide by then?", "number"),  # a sum
         ("What did Biden make clear?", None),
+        ("What is the starting price of the new SUV?", "number"),  # what a number measures
+        ("What was the magnitude of the earthquake?", "number"),
+        ("What is the number one song?", None),
     ],
 )
 def test_answer_kind_of_a_question(question, kind):
@@ -229,6 +232,38 @@ def test_how_much_did_it_cost_prefers_a_sum_of_money():
         "The lunch sold for $19 million, eBay said.",
     )
     assert offering("How much did the Buffett lunch cost?", evidence).sentence.startswith("The lunch sold")
+
+
+def test_a_price_is_a_sum_and_free_is_one():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    counted = evidence_of("The recall applies to all 260 BZ4X SUVs delivered so far.", "Toyota warned owners of BZ4X SUVs.")
+    assert offering("What is the starting price of the BZ4X?", counted) is None  # a count is no price
+    assert offering("How many BZ4X SUVs were recalled?", counted).sentence.startswith("The recall")
+    assert not offered("Owners of BZ4X SUVs and Covid-19 patients met at the G7.", "number", set())  # digits in names
+    priced = evidence_of("The upgrade is free during the first year, Microsoft said.", "Windows 10 comes out on July 29.")
+    assert offering("How much does the Windows upgrade cost?", priced).sentence.startswith("The upgrade is free")
+
+
+def test_where_a_sentence_was_filed_is_not_a_name_it_offers():
+    asked = question_words("Who is buying the Carolina Panthers?")
+    assert not offers("ATLANTA (AP) — The new owner of the Carolina Panthers is committed to the team.", "name", asked)
+    assert offers("ATLANTA (AP) — David Tepper is buying the Carolina Panthers.", "name", asked)
+
+
+def test_which_state_or_country_is_answered_by_one_of_them():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of(
+        "Biden's plan to make tuition free was cut from the Build Back Better Act.",
+        "Efforts to waive tuition went further in the states: lawmakers in New Mexico passed a bill.",
+    )
+    assert offering("Which state is making college tuition free?", evidence).sentence.startswith("Efforts")
+    # the question's own state is not the answer
+    evidence = evidence_of("Colorado River cuts were announced by the Interior Department.", "Arizona will face the deepest Colorado River cuts.")
+    assert offering("Which state faces the biggest Colorado River cuts?", evidence).sentence.startswith("Arizona")
 
 
 def test_how_many_counts_what_the_question_says_happened():

@@ -56,6 +56,8 @@ def test_what_an_article_must_mention():
     assert question_focus("Who won the 2019 Stanley Cup?").missing(text) == []  # an undated article may be from then
     assert question_focus("Who won the Stanley Cup in Texas?").missing(text) == ["Texas"]
     assert question_focus("Why were Kias recalled?").missing("Kia recalled 300,000 cars.") == []  # a plural name
+    assert question_focus("What does the SUV cost?").missing("Owners of the SUVs were warned.") == []  # a short one too
+    assert question_focus("What does the SUV cost?").missing("Suvarna said so.") == ["SUV"]
     # "World" and "Cup" apart are not the World Cup; a short name is a whole word.
     assert question_focus("Who won the World Cup?").missing("The world watched the Cup final.") == ["World Cup"]
     # a two-word name the other way round, with "of", "in" or "for"

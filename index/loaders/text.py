@@ -26,6 +26,12 @@ WEB_DATELINE = re.compile(
 )
 
 
+def dateline_end(body: str) -> int:
+    """Where the dateline opening `body` ends ("ATLANTA (AP) — ", "(CNN)"), 0 when it has none."""
+    found = WEB_DATELINE.match(body) or DATELINE.match(body)
+    return found.end() if found else 0
+
+
 def parse_dateline(body: str) -> tuple[str | None, str | None]:
     """The place and the wire agency or outlet of a dateline opening `body`, if it has one."""
     web = WEB_DATELINE.match(body)
