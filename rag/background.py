@@ -18,6 +18,10 @@ _LOOKING_BACK = re.compile(
 _POINTER = re.compile(r"^\W*(?:more|related|read more|read|see also|watch|listen|live updates)\s*:", re.IGNORECASE)
 # A list of links to other stories: "• Rookie NFL player retires over safety issues".
 _BULLET = re.compile(r"^\s*[•·▪►●]")
+# The outlet promoting itself: "Sign up here for the '5 Things' newsletter.", "Get CNN Health's weekly newsletter".
+_PROMOTION = re.compile(
+    r"^\W*(?:sign up|subscribe)\b|\bnewsletter\b.*\b(?:sign up|subscribe|inbox)\b|\b(?:sign up|subscribe)\b.*\bnewsletter\b", re.IGNORECASE
+)
 # A statement ends like one: a heading, a dateline or a label ("Most expensive gas in the USA",
 # "São Paulo, Brazil CNN —", "In pictures: ...") does not.
 _STATEMENT_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
@@ -56,8 +60,8 @@ def looks_back(sentence: str, index: int, published: str | None, asked_years: se
 
 
 def points_elsewhere(sentence: str) -> bool:
-    """A line that links to another story: it states nothing of this article."""
-    return bool(_POINTER.match(sentence) or _BULLET.match(sentence))
+    """A line that links to another story or promotes the outlet: it states nothing of this article."""
+    return bool(_POINTER.match(sentence) or _BULLET.match(sentence) or _PROMOTION.search(sentence))
 
 
 def is_caption(sentence: str) -> bool:

@@ -10,6 +10,13 @@ def test_links_to_other_stories_point_elsewhere():
     assert points_elsewhere("• Rookie NFL player retires over safety issues")
 
 
+def test_the_outlet_promoting_itself_states_nothing():
+    assert points_elsewhere("Sign up here for the '5 Things' newsletter.")
+    assert points_elsewhere("Get CNN Health's weekly newsletter Sign up here to get The Results Are In with Dr.")
+    assert not points_elsewhere("Everyone age 16 or older should sign up for the vaccine.")
+    assert not points_elsewhere("Would you sign up for daily tacos?")
+
+
 def test_photo_credits_mark_captions():
     assert is_caption("Rutherford was 15 when he got his pilot's license Nikolay Doychinov/AFP/Getty Images")
     assert is_caption("(Photo by Alex Wong/Getty Images)")
