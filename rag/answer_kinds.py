@@ -51,7 +51,9 @@ _DATE_QUESTION = re.compile(
 PEOPLE = frozenset(
     "person man woman president leader official minister player singer actor actress star celebrity athlete artist"
     " author director member politician senator governor king queen prince princess head ceo founder rapper"
-    " musician spokesman spokeswoman spokesperson mayor judge candidate winner donor".split()
+    " musician spokesman spokeswoman spokesperson mayor judge candidate winner donor astronaut scientist doctor lawyer"
+    " attorney journalist reporter soldier officer suspect coach pilot teacher nurse executive lawmaker diplomat"
+    " ambassador prosecutor activist comedian producer writer billionaire investor owner".split()
 )
 _NAMED_THINGS = (
     "country|countries|state|states|city|cities|nation|province|region|area|island|continent|town|capital"
@@ -207,7 +209,8 @@ _MONEY_QUESTION = re.compile(
 )
 # "How much more ...?", "How much less ...?": a change, which news gives as a share as often as a sum.
 _CHANGE_QUESTION = re.compile(r"^\W*how much (?:more|less|higher|lower|extra|cheaper)\b", re.IGNORECASE)
-_FREE = re.compile(r"\b(?:free|no cost|no charge)\b", re.IGNORECASE)
+# Free as a price: "The upgrade is free", "for free"; not "free loaner vehicles".
+_FREE = re.compile(r"\b(?:(?:is|are|was|were|be|been|remains?|stays?|for)\s+free\b|free of charge|at no (?:cost|charge))", re.IGNORECASE)
 _PERCENT = re.compile(r"\d\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d.,]*\s*(?:dollars|euros|pounds|yuan|yen)\b", re.IGNORECASE)
 

@@ -478,8 +478,9 @@ def _outside_pronouns(parse: Parsed) -> list[int]:
     words = parse.words
     found = []
     own_subject = subject_text(parse) is not None
+    owners = _wh_owners(parse)
     for n, word in enumerate(words):
-        if word.name:
+        if word.name or word.lower in owners:
             continue
         if word.lower == "there" and not _existential(words, n):
             found.append(n)
@@ -488,6 +489,19 @@ def _outside_pronouns(parse: Parsed) -> list[int]:
         elif not own_subject and (word.lower in PERSONAL | POSSESSIVE or _demonstrative_pronoun(words, n)):
             found.append(n)
     return found
+
+
+_PLURAL_NOUNS = frozenset("people children men women police staff".split())
+
+
+def _wh_owners(parse: Parsed) -> frozenset[str]:
+    """The possessives that belong to the question's own wh-subject: "their" in "How many people have had to leave
+    their homes?", "its" in "Which company lost its CEO?"."""
+    noun = wh_nouns(parse).split()[-1:] if wh_is_subject(parse) else []
+    if not noun:
+        return frozenset()
+    plural = noun[0].lower() in _PLURAL_NOUNS or noun[0].lower().endswith("s") and not noun[0].lower().endswith("ss")
+    return frozenset({"their"} if plural else {"its"})
 
 
 def _object_position(words: list[Word], n: int) -> bool:

@@ -117,7 +117,7 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
         return "The question asks who did something, and none of the best-matching sentences says that anyone did."
     unnamed = unnamed_person(clause, evidence)
     if unnamed:
-        return f"The articles that match best mention a {unnamed} but do not name one."
+        return f"The articles that match best mention {'an' if unnamed[0] in 'aeiou' else 'a'} {unnamed} but do not name one."
     role = asked_role(clause)
     if role and not any(_says(e.sentence, role) for e in evidence[:NAMED_WINDOW]):
         return f"The question asks who is the {role}, and none of the best-matching sentences names one."

@@ -244,6 +244,8 @@ def test_a_price_is_a_sum_and_free_is_one():
     assert not offered("Owners of BZ4X SUVs and Covid-19 patients met at the G7.", "number", set())  # digits in names
     priced = evidence_of("The upgrade is free during the first year, Microsoft said.", "Windows 10 comes out on July 29.")
     assert offering("How much does the Windows upgrade cost?", priced).sentence.startswith("The upgrade is free")
+    loaned = evidence_of("Dealers will provide free loaner vehicles to BZ4X owners.", "Toyota recalled the BZ4X.")
+    assert offering("How much does the BZ4X cost?", loaned) is None  # free loaners are not the car's price
 
 
 def test_where_a_sentence_was_filed_is_not_a_name_it_offers():
@@ -418,3 +420,6 @@ def test_a_person_the_articles_leave_unnamed_is_not_answered_by_another_name():
     # "the singer" was named before: the sentence speaks of someone known
     known = evidence_of("Adele is returning to Las Vegas.", "The singer announced Monday that she has new dates for her residency.")
     assert unsupported("Which popular singer will launch a Las Vegas residency?", known) is None
+    # astronauts are people too
+    crew = evidence_of("Artemis III is expected to land astronauts on the lunar surface.", "The Artemis II mission will follow next year.")
+    assert unsupported("Which astronauts will fly on Artemis II?", crew) == "The articles that match best mention an astronaut but do not name one."

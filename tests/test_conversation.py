@@ -140,6 +140,9 @@ def test_questions_that_stand_alone_are_unchanged(question):
         (["Who won the Stanley Cup?"], "Is that so?"),
         (["Who will perform at the halftime show?"], "Which year is that?"),  # no year was named
         (["What did the company announce on Monday?"], "Which company is that?"),  # "the company" says no more
+        # a possessive that belongs to the question's own subject
+        (["How many acres has the Oak Fire burned?"], "How many people have had to leave their homes?"),
+        (["What did Elon Musk say?"], "Which company lost its chief executive?"),
     ],
 )
 def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question):
