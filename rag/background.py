@@ -19,9 +19,7 @@ _POINTER = re.compile(r"^\W*(?:more|related|read more|read|see also|watch|listen
 # A list of links to other stories: "• Rookie NFL player retires over safety issues".
 _BULLET = re.compile(r"^\s*[•·▪►●]")
 # The outlet promoting itself: "Sign up here for the '5 Things' newsletter.", "Get CNN Health's weekly newsletter".
-_PROMOTION = re.compile(
-    r"^\W*(?:sign up|subscribe)\b|\bnewsletter\b.*\b(?:sign up|subscribe|inbox)\b|\b(?:sign up|subscribe)\b.*\bnewsletter\b", re.IGNORECASE
-)
+_PROMOTION = re.compile(r"^\W*(?:sign up|subscribe)\b|\bnewsletter\b.*\b(?:sign up|subscribe|inbox)\b|\b(?:sign up|subscribe)\b.*\bnewsletter\b", re.IGNORECASE)
 # A statement ends like one: a heading, a dateline or a label ("Most expensive gas in the USA",
 # "São Paulo, Brazil CNN —", "In pictures: ...") does not.
 _STATEMENT_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
