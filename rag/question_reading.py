@@ -374,10 +374,15 @@ def first_noun_phrase(parse: Parsed, after: int) -> tuple[str, tuple[int, int]] 
     return None
 
 
+_NOT_PLACE_TO = frozenset("according due thanks owing".split())
+
+
 def place_phrase(parse: Parsed) -> str | None:
-    """The first place named after "in", "at", "to"...: "in Hajar al-Aswad"."""
+    """The first place named after "in", "at", "to"...: "in Hajar al-Aswad"; not a source ("according to AAA")."""
     words = parse.words
     for n, word in enumerate(words[:-1]):
+        if word.lower == "to" and n and words[n - 1].lower in _NOT_PLACE_TO:
+            continue
         if word.lower in PLACE_PREPOSITIONS and words[n + 1].name:
             end = noun_phrase_end(words, n + 1)
             return parse.text[word.start : words[end - 1].end]

@@ -143,6 +143,8 @@ def test_questions_that_stand_alone_are_unchanged(question):
         # a possessive that belongs to the question's own subject
         (["How many acres has the Oak Fire burned?"], "How many people have had to leave their homes?"),
         (["What did Elon Musk say?"], "Which company lost its chief executive?"),
+        # a source is no place: "there" is not "to AAA"
+        (["What record price did regular gasoline hit, according to AAA?"], "How many states are already there?"),
     ],
 )
 def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question):
