@@ -99,6 +99,8 @@ class Word:
     end: int
     lower: str
     name: bool  # capitalised, and not a sentence-initial function word
+    # "according" in "US inflation, according to RSM": no phrase runs over a comma, but a place does ("Buchanan County, Virginia")
+    after_comma: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def tokens(text: str) -> list[Word]:
             continue
         capitalised = token[0].isupper() or any(part[:1].isupper() for part in token.split("-")[1:])
         initial_function = not words and (lower in function_words() or lower in _VERBS)  # "Tell me about ..."
-        words.append(Word(token, match.start(), match.end(), lower, capitalised and not initial_function))
+        comma = bool(words) and "," in text[words[-1].end : match.start()]
+        words.append(Word(token, match.start(), match.end(), lower, capitalised and not initial_function, comma))
     return words
 
 
@@ -223,7 +226,11 @@ def noun_phrase_end(words: list[Word], start: int) -> int:
     while True:
         n = end + (1 if end < len(words) and words[end].lower in DETERMINERS else 0)
         content = n
-        while content < len(words) and not is_function(words[content]):
+        while (
+            content < len(words)
+            and not is_function(words[content])
+            and not (content > n and words[content].after_comma and not (words[content].name and words[content - 1].name))
+        ):
             content += 1
         if content == n:
             return end
@@ -251,9 +258,18 @@ def _verb_in(words: list[Word], start: int, end: int, aux: str) -> int | None:
 # --- what an earlier question is about ------------------------------------------------
 
 
+# A number or a span of time stands for nothing a pronoun refers to: "it" in "When was it last that high?" is not
+# the "$110" of "$110 oil", nor "their" in "... for their work?" "the past three decades".
+_AMOUNT = re.compile(r"\$?[\d.,]+%?")
+_PERIOD = re.compile(
+    r"(?:the\s+)?(?:(?:past|last|next|coming|previous|first|same)\s+)?(?:[\w-]+\s+)?(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies)|hours?)",
+    re.IGNORECASE,
+)
+
+
 def referents_of(parse: Parsed) -> list[Referent]:
     """The question's noun phrases a pronoun may stand for, most salient first: its subject (or
-    the people its wh-phrase asks about), then the phrases after its verb. Dates stand for nothing."""
+    the people its wh-phrase asks about), then the phrases after its verb. Dates and numbers stand for nothing."""
     words = parse.words
     if not words:
         return []
@@ -265,7 +281,8 @@ def referents_of(parse: Parsed) -> list[Referent]:
         inside = [w for w in words if subject[1][0] <= w.start < subject[1][1]]
         kind = kind_of(inside)
         kind = "person" if asks_who and kind == "name" else kind  # "Who is Liz Truss?"; not "Who are the Proud Boys?"
-        found += [Referent(subject[0], subject[1], kind, speaker=speaker), *_owner(parse, inside)]
+        if not _AMOUNT.fullmatch(subject[0]):
+            found += [Referent(subject[0], subject[1], kind, speaker=speaker), *_owner(parse, inside)]
     elif wh_is_subject(parse) and wh_nouns(parse):
         nouns = [w for w in words[1 : parse.wh] if w.lower not in WH_MODIFIERS]
         kind = kind_of(nouns)
@@ -281,8 +298,8 @@ def referents_of(parse: Parsed) -> list[Referent]:
         if end > n:
             span = (words[n].start, words[end - 1].end)
             text = parse.text[span[0] : span[1]]
-            place = words[n].name and words[n - 1].lower in PLACE_PREPOSITIONS
-            if not WHEN.fullmatch(text):
+            place = words[n].name and words[end - 1].name and words[n - 1].lower in PLACE_PREPOSITIONS  # not "to US inflation"
+            if not WHEN.fullmatch(text) and not _AMOUNT.fullmatch(text) and not _PERIOD.fullmatch(text):
                 found += [Referent(text, span, "place" if place else kind_of(words[n:end]), role), *_owner(parse, words[n:end], role)]
         n = max(end, n + 1)
     return found

@@ -154,6 +154,8 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
 @pytest.mark.parametrize(
     ("earlier", "follow_up", "expected"),
     [
+        # a number and a source are no referents: "it" is the inflation, not "$110" or "US inflation, according"
+        (["What would $110 oil do to US inflation, according to RSM?"], "When was it last that high?", "When was US inflation last that high?"),
         # "that" is the latest question's event, not the first question's subject
         (["What did Iran say?", NEIGHBOURHOODS], "When was that?", "When did the Syrian army capture the neighbourhoods?"),
         (["Who won the Stanley Cup?", "Who replaced Boris Johnson?"], "When was that?", "When was Boris Johnson replaced?"),
@@ -229,6 +231,14 @@ def test_follow_ups_resolve_from_the_latest_turn_that_fits(earlier, follow_up, e
     rewrite = standalone_question(follow_up, chat(*earlier))
     assert rewrite == expected
     assert "(" not in rewrite
+
+
+def test_spans_of_time_and_sources_are_no_referents_and_a_place_keeps_its_state():
+    from rag.question_reading import read_question, referents_of
+
+    found = [r.text for r in referents_of(read_question("How many lawsuits has Trump faced over the past three decades, according to a USA TODAY analysis?"))]
+    assert "the past three decades" not in found and not any(text.endswith("according") for text in found)
+    assert "Buchanan County, Virginia" in [r.text for r in referents_of(read_question("How much rain fell in Buchanan County, Virginia?"))]
 
 
 def test_a_name_the_answers_give_a_role_is_a_person_not_it():
