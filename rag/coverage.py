@@ -7,10 +7,10 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 import re
 from functools import partial
 
-from rag.answer_kinds import PEOPLE, answer_kind, asks_sum, counted_noun, asked_clause, names_as, offers, question_words, strong_sign, which_noun
+from rag.answer_kinds import PEOPLE, answer_kind, asks_sum, counted_noun, counts, asked_clause, names_as, offers, question_words, strong_sign, which_noun
 from rag.evidence import Evidence
 from rag.term_weights import topic_terms
-from rag.focus import asked_deed, question_focus, says_deed, tells, told
+from rag.focus import asked_deed, named_deed, question_focus, says_deed, tells, told
 
 # How many of the best sentences may supply the kind of answer asked for.
 KIND_WINDOW = 3
@@ -45,8 +45,11 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
 
     def fits(e: Evidence, lexical: bool = True) -> bool:
         # A follow-up's sentence its conversation weighed in (its story; its words as typed) need not share a word with
-        # the question made stand-alone: "Tepper's $2.2 billion purchase" answers "How much is he paying?".
-        return e.score >= floor and (e.lexical > 0 or e.story > 0 or not lexical) and (not happened or tells(e.sentence, happened))
+        # the question made stand-alone: "Tepper's $2.2 billion purchase" answers "How much is he paying?"; nor say what
+        # the question says happened when it counts what it asks about: "122 developing eggs" answers "How many eggs
+        # was she carrying?" in the story of the python.
+        said = not happened or tells(e.sentence, happened) or e.story > 0 and counts(e.sentence, noun) and not named_deed(happened)
+        return e.score >= floor and (e.lexical > 0 or e.story > 0 or not lexical) and said
 
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # Stronger signs, looked for a little further down, the first that some sentence gives.

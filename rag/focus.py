@@ -256,6 +256,12 @@ def told(question: str, noun: str | None = None) -> frozenset[str]:
     return frozenset(stems)
 
 
+def named_deed(stems: frozenset[str]) -> bool:
+    """Whether `stems` (`told`) hold a deed of `_SAME_DEED`, which news reports in words it lists (win, lead, kill):
+    a count of the same people that does not say them counts another deed ("1,500 people were injured")."""
+    return any(stems & _deed_stems(deed) for deed in _SAME_DEED)
+
+
 def tells(sentence: str, stems: frozenset[str]) -> bool:
     """Whether `sentence` uses one of the `stems` (`told`)."""
     return bool(stems.intersection(verb_terms(sentence)))

@@ -214,6 +214,19 @@ def test_a_follow_ups_story_sentence_may_answer_without_the_questions_words():
     assert offering(asked, evidence) is evidence[0]
 
 
+def test_a_follow_ups_story_sentence_counting_what_is_asked_need_not_say_what_happened():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of("She had the largest number of eggs ever found, with 122 developing eggs in her.")
+    assert offering("How many eggs was she carrying?", evidence) is None  # asked alone: "carrying" is not said
+    evidence[0].story = 0.5  # asked after "How long was the record python?", from that story's article
+    assert offering("How many eggs was she carrying?", evidence) is evidence[0]
+    injured = evidence_of("Some 1,500 people were injured in the quake.")
+    injured[0].story = 0.5
+    assert offering("How many people died?", injured) is None  # a deed news words one way is still asked of the sentence
+
+
 def test_a_day_of_the_month_is_a_date_not_an_amount():
     assert not offers("The last Powerball jackpot was won on August 3 in Pennsylvania.", "number", set())
     assert not offers("It was won on 3 Aug in Pennsylvania.", "number", set())
