@@ -241,7 +241,7 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     if kind == "name" and (noun := which_noun(question)):
         asked = question_words(question)
         return lambda sentence: names_as(sentence, noun) or bool(places_named(sentence, noun) - asked)
-    if kind == "number" and _MONEY_QUESTION.search(question):
+    if kind == "number" and asks_sum(question):
         if _CHANGE_QUESTION.search(question):  # "How much more will heating cost?": "17.2% more" answers as well as a sum
             return lambda sentence: bool(_MONEY.search(sentence) or _PERCENT.search(sentence))
         return lambda sentence: bool(_MONEY.search(sentence) or _FREE.search(sentence))

@@ -45,6 +45,7 @@ from rag.question_reading import (
     auxiliary,
     first_noun_phrase,
     function_words,
+    is_plural,
     is_function,
     is_person_noun,
     is_speech,
@@ -491,17 +492,13 @@ def _outside_pronouns(parse: Parsed) -> list[int]:
     return found
 
 
-_PLURAL_NOUNS = frozenset("people children men women police staff".split())
-
-
 def _wh_owners(parse: Parsed) -> frozenset[str]:
     """The possessives that belong to the question's own wh-subject: "their" in "How many people have had to leave
     their homes?", "its" in "Which company lost its CEO?"."""
     noun = wh_nouns(parse).split()[-1:] if wh_is_subject(parse) else []
     if not noun:
         return frozenset()
-    plural = noun[0].lower() in _PLURAL_NOUNS or noun[0].lower().endswith("s") and not noun[0].lower().endswith("ss")
-    return frozenset({"their"} if plural else {"its"})
+    return frozenset({"their"} if is_plural(noun[0].lower()) else {"its"})
 
 
 def _object_position(words: list[Word], n: int) -> bool:

@@ -163,8 +163,13 @@ def is_possessive(word: Word) -> bool:
     return bool(re.search(r"[’']s$|s[’']$", word.text))
 
 
-def _is_plural_s(word: Word) -> bool:
-    return word.lower.endswith("s") and not word.lower.endswith(("ss", "us", "is"))
+def _plural_s(lower: str) -> bool:
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is"))
+
+
+def is_plural(lower: str) -> bool:
+    """Whether a lower-cased noun is plural: "people", "lawsuits"; not "status" or "crisis"."""
+    return lower in _IRREGULAR_PLURALS or _plural_s(lower)
 
 
 def _is_base_verb(word: Word) -> bool:
@@ -251,7 +256,7 @@ def _verb_in(words: list[Word], start: int, end: int, aux: str) -> int | None:
         return known
     # An object name after the verb ("tell Assad") ends the search; a verb after "did" takes no -s.
     limit = next((n for n in inside if words[n].name and not words[n - 1].name), end)
-    lowercase = [n for n in range(first + 1, limit) if not words[n].name and not _is_plural_s(words[n]) and not is_possessive(words[n])]
+    lowercase = [n for n in range(first + 1, limit) if not words[n].name and not _plural_s(words[n].lower) and not is_possessive(words[n])]
     return lowercase[-1] if lowercase else None
 
 
@@ -330,7 +335,7 @@ def kind_of(phrase: list[Word]) -> str:
         return "name"  # "Kanye West", not "Twitter account": a common noun heads a thing
     if head.name:
         return "organisation"  # a name after "the" is no person: "the World Series", "the Astros"
-    if head.lower in _IRREGULAR_PLURALS or _is_plural_s(head):
+    if is_plural(head.lower):
         return "plural"
     return "thing"
 
