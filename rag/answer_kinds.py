@@ -22,9 +22,7 @@ _WHAT_SUM = r"^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|ea
 # "What is the starting price of ...?", "What was the magnitude of the earthquake?": what a number measures;
 # the first ones are sums of money.
 _SUMS = "price|prices|cost|costs|salary|rent|revenue|profit|budget|fine|fee|value|worth|valuation"
-_QUANTITIES = (
-    f"{_SUMS}|percentage|percent|share|number|amount|age|size|magnitude|rate|toll|population|total|temperature|speed|distance|height|weight|score|turnout"
-)
+_QUANTITIES = f"{_SUMS}|percentage|percent|share|number|amount|age|size|magnitude|rate|toll|count|tally|population|total|temperature|speed|distance|height|weight|score|turnout"
 
 
 def _what_is(nouns: str) -> str:

@@ -27,6 +27,9 @@ SCATTER = 3
 _GOES_ON = re.compile(r"(?:He|She|They)\b")
 # "No 1" and "No. 5" are numbers, not negations.
 _NEGATION = re.compile(r"\b(?:not|never|none|nobody|nothing|neither|nor)\b|\bno\b(?!\.?\s*\d)|n[’']t\b", re.IGNORECASE)
+# A negated gerund after a preposition is part of what is asked about, not a question about what did not happen:
+# "How many lawsuits accuse him of not paying people?".
+_NEGATED_GERUND = re.compile(r"\b(?:of|for|by|about|from|over)\s+(?:not|never)\s+\w+ing\b", re.IGNORECASE)
 
 
 def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
@@ -124,7 +127,7 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     role = asked_role(clause)
     if role and not any(_says(e.sentence, role) for e in evidence[:NAMED_WINDOW]):
         return f"The question asks who is the {role}, and none of the best-matching sentences names one."
-    if _NEGATION.search(clause) and not _NEGATION.search(evidence[0].sentence):
+    if _NEGATION.search(_NEGATED_GERUND.sub(" ", clause)) and not _NEGATION.search(evidence[0].sentence):
         return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."
     return scattered(question, evidence)
 

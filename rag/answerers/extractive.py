@@ -83,7 +83,12 @@ class ExtractiveAnswerer:
     def weak(self, evidence: list[Evidence]) -> bool:
         """Whether the best evidence is too weak to answer from."""
         # The content match is the best of the leading sentences': which of them leads is placement, not match.
-        return not evidence or evidence[0].score - evidence[0].story < self.threshold or max(map(content_match, evidence[:LEADING])) < self.min_match
+        if not evidence or max(map(content_match, evidence[:LEADING])) < self.min_match:
+            return True
+        # A follow-up answered from its story's articles says less than a question asked alone ("Over what period?"):
+        # its score without the story falls short of the threshold however well the sentence answers, so only the
+        # content match holds it.
+        return not evidence[0].story and evidence[0].score < self.threshold
 
     def answer(self, question: str, evidence: list[Evidence]) -> AskResult:
         evidence, uncovered = covering(evidence)
