@@ -222,6 +222,14 @@ _AGE = re.compile(
 )
 
 
+# "Why ...?" is answered by a sentence giving a cause: "resigned after recordings surfaced", "due to the location of
+# their EU headquarters", "following the death of Mahsa Amini".
+_WHY_QUESTION = re.compile(r"^\W*(?:and\s+)?why\b", re.IGNORECASE)
+_REASON = re.compile(
+    r"\b(?:because|due to|caused by|following|after|amid|as a result|thanks to|blamed|driven by|fu?elled by|sparked by"
+    r"|triggered by|led to|reasons?|in order to|so that|in protest|over concerns?)\b",
+    re.IGNORECASE,
+)
 _CALLED_QUESTION = re.compile(r"\b(?:called|named|dubbed|known as)\W*$", re.IGNORECASE)
 # "The robot, dubbed Optimus", "a variant called BA.5", "known as “Squid Game”".
 _CALLED = re.compile(r"\b(?:called|named|dubbed|known as|nicknamed)\s+(?:the\s+)?[\"“‘']?[A-Z0-9]")
@@ -233,7 +241,7 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     """What marks the sentence holding the answer better than its kind alone: a name of the
     noun "Which ...?" asks about, a sum of money for "How much did it cost?", a number of what
     "How many ...?" counts, an age for "How old ...?", an apposition for "Who was <name>?", the
-    name given ("dubbed Optimus") for "What is it called?".
+    name given ("dubbed Optimus") for "What is it called?", a cause ("after", "due to") for "Why ...?".
     (Not a day of the month for "When ...?": photo captions carry one, "Police detain a man in
     Moscow on September 21, 2022", and led conversations astray.)"""
     if kind == "name" and (noun := which_noun(question)):
@@ -249,6 +257,8 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         return lambda sentence: bool(_AGE.search(sentence))
     if kind == "name" and _CALLED_QUESTION.search(question):
         return lambda sentence: bool(_CALLED.search(sentence) or _QUOTED_TITLE.search(sentence))
+    if kind is None and _WHY_QUESTION.match(question):
+        return lambda sentence: bool(_REASON.search(sentence))
     if kind == "name" and (described := _WHO_IS.match(question)):
         person = described.group(1).strip()
         said = re.compile(rf"\b(?:{re.escape(person)}|{re.escape(person.split()[-1])})\s*,\s+(?:a|an|the|\d{{1,3}},)\s")

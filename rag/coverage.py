@@ -65,7 +65,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     # "He was 68." shares no word with "How old was Ashton Carter?": it goes on about the sentence before it.
     marked = [e for e in evidence[:NAMED_WINDOW] if fits(e) or (_GOES_ON.match(e.sentence) and fits(e, lexical=False))] if signs else []
     for sign in signs:
-        found = next((e for e in marked if sign(e.sentence) and offers(e.sentence, kind, asked)), None)
+        found = next((e for e in marked if sign(e.sentence) and (kind is None or offers(e.sentence, kind, asked))), None)
         if found:
             return found
     if kind == "number" and asks_sum(question):

@@ -216,7 +216,11 @@ def _subject_and_verb(words: list[Word], aux: int) -> tuple[tuple[int, int] | No
     start = aux + 1
     if start >= len(words) or (_is_participle(words[start]) and auxiliary(words[aux]) not in DO | MODALS):
         return None, start if start < len(words) else None  # "Which countries have provided ...": the wh-phrase is the subject
-    if words[start].lower in PERSONAL | DEMONSTRATIVE | {"there"}:
+    noun = start + 1 < len(words) and not is_function(words[start + 1]) and not is_verb_form(words[start + 1])
+    # "will those doses have", "was that deal approved"; not "Is that true?", "Is that true for kids?"
+    noun = noun and (is_plural(words[start + 1].lower) or start + 2 < len(words) and not is_function(words[start + 2]))
+    determiner = words[start].lower in DEMONSTRATIVE and noun
+    if words[start].lower in PERSONAL | DEMONSTRATIVE | {"there"} and not determiner:  # not "those doses" of "will those doses have"
         return (start, start + 1), start + 1 if start + 1 < len(words) else None
     end = noun_phrase_end(words, start)
     if end == start:
@@ -286,7 +290,8 @@ def referents_of(parse: Parsed) -> list[Referent]:
         inside = [w for w in words if subject[1][0] <= w.start < subject[1][1]]
         kind = kind_of(inside)
         kind = "person" if asks_who and kind == "name" else kind  # "Who is Liz Truss?"; not "Who are the Proud Boys?"
-        if not _AMOUNT.fullmatch(subject[0]):
+        lone = len(inside) == 1 and _verb_or_adjective(words, words.index(inside[0]))
+        if not _AMOUNT.fullmatch(subject[0]) and not lone:
             found += [Referent(subject[0], subject[1], kind, speaker=speaker), *_owner(parse, inside)]
     elif wh_is_subject(parse) and wh_nouns(parse):
         nouns = [w for w in words[1 : parse.wh] if w.lower not in WH_MODIFIERS]
@@ -299,7 +304,7 @@ def referents_of(parse: Parsed) -> list[Referent]:
         # "that" before a verb relates a clause: "the space plane that took Richard Branson" holds no phrase "that took ...".
         relative = words[n].lower == "that" and n + 1 < len(words) and is_verb_form(words[n + 1])
         opens = words[n].lower in DETERMINERS and not relative or not is_function(words[n]) and not is_verb_form(words[n])
-        end = noun_phrase_end(words, n) if opens else n
+        end = noun_phrase_end(words, n) if opens and not _verb_or_adjective(words, n) else n
         if end > n:
             span = (words[n].start, words[end - 1].end)
             text = parse.text[span[0] : span[1]]
@@ -308,6 +313,26 @@ def referents_of(parse: Parsed) -> list[Referent]:
                 found += [Referent(text, span, "place" if place else kind_of(words[n:end]), role), *_owner(parse, words[n:end], role)]
         n = max(end, n + 1)
     return found
+
+
+# Prepositions after an adjective that "be" predicates: "Who is eligible for a booster?", "Who is responsible to the board?".
+_ADJECTIVE_PREPOSITIONS = frozenset("for to about with at from on by in".split())
+_ADVERB_ENDINGS = ("ally", "ately", "ently", "antly", "ously", "ively", "edly")
+
+
+def _verb_or_adjective(words: list[Word], n: int) -> bool:
+    """Whether the lone lower-case word at `n` is a verb after "to" ("did the US plan to roll out": not "roll"), an
+    adjective "be" predicates ("Who is eligible for ...": not "eligible") or an adverb ("initially"): no noun phrase a
+    pronoun could stand for.
+    A plural ("talk to reporters") or a word a determiner opens is a noun."""
+    word, after = words[n], words[n + 1] if n + 1 < len(words) else None
+    if word.name or word.lower in DETERMINERS or is_plural(word.lower) or n < 1:
+        return False
+    if len(word.lower) > 6 and word.lower.endswith(_ADVERB_ENDINGS) and (after is None or after.lower not in DETERMINERS):
+        return True  # "roll out initially"
+    infinitive = n >= 2 and words[n - 1].lower == "to" and is_verb_form(words[n - 2])
+    predicated = auxiliary(words[n - 1]) in BE and after is not None and after.lower in _ADJECTIVE_PREPOSITIONS
+    return infinitive or predicated
 
 
 def _owner(parse: Parsed, phrase: list[Word], role: str = "subject") -> list[Referent]:

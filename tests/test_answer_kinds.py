@@ -458,3 +458,16 @@ def test_a_follow_up_from_its_story_is_held_by_its_content_match_not_the_score_t
     assert not answerer.weak(period)
     period[0].dense, period[0].lexical = 0.1, 0.0  # a story sentence that shares nothing with the question
     assert answerer.weak(period)
+
+
+def test_a_why_question_is_led_by_the_sentence_giving_a_cause():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of(
+        "The data regulator regulates Instagram and Facebook in Europe.",
+        "The regulator fined Instagram 405 million euros on Friday.",
+        "It regulates Facebook and Instagram due to the location of their EU headquarters in Dublin.",
+    )
+    assert offering("Why does Ireland regulate Instagram and Facebook?", evidence) is evidence[2]
+    assert offering("How does Ireland regulate Instagram and Facebook?", evidence) is None  # no cause asked: left in order

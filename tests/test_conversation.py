@@ -241,6 +241,28 @@ def test_spans_of_time_and_sources_are_no_referents_and_a_place_keeps_its_state(
     assert "Buchanan County, Virginia" in [r.text for r in referents_of(read_question("How much rain fell in Buchanan County, Virginia?"))]
 
 
+def test_an_infinitive_or_a_predicated_adjective_is_no_referent():
+    from rag.question_reading import read_question, referents_of
+
+    planned = [r.text for r in referents_of(read_question("How many doses did the US plan to roll out for children?"))]
+    assert "roll" not in planned and "children" in planned
+    assert [r.text for r in referents_of(read_question("Who is eligible for a second booster?"))] == ["a second booster"]
+    assert "reporters" in [r.text for r in referents_of(read_question("Who did Biden talk to reporters about?"))]
+    assert "initially" not in [r.text for r in referents_of(read_question("What did the US roll out initially?"))]
+
+
+def test_a_demonstrative_before_a_noun_opens_the_subject():
+    from rag.question_reading import read_question, referents_of
+
+    assert [r.text for r in referents_of(read_question("What color caps will those doses have?"))] == ["those doses"]
+    assert referents_of(read_question("Is that true?")) == [] and referents_of(read_question("Why did that happen?")) == []
+    history = [
+        Turn(role="user", content="What color caps will those doses have?"),
+        Turn(role="assistant", content="The doses for children under 5 will have maroon caps. [1]"),
+    ]
+    assert standalone_question("How many kids could get them?", history) == "How many kids could get those doses?"
+
+
 def test_a_name_the_answers_give_a_role_is_a_person_not_it():
     history = [
         Turn(role="user", content="When did Musk relaunch Twitter Blue?"),
