@@ -13,6 +13,14 @@ def test_sentences_are_verbatim_spans_with_abbreviations():
     ]
 
 
+def test_a_title_before_a_name_does_not_end_a_sentence():
+    text = "If Gov. Andy Beshear signs the bill, Lt. Gov. Jacqueline Coleman and Sgt. Ann Lee will attend. It passed."
+    assert [text[s.start : s.end] for s in split_sentences(text)] == [
+        "If Gov. Andy Beshear signs the bill, Lt. Gov. Jacqueline Coleman and Sgt. Ann Lee will attend.",
+        "It passed.",
+    ]
+
+
 def test_seed_sentences_cover_the_text_in_order():
     text = (SEEDS / SEED_DOC).read_text()
     spans = split_sentences(text)
