@@ -51,8 +51,10 @@ PEOPLE = frozenset(
     " author director member politician senator governor king queen prince princess head ceo founder rapper"
     " musician spokesman spokeswoman spokesperson mayor judge candidate winner donor astronaut scientist doctor lawyer"
     " attorney journalist reporter soldier officer suspect coach pilot teacher nurse executive lawmaker diplomat"
-    " ambassador prosecutor activist comedian producer writer billionaire investor owner".split()
+    " ambassador prosecutor activist comedian producer writer billionaire investor owner adviser advisor".split()
 )
+# Roles any person named with a title may fill: "Which US official ...?" is answered by "national security adviser Jake Sullivan".
+_ANY_ROLE = frozenset({"official", "person"})
 _NAMED_THINGS = (
     "country|countries|state|states|city|cities|nation|province|region|area|island|continent|town|capital"
     "|county|river|lake|mountain|ocean|sea|place|company|companies|firm|brand|team|club|party|group"
@@ -183,7 +185,8 @@ def names_as(sentence: str, noun: str) -> bool:
         if apposed.start() > 0 and name not in english_stopwords() and name not in NOT_NAMES:
             return True
     if noun in PEOPLE:
-        after = re.finditer(rf"\b{re.escape(noun)}s?\s+(?-i:([A-Z][\w’'.-]*))", singular, re.IGNORECASE)
+        roles = "|".join(sorted(PEOPLE)) if noun in _ANY_ROLE else re.escape(noun)
+        after = re.finditer(rf"\b(?:{roles})s?\s+(?-i:([A-Z][\w’'.-]*))", singular, re.IGNORECASE)
         return any((name := m.group(1).strip("’'.").lower()) not in english_stopwords() and name not in NOT_NAMES for m in after)
     for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE):
         before = singular[: match.start()].split()[-2:]

@@ -22,7 +22,7 @@ PERSONAL = frozenset("he she it they him her them".split())
 POSSESSIVE = frozenset("his her its their".split())
 DEMONSTRATIVE = frozenset("this that these those".split())
 PLACE_PREPOSITIONS = frozenset("in at into from to near inside outside across".split())
-WH_MODIFIERS = frozenset("many much long old often far".split())
+WH_MODIFIERS = frozenset("many much long old often far other".split())
 # Adverbs that sit between an auxiliary and its verb: "Is Boeing still building ...?"
 ADVERBS = frozenset("still already ever never really actually exactly finally recently currently officially ultimately".split())
 _CALENDAR = (
@@ -208,6 +208,9 @@ def _wh_phrase_length(words: list[Word]) -> int:
         return n
     start = n
     while n < len(words) and not is_function(words[n]) and not _is_participle(words[n]) and not (n > start and is_verb_form(words[n])):
+        # A lower-case word between the asked noun and a name is a verb: "Which team beat Tom Brady ...?"
+        if n > start and not words[n].name and n + 1 < len(words) and words[n + 1].name:
+            break
         n += 1
     return n
 

@@ -159,6 +159,8 @@ def test_which_asks_for_a_name_of_its_noun():
 
     assert which_noun("Which national monument did Biden create?") == "monument"
     assert which_noun("Which companies cut ties with Ye?") == "company" and which_noun("Who won?") is None
+    assert which_noun("Which team beat Tom Brady in his final game?") == "team"  # "beat" before a name is the verb
+    assert which_noun("Which other countries could France turn to?") == "country"
     assert names_as("Yellowstone National Park officials assessed damage.", "park")
     assert names_as("No Bed Bath & Beyond stores were told to adjust it.", "store")
     assert not names_as("The wildly popular South Korean show is green lit.", "show")
@@ -471,3 +473,11 @@ def test_a_why_question_is_led_by_the_sentence_giving_a_cause():
     )
     assert offering("Why does Ireland regulate Instagram and Facebook?", evidence) is evidence[2]
     assert offering("How does Ireland regulate Instagram and Facebook?", evidence) is None  # no cause asked: left in order
+
+
+def test_which_official_is_answered_by_any_person_named_with_a_title():
+    from rag.answer_kinds import names_as
+
+    sentence = "It is unclear whether Iran has delivered them, national security adviser Jake Sullivan told reporters."
+    assert names_as(sentence, "official") and not names_as(sentence, "donor")
+    assert not names_as("White House officials said the drones were ready.", "official")
