@@ -56,6 +56,7 @@ def test_the_storys_weight_does_not_lift_weak_evidence_over_the_refusal_line():
 
     answerer = ExtractiveAnswerer(threshold=0.5, max_citations=3)
     weak = [evidence("story", 0.4)]
+    weak[0].dense, weak[0].lexical = 0.2, 0.1  # a story sentence sharing little with the question
     favoured = continuity.favour(weak, ["story"], weight=0.2)
     assert favoured[0].score == pytest.approx(0.6) and answerer.weak(favoured)
     assert not answerer.weak([evidence("story", 0.6)])
