@@ -2,7 +2,8 @@
 120 real RealTime QA articles, each article's sentences, chunks (ids, offsets, texts), lexical rows,
 the texts the model reads, Chroma's metadata and the story signature hash are those of the same
 articles analysed in-process, and the analysis itself (sentences, chunks, signature) is as it was at
-43c76bf (tests/ingest_golden.json; titles, read by the model and Chroma, have improved since). The whole pipeline with workers is tested in test_pipelined_ingest.py
+43c76bf (tests/ingest_golden.json; titles, read by the model and Chroma, have improved since; 13 articles'
+sentences keep a title before a name since 0eb9430). The whole pipeline with workers is tested in test_pipelined_ingest.py
 and test_streaming_ingest.py (chunks, vectors, an interrupted ingest resumed)."""
 
 import hashlib
