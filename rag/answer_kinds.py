@@ -101,6 +101,8 @@ _MEASURE = re.compile(r"\b\d[\d.,]*-([a-z]+)\b")
 _ONE_OF = re.compile(r"\bone of\b", re.IGNORECASE)
 # Not a digit inside a name: "BZ4X", "Covid-19", "G7".
 _NUMBER = re.compile(r"(?<![A-Za-z\d])(?<![A-Za-z]-)\$?\d[\d.,]*%?(?!(?!(?:m|bn|k|s)\b)[A-Za-z])")
+# A number after a capitalised word inside a sentence belongs to a name: "the Kids 2 Bright Starts Rocker", "Windows 10".
+_IN_NAME = re.compile(rf"(?<=\S)\s+(?!(?:{'|'.join(m.capitalize() for m in [*WEEKDAYS, *MONTHS])})\b)[A-Z][\w’'.-]*\s+\Z")
 # "August 3", "3 August": a date, not an amount.
 _DAY_OF_MONTH = re.compile(
     rf"\b(?:(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(_MONTHS)})\b)", re.IGNORECASE
@@ -158,11 +160,17 @@ def counted_noun(question: str) -> str | None:
 
 
 def _asked_noun(question: str, opening: re.Pattern) -> str | None:
-    from rag.question_reading import read_question, wh_nouns  # question_reading imports this module's neighbours
+    from rag.question_reading import DETERMINERS, is_function, is_verb_form, read_question, wh_nouns  # it imports this module's neighbours
 
     if not opening.match(question):
         return None
-    nouns = [w for w in wh_nouns(read_question(question)).split() if w.lower() not in {"much", "many"}]
+    parse = read_question(question)
+    nouns = [w for w in wh_nouns(parse).split() if w.lower() not in {"much", "many"}]
+    words = parse.words
+    if not nouns and parse.wh < len(words) and words[parse.wh].lower == "of":  # "How many of the rockers were sold?"
+        start = parse.wh + 1 + (parse.wh + 1 < len(words) and words[parse.wh + 1].lower in DETERMINERS)
+        end = next((n for n in range(start, len(words)) if is_function(words[n]) or is_verb_form(words[n])), len(words))
+        nouns = [w.text for w in words[start:end]]
     return _singular(nouns[-1].lower()) if nouns else None
 
 
@@ -171,7 +179,8 @@ def counts(sentence: str, noun: str) -> bool:
     "millions of baby swings" or "one of these swings", which count nothing."""
     number = rf"(?:\d[\d.,]*(?:st|nd|rd|th)?|{'|'.join(sorted(CARDINALS))})"
     # "one of these infant swings" picks one out; it does not count them.
-    return bool(re.search(rf"\b{number}\s+(?!of\b)(?:[\w’'()-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE))
+    found = re.finditer(rf"\b{number}\s+(?!of\b)(?:[\w’'()-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE)
+    return any(not _IN_NAME.search(sentence[: m.start()]) for m in found)
 
 
 def names_as(sentence: str, noun: str) -> bool:

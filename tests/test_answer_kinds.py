@@ -205,6 +205,10 @@ def test_how_many_prefers_a_number_of_what_it_counts():
     from tests.test_focus import evidence_of
 
     assert counted_noun("How many baby swings were recalled?") == "swing" and counted_noun("How much did it cost?") is None
+    assert counted_noun("How many of the rockers were sold?") == "rocker" and counted_noun("How many of them left?") is None
+    assert counted_noun("How many of the lawsuits accuse Trump of not paying?") == "lawsuit"
+    assert not counts("Another infant died while lying in the Kids 2 Bright Starts Rocker.", "rocker")  # a digit in a name
+    assert counts("On Monday 13 rockers were recalled.", "rocker")
     assert counts("More than 4,000 current and former law school applicants got the email.", "applicant")
     assert not counts("She spoke outside Number 10 Downing Street.", "vote")
     assert not counts("Millions of baby swings were recalled.", "swing") and not counts("The owner of one of these swings", "swing")
