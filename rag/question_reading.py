@@ -315,6 +315,9 @@ def referents_of(parse: Parsed) -> list[Referent]:
             if not WHEN.fullmatch(text) and not _AMOUNT.fullmatch(text) and not _PERIOD.fullmatch(text):
                 found += [Referent(text, span, "place" if place else kind_of(words[n:end]), role), *_owner(parse, words[n:end], role)]
         n = max(end, n + 1)
+    if words[0].lower in {"whose", "which"} and parse.subject is not None and (nouns := [w for w in words[1 : parse.wh] if w.lower not in WH_MODIFIERS]):
+        # "Whose record would she break?": the record, whoever's it is ("How old was she when she set it?").
+        found.append(Referent(f"the {parse.text[nouns[0].start : nouns[-1].end]}", None, kind_of(nouns), "object"))
     return found
 
 

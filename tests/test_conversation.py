@@ -251,6 +251,14 @@ def test_an_infinitive_or_a_predicated_adjective_is_no_referent():
     assert "initially" not in [r.text for r in referents_of(read_question("What did the US roll out initially?"))]
 
 
+def test_the_thing_whose_or_which_asks_about_is_a_referent():
+    history = [
+        Turn(role="user", content="Whose record would the youngest woman break?"),
+        Turn(role="assistant", content="The record is held by Shaesta Waiz, who flew around the globe solo at 30. [1]"),
+    ]
+    assert standalone_question("When did she set it?", history).endswith(" set the record?")
+
+
 def test_a_demonstrative_before_a_noun_opens_the_subject():
     from rag.question_reading import read_question, referents_of
 
