@@ -166,6 +166,8 @@ def scattered(question: str, evidence: list[Evidence]) -> str | None:
     best = evidence[:SCATTER]
     if not asked or len(best) < SCATTER or len({e.doc_id for e in best}) < SCATTER:
         return None
+    if best[0].story:  # a follow-up led by its story's sentence: the conversation says what it is about
+        return None
     if 2 * len(asked & set(topic_terms(best[0].sentence))) > len(asked):
         return None
     focus = question_focus(question)

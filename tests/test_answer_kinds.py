@@ -485,3 +485,19 @@ def test_which_official_is_answered_by_any_person_named_with_a_title():
     sentence = "It is unclear whether Iran has delivered them, national security adviser Jake Sullivan told reporters."
     assert names_as(sentence, "official") and not names_as(sentence, "donor")
     assert not names_as("White House officials said the drones were ready.", "official")
+
+
+def test_a_follow_up_led_by_its_storys_sentence_is_not_scattered():
+    from rag.coverage import scattered
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of(
+        "Tesla posted record profits, well above the $2.6 billion forecast by Wall Street.",
+        "Markets rallied on Friday.",
+        "Ford reported its results.",
+    )
+    for n, e in enumerate(evidence):
+        e.doc_id = f"article-{n}"
+    assert scattered("And what had analysts expected?", evidence)  # asked alone: three articles, little shared
+    evidence[0].story = 0.5  # after "How much did Tesla earn?", from that story's article
+    assert scattered("And what had analysts expected?", evidence) is None
