@@ -323,7 +323,9 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
         sentence = sentence[dateline_end(sentence) :]
     if kind == "place":
         cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
-        sentence = " ".join(m.group(1) for m in cues)
+        # A place the question names is no answer, nor are the other words of its name: "near Yosemite National Park"
+        # for "Where did the Oak Fire near Yosemite start?".
+        sentence = " ".join(m.group(1) for m in cues if not set(names(m.group(1))) & asked)
     titles = {m.group(1).lower() for m in _QUOTED_TITLE.finditer(sentence)} if kind == "name" else set()
     titles = {t for t in titles if not set(_WORD.findall(t)) <= asked}
     return titles | {name for name in names(sentence) if name not in asked and name.rstrip("s") not in asked}

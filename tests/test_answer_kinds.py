@@ -501,3 +501,9 @@ def test_a_follow_up_led_by_its_storys_sentence_is_not_scattered():
     assert scattered("And what had analysts expected?", evidence)  # asked alone: three articles, little shared
     evidence[0].story = 0.5  # after "How much did Tesla earn?", from that story's article
     assert scattered("And what had analysts expected?", evidence) is None
+
+
+def test_a_place_the_question_names_is_no_answer_to_where():
+    asked = question_words("Where did the Oak Fire near Yosemite start?")
+    assert not offers("The Oak Fire ignited near Yosemite National Park on Friday.", "place", asked)
+    assert offers("The Oak Fire started in Mariposa County on Friday.", "place", asked)
