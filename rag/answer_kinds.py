@@ -260,9 +260,10 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         asked = question_words(question)
         return lambda sentence: names_as(sentence, noun) or bool(places_named(sentence, noun) - asked)
     if kind == "number" and asks_sum(question):
+        measured = _measures(question)
         if _CHANGE_QUESTION.search(question):  # "How much more will heating cost?": "17.2% more" answers as well as a sum
-            return lambda sentence: bool(_MONEY.search(sentence) or _PERCENT.search(sentence))
-        return lambda sentence: bool(_MONEY.search(sentence) or _FREE.search(sentence))
+            return lambda sentence: bool(_MONEY.search(sentence) or _PERCENT.search(sentence)) and not _other_measure(sentence, measured)
+        return lambda sentence: bool(_MONEY.search(sentence) or _FREE.search(sentence)) and not _other_measure(sentence, measured)
     if kind == "number" and (noun := counted_noun(question)):
         return lambda sentence: counts(sentence, noun)
     if kind == "number" and _HOW_OLD.search(question):
@@ -276,6 +277,37 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         said = re.compile(rf"\b(?:{re.escape(person)}|{re.escape(person.split()[-1])})\s*,\s+(?:a|an|the|\d{{1,3}},)\s")
         return lambda sentence: bool(said.search(sentence))
     return None
+
+
+# What a sum of money measures, in the words news uses for each: "What's the median rent?" is not answered by "the
+# median list price ... $446,642", nor "How much profit did it make?" by "its revenue increased to $83.1 billion".
+_MEASURES = {
+    name: frozenset(words.split())
+    for name, words in {
+        "price": "price prices priced cost costs",
+        "rent": "rent rents",
+        "revenue": "revenue revenues sales",
+        "profit": "profit profits earnings",
+        "salary": "salary salaries wage wages",
+        "fine": "fine fines fined penalty penalties",
+        "budget": "budget budgets",
+        "fee": "fee fees",
+        "value": "value valued worth valuation",
+    }.items()
+}
+
+
+def _measures(question: str) -> set[str]:
+    said = set(_WORD.findall(question.lower()))
+    return {name for name, words in _MEASURES.items() if said & words}
+
+
+def _other_measure(sentence: str, measured: set[str]) -> bool:
+    """Whether `sentence` speaks only of other measures than the question's `measured` ones."""
+    if not measured:
+        return False
+    said = {name for name, words in _MEASURES.items() if set(_WORD.findall(sentence.lower())) & words}
+    return bool(said) and not said & measured
 
 
 def asks_sum(question: str) -> bool:

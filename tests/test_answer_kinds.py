@@ -507,3 +507,14 @@ def test_a_place_the_question_names_is_no_answer_to_where():
     asked = question_words("Where did the Oak Fire near Yosemite start?")
     assert not offers("The Oak Fire ignited near Yosemite National Park on Friday.", "place", asked)
     assert offers("The Oak Fire started in Mariposa County on Friday.", "place", asked)
+
+
+def test_a_sum_of_another_measure_does_not_answer():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    prices = evidence_of("Austin leads the nation in median list price growth, up 23.1% to $446,642.")
+    assert offering("What's the median rent in Austin?", prices) is None  # a price is no rent
+    assert offering("What's the median price in Austin?", prices) is prices[0]
+    rents = evidence_of("The median rent in Austin rose to $1,800 a month, while the median price passed $446,642.")
+    assert offering("What's the median rent in Austin?", rents) is rents[0]  # names the rent too
