@@ -19,9 +19,25 @@ AnswerKind = Literal["number", "date", "name", "place"]
 
 # "What had it earned worldwide?": a sum, as "How much did it cost?" asks for one.
 _WHAT_SUM = r"^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|earned|gross|grossed|cost|raise|raised)\b"
+# What a sum of money measures, in the words news uses for each: "What's the median rent?" is not answered by "the
+# median list price ... $446,642", nor "How much profit did it make?" by "its revenue increased to $83.1 billion".
+_MEASURES = {
+    name: frozenset(words.split())
+    for name, words in {
+        "price": "price prices priced cost costs",
+        "rent": "rent rents",
+        "revenue": "revenue revenues sales",
+        "profit": "profit profits earnings",
+        "salary": "salary salaries wage wages",
+        "fine": "fine fines fined penalty penalties",
+        "budget": "budget budgets",
+        "fee": "fee fees",
+        "value": "value valued worth valuation",
+    }.items()
+}
 # "What is the starting price of ...?", "What was the magnitude of the earthquake?": what a number measures;
 # the first ones are sums of money.
-_SUMS = "price|prices|cost|costs|salary|rent|revenue|profit|budget|fine|fee|value|worth|valuation"
+_SUMS = "|".join(sorted(set().union(*_MEASURES.values())))
 _QUANTITIES = f"{_SUMS}|percentage|percent|share|number|amount|age|size|magnitude|rate|toll|count|tally|population|total|temperature|speed|distance|height|weight|score|turnout"
 
 
@@ -277,24 +293,6 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         said = re.compile(rf"\b(?:{re.escape(person)}|{re.escape(person.split()[-1])})\s*,\s+(?:a|an|the|\d{{1,3}},)\s")
         return lambda sentence: bool(said.search(sentence))
     return None
-
-
-# What a sum of money measures, in the words news uses for each: "What's the median rent?" is not answered by "the
-# median list price ... $446,642", nor "How much profit did it make?" by "its revenue increased to $83.1 billion".
-_MEASURES = {
-    name: frozenset(words.split())
-    for name, words in {
-        "price": "price prices priced cost costs",
-        "rent": "rent rents",
-        "revenue": "revenue revenues sales",
-        "profit": "profit profits earnings",
-        "salary": "salary salaries wage wages",
-        "fine": "fine fines fined penalty penalties",
-        "budget": "budget budgets",
-        "fee": "fee fees",
-        "value": "value valued worth valuation",
-    }.items()
-}
 
 
 def _measures(question: str) -> set[str]:

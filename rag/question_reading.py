@@ -293,7 +293,7 @@ def referents_of(parse: Parsed) -> list[Referent]:
         inside = [w for w in words if subject[1][0] <= w.start < subject[1][1]]
         kind = kind_of(inside)
         kind = "person" if asks_who and kind == "name" else kind  # "Who is Liz Truss?"; not "Who are the Proud Boys?"
-        lone = len(inside) == 1 and _verb_or_adjective(words, words.index(inside[0]))
+        lone = len(inside) == 1 and _not_a_noun(words, words.index(inside[0]))
         if not _AMOUNT.fullmatch(subject[0]) and not lone:
             found += [Referent(subject[0], subject[1], kind, speaker=speaker), *_owner(parse, inside)]
     elif wh_is_subject(parse) and wh_nouns(parse):
@@ -307,7 +307,7 @@ def referents_of(parse: Parsed) -> list[Referent]:
         # "that" before a verb relates a clause: "the space plane that took Richard Branson" holds no phrase "that took ...".
         relative = words[n].lower == "that" and n + 1 < len(words) and is_verb_form(words[n + 1])
         opens = words[n].lower in DETERMINERS and not relative or not is_function(words[n]) and not is_verb_form(words[n])
-        end = noun_phrase_end(words, n) if opens and not _verb_or_adjective(words, n) else n
+        end = noun_phrase_end(words, n) if opens and not _not_a_noun(words, n) else n
         if end > n:
             span = (words[n].start, words[end - 1].end)
             text = parse.text[span[0] : span[1]]
@@ -326,10 +326,10 @@ _ADJECTIVE_PREPOSITIONS = frozenset("for to about with at from on by in".split()
 _ADVERB_ENDINGS = ("ally", "ately", "ently", "antly", "ously", "ively", "edly")
 
 
-def _verb_or_adjective(words: list[Word], n: int) -> bool:
-    """Whether the lone lower-case word at `n` is a verb after "to" ("did the US plan to roll out": not "roll"), an
-    adjective "be" predicates ("Who is eligible for ...": not "eligible") or an adverb ("initially"): no noun phrase a
-    pronoun could stand for.
+def _not_a_noun(words: list[Word], n: int) -> bool:
+    """Whether the lone lower-case word at `n` is no noun a pronoun could stand for: a verb after "to" ("did the US
+    plan to roll out": not "roll"), an adjective "be" predicates ("Who is eligible for ...": not "eligible") or an
+    adverb ("initially").
     A plural ("talk to reporters") or a word a determiner opens is a noun."""
     word, after = words[n], words[n + 1] if n + 1 < len(words) else None
     if word.name or word.lower in DETERMINERS or is_plural(word.lower) or n < 1:
