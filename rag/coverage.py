@@ -8,6 +8,7 @@ import re
 from functools import partial
 
 from rag.answer_kinds import PEOPLE, answer_kind, asks_sum, counted_noun, counts, asked_clause, names_as, offers, question_words, strong_sign, which_noun
+from rag.english import MONTHS
 from rag.evidence import Evidence
 from rag.term_weights import topic_terms
 from rag.focus import asked_deed, named_deed, question_focus, says_deed, tells, told
@@ -37,7 +38,8 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
 
     It must share a word with the question: a number in a sentence about something else
     counts something else. A count must be of what the question says happened: "How many
-    people died?" is not answered by "1,500 people were injured". (Dates are not held to this:
+    people died?" is not answered by "1,500 people were injured", nor a whole year by part of it ("in December").
+    (Dates are not held to this:
     "When did the army capture them?" is answered by "the military said Monday it has retaken".)"""
     clause = asked_clause(question)
     kind = answer_kind(clause)
@@ -45,6 +47,8 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
     noun = counted_noun(question) if kind == "number" else None
     happened = told(clause, noun) if noun else frozenset()
+    # "How many F-Series pickups did Ford sell in all of 2017?" is not answered by December's sales.
+    year = whole_year(question) if kind == "number" else None
 
     def fits(e: Evidence, lexical: bool = True) -> bool:
         # A follow-up's sentence its conversation weighed in (its story; its words as typed) need not share a word with
@@ -52,7 +56,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
         # the question says happened when it counts what it asks about: "122 developing eggs" answers "How many eggs
         # was she carrying?" in the story of the python.
         said = not happened or tells(e.sentence, happened) or e.story > 0 and counts(e.sentence, noun) and not named_deed(happened)
-        return e.score >= floor and (e.lexical > 0 or e.story > 0 or not lexical) and said
+        return e.score >= floor and (e.lexical > 0 or e.story > 0 or not lexical) and said and not (year and part_of_year(e.sentence, year))
 
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # Stronger signs, looked for a little further down, the first that some sentence gives.
@@ -76,6 +80,25 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
         if found:
             return found
     return None
+
+
+_MONTH_NAMES = "|".join(month.capitalize() for month in MONTHS)
+# A whole year asked about: "in all of 2017", "during 2021" (not "2021-22").
+_WHOLE_YEAR = re.compile(r"\b(?:in|during|for|over)\s+(?:all\s+of\s+)?((?:19|20)\d\d)\b(?!\s*[-–])")
+# A part of a year a figure is given for: "in December", "in the first quarter" (not "on December 5", a day).
+_PART_OF_YEAR = re.compile(rf"\b(?:in|during|for|through)\s+(?:the\s+)?(?:(?:first|second|third|fourth|last)\s+quarter|(?:{_MONTH_NAMES})\b(?!\s+\d))")
+_SHORTER_THAN_A_YEAR = re.compile(rf"\b(?:{_MONTH_NAMES})\b|\b(?:quarter|month|week)\b")
+
+
+def whole_year(question: str) -> str | None:
+    """The year "How many ... in all of 2017?" asks about as a whole; None when it names no year or a part of one."""
+    found = _WHOLE_YEAR.search(question)
+    return found.group(1) if found and not _SHORTER_THAN_A_YEAR.search(question) else None
+
+
+def part_of_year(sentence: str, year: str) -> bool:
+    """Whether `sentence` gives its figure for part of a year ("in December", "in the first quarter"), not `year`."""
+    return bool(_PART_OF_YEAR.search(sentence)) and year not in sentence
 
 
 # "Who is the new CEO of Twitter?" asks for whoever holds a role: a sentence that names no CEO cannot answer it.

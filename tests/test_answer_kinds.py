@@ -518,3 +518,17 @@ def test_a_sum_of_another_measure_does_not_answer():
     assert offering("What's the median price in Austin?", prices) is prices[0]
     rents = evidence_of("The median rent in Austin rose to $1,800 a month, while the median price passed $446,642.")
     assert offering("What's the median rent in Austin?", rents) is rents[0]  # names the rent too
+
+
+def test_a_figure_for_part_of_a_year_does_not_answer_for_the_whole_year():
+    from rag.coverage import offering, whole_year
+    from tests.test_focus import evidence_of
+
+    assert whole_year("How many pickups did Ford sell in all of 2017?") == "2017"
+    assert whole_year("How many homes were sold in November 2020?") is None
+    assert whole_year("How much did Tesla earn in the first quarter of 2022?") is None
+    december = evidence_of("Ford sold nearly 90,000 F-Series pickups in December.")
+    assert offering("How many F-Series pickups did Ford sell in all of 2017?", december) is None
+    assert offering("How many F-Series pickups did Ford sell in December?", december) is december[0]
+    year = evidence_of("Ford sold 896,764 F-Series pickups in 2017, after 820,799 in December 2016 alone.")
+    assert offering("How many F-Series pickups did Ford sell in 2017?", year) is year[0]
