@@ -10,6 +10,7 @@ from functools import partial
 from rag.answer_kinds import PEOPLE, answer_kind, asks_sum, counted_noun, counts, asked_clause, names_as, offers, question_words, strong_sign, which_noun
 from rag.english import MONTHS
 from rag.evidence import Evidence
+from rag.question_reading import names_a_person
 from rag.term_weights import topic_terms
 from rag.focus import asked_deed, named_deed, question_focus, says_deed, tells, told
 
@@ -38,7 +39,8 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
 
     It must share a word with the question: a number in a sentence about something else
     counts something else. A count must be of what the question says happened: "How many
-    people died?" is not answered by "1,500 people were injured", nor a whole year by part of it ("in December").
+    people died?" is not answered by "1,500 people were injured", nor a whole year by part of it ("in December"),
+    nor "When did she become foreign secretary?" by a sentence naming no secretary.
     (Dates are not held to this:
     "When did the army capture them?" is answered by "the military said Monday it has retaken".)"""
     clause = asked_clause(question)
@@ -49,6 +51,8 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     happened = told(clause, noun) if noun else frozenset()
     # "How many F-Series pickups did Ford sell in all of 2017?" is not answered by December's sales.
     year = whole_year(question) if kind == "number" else None
+    # "When did Liz Truss become foreign secretary?" is not answered by the day she became prime minister.
+    role = become_role(clause)
 
     def fits(e: Evidence, lexical: bool = True) -> bool:
         # A follow-up's sentence its conversation weighed in (its story; its words as typed) need not share a word with
@@ -56,7 +60,13 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
         # the question says happened when it counts what it asks about: "122 developing eggs" answers "How many eggs
         # was she carrying?" in the story of the python.
         said = not happened or tells(e.sentence, happened) or e.story > 0 and counts(e.sentence, noun) and not named_deed(happened)
-        return e.score >= floor and (e.lexical > 0 or e.story > 0 or not lexical) and said and not (year and part_of_year(e.sentence, year))
+        return (
+            e.score >= floor
+            and (e.lexical > 0 or e.story > 0 or not lexical)
+            and said
+            and not (year and part_of_year(e.sentence, year))
+            and (not role or _says(e.sentence, role))
+        )
 
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # Stronger signs, looked for a little further down, the first that some sentence gives.
@@ -88,6 +98,19 @@ _WHOLE_YEAR = re.compile(r"\b(?:in|during|for|over)\s+(?:all\s+of\s+)?((?:19|20)
 # A part of a year a figure is given for: "in December", "in the first quarter" (not "on December 5", a day).
 _PART_OF_YEAR = re.compile(rf"\b(?:in|during|for|through)\s+(?:the\s+)?(?:(?:first|second|third|fourth|last)\s+quarter|(?:{_MONTH_NAMES})\b(?!\s+\d))")
 _SHORTER_THAN_A_YEAR = re.compile(rf"\b(?:{_MONTH_NAMES})\b|\b(?:quarter|month|week)\b")
+
+
+# "When did Liz Truss become foreign secretary?", "When was she elected mayor?": the role is the head noun after the verb.
+_BECOME = re.compile(
+    r"\b(?:become|became|becomes|appointed|elected)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w’'-]+\s+){0,3}?([A-Za-z][\w-]+)\s*(?:\?|$|\b(?:of|for|at|in|on)\b)"
+)
+
+
+def become_role(question: str) -> str | None:
+    """The role someone takes that "When did X become foreign secretary?" asks about ("secretary"); None for other
+    questions, and for what things become ("When did it become law?", "became cheaper")."""
+    found = _BECOME.search(question)
+    return found.group(1) if found and (names_a_person(found.group(1).lower()) or found.group(1).lower() in PEOPLE) else None
 
 
 def whole_year(question: str) -> str | None:

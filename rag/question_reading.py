@@ -372,7 +372,12 @@ def kind_of(phrase: list[Word]) -> str:
 
 
 def is_person_noun(word: Word) -> bool:
-    lower = word.lower.rstrip(".")
+    return names_a_person(word.lower)
+
+
+def names_a_person(noun: str) -> bool:
+    """Whether the lower-cased `noun` names someone by role: "secretary", "mayor", "spokeswoman"."""
+    lower = noun.rstrip(".")
     return lower in _PERSON_NOUNS or len(lower) > 4 and lower.endswith(_PERSON_SUFFIXES)
 
 

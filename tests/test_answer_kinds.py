@@ -532,3 +532,14 @@ def test_a_figure_for_part_of_a_year_does_not_answer_for_the_whole_year():
     assert offering("How many F-Series pickups did Ford sell in December?", december) is december[0]
     year = evidence_of("Ford sold 896,764 F-Series pickups in 2017, after 820,799 in December 2016 alone.")
     assert offering("How many F-Series pickups did Ford sell in 2017?", year) is year[0]
+
+
+def test_becoming_one_role_is_not_answered_by_becoming_another():
+    from rag.coverage import become_role, offering
+    from tests.test_focus import evidence_of
+
+    assert become_role("When did Liz Truss become foreign secretary?") == "secretary"
+    assert become_role("When was she elected mayor of Chicago?") == "mayor" and become_role("Who made the air bags?") is None
+    premier = evidence_of("Liz Truss became the third female prime minister in British history on Tuesday.")
+    assert offering("When did Liz Truss become foreign secretary?", premier) is None
+    assert offering("When did Liz Truss become prime minister?", premier) is premier[0]
