@@ -71,6 +71,7 @@ PEOPLE = frozenset(
 )
 # Roles any person named with a title may fill: "Which US official ...?" is answered by "national security adviser Jake Sullivan".
 _ANY_ROLE = frozenset({"official", "person"})
+_ANY_PERSON = "|".join(sorted(PEOPLE))
 _NAMED_THINGS = (
     "country|countries|state|states|city|cities|nation|province|region|area|island|continent|town|capital"
     "|county|river|lake|mountain|ocean|sea|place|company|companies|firm|brand|team|club|party|group"
@@ -210,7 +211,7 @@ def names_as(sentence: str, noun: str) -> bool:
         if apposed.start() > 0 and name not in english_stopwords() and name not in NOT_NAMES:
             return True
     if noun in PEOPLE:
-        roles = "|".join(sorted(PEOPLE)) if noun in _ANY_ROLE else re.escape(noun)
+        roles = _ANY_PERSON if noun in _ANY_ROLE else re.escape(noun)
         after = re.finditer(rf"\b(?:{roles})s?\s+(?-i:([A-Z][\w’'.-]*))", singular, re.IGNORECASE)
         return any((name := m.group(1).strip("’'.").lower()) not in english_stopwords() and name not in NOT_NAMES for m in after)
     for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE):
@@ -295,8 +296,9 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     return None
 
 
-def _measures(question: str) -> set[str]:
-    said = set(_WORD.findall(question.lower()))
+def _measures(text: str) -> set[str]:
+    """The measures of `_MEASURES` `text` names: {"rent"} for "What's the median rent?"."""
+    said = set(_WORD.findall(text.lower()))
     return {name for name, words in _MEASURES.items() if said & words}
 
 
@@ -304,7 +306,7 @@ def _other_measure(sentence: str, measured: set[str]) -> bool:
     """Whether `sentence` speaks only of other measures than the question's `measured` ones."""
     if not measured:
         return False
-    said = {name for name, words in _MEASURES.items() if set(_WORD.findall(sentence.lower())) & words}
+    said = _measures(sentence)
     return bool(said) and not said & measured
 
 
