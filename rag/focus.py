@@ -19,6 +19,10 @@ _TOKEN = re.compile(r"[\w’'.&-]+|\S")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
+# A month, or a day, the question dates what it asks by: "in June 2018", "on July 19, 2022", "mid-July 2022".
+_DATED = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(?:(\d{1,2}),?\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
+# A question about what was expected or planned may be answered before its date.
+_AHEAD = re.compile(r"\b(?:will|expect\w*|plan\w*|forecast\w*|project\w*|schedul\w*|due|going to|set to)\b", re.IGNORECASE)
 # Names written with a small first letter: "iOS", "iPhone", "eBay".
 _CAMEL = re.compile(r"[a-z][A-Z]")
 # A number that goes with the name before it (a model, a version, a mission); a year does not: "the World Cup 2022".
@@ -110,9 +114,12 @@ class Focus:
     attribute: tuple[str, str] | None = None  # "What is the speed of light?": ("speed", "light")
     # One-word names of an event the question dates ("the 2022 Masters"): not met by a surname ("Blake Masters").
     events: tuple[str, ...] = ()
+    # Months or days a question asks about after the fact, as ISO and as written (("2018-06", "June 2018")): an
+    # article published before them cannot report it.
+    dated: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.phrases or self.years or self.qualifiers or self.attribute)
+        return bool(self.names or self.phrases or self.years or self.qualifiers or self.attribute or self.dated)
 
     def missing(self, text: str, date: str | None = None, lowered_article: str | None = None) -> list[str]:
         """The parts of the focus `text` does not mention; a year is also met by the `date` it was published.
@@ -134,6 +141,7 @@ class Focus:
             gone.append("“{} of {}”".format(*self.attribute))
         if date:  # an undated article may be from any year
             gone += [year for year in self.years if not date.startswith(year) and not re.search(rf"\b{year}\b", text)]
+            gone += [written for day, written in self.dated if date[: len(day)] < day]
         return gone
 
     def predicate(self, question: str) -> list[str]:
@@ -153,7 +161,14 @@ def question_focus(question: str) -> Focus:
         qualifiers=_qualifiers(asked_clause(unquoted)),
         attribute=_attribute(asked_clause(unquoted)),
         events=tuple(m.group(1) for m in _DATED_EVENT.finditer(unquoted)),
+        dated=() if _AHEAD.search(unquoted) else tuple(dict.fromkeys((_iso_day(m), m.group(0)) for m in _DATED.finditer(unquoted))),
     )
+
+
+def _iso_day(dated: re.Match) -> str:
+    month, day, year = dated.groups()
+    iso = f"{year}-{MONTHS.index(month.lower()) + 1:02d}"
+    return f"{iso}-{int(day):02d}" if day else iso
 
 
 def _qualifiers(clause: str) -> tuple[str, ...]:

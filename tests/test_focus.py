@@ -77,6 +77,19 @@ def test_what_an_article_must_mention():
     assert question_focus("Who did the Astros beat?").missing("The Houston Astros beat the Phillies.") == []
 
 
+def test_an_article_published_before_the_asked_month_cannot_report_it():
+    fed = question_focus("What range did the Fed raise its key rate to in June 2018?")
+    text = "The Fed raised its key rate to a range of 1.5% to 1.75%."
+    assert fed.missing(text, "2018-03-21") == ["June 2018"]
+    assert fed.missing(text, "2018-06-13") == [] and fed.missing(text, "2018-07-02") == []
+    heat = question_focus("What record temperature did the UK reach on July 19, 2022?")
+    assert heat.missing("Temperatures in the UK reached 38.1 degrees.", "2022-07-18") == ["July 19, 2022"]
+    assert heat.missing("Temperatures in the UK reached 40.3 degrees.", "2022-07-19") == []
+    # what was expected or planned for a month may be told before it
+    expected = question_focus("How many vaccines did Fauci expect to be sent by the end of July 2022?")
+    assert expected.missing("Fauci expects 1.6 million doses to be sent.", "2022-07-01") == []
+
+
 def test_what_narrows_a_question_must_be_said():
     """ "Her first Wimbledon" is one of many: an article that never says "first" tells of another one."""
     assert question_focus("When did Serena Williams win her first Wimbledon?").qualifiers == ("first",)
