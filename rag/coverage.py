@@ -167,6 +167,9 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     names = question_focus(clause).names
     if deed and not any(says_deed(e.sentence, deed, names) for e in evidence[:KIND_WINDOW]):
         return "The question asks who did something, and none of the best-matching sentences says that anyone did."
+    untold = said_unknown(question, evidence)
+    if untold:
+        return f"The best-matching sentence says this is not known: “{untold}”"
     unnamed = unnamed_person(clause, evidence)
     if unnamed:
         return f"The articles that match best mention {'an' if unnamed[0] in 'aeiou' else 'a'} {unnamed} but do not name one."
@@ -176,6 +179,36 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     if _NEGATION.search(_NEGATED_GERUND.sub(" ", clause)) and not _NEGATION.search(evidence[0].sentence):
         return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."
     return scattered(question, evidence)
+
+
+# A sentence saying that what is asked is not known: "declined to comment on how many injuries", "Microsoft hasn't
+# specified pricing beyond that", "It is not clear who ...".
+_UNKNOWN = re.compile(
+    r"\b(?:declined|refused|would\s+not|wouldn[’']t|did\s+not|didn[’']t|does\s+not|doesn[’']t|has\s+not|hasn[’']t|have\s+not|haven[’']t|could\s+not|couldn[’']t)"
+    r"\s+(?:yet\s+|immediately\s+|publicly\s+)?(?:to\s+)?(?:comment|say|said|disclose|disclosed|specify|specified|reveal|revealed|release|released|confirm|confirmed|identify|identified|provide|provided)\b"
+    r"|\bnot\s+(?:yet\s+|immediately\s+)?(?:clear|known|disclosed|released|specified|available)\b|\b(?:unclear|unknown|undisclosed)\b",
+    re.IGNORECASE,
+)
+
+
+def said_unknown(question: str, evidence: list[Evidence]) -> str | None:
+    """The best-matching sentence, when it says that what `question` asks is not known; else None. Of the best
+    sentences, the one sharing most of the question's words is the one about what is asked; what it says is
+    unknown is the clause after the saying ("declined to comment on how many injuries"), which must share a word
+    of the question: "has not yet identified the issue and is offering to buy back the SUVs" answers who buys back."""
+    best = evidence[:KIND_WINDOW]
+    if not best:
+        return None
+    closest = max(best, key=lambda e: e.lexical)
+    asked = set(topic_terms(question))
+    for match in _UNKNOWN.finditer(closest.sentence):
+        clause = _CLAUSE_END.split(closest.sentence[match.end() :], maxsplit=1)[0]
+        if asked & set(topic_terms(clause)):
+            return closest.sentence
+    return None
+
+
+_CLAUSE_END = re.compile(r"[;,:]|\b(?:and|but|while|so|although|though)\b")
 
 
 def unnamed_person(question: str, evidence: list[Evidence]) -> str | None:

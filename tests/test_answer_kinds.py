@@ -452,6 +452,29 @@ def test_a_person_the_articles_leave_unnamed_is_not_answered_by_another_name():
     assert unsupported("Which astronauts will fly on Artemis II?", crew) == "The articles that match best mention an astronaut but do not name one."
 
 
+def test_a_best_sentence_saying_the_asked_thing_is_not_known_is_a_refusal():
+    from dataclasses import replace
+
+    from rag.coverage import unsupported
+    from tests.test_focus import evidence_of
+
+    def closest_second(*sentences):  # the second sentence shares most of the question's words
+        first, second = evidence_of(*sentences)
+        return [replace(first, lexical=0.2), replace(second, lexical=0.8)]
+
+    declined = closest_second(
+        "The company recalled 2.9 million vehicles on Tuesday to fix an airbag sensor defect that caused injuries.",
+        "A spokesperson declined to comment on how many injuries, deaths or crashes the company has linked to the defect.",
+    )
+    assert "says this is not known" in unsupported("How many injuries has the defect caused?", declined)
+    # what is unknown is another thing than what is asked: the sentence answers it
+    other = closest_second(
+        "Owners can get $5,000 toward their car payments.",
+        "Toyota has not yet identified the issue and is offering to simply buy back the SUVs from customers.",
+    )
+    assert unsupported("Which carmaker is buying back SUVs?", other) is None
+
+
 def test_a_follow_up_from_its_story_is_held_by_its_content_match_not_the_score_threshold():
     from rag.answerers.extractive import ExtractiveAnswerer
     from tests.test_focus import evidence_of
