@@ -71,6 +71,10 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
     # Stronger signs, looked for a little further down, the first that some sentence gives.
     signs = [sign] if (sign := strong_sign(question, kind)) else []
+    # A whole year pins the measure too: "in 2021, sales slumped to $9.4 billion" answers "What were sales in 2021?"
+    # before "$12.3 billion in 2013" (a month is not pinned by its year: "in March 2022", "the first quarter of 2022").
+    if signs and year:
+        signs.insert(0, lambda sentence, measured=sign: measured(sentence) and year in sentence)
     if not signs and (deed := asked_deed(clause)):  # "Who led the investigation?": "The report, led by Sally Q. Yates"
         focus = question_focus(clause)
         # A year pins the event: "2019's winner was ..." answers "Who won the Buffett lunch in 2019?", this year's winner does not.

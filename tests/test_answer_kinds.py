@@ -475,6 +475,20 @@ def test_a_best_sentence_saying_the_asked_thing_is_not_known_is_a_refusal():
     assert unsupported("Which carmaker is buying back SUVs?", other) is None
 
 
+def test_a_measure_for_the_asked_year_leads_before_one_for_another_year():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of(
+        "Sales at Quillco's US stores were $12.3 billion in 2013, its best year.",
+        "In 2021, sales at Quillco slumped to $9.4 billion, a research firm said.",
+    )
+    assert offering("What were Quillco's US sales in 2021?", evidence) is evidence[1]
+    # a month is not pinned by its year
+    monthly = evidence_of("Outflows from the fund reached $17.5 billion last month.", "The fund took in $1.4 billion in the first quarter of 2022.")
+    assert offering("How much money left the fund in March 2022?", monthly) is monthly[0]
+
+
 def test_a_follow_up_from_its_story_is_held_by_its_content_match_not_the_score_threshold():
     from rag.answerers.extractive import ExtractiveAnswerer
     from tests.test_focus import evidence_of
