@@ -64,7 +64,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
             e.score >= floor
             and (e.lexical > 0 or e.story > 0 or not lexical)
             and said
-            and not (year and part_of_year(e.sentence, year))
+            and not (year and (part_of_year(e.sentence, year) or other_year(e.sentence, year)))
             and (not role or _says(e.sentence, role))
         )
 
@@ -121,6 +121,15 @@ def whole_year(question: str) -> str | None:
     """The year "How many ... in all of 2017?" asks about as a whole; None when it names no year or a part of one."""
     found = _WHOLE_YEAR.search(question)
     return found.group(1) if found and not _SHORTER_THAN_A_YEAR.search(question) else None
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def other_year(sentence: str, year: str) -> bool:
+    """Whether `sentence` names years, none of them `year`: "based on the company's 2013 earnings" for 2014."""
+    named = set(_YEAR.findall(sentence))
+    return bool(named) and year not in named
 
 
 def part_of_year(sentence: str, year: str) -> bool:

@@ -484,6 +484,10 @@ def test_a_measure_for_the_asked_year_leads_before_one_for_another_year():
         "In 2021, sales at Quillco slumped to $9.4 billion, a research firm said.",
     )
     assert offering("What were Quillco's US sales in 2021?", evidence) is evidence[1]
+    # a figure for another year does not answer at all
+    earlier = evidence_of("Workers got profit-sharing of about $2,500, based on Quillco's 2013 earnings.")
+    assert offering("How much profit did Quillco make in 2014?", earlier) is None
+    assert offering("How much profit did Quillco make in 2013?", earlier) is earlier[0]
     # a month is not pinned by its year
     monthly = evidence_of("Outflows from the fund reached $17.5 billion last month.", "The fund took in $1.4 billion in the first quarter of 2022.")
     assert offering("How much money left the fund in March 2022?", monthly) is monthly[0]
