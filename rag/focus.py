@@ -54,6 +54,7 @@ _SAME_DEED = (
     ("win", "won", "winner", "winning", "victory", "victor", "champion", "champ", "championship", "defeat", "beat", "clinch", "triumph"),
     ("lead", "led", "leader", "head", "chair", "direct", "command", "commander"),
     ("kill", "killed", "dead", "death", "die", "died", "shot"),
+    tuple("pick picked choose chose chosen choice select selected tap tapped name named nominate nominated nominee appoint appointed".split()),
 )
 # A deed named to describe, not to report: "four World Cup-winning teams", "the two-time French Open winner",
 # "former champion".
@@ -67,6 +68,8 @@ NEAR_DEED = 12
 # Verbs that say little of what happened: "How many votes did Liz Truss get?" is answered by "81,326 votes".
 _LIGHT_VERBS = "get have make take do go be become give see come hold"
 _WHO_DID = re.compile(r"^\W*who\s+([a-z]+)\b", re.IGNORECASE)
+# "Who did the Braves beat?", "Who did Kathy Hochul pick as ...?": the verb after the subject (its names, or a pronoun).
+_WHOM_DID = re.compile(r"^\W*[Ww]ho\s+(?:did|does|do|will|would)\s+(?:the\s+)?(?:(?:he|she|they|it|we|you)\s+|(?:[A-Z][\w’'.-]*\s+)+)([a-z]+)\b")
 # "Her first Wimbledon", "the best pizza": what is asked is one of many. An article that never says "first" tells of
 # another one ("competed at Wimbledon"); a ranking is met by any word that ranks ("rose most": "the biggest increase").
 # An ordinal is met by itself or its figure: "second" by "2nd".
@@ -254,7 +257,7 @@ def asked_deed(question: str) -> frozenset[str]:
     """For "Who <verb> ...?" with a verb of `_SAME_DEED`, the stems a sentence reporting that deed
     would use ("Who won the Stanley Cup?": win, victori, champion, defeat, ...); empty otherwise:
     other verbs are reported in words no list foresees ("Who redesigned its menu?": "a new menu")."""
-    found = _WHO_DID.search(question)
+    found = _WHOM_DID.search(question) or _WHO_DID.search(question)
     stems = set(verb_terms(found.group(1))) if found else set()
     return next((frozenset(_deed_stems(deed)) for deed in _SAME_DEED if stems & _deed_stems(deed)), frozenset())
 

@@ -209,6 +209,18 @@ def evidence_of(*sentences: str):
     return [Evidence("d", "t", s, i, 0, len(s), 1.0 - i / 10, 0.5, 0.5) for i, s in enumerate(sentences)]
 
 
+def test_who_someone_picked_or_beat_needs_a_sentence_that_says_so():
+    from rag.coverage import unsupported
+    from rag.focus import asked_deed
+
+    assert "beat" in asked_deed("Who did the Braves beat in the World Series?") and "beat" in asked_deed("Who did they beat?")
+    assert asked_deed("Who did Jill Biden meet?") == frozenset()  # a verb no list foresees is not required
+    about = evidence_of("Gov. Andrew Cuomo said he would leave office, handing over to Lt. Gov. Ada Quill.", "Quill will be the first woman governor.")
+    assert "says that anyone did" in unsupported("Who did Ada Quill pick as her lieutenant governor?", about)
+    picked = evidence_of("Ada Quill picked state Sen. Ben Ray as her lieutenant governor on Wednesday.", *[e.sentence for e in about])
+    assert unsupported("Who did Ada Quill pick as her lieutenant governor?", picked) is None
+
+
 def test_who_won_needs_a_sentence_that_says_someone_won():
     from rag.coverage import unsupported
     from rag.focus import asked_deed
