@@ -106,6 +106,9 @@ _DATE = re.compile(
     r"|\bcentur(?:y|ies)\b|\b\d+(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
+# A year that names a thing is not when anything happened: "the 2020 election", "his 2004 album".
+_NAMING_YEAR = re.compile(r"(?:\b(?:the|a|an|his|her|its|their|our|this|that)|[’']s)\s+\Z", re.IGNORECASE)
+_NAMED_AFTER = re.compile(r"\s+[A-Za-z]")
 # A month after a name is a name: "Theresa May", "Ruth April".
 _SURNAME_MONTH = re.compile(
     r"\b(?!(?:In|On|By|Since|Until|Till|From|Last|Next|This|Early|Late|Mid|Through|Throughout|Before|After|During|Each|Every|Of|For|At|To|Around|And|Or|But|Then)\b)[A-Z][a-z]+\s(?:"
@@ -350,7 +353,11 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
             found.add("free")
         return found | ((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
     if kind == "date":
-        return {m.group(0).lower() for m in _DATE.finditer(sentence) if not _SURNAME_MONTH.search(sentence[: m.end()])} - asked
+        return {
+            m.group(0).lower()
+            for m in _DATE.finditer(sentence)
+            if not _SURNAME_MONTH.search(sentence[: m.end()]) and not (_NAMING_YEAR.search(sentence[: m.start()]) and _NAMED_AFTER.match(sentence[m.end() :]))
+        } - asked
     if kind in ("name", "place"):  # where it was filed is not what it says
         sentence = sentence[dateline_end(sentence) :]
     if kind == "place":

@@ -493,6 +493,13 @@ def test_a_measure_for_the_asked_year_leads_before_one_for_another_year():
     assert offering("How much money left the fund in March 2022?", monthly) is monthly[0]
 
 
+def test_a_year_that_names_a_thing_is_not_a_date_it_happened():
+    assert offered("The supervisor said he will resign after recordings about the 2020 election surfaced.", "date", set()) == set()
+    assert offered("Usher is set to follow up his 2004 album.", "date", set()) == set()
+    assert offered("The supervisor resigned in 2020 after the election.", "date", set()) == {"2020"}
+    assert offered("It was the Fed's largest hike since 1994.", "date", set()) == {"1994"}
+
+
 def test_a_follow_up_from_its_story_is_held_by_its_content_match_not_the_score_threshold():
     from rag.answerers.extractive import ExtractiveAnswerer
     from tests.test_focus import evidence_of
