@@ -12,7 +12,7 @@ from typing import Literal
 
 from index.loaders.text import dateline_end
 from rag.places import places_named
-from rag.english import AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, SUPERLATIVES, WEEKDAYS
+from rag.english import aliased, AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, SUPERLATIVES, WEEKDAYS
 from rag.term_weights import english_stopwords
 
 AnswerKind = Literal["number", "date", "name", "place"]
@@ -367,6 +367,7 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
         sentence = " ".join(m.group(1) for m in cues if not set(names(m.group(1))) & asked)
     titles = {m.group(1).lower() for m in _QUOTED_TITLE.finditer(sentence)} if kind == "name" else set()
     titles = {t for t in titles if not set(_WORD.findall(t)) <= asked}
+    asked = asked | aliased(asked)  # "the United States" is no answer to "Where in the US ...?"
     return titles | {name for name in names(sentence) if name not in asked and name.rstrip("s") not in asked}
 
 

@@ -28,3 +28,17 @@ SUPERLATIVES = frozenset(
     longest shortest strongest weakest deadliest costliest hottest coldest busiest cheapest smallest tallest heaviest
     richest poorest closest earliest""".split()
 )
+
+# Common ways of writing the same name; general knowledge, not any article's.
+ALIASES = (
+    ("us", "u.s.", "u.s", "usa", "united states", "america"),
+    ("uk", "u.k.", "britain", "united kingdom"),
+    ("un", "u.n.", "united nations"),
+    ("eu", "e.u.", "european union"),
+    ("nyc", "new york city"),
+)
+
+
+def aliased(words: set[str]) -> set[str]:
+    """The words of other ways of writing any of `words`: "united", "states", "america", ... for "us"."""
+    return {word for aliases in ALIASES if words & set(aliases) for form in aliases for word in form.split()}

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.answer_kinds import asked_clause
-from rag.english import MONTHS, SUPERLATIVES, WEEKDAYS
+from rag.english import ALIASES, MONTHS, SUPERLATIVES, WEEKDAYS
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
@@ -96,14 +96,6 @@ _ATTRIBUTE_QUESTION = re.compile(
 )
 # "The latest on the strike" asks for news, not a ranking.
 _RECENT = {"latest", "newest", "top"}
-# Common ways of writing the same name; general knowledge, not any article's.
-_ALIASES = (
-    ("us", "u.s.", "u.s", "usa", "united states", "america"),
-    ("uk", "u.k.", "britain", "united kingdom"),
-    ("un", "u.n.", "united nations"),
-    ("eu", "e.u.", "european union"),
-    ("nyc", "new york city"),
-)
 
 
 @dataclass(frozen=True)
@@ -349,7 +341,7 @@ def _mentions(lowered_text: str, item: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _forms(name: str) -> tuple[str, ...]:
-    for aliases in _ALIASES:
+    for aliases in ALIASES:
         if name in aliases:
             return aliases
     forms = [name]
@@ -365,5 +357,5 @@ def _pattern(form: str) -> re.Pattern:
     """`form` at a word's start, any ending after it: "Stanley Cup" meets "Stanley Cups", "Iran" meets "Iranian";
     a short one only as itself or its plural: "SUV" meets "SUVs", not "Suva"."""
     words = [re.escape(word) for word in form.split()]
-    open_ended = len(form) >= 4 and form[-1:].isalnum() and not any(form in aliases for aliases in _ALIASES)
+    open_ended = len(form) >= 4 and form[-1:].isalnum() and not any(form in aliases for aliases in ALIASES)
     return re.compile(r"(?<!\w)" + r"\W+".join(words) + (r"\w*" if open_ended else r"s?(?!\w)"))

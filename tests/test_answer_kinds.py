@@ -500,6 +500,12 @@ def test_a_year_that_names_a_thing_is_not_a_date_it_happened():
     assert offered("It was the Fed's largest hike since 1994.", "date", set()) == {"1994"}
 
 
+def test_another_way_of_writing_a_place_the_question_names_is_no_answer():
+    asked = question_words("Where did the first monkeypox death in the US happen?")
+    assert offered("More than 6,600 cases have been detected in the United States.", "place", asked) == set()
+    assert offered("A resident died in Los Angeles County, the first such death in the U.S.", "place", asked) == {"los", "angeles", "county"}
+
+
 def test_a_follow_up_from_its_story_is_held_by_its_content_match_not_the_score_threshold():
     from rag.answerers.extractive import ExtractiveAnswerer
     from tests.test_focus import evidence_of
