@@ -221,6 +221,15 @@ def test_who_someone_picked_or_beat_needs_a_sentence_that_says_so():
     assert unsupported("Who did Ada Quill pick as her lieutenant governor?", picked) is None
 
 
+def test_who_runs_a_company_needs_a_sentence_naming_who_leads_it():
+    from rag.coverage import unsupported
+
+    deal = evidence_of("Quillair pulled the plug on a deal to merge with Frontier.", "Quillair will owe Frontier $69 million.")
+    assert "says that anyone did" in unsupported("Who runs Quillair?", deal)
+    led = evidence_of("Quillair CEO Ted Ray said the deal was good for customers.", *[e.sentence for e in deal])
+    assert unsupported("Who runs Quillair?", led) is None
+
+
 def test_who_won_needs_a_sentence_that_says_someone_won():
     from rag.coverage import unsupported
     from rag.focus import asked_deed
