@@ -202,6 +202,8 @@ _UNKNOWN = re.compile(
     r"|\bnot\s+(?:yet\s+|immediately\s+)?(?:clear|known|disclosed|released|specified|available)\b|\b(?:unclear|unknown|undisclosed)\b",
     re.IGNORECASE,
 )
+# Where the clause a sentence says is unknown ends.
+_CLAUSE_END = re.compile(r"[;,:]|\b(?:and|but|while|so|although|though)\b")
 
 
 def said_unknown(question: str, evidence: list[Evidence]) -> str | None:
@@ -219,9 +221,6 @@ def said_unknown(question: str, evidence: list[Evidence]) -> str | None:
         if asked & set(topic_terms(clause)):
             return closest.sentence
     return None
-
-
-_CLAUSE_END = re.compile(r"[;,:]|\b(?:and|but|while|so|although|though)\b")
 
 
 def unnamed_person(question: str, evidence: list[Evidence]) -> str | None:
