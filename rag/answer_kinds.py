@@ -12,7 +12,20 @@ from typing import Literal
 
 from index.loaders.text import dateline_end
 from rag.places import places_named
-from rag.english import aliased, AUXILIARIES, CARDINALS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, RELATIVE_DAYS, SUPERLATIVES, WEEKDAYS
+from rag.english import (
+    aliased,
+    AUXILIARIES,
+    OPENERS,
+    CARDINALS,
+    MONTH_ABBREVIATIONS,
+    MONTH_NAMES,
+    MONTHS,
+    WEEKDAY_NAMES,
+    NUMBER_WORDS,
+    RELATIVE_DAYS,
+    SUPERLATIVES,
+    WEEKDAYS,
+)
 from rag.term_weights import english_stopwords
 
 AnswerKind = Literal["number", "date", "name", "place"]
@@ -112,7 +125,7 @@ _NAMED_AFTER = re.compile(r"\s+[A-Za-z]")
 # A month after a name is a name: "Theresa May", "Ruth April".
 _SURNAME_MONTH = re.compile(
     r"\b(?!(?:In|On|By|Since|Until|Till|From|Last|Next|This|Early|Late|Mid|Through|Throughout|Before|After|During|Each|Every|Of|For|At|To|Around|And|Or|But|Then)\b)[A-Z][a-z]+\s(?:"
-    + "|".join(m.capitalize() for m in MONTHS)
+    + MONTH_NAMES
     + r")\Z"
 )
 # A number joined to its unit describes something ("a 25-year history", "a 10-day trip"); it counts nothing else.
@@ -122,7 +135,7 @@ _ONE_OF = re.compile(r"\bone of\b", re.IGNORECASE)
 # Not a digit inside a name: "BZ4X", "Covid-19", "G7".
 _NUMBER = re.compile(r"(?<![A-Za-z\d])(?<![A-Za-z]-)\$?\d[\d.,]*%?(?!(?!(?:m|bn|k|s)\b)[A-Za-z])")
 # A number after a capitalised word inside a sentence belongs to a name: "the Kids 2 Bright Starts Rocker", "Windows 10".
-_IN_NAME = re.compile(rf"(?<=\S)\s+(?!(?:{'|'.join(m.capitalize() for m in [*WEEKDAYS, *MONTHS])})\b)[A-Z][\w’'.-]*\s+\Z")
+_IN_NAME = re.compile(rf"(?<=\S)\s+(?!(?:{WEEKDAY_NAMES}|{MONTH_NAMES})\b)[A-Z][\w’'.-]*\s+\Z")
 # "August 3", "3 August": a date, not an amount.
 _DAY_OF_MONTH = re.compile(
     rf"\b(?:(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(_MONTHS)})\b)", re.IGNORECASE
@@ -330,7 +343,7 @@ def names(sentence: str) -> list[str]:
     for match in _CAPITALISED.finditer(sentence):
         word = match.group(0).strip(".’'").lower()
         word = re.sub(r"[’']s$", "", word)
-        if word not in english_stopwords() and word not in NOT_NAMES:
+        if word not in english_stopwords() and word not in NOT_NAMES and word not in OPENERS:
             found.append(word)
     return found
 

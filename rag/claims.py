@@ -27,7 +27,7 @@ import numpy as np
 from index.sentences import split_sentences
 from rag.answer_kinds import names
 from rag.answerers import citation
-from rag.english import CARDINALS
+from rag.english import CARDINALS, OPENERS
 from rag.evidence import Evidence
 from index.lexical.terms import lexical_terms
 from rag.term_weights import english_stopwords
@@ -64,7 +64,6 @@ _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _NUMBER_WORDS = CARDINALS - {"one"}  # "one of them" counts nothing
 _WORDS = re.compile(r"[\w’'-]+")
 _DOTTED = re.compile(r"[\w’'.-]*\w")  # "BA.4" as one word, as `names` reads it
-_OPENERS = frozenset("according however meanwhile also yes additionally moreover furthermore overall today yesterday earlier later instead".split())
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -218,7 +217,7 @@ class ClaimSession:
 
 def _ordinary_word(word: str, evidence: list[Evidence]) -> bool:
     """A word written in lower case somewhere in the evidence, a stop word or a usual opener, not a name."""
-    if word in english_stopwords() or word in _OPENERS:
+    if word in english_stopwords() or word in OPENERS:
         return True
     return any(re.search(rf"(?<![\w’'.-]){re.escape(word)}\b", e.sentence) for e in evidence)
 

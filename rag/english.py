@@ -1,9 +1,16 @@
 """English words the question and answer readers share: months and days, number words, question
 and auxiliary words. General knowledge of the language, written once; never any article's words."""
 
+import re
+
 MONTHS = tuple("january february march april may june july august september october november december".split())
 MONTH_ABBREVIATIONS = tuple("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 WEEKDAYS = tuple("monday tuesday wednesday thursday friday saturday sunday".split())
+# The names as news capitalises them, as a regular expression's alternatives: "January|February|...".
+MONTH_NAMES = "|".join(month.capitalize() for month in MONTHS)
+WEEKDAY_NAMES = "|".join(day.capitalize() for day in WEEKDAYS)
+# A year of modern news, 1800-2099: "1994", "2022"; not "1500" (a time, an amount).
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # Days named by their distance from today.
 RELATIVE_DAYS = tuple("today yesterday tomorrow tonight".split())
 
@@ -27,6 +34,15 @@ SUPERLATIVES = frozenset(
     """most least best worst biggest largest greatest highest lowest fastest slowest newest oldest latest youngest
     longest shortest strongest weakest deadliest costliest hottest coldest busiest cheapest smallest tallest heaviest
     richest poorest closest earliest""".split()
+)
+
+# Words that open a sentence, capitalised there without naming anything: "Well, just about anything ...".
+OPENERS = frozenset(
+    """according however meanwhile also yes additionally moreover furthermore overall today yesterday earlier later
+    instead well still yet indeed besides nonetheless nevertheless thus hence therefore otherwise likewise similarly
+    finally eventually ultimately initially previously recently currently again already perhaps maybe plus anyway
+    sadly unfortunately fortunately luckily importantly notably specifically generally typically basically
+    essentially actually really clearly obviously certainly hopefully interestingly ironically""".split()
 )
 
 # Common ways of writing the same name; general knowledge, not any article's.
