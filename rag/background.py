@@ -6,9 +6,8 @@ lead with the news unless the question asks about the past.
 import math
 import re
 
-from rag.english import MONTHS
+from rag.english import MONTH_NAMES, YEAR
 
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _LOOKING_BACK = re.compile(
     r"\b(?:previously|formerly|used to|had been|(?:the )?(?:last|past|previous) (?:two|three|four|five|six|several|few|\d+)\b)",
     re.IGNORECASE,
@@ -24,7 +23,7 @@ _PROMOTION = re.compile(r"^\W*(?:sign up|subscribe)\b|\bnewsletter\b.*\b(?:sign 
 # "São Paulo, Brazil CNN —", "In pictures: ...") does not.
 _STATEMENT_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
 _PHOTO_CREDIT = re.compile(r"/\s*(?:getty images|afp|ap|reuters|shutterstock|bloomberg|epa|sipa|alamy|ap photo)\b|\((?:photo|image) by\b", re.IGNORECASE)
-_MONTH = "(?:" + "|".join(month.capitalize() for month in MONTHS) + ")"
+_MONTH = f"(?:{MONTH_NAMES})"
 # A wire photo's caption ends with when and where it was taken, the year without a comma after it:
 # "... in the wake of Hurricane Ian on October 02, 2022 in Fort Myers Beach, Florida."
 _CAPTION_DATELINE = re.compile(rf"\bon {_MONTH} \d{{1,2}}, \d{{4}} in [A-Z][\w’'-]*(?:,? [A-Z][\w’'.-]*){{0,5}}\.\s*$")
@@ -49,7 +48,7 @@ def looks_back(sentence: str, index: int, published: str | None, asked_years: se
     looks back ("the team's first title since 2001")."""
     if index < LEAD_NEWS:
         return False
-    years = set(_YEAR.findall(sentence))
+    years = set(YEAR.findall(sentence))
     if years & asked_years:
         return False
     if years and (published or "")[:4].isdigit() and max(years) < published[:4]:

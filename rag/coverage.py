@@ -8,7 +8,7 @@ import re
 from functools import partial
 
 from rag.answer_kinds import PEOPLE, answer_kind, asks_sum, counted_noun, counts, asked_clause, names_as, offers, question_words, strong_sign, which_noun
-from rag.english import MONTHS
+from rag.english import MONTH_NAMES, YEAR
 from rag.evidence import Evidence
 from rag.question_reading import names_a_person
 from rag.term_weights import topic_terms
@@ -96,12 +96,11 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     return None
 
 
-_MONTH_NAMES = "|".join(month.capitalize() for month in MONTHS)
 # A whole year asked about: "in all of 2017", "during 2021" (not "2021-22").
 _WHOLE_YEAR = re.compile(r"\b(?:in|during|for|over)\s+(?:all\s+of\s+)?((?:19|20)\d\d)\b(?!\s*[-–])")
 # A part of a year a figure is given for: "in December", "in the first quarter" (not "on December 5", a day).
-_PART_OF_YEAR = re.compile(rf"\b(?:in|during|for|through)\s+(?:the\s+)?(?:(?:first|second|third|fourth|last)\s+quarter|(?:{_MONTH_NAMES})\b(?!\s+\d))")
-_SHORTER_THAN_A_YEAR = re.compile(rf"\b(?:{_MONTH_NAMES})\b|\b(?:quarter|month|week)\b")
+_PART_OF_YEAR = re.compile(rf"\b(?:in|during|for|through)\s+(?:the\s+)?(?:(?:first|second|third|fourth|last)\s+quarter|(?:{MONTH_NAMES})\b(?!\s+\d))")
+_SHORTER_THAN_A_YEAR = re.compile(rf"\b(?:{MONTH_NAMES})\b|\b(?:quarter|month|week)\b")
 
 
 # "When did Liz Truss become foreign secretary?", "When was she elected mayor?": the role is the head noun after the verb.
@@ -123,12 +122,9 @@ def whole_year(question: str) -> str | None:
     return found.group(1) if found and not _SHORTER_THAN_A_YEAR.search(question) else None
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def other_year(sentence: str, year: str) -> bool:
     """Whether `sentence` names years, none of them `year`: "based on the company's 2013 earnings" for 2014."""
-    named = set(_YEAR.findall(sentence))
+    named = set(YEAR.findall(sentence))
     return bool(named) and year not in named
 
 

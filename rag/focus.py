@@ -12,12 +12,11 @@ from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.answer_kinds import asked_clause
-from rag.english import ALIASES, MONTHS, SUPERLATIVES, WEEKDAYS
+from rag.english import ALIASES, MONTHS, SUPERLATIVES, WEEKDAYS, YEAR
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
 # A month, or a day, the question dates what it asks by: "in June 2018", "on July 19, 2022", "mid-July 2022".
 _DATED = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(?:(\d{1,2}),?\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
@@ -152,7 +151,7 @@ def question_focus(question: str) -> Focus:
     return Focus(
         names=tuple(dict.fromkeys(_names(unquoted))),
         phrases=quoted,
-        years=tuple(dict.fromkeys(_YEAR.findall(unquoted))),
+        years=tuple(dict.fromkeys(YEAR.findall(unquoted))),
         qualifiers=_qualifiers(asked_clause(unquoted)),
         attribute=_attribute(asked_clause(unquoted)),
         events=tuple(m.group(1) for m in _DATED_EVENT.finditer(unquoted)),

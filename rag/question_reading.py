@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.english import AUXILIARIES, BE, DO, HAVE, MODALS, WH
+from rag.english import AUXILIARIES, BE, DO, HAVE, MODALS, MONTH_NAMES, WEEKDAY_NAMES, WH
 from rag.term_weights import english_stopwords
 
 _TOKEN = re.compile(r"\w+(?:[’'.-]\w+)*(?:(?<=s)[’'](?!\w))?")
@@ -26,8 +26,8 @@ WH_MODIFIERS = frozenset("many much long old often far other".split())
 # Adverbs that sit between an auxiliary and its verb: "Is Boeing still building ...?"
 ADVERBS = frozenset("still already ever never really actually exactly finally recently currently officially ultimately".split())
 _CALENDAR = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-    "|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:1[5-9]|20)\\d\\d"
+    f"{MONTH_NAMES}|{WEEKDAY_NAMES}"
+    "|(?:1[5-9]|20)\\d\\d"
     "|(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\\.(?= \\d)"  # "Dec. 13", as news writes a day
 )
 # "May", "December 2016", "Saturday and Sunday", "Dec. 13": what "What about June?" replaces.
