@@ -127,6 +127,7 @@ class Focus:
             and not _named_before(name, lowered, lowered_article)
             and not _words_mentioned(name, lowered)
             and not _turned_around(name, lowered)
+            and not _spelled_out(name, lowered)
         ]
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
         if self.qualifiers and not _qualified(self.qualifiers, lowered):
@@ -332,6 +333,18 @@ def _turned_around(name: str, lowered_text: str) -> bool:
         return False
     first, second = map(re.escape, words)
     return bool(re.search(rf"\b{second}\b(?:\s+[\w’'-]+){{0,2}}\s+(?:of|in|for)\s+(?:the\s+)?{first}\b", lowered_text))
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,5}")
+
+
+def _spelled_out(name: str, lowered_text: str) -> bool:
+    """Whether an acronym is written out, each of its letters opening a word of three letters or more, small words
+    between them: "AC" in "air conditioning", "VAB" in "Vehicle Assembly Building"."""
+    if not _ACRONYM.fullmatch(name):
+        return False
+    between = r"[\s-]+(?:(?:of|and|for|the|&|on|in)\s+)?"
+    return bool(re.search(r"\b" + between.join(rf"{letter}\w{{2,}}" for letter in name.lower()) + r"\b", lowered_text))
 
 
 def _mentions(lowered_text: str, item: str) -> bool:

@@ -65,6 +65,9 @@ def test_dates_answer_when_questions():
 
 def test_names_skip_stop_words_weekdays_and_the_question_own_names():
     assert names("On Monday, Maria Okafor thanked CNN and the Museum's donors.") == ["maria", "okafor", "museum"]
+    # a word that opens a sentence is capitalised there without naming anyone
+    assert names("Well, items found in this Mississippi alligator date back years.") == ["mississippi"]
+    assert not offers("Still, the impact on students is enormous.", "name", question_words("Who erased the debt?"))
     asked = question_words("Who thanked the Museum donors?")
     assert offers("Maria Okafor thanked the donors.", "name", asked)
     assert not offers("The Museum thanked its donors on Monday.", "name", asked)

@@ -68,6 +68,11 @@ def test_what_an_article_must_mention():
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended, the NHL said.") == []
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended.") == ["NHL Stanley Cup Finals"]
     assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
+    # an acronym written out, each letter opening a word: "AC" is air conditioning; "a car" is not
+    assert question_focus("Which store turned off the AC?").missing("The store cut its air conditioning.") == []
+    assert question_focus("Which store turned off the AC?").missing("A car was parked outside.") == ["AC"]
+    assert question_focus("When will the rocket reach the VAB?").missing("It rolls back to the Vehicle Assembly Building.") == []
+    assert question_focus("What did the FBI find?").missing("The Federal Bureau of Investigation found documents.") == []
     assert question_focus("When is Apple releasing iOS 17?").missing("Apple released iOS 16 on Monday.") == ["iOS 17"]
     # a one-word event the question dates is not met by a surname
     masters = question_focus("Who won the 2022 Masters?")
