@@ -16,6 +16,7 @@ from rag.english import (
     aliased,
     AUXILIARIES,
     OPENERS,
+    PERSON_NOUNS,
     CARDINALS,
     MONTH_ABBREVIATIONS,
     MONTH_NAMES,
@@ -75,13 +76,7 @@ _DATE_QUESTION = re.compile(
 # Head nouns after "which"/"what" that name a person, place, organisation or work.
 # People are named after their role ("official Jake Sullivan", "President Biden") or beside it, never by the
 # name before it: "White House officials", "a Conservative Party donor" name whom they work for.
-PEOPLE = frozenset(
-    "person man woman president leader official minister player singer actor actress star celebrity athlete artist"
-    " author director member politician senator governor king queen prince princess head ceo founder rapper"
-    " musician spokesman spokeswoman spokesperson mayor judge candidate winner donor astronaut scientist doctor lawyer"
-    " attorney journalist reporter soldier officer suspect coach pilot teacher nurse executive lawmaker diplomat"
-    " ambassador prosecutor activist comedian producer writer billionaire investor owner adviser advisor".split()
-)
+PEOPLE = PERSON_NOUNS
 # Roles any person named with a title may fill: "Which US official ...?" is answered by "national security adviser Jake Sullivan".
 _ANY_ROLE = frozenset({"official", "person"})
 _ANY_PERSON = "|".join(sorted(PEOPLE))

@@ -36,6 +36,20 @@ SUPERLATIVES = frozenset(
     richest poorest closest earliest""".split()
 )
 
+# Nouns that name a person by role or relation: "Which official ...?" asks for a person; "the mayor" is a "he" or "she".
+PERSON_NOUNS = frozenset(
+    """person man woman boy girl president premier chancellor minister secretary leader official officer chief head
+    ceo founder chair chairman chairwoman member envoy ambassador diplomat senator governor mayor judge justice
+    lawyer attorney prosecutor soldier general commander colonel captain king queen prince princess pope player coach
+    athlete actor actress singer rapper musician artist comedian producer star celebrity author writer reporter
+    journalist director candidate winner representative lawmaker politician spokesman spokeswoman spokesperson
+    adviser advisor victim suspect witness doctor nurse teacher student professor driver pilot astronaut scientist
+    analyst economist expert activist owner billionaire investor executive donor mother father son daughter wife
+    husband brother sister""".split()
+)
+# Titles written before a name, shortened: "Gov. Andy Beshear", "Dr. Anthony Fauci".
+PERSON_TITLES = frozenset("mr mrs ms dr sen gov rep gen".split())
+
 # Words that open a sentence, capitalised there without naming anything: "Well, just about anything ...".
 OPENERS = frozenset(
     """according however meanwhile also yes additionally moreover furthermore overall today yesterday earlier later

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.english import AUXILIARIES, BE, DO, HAVE, MODALS, MONTH_NAMES, WEEKDAY_NAMES, WH
+from rag.english import AUXILIARIES, BE, DO, HAVE, MODALS, MONTH_NAMES, PERSON_NOUNS, PERSON_TITLES, WEEKDAY_NAMES, WH
 from rag.term_weights import english_stopwords
 
 _TOKEN = re.compile(r"\w+(?:[’'.-]\w+)*(?:(?<=s)[’'](?!\w))?")
@@ -72,15 +72,7 @@ _SPEECH_VERBS = frozenset(
     hope praise criticize criticise call urge accuse blame""".split()
 )
 # Head nouns (or titles before a name) that name a person.
-_PERSON_NOUNS = frozenset(
-    """president premier chancellor minister secretary spokesperson official officer leader chief ceo founder
-    chair chairman chairwoman envoy ambassador diplomat senator sen governor gov mayor judge justice lawyer
-    attorney soldier general gen commander colonel king queen prince princess pope man woman boy girl person
-    player coach actor actress singer rapper star author writer reporter journalist director candidate
-    representative rep mr mrs ms dr lawmaker politician victim suspect witness doctor teacher student driver
-    pilot captain owner billionaire executive analyst economist scientist expert professor activist mother
-    father son daughter wife husband brother sister""".split()
-)
+_PERSON_NOUNS = PERSON_NOUNS | PERSON_TITLES
 _PERSON_SUFFIXES = ("man", "woman", "ist")
 # Head nouns that name an organisation: "it" and "they" both may stand for one.
 _ORGANISATION_NOUNS = frozenset(
