@@ -47,6 +47,7 @@ _MEASURES = {
         "budget": "budget budgets",
         "fee": "fee fees",
         "value": "value valued worth valuation",
+        "debt": "debt debts loan loans",
     }.items()
 }
 # "What is the starting price of ...?", "What was the magnitude of the earthquake?": what a number measures;
@@ -241,7 +242,7 @@ def _singular(word: str) -> str:
 
 
 _MONEY_QUESTION = re.compile(
-    rf"{_WHAT_SUM}|{_what_is(_SUMS)}|^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
+    rf"{_WHAT_SUM}|{_what_is(_SUMS)}|^\W*how much\s+(?:[\w-]+\s+)?(?:{_SUMS})\b|^\W*how much\b(?:.*\b(?:cost|costs|pay|paid|pays|sell|sold|worth|invest|invested|raise|raised|spend|spent|win|won|charge|charged"
     r"|go for|went for|fetch|fetched|price|earn|earned|make|made|fine|fined|owe|owes|owed)\b|\s+money\b)",
     re.IGNORECASE,
 )

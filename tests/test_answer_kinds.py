@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rag.answer_kinds import answer_kind, asked_clause, names, offered, offers, question_words, ranks
+from rag.answer_kinds import answer_kind, asked_clause, asks_sum, names, offered, offers, question_words, ranks
 from rag.service import Byline
 from rag.coverage import unsupported
 
@@ -575,6 +575,19 @@ def test_a_sum_of_another_measure_does_not_answer():
     assert offering("What's the median price in Austin?", prices) is prices[0]
     rents = evidence_of("The median rent in Austin rose to $1,800 a month, while the median price passed $446,642.")
     assert offering("What's the median rent in Austin?", rents) is rents[0]  # names the rent too
+
+
+def test_how_much_of_a_sum_asks_for_money():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    question = "How much student debt did the college erase?"
+    assert asks_sum(question) and asks_sum("How much revenue did it report?") and not asks_sum("How much rain fell?")
+    students = evidence_of("The college erased the debt of thousands of students, it said.")
+    assert offering(question, students) is None  # a count of students is no sum
+    assert offering(question, evidence_of("The college erased $1.2 million of student debt, it said.")) is not None
+    # what a voting law will cost is another measure than a debt
+    assert offering(question, evidence_of("The college said the new law will cost the county $11 million.")) is None
 
 
 def test_a_figure_for_part_of_a_year_does_not_answer_for_the_whole_year():
