@@ -85,6 +85,8 @@ _ORDINALS = {
     "tenth": "10th",
 }
 _RANKING = SUPERLATIVES | {"top"}
+# A role held for now, in either word: "Who is Ball State's acting president?" is not answered by its president.
+_STANDING_IN = frozenset({"acting", "interim"})
 _AGAIN = re.compile(r"\s+times?\b", re.IGNORECASE)
 _NARROWING = re.compile(r"(?:^\W*|\b(?:the|a|an|her|his|its|their|our|your|my)\s+|\w[’']s\s+)(\w+)", re.IGNORECASE)
 # "What is the speed of light?": an attribute of a thing in general (no "the", no capital), a question for an
@@ -176,7 +178,7 @@ def _qualifiers(clause: str) -> tuple[str, ...]:
         word = m.group(1).lower()
         if word in _ORDINALS and (m.group(1)[0].isupper() and m.start(1) > 0 or _AGAIN.match(clause, m.end(1))):
             continue
-        if word in _ORDINALS or word in _RANKING - _RECENT:
+        if word in _ORDINALS or word in _RANKING - _RECENT or word in _STANDING_IN:
             found.append(word)
     return tuple(dict.fromkeys(found))
 
@@ -310,7 +312,14 @@ def _qualified(qualifiers: tuple[str, ...], lowered_text: str) -> bool:
     """Whether the text says what narrows the question: an ordinal itself ("first", "2nd"), and for a ranking any word
     that ranks."""
     said = set(WORD.findall(lowered_text))
-    return all(bool({word, _ORDINALS[word]} & said) if word in _ORDINALS else bool(said & _RANKING) or "no. 1" in lowered_text for word in qualifiers)
+    return all(
+        bool({word, _ORDINALS[word]} & said)
+        if word in _ORDINALS
+        else bool(said & _STANDING_IN)
+        if word in _STANDING_IN
+        else bool(said & _RANKING) or "no. 1" in lowered_text
+        for word in qualifiers
+    )
 
 
 def _named_before(name: str, lowered_passage: str, lowered_article: str | None) -> bool:

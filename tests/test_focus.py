@@ -112,6 +112,11 @@ def test_what_narrows_a_question_must_be_said():
     assert adviser.qualifiers == ("second",)
     assert adviser.missing("The prime minister's ethics adviser quit.") == ["“second”"]
     assert adviser.missing("His 2nd ethics adviser quit in June.") == []
+    # A role held for now is another role, in either word: the university's president is not its acting one.
+    acting = question_focus("Who is Harvard's acting president?")
+    assert acting.qualifiers == ("acting",)
+    assert acting.missing("Harvard's president, Paul Ferguson, stepped down.") == ["“acting”"]
+    assert acting.missing("Terry King will serve as Harvard's interim president.") == []
     # not an ordinal in a name, nor one telling how often
     assert question_focus("Why did cities cancel their Fourth of July fireworks?").qualifiers == ()
     assert question_focus("Who tested positive for the second time this month?").qualifiers == ()
