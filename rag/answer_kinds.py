@@ -13,19 +13,19 @@ from typing import Literal
 from index.loaders.text import dateline_end
 from rag.places import places_named
 from rag.english import (
-    aliased,
     AUXILIARIES,
-    OPENERS,
-    PERSON_NOUNS,
     CARDINALS,
     MONTH_ABBREVIATIONS,
     MONTH_NAMES,
     MONTHS,
-    WEEKDAY_NAMES,
     NUMBER_WORDS,
+    OPENERS,
+    PERSON_NOUNS,
     RELATIVE_DAYS,
     SUPERLATIVES,
+    WEEKDAY_NAMES,
     WEEKDAYS,
+    aliased,
 )
 from rag.term_weights import english_stopwords
 

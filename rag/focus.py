@@ -169,10 +169,10 @@ def _iso_day(dated: re.Match) -> str:
 
 
 def _qualifiers(clause: str) -> tuple[str, ...]:
-    """The words narrowing what `clause` asks about to one of many: ordinals and superlatives at its start or after
-    "the" or an owner ("her first Wimbledon", "his second ethics adviser", "Best pizza in town?"), not "Who first came
-    up with it?"; nor an ordinal in a name ("their Fourth of July fireworks") or telling how often ("for the second
-    time")."""
+    """The words narrowing what `clause` asks about to one of many: ordinals, superlatives and "acting" at its start
+    or after "the" or an owner ("her first Wimbledon", "his second ethics adviser", "Best pizza in town?"), not "Who
+    first came up with it?"; nor an ordinal in a name ("their Fourth of July fireworks") or telling how often ("for
+    the second time")."""
     found = []
     for m in _NARROWING.finditer(clause):
         word = m.group(1).lower()
@@ -309,8 +309,8 @@ def _unsaid(found: re.Match) -> str:
 
 
 def _qualified(qualifiers: tuple[str, ...], lowered_text: str) -> bool:
-    """Whether the text says what narrows the question: an ordinal itself ("first", "2nd"), and for a ranking any word
-    that ranks."""
+    """Whether the text says what narrows the question: an ordinal itself ("first", "2nd"), an acting role in either
+    word ("acting", "interim"), and for a ranking any word that ranks."""
     said = set(WORD.findall(lowered_text))
     return all(
         bool({word, _ORDINALS[word]} & said)
