@@ -73,6 +73,7 @@ class Evidence:
     placement: float = 0.0
     # The part of `score` a follow-up's story gave it (rag/continuity.py): a reason to prefer it, not a match.
     story: float = 0.0
+    published: str | None = None  # the article's date (ISO 8601), which "Thursday" in the sentence counts from
 
 
 def passage_span(stored: StoredArticle, index: int) -> range:
@@ -181,6 +182,7 @@ class EvidenceRanker:
                     lexical,
                     missing=focus.missing(passage(articles[doc_id], index), articles[doc_id].article.date, lowered(doc_id)) if focus else [],
                     placement=placement,
+                    published=articles[doc_id].article.date,
                 )
             )
         ranked.sort(key=lambda e: e.score, reverse=True)

@@ -11,6 +11,8 @@ from rag.evidence import Evidence
 from rag.term_weights import topic_terms
 from rag.schema import AskResult, Turn
 from rag.coverage import covering, offering, unsupported
+from rag.answer_kinds import answer_kind, asked_clause
+from rag.relative_days import meant_day, spelled
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
 
@@ -106,6 +108,8 @@ class ExtractiveAnswerer:
         quoted = assemble([CheckedClaim(e.sentence, [i], True, f"quoted verbatim from [{i + 1}]") for i, e in enumerate(chosen)], chosen)
         answer, citations, claims = quoted.answer, quoted.citations, quoted.claims
         warnings = []
+        if answer_kind(asked_clause(question)) == "date" and (meant := meant_day(chosen[0].sentence, chosen[0].published)):
+            answer = f"{answer}\nNote: “{meant[0]}” in [1] is {spelled(meant[1])}, by the date of its article."
         if conflict:
             warnings.append(f'The sources disagree: [1] says "{conflict.first_says}" where [2] says "{conflict.second_says}".')
             answer = f"{answer}\nNote: the sources disagree; compare [1] and [2]."
