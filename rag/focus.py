@@ -350,10 +350,14 @@ _ACRONYM = re.compile(r"[A-Z]{2,5}")
 def _spelled_out(name: str, lowered_text: str) -> bool:
     """Whether an acronym is written out, each of its letters opening a word of three letters or more, small words
     between them: "AC" in "air conditioning", "VAB" in "Vehicle Assembly Building"."""
-    if not _ACRONYM.fullmatch(name):
-        return False
+    return bool(_ACRONYM.fullmatch(name)) and bool(_written_out(name.lower()).search(lowered_text))
+
+
+@lru_cache(maxsize=1024)
+def _written_out(acronym: str) -> re.Pattern:
+    """The words `_spelled_out` looks for, compiled once per acronym as `_pattern` is per name."""
     between = r"[\s-]+(?:(?:of|and|for|the|&|on|in)\s+)?"
-    return bool(re.search(r"\b" + between.join(rf"{letter}\w{{2,}}" for letter in name.lower()) + r"\b", lowered_text))
+    return re.compile(r"\b" + between.join(rf"{letter}\w{{2,}}" for letter in acronym) + r"\b")
 
 
 def _mentions(lowered_text: str, item: str) -> bool:
