@@ -8,11 +8,11 @@ nothing, so an answer to "When ...?" that leads with such a sentence also gives 
 import re
 from datetime import date, timedelta
 
-from rag.english import WEEKDAYS
+from rag.english import RELATIVE_DAYS, WEEKDAY_NAMES, WEEKDAYS
 from rag.recency import parse_day
 
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
-_DAY_WORD = re.compile(r"\b(?:(" + "|".join(d.capitalize() for d in WEEKDAYS) + r")|(today|tonight|yesterday|tomorrow))\b")
+_DAY_WORD = re.compile(rf"\b(?:({WEEKDAY_NAMES})|({'|'.join(RELATIVE_DAYS)}))\b")
 # A day already given in full: "on September 8", "Sept. 8", "8 September".
 _FULL_DAY = re.compile(
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
