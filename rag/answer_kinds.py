@@ -188,7 +188,13 @@ def counted_noun(question: str) -> str | None:
     return _asked_noun(question, _HOW_MANY)
 
 
-def _asked_noun(question: str, opening: re.Pattern) -> str | None:
+def counted_phrase(question: str) -> str | None:
+    """The words that say what "How many ...?" counts: "athletic department employees" in "How many athletic
+    department employees did Michigan State lay off?"; they describe what is counted, not what happened to it."""
+    return _asked_noun(question, _HOW_MANY, whole=True)
+
+
+def _asked_noun(question: str, opening: re.Pattern, whole: bool = False) -> str | None:
     from rag.question_reading import DETERMINERS, is_function, is_verb_form, read_question, wh_nouns  # it imports this module's neighbours
 
     if not opening.match(question):
@@ -200,6 +206,8 @@ def _asked_noun(question: str, opening: re.Pattern) -> str | None:
         start = parse.wh + 1 + (parse.wh + 1 < len(words) and words[parse.wh + 1].lower in DETERMINERS)
         end = next((n for n in range(start, len(words)) if is_function(words[n]) or is_verb_form(words[n])), len(words))
         nouns = [w.text for w in words[start:end]]
+    if whole:
+        return " ".join(nouns).lower() or None
     return _singular(nouns[-1].lower()) if nouns else None
 
 

@@ -7,7 +7,20 @@ number, and "What did not ...?" needs a sentence that says what did not happen.
 import re
 from functools import partial
 
-from rag.answer_kinds import PEOPLE, answer_kind, asks_sum, counted_noun, counts, asked_clause, names_as, offers, question_words, strong_sign, which_noun
+from rag.answer_kinds import (
+    PEOPLE,
+    answer_kind,
+    asks_sum,
+    counted_noun,
+    counted_phrase,
+    counts,
+    asked_clause,
+    names_as,
+    offers,
+    question_words,
+    strong_sign,
+    which_noun,
+)
 from rag.english import MONTH_NAMES, YEAR
 from rag.evidence import Evidence
 from rag.question_reading import names_a_person
@@ -48,7 +61,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     asked = question_words(question)
     floor = evidence[0].score * OFFERING_RATIO if evidence else 0.0
     noun = counted_noun(question) if kind == "number" else None
-    happened = told(clause, noun) if noun else frozenset()
+    happened = told(clause, counted_phrase(clause)) if noun else frozenset()
     # "How many F-Series pickups did Ford sell in all of 2017?" is not answered by December's sales.
     year = whole_year(question) if kind == "number" else None
     # "When did Liz Truss become foreign secretary?" is not answered by the day she became prime minister.

@@ -54,6 +54,7 @@ _SAME_DEED = (
     ("lead", "led", "leader", "head", "chair", "direct", "command", "commander", "run", "runs", "chief", "ceo"),
     ("kill", "killed", "dead", "death", "die", "died", "shot"),
     tuple("pick picked choose chose chosen choice select selected tap tapped name named nominate nominated nominee appoint appointed".split()),
+    tuple("count counted tally tallied track tracked".split()),
 )
 # A deed named to describe, not to report: "four World Cup-winning teams", "the two-time French Open winner",
 # "former champion".

@@ -313,6 +313,25 @@ def test_how_many_counts_what_the_question_says_happened():
     assert offering("How many people were injured in the floods?", evidence_of(injured, killed)).sentence == injured
 
 
+def test_what_is_counted_is_not_what_happened():
+    from rag.answer_kinds import counted_phrase
+    from rag.coverage import offering
+    from rag.focus import told
+    from tests.test_focus import evidence_of
+
+    asked = "How many school bus drivers did the district lay off in May?"
+    assert counted_phrase(asked) == "school bus drivers" and counted_phrase("How much did it cost?") is None
+    assert {"school", "bus"}.isdisjoint(told(asked, counted_phrase(asked)))
+    # the count's own words ("school buses") do not say that anyone was laid off
+    buses = "Its 40 school buses will run on electricity by 2030, officials said."
+    assert offering(asked, evidence_of(buses)) is None
+    cut = "The district laid off 85 school bus drivers in May after the budget vote."
+    assert offering(asked, evidence_of(buses, cut)).sentence == cut
+    # counting is reported in more words than "count": "tracked at least 1,814 cases"
+    tracked = "The agency has tracked at least 1,814 probable or confirmed cases in the state."
+    assert offering("How many flu cases had the agency counted by July?", evidence_of(tracked)).sentence == tracked
+
+
 def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
     from rag.coverage import asked_role, unsupported
     from tests.test_focus import evidence_of
