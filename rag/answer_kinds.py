@@ -29,7 +29,7 @@ from rag.english import (
 )
 from rag.term_weights import english_stopwords
 
-AnswerKind = Literal["number", "date", "name", "place"]
+AnswerKind = Literal["number", "date", "name", "place", "duration"]
 
 # "What had it earned worldwide?": a sum, as "How much did it cost?" asks for one.
 _WHAT_SUM = r"^\W*what\s+(?:did|does|do|had|has|have|will|would)\b.*\b(?:earn|earned|gross|grossed|cost|raise|raised)\b"
@@ -105,6 +105,17 @@ _NAME_QUESTION = re.compile(
 
 _MONTHS = [*MONTHS, *MONTH_ABBREVIATIONS]
 _DAYS = [*WEEKDAYS, *RELATIVE_DAYS]
+# "How long ...?" asks for a length of time (or of a road): a number of its units ("six weeks", "a nine-year sentence"),
+# a "-long" word ("monthlong"), or the day it lasts until or since ("until July", "since 2019").
+_DURATION_QUESTION = re.compile(r"\bhow long\b", re.IGNORECASE)
+_UNITS = r"(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ie)|mile|kilometer|kilometre|km|foot|feet|meter|metre|yard|inch(?:e)?)s?"
+_DURATION = re.compile(
+    rf"\b(?:\d[\d.,]*|{'|'.join(sorted(CARDINALS))}|a|an|several|few|couple of|half an?)[\s-]+(?:more\s+|other\s+|full\s+)?{_UNITS}\b"
+    r"|\b(?:hour|day|week|month|year|decade|life)-?long\b"
+    rf"|\b(?:until|till|through|since)\s+(?:(?:early|mid|late)[\s-]+)?(?:\d+(?:[,.]\d+)*\b|(?-i:{'|'.join(name.capitalize() for name in _MONTHS + list(WEEKDAYS))})\b|(?:next|last|the end of)\b)",
+    re.IGNORECASE,
+)
+
 _NUMBER_WORDS = NUMBER_WORDS
 # Month and day names count capitalised only: "There may even be ..." names no month. A time of day answers "When?" too.
 _DATE = re.compile(
@@ -158,6 +169,8 @@ def asked_clause(question: str) -> str:
 
 
 def answer_kind(question: str) -> AnswerKind | None:
+    if _DURATION_QUESTION.search(question):
+        return "duration"
     if _NUMBER_QUESTION.search(question):
         return "number"
     if _DATE_QUESTION.search(question):
@@ -369,6 +382,8 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
         if "much" in asked and _FREE.search(sentence):  # "How much does the upgrade cost?": "free" is a sum
             found.add("free")
         return found | ((set(_LETTERS.findall(sentence.lower())) & _NUMBER_WORDS) - asked)
+    if kind == "duration":
+        return {m.group(0).lower() for m in _DURATION.finditer(sentence) if not set(_WORD.findall(m.group(0).lower())) <= asked}
     if kind == "date":
         return {
             m.group(0).lower()

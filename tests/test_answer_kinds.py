@@ -27,7 +27,7 @@ from rag.coverage import unsupported
         ("What is Tesla's robot called?", "name"),
         ("What was called off?", None),
         ("Why were the cars recalled?", None),
-        ("How long did the truce last?", None),  # "monthlong", "three weeks": a duration is not always a number
+        ("How long did the truce last?", "duration"),  # "monthlong", "three weeks", "until May": a length of time, not always a number
         ("How hot did it get in Cazaux?", "number"),
         ("What had the film earned worldwide by then?", "number"),  # a sum
         ("What did Biden make clear?", None),
@@ -632,3 +632,21 @@ def test_becoming_one_role_is_not_answered_by_becoming_another():
     premier = evidence_of("Liz Truss became the third female prime minister in British history on Tuesday.")
     assert offering("When did Liz Truss become foreign secretary?", premier) is None
     assert offering("When did Liz Truss become prime minister?", premier) is premier[0]
+
+
+def test_how_long_asks_for_a_length_of_time():
+    from rag.answer_kinds import answer_kind, offered
+    from rag.coverage import offering, unsupported
+    from tests.test_focus import evidence_of
+
+    assert answer_kind("How long was the mayor in office?") == "duration" and answer_kind("How long until they ship?") == "duration"
+    assert offered("She will serve a nine-year sentence.", "duration", set()) == {"nine-year"}
+    assert offered("The 69-minute window opens at noon.", "duration", set()) == {"69-minute"}
+    assert offered("The monthlong strike ended.", "duration", set()) == {"monthlong"}
+    assert offered("The bridge has been closed since 2019.", "duration", set()) == {"since 2019"}
+    assert offered("Tickets rose 5 cents a gallon on Monday.", "duration", set()) == set()
+    asked = "How long will the water ban be extended?"
+    dated = "The city is keeping the water ban in place beyond July 15, officials said."
+    extended = "The ban will be extended for another 90 days, the council said."
+    assert offering(asked, evidence_of(dated, extended)).sentence == extended
+    assert "duration" in unsupported(asked, evidence_of(dated))
