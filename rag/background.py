@@ -17,8 +17,15 @@ _LOOKING_BACK = re.compile(
 _POINTER = re.compile(r"^\W*(?:more|related|read more|read|see also|watch|listen|live updates)\s*:", re.IGNORECASE)
 # A list of links to other stories: "• Rookie NFL player retires over safety issues".
 _BULLET = re.compile(r"^\s*[•·▪►●]")
-# The outlet promoting itself: "Sign up here for the '5 Things' newsletter.", "Get CNN Health's weekly newsletter".
-_PROMOTION = re.compile(r"^\W*(?:sign up|subscribe)\b|\bnewsletter\b.*\b(?:sign up|subscribe|inbox)\b|\b(?:sign up|subscribe)\b.*\bnewsletter\b", re.IGNORECASE)
+# The outlet promoting itself or speaking of its own pages: "Sign up here for the '5 Things' newsletter.", "Get CNN
+# Health's weekly newsletter", "You can get ... delivered to your inbox daily.", "A version of this story appeared in
+# CNN's ... newsletter.", "This is the weekly edition of ...", "Editor's note: ...".
+_PROMOTION = re.compile(
+    r"^\W*(?:sign up|subscribe)\b|\bnewsletter\b.*\b(?:sign up|subscribe|inbox)\b|\b(?:sign up|subscribe)\b.*\bnewsletter\b"
+    r"|\b(?:delivered|sent)\s+(?:straight\s+)?to your inbox\b|^\W*a version of this (?:story|article)\b"
+    r"|^\W*this is the (?:[\w-]+\s+)?edition of\b.*\bnewsletter\b|^\W*editor[’']?s note\b",
+    re.IGNORECASE,
+)
 # A statement ends like one: a heading, a dateline or a label ("Most expensive gas in the USA",
 # "São Paulo, Brazil CNN —", "In pictures: ...") does not.
 _STATEMENT_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")

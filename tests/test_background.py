@@ -15,6 +15,13 @@ def test_the_outlet_promoting_itself_states_nothing():
     assert points_elsewhere("Get CNN Health's weekly newsletter Sign up here to get The Results Are In with Dr.")
     assert not points_elsewhere("Everyone age 16 or older should sign up for the vaccine.")
     assert not points_elsewhere("Would you sign up for daily tacos?")
+    # ... or speaking of its own pages
+    assert points_elsewhere('(You can get "Morning Brief" delivered to your inbox daily.')
+    assert points_elsewhere("A version of this story appeared in the Weekly Science newsletter.")
+    assert points_elsewhere("This is the weekly edition of the outlet's health newsletter.")
+    assert points_elsewhere("Editor's note: Our reporters are on the ground in the county.")
+    assert not points_elsewhere("The packages were delivered to the clinic on Monday.")
+    assert not points_elsewhere("This is the third edition of the festival, organisers said.")
 
 
 def test_photo_credits_mark_captions():
