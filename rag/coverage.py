@@ -25,7 +25,7 @@ from rag.english import MONTH_NAMES, YEAR
 from rag.evidence import Evidence
 from rag.question_reading import names_a_person
 from rag.term_weights import topic_terms
-from rag.focus import asked_deed, named_deed, question_focus, says_deed, tells, told
+from rag.focus import asked_deed, named_deed, question_focus, reported_deed, says_deed, tells, told
 
 # How many of the best sentences may supply the kind of answer asked for.
 KIND_WINDOW = 3
@@ -88,7 +88,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     # before "$12.3 billion in 2013" (a month is not pinned by its year: "in March 2022", "the first quarter of 2022").
     if signs and year:
         signs.insert(0, lambda sentence, measured=sign: measured(sentence) and year in sentence)
-    if not signs and (deed := asked_deed(clause)):  # "Who led the investigation?": "The report, led by Sally Q. Yates"
+    if not signs and (deed := reported_deed(clause)):  # "Who led the investigation?": "The report, led by Sally Q. Yates"
         focus = question_focus(clause)
         # A year pins the event: "2019's winner was ..." answers "Who won the Buffett lunch in 2019?", this year's winner does not.
         signs = [partial(says_deed, deed=deed, names=focus.years)] if focus.years else []

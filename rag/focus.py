@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.answer_kinds import asked_clause
-from rag.english import ALIASES, MONTHS, SUPERLATIVES, WEEKDAYS, YEAR
+from rag.english import ALIASES, AUXILIARIES, MONTHS, SUPERLATIVES, WEEKDAYS, YEAR
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
@@ -255,6 +255,22 @@ def asked_deed(question: str) -> frozenset[str]:
     found = _WHOM_DID.search(question) or _WHO_DID.search(question)
     stems = set(verb_terms(found.group(1))) if found else set()
     return next((frozenset(_deed_stems(deed)) for deed in _SAME_DEED if stems & _deed_stems(deed)), frozenset())
+
+
+def reported_deed(question: str) -> frozenset[str]:
+    """The stems of what "Who <verb> ...?" asks who did, for preferring the sentence that reports it: `asked_deed`'s
+    words for a deed it lists, else the verb's own ("Who plays Alaska on Hulu?": play; "Froseth, who plays Alaska").
+    Not a reason to refuse: other words may report it ("Who caught the ball?": "the fan who snagged it")."""
+    if deed := asked_deed(question):
+        return deed
+    found = _WHOM_DID.search(question) or _WHO_DID.search(question)
+    return frozenset(set(verb_terms(found.group(1))) - _auxiliary_stems()) if found else frozenset()
+
+
+@lru_cache(maxsize=1)
+def _auxiliary_stems() -> frozenset[str]:
+    """What "Who is ...?", "Who has to ...?" open with: no deed."""
+    return frozenset(verb_terms(" ".join([*AUXILIARIES, _LIGHT_VERBS])))
 
 
 def told(question: str, noun: str | None = None) -> frozenset[str]:

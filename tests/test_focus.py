@@ -287,3 +287,18 @@ def test_best_sentences_scattered_over_articles_answer_nothing():
     assert scattered("Who invented the telephone?", evidence_of(*sentences)) is None  # one article holds them all
     assert scattered("Who invented the battery that charges in minutes?", apart[1:] + apart[:1]) is None  # the best holds most of it
     assert scattered("Which Texas company is building robots?", apart[1:] + apart[:1]) is None  # the best names what it is about
+
+
+def test_who_did_prefers_the_sentence_that_reports_the_verb_asked():
+    from rag.coverage import offering, unsupported
+    from rag.focus import asked_deed, reported_deed
+
+    asked = "Who plays the detective in the new Streamly series?"
+    assert asked_deed(asked) == frozenset() and reported_deed(asked) == {"play"}
+    assert reported_deed("Who is the detective?") == frozenset() and reported_deed("Who has to sign it?") == frozenset()
+    premiere = "The new Streamly series will premiere in October with all eight episodes, Streamly said."
+    plays = "Ada Quill, who plays the detective, said she read every book before filming."
+    assert offering(asked, evidence_of(premiere, plays)).sentence == plays
+    # a preference, not a requirement: a sentence in other words still answers
+    stars = "Ada Quill stars as the detective in the series."
+    assert unsupported(asked, evidence_of(stars)) is None and offering(asked, evidence_of(stars)).sentence == stars
