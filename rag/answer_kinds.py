@@ -15,6 +15,7 @@ from rag.places import places_named
 from rag.english import (
     AUXILIARIES,
     CARDINALS,
+    DAY_OF_MONTH,
     MONTH_ABBREVIATIONS,
     MONTH_NAMES,
     MONTHS,
@@ -143,10 +144,6 @@ _ONE_OF = re.compile(r"\bone of\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![A-Za-z\d])(?<![A-Za-z]-)\$?\d[\d.,]*%?(?!(?!(?:m|bn|k|s)\b)[A-Za-z])")
 # A number after a capitalised word inside a sentence belongs to a name: "the Kids 2 Bright Starts Rocker", "Windows 10".
 _IN_NAME = re.compile(rf"(?<=\S)\s+(?!(?:{WEEKDAY_NAMES}|{MONTH_NAMES})\b)[A-Z][\w’'.-]*\s+\Z")
-# "August 3", "3 August": a date, not an amount.
-_DAY_OF_MONTH = re.compile(
-    rf"\b(?:(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(_MONTHS)})\b)", re.IGNORECASE
-)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
@@ -377,7 +374,8 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
         if "many" in asked:  # "How many did it lose?" is not answered by "its 25-year history"
             sentence = _MEASURE.sub(lambda m: m.group(0) if {m.group(1), m.group(1) + "s"} & asked else " ", sentence)
             sentence = _ONE_OF.sub(" ", sentence)
-        numbers = {n.strip(".,") for n in _NUMBER.findall(_DAY_OF_MONTH.sub(" ", sentence))}
+        # "August 3" is a date, not an amount.
+        numbers = {n.strip(".,") for n in _NUMBER.findall(DAY_OF_MONTH.sub(" ", sentence))}
         found = {n for n in numbers if n.strip("$%") not in asked and not _YEAR.fullmatch(n)}
         if "much" in asked and _FREE.search(sentence):  # "How much does the upgrade cost?": "free" is a sum
             found.add("free")

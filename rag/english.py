@@ -9,6 +9,9 @@ WEEKDAYS = tuple("monday tuesday wednesday thursday friday saturday sunday".spli
 # The names as news capitalises them, as a regular expression's alternatives: "January|February|...".
 MONTH_NAMES = "|".join(month.capitalize() for month in MONTHS)
 WEEKDAY_NAMES = "|".join(day.capitalize() for day in WEEKDAYS)
+# A day of a month, written either way round: "September 8", "Sept. 8", "8th September"; not "Mayor 3".
+_MONTH_WORDS = "|".join((*MONTHS, *MONTH_ABBREVIATIONS))
+DAY_OF_MONTH = re.compile(rf"\b(?:(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_WORDS})\b)", re.IGNORECASE)
 # A year of modern news, 1800-2099: "1994", "2022"; not "1500" (a time, an amount).
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # Days named by their distance from today.

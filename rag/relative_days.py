@@ -8,15 +8,11 @@ nothing, so an answer to "When ...?" that leads with such a sentence also gives 
 import re
 from datetime import date, timedelta
 
-from rag.english import RELATIVE_DAYS, WEEKDAY_NAMES, WEEKDAYS
+from rag.english import DAY_OF_MONTH, RELATIVE_DAYS, WEEKDAY_NAMES, WEEKDAYS
 from rag.recency import parse_day
 
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
 _DAY_WORD = re.compile(rf"\b(?:({WEEKDAY_NAMES})|({'|'.join(RELATIVE_DAYS)}))\b")
-# A day already given in full: "on September 8", "Sept. 8", "8 September".
-_FULL_DAY = re.compile(
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
-)
 # A weekday said of what is to come: "will launch Monday", "is scheduled for Saturday".
 _AHEAD = re.compile(r"\b(?:will|would|is set to|are set to|is scheduled|are scheduled|scheduled|plans? to|expected to|due to|next)\b", re.IGNORECASE)
 # A verb in the past: "announced", "said", "told".
@@ -29,7 +25,7 @@ def meant_day(sentence: str, published: str | None) -> tuple[str, date] | None:
     """The first weekday or relative day `sentence` dates something by, with the day it means in an article
     `published` then; None when the sentence gives a full date, has no such word, or the article has no date."""
     day_of_article = parse_day(published)
-    if day_of_article is None or _FULL_DAY.search(sentence):
+    if day_of_article is None or DAY_OF_MONTH.search(sentence):  # a day already given in full
         return None
     for found in _DAY_WORD.finditer(sentence):
         if _QUALIFIED.search(sentence[: found.start()][-12:]):

@@ -21,6 +21,9 @@ def test_a_weekday_is_the_nearest_one_before_the_article_unless_it_is_ahead():
 
 def test_no_day_is_given_where_the_sentence_or_its_article_says_none():
     assert meant_day("She died on September 8 at Balmoral.", FRIDAY) is None  # a full date already
+    assert meant_day("She died Thursday, Sept. 8, at Balmoral.", FRIDAY) is None and meant_day("Died Thursday 8th September.", FRIDAY) is None
+    # a month's first letters inside another word give no date: "Mayor 3" is no day of May
+    assert meant_day("Marching 5 abreast, they left Thursday.", FRIDAY) == ("Thursday", date(2022, 9, 8))
     assert meant_day("He spoke last Tuesday.", FRIDAY) is None  # not the nearest one
     assert meant_day("She died Thursday.", None) is None  # an undated article
     assert meant_day("She died at Balmoral.", FRIDAY) is None
