@@ -274,9 +274,10 @@ def _auxiliary_stems() -> frozenset[str]:
 
 
 def told(question: str, noun: str | None = None) -> frozenset[str]:
-    """What the question says happened, as stems, beside its names, the counted `noun` and light
-    verbs, with the words of the same deed: "died" in "How many people died in the floods?" is
-    die, kill, dead, death, ...; empty when nothing is left ("How many votes did she get?")."""
+    """What the question says happened, as stems, beside its names, the counted `noun` (a word, or the words saying
+    what is counted: "athletic department employees") and light verbs, with the words of the same deed: "died" in
+    "How many people died in the floods?" is die, kill, dead, death, ...; empty when nothing is left ("How many votes
+    did she get?")."""
     skipped = set(verb_terms(f"{noun} {noun}s {_LIGHT_VERBS}" if noun else _LIGHT_VERBS))
     stems = set(question_focus(question).predicate(question)) - skipped
     for deed in _SAME_DEED:
