@@ -236,6 +236,8 @@ def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
     replacement = body[phrase[0].start : phrase[-1].end]
     if preposition is None and _TIME_AWAY.fullmatch(replacement):  # "And a year earlier?": when, not what
         return _at_another_time(latest, replacement)
+    if preposition is None and (asked_anew := _value_asked(replacement, phrase, latest)):
+        return asked_anew
     span = _replaced_span(replacement, phrase, preposition, latest)
     timely = WHEN.fullmatch(replacement) or preposition in {"on", "during", "over"}  # "on Christmas Eve" is a time
     if span is None and preposition is not None and timely and (relative := _RELATIVE_TIME.search(latest.text)):
@@ -252,6 +254,25 @@ def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
     if preposition is None:
         return None
     return f"{latest.text.rstrip().rstrip('?').rstrip()} {body[words[first].start : phrase[-1].end]}?"
+
+
+# Nouns that name a value of their own, and the kind of answer each is: "And the backup dates?" asks for dates.
+_VALUE_NOUNS = {
+    **dict.fromkeys("date dates day days time times".split(), "date"),
+    **dict.fromkeys("price prices cost costs fee fees fare fares amount number age score total toll rate".split(), "number"),
+    **dict.fromkeys("name names".split(), "name"),
+}
+
+
+def _value_asked(replacement: str, phrase: list[Word], latest: Parsed) -> str | None:
+    """ "What are the backup dates?" for "And the backup dates?" after "How long is the launch window?": a phrase
+    naming a value of another kind than the latest question asks for asks for that value, not the latest question
+    again ("How long is the backup dates?"); None otherwise."""
+    kind = _VALUE_NOUNS.get(phrase[-1].lower)
+    if kind is None or answer_kind(asked_clause(latest.text)) == kind:
+        return None
+    verb = "are" if phrase[-1].lower.endswith("s") and kind != "number" or phrase[-1].lower in {"prices", "costs", "fees", "fares"} else "is"
+    return f"What {verb} {_lower_first(replacement)}?"
 
 
 def _at_another_time(latest: Parsed, when: str) -> str:

@@ -181,6 +181,9 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["How many people died in the floods in Kentucky?"], "What about Texas?", "How many people died in the floods in Texas?"),
         (["What was the unemployment rate?"], "And in Texas?", "What was the unemployment rate in Texas?"),
         (["What did Biden say about inflation?"], "What about Trump?", "What did Trump say about inflation?"),
+        # ... unless it names a value of another kind than the one asked for: that value is what it asks
+        (["How long is the launch window?"], "And the backup dates?", "What are the backup dates?"),
+        (["When does the new phone go on sale?"], "And the price?", "What is the price?"),
         # "How many of them" after "How many <things> ...?" takes a part of those things
         (["How many employees does Salesforce have?"], "How many of them have left Texas?", "How many of the employees have left Texas?"),
         (["How many lions escaped at Taronga Zoo?"], "How many of them were cubs?", "How many of the lions were cubs?"),
