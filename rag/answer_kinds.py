@@ -293,7 +293,7 @@ _CALLED_QUESTION = re.compile(r"\b(?:called|named|dubbed|known as)\W*$", re.IGNO
 # "The robot, dubbed Optimus", "a variant called BA.5", "known as “Squid Game”".
 _CALLED = re.compile(r"\b(?:called|named|dubbed|known as|nicknamed)\s+(?:the\s+)?[\"“‘']?[A-Z0-9]")
 # A title in quotes names a work or a feature: “Squid Game”, 'About this Profile'.
-_QUOTED_TITLE = re.compile(r"(?<![\w’'])[\"“‘']([A-Z][^\"“”‘’']{1,60}?)[\"”’'](?!\w)")
+QUOTED_TITLE = re.compile(r"(?<![\w’'])[\"“‘']([A-Z][^\"“”‘’']{1,60}?)[\"”’'](?!\w)")
 
 
 def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool] | None:
@@ -316,7 +316,7 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
     if kind == "name" and _CALLED_QUESTION.search(question):
-        return lambda sentence: bool(_CALLED.search(sentence) or _QUOTED_TITLE.search(sentence))
+        return lambda sentence: bool(_CALLED.search(sentence) or QUOTED_TITLE.search(sentence))
     if kind is None and _WHY_QUESTION.match(question):
         return lambda sentence: bool(_REASON.search(sentence))
     if kind == "name" and (described := _WHO_IS.match(question)):
@@ -395,7 +395,7 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
         # A place the question names is no answer, nor are the other words of its name: "near Yosemite National Park"
         # for "Where did the Oak Fire near Yosemite start?".
         sentence = " ".join(m.group(1) for m in cues if not set(names(m.group(1))) & asked)
-    titles = {m.group(1).lower() for m in _QUOTED_TITLE.finditer(sentence)} if kind == "name" else set()
+    titles = {m.group(1).lower() for m in QUOTED_TITLE.finditer(sentence)} if kind == "name" else set()
     titles = {t for t in titles if not set(_WORD.findall(t)) <= asked}
     asked = asked | aliased(asked)  # "the United States" is no answer to "Where in the US ...?"
     return titles | {name for name in names(sentence) if name not in asked and name.rstrip("s") not in asked}

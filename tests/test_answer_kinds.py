@@ -650,3 +650,26 @@ def test_how_long_asks_for_a_length_of_time():
     extended = "The ban will be extended for another 90 days, the council said."
     assert offering(asked, evidence_of(dated, extended)).sentence == extended
     assert "duration" in unsupported(asked, evidence_of(dated))
+
+
+def test_which_leads_with_the_sentence_before_that_names_what_the_lead_calls_the_noun():
+    from rag.answerers.extractive import ExtractiveAnswerer
+    from rag.evidence import Evidence
+
+    def sentence(text: str, index: int, score: float, doc_id: str = "a") -> Evidence:
+        return Evidence(doc_id, "t", text, index, 0, len(text), score, 0.5, 0.5)
+
+    renewed = sentence("Streamly said Monday that the wildly popular Danish crime show is renewed for a second season.", 5, 0.9)
+    named = sentence("“Harbour Lights” is officially coming back.", 4, 0.6)
+    elsewhere = sentence("“Night Ferry” is ending after one season.", 4, 0.7, doc_id="b")
+    answerer = ExtractiveAnswerer(0.0, 3)
+    asked = "Which show is getting a new season?"
+    chosen = answerer.choose(asked, [renewed, elsewhere, named])
+    assert chosen[0] is named and chosen[1] is renewed
+    # another article's sentence, or one too far before, names nothing the lead speaks of
+    assert answerer.choose(asked, [renewed, elsewhere])[0] is renewed
+    far = sentence("“Harbour Lights” is officially coming back.", 1, 0.6)
+    assert answerer.choose(asked, [renewed, far])[0] is renewed
+    # a lead that names the show itself keeps the lead
+    named_lead = sentence("Streamly renewed the crime show “Harbour Lights” for a second season.", 5, 0.9)
+    assert answerer.choose(asked, [named_lead, named])[0] is named_lead

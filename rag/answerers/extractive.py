@@ -2,16 +2,17 @@
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rag.answerers import NOT_FOUND, abstain
 from rag.claims import CheckedClaim, assemble
 from rag.conflicts import Conflict, find_conflict
 from rag.corroboration import corroborated
-from rag.evidence import Evidence
+from rag.evidence import PASSAGE_BEFORE, Evidence
 from rag.term_weights import topic_terms
 from rag.schema import AskResult, Turn
 from rag.coverage import covering, offering, unsupported
-from rag.answer_kinds import answer_kind, asked_clause
+from rag.answer_kinds import QUOTED_TITLE, answer_kind, asked_clause, names_as, which_noun
 from rag.relative_days import meant_day, spelled
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
@@ -44,6 +45,26 @@ def informative(question: str, evidence: list[Evidence]) -> list[Evidence]:
     return [e for e in evidence if set(topic_terms(e.sentence)) - asked]
 
 
+def named_before(question: str, lead: Evidence, evidence: list[Evidence]) -> Evidence | None:
+    """The sentence just before `lead` in its article that names what "Which <noun> ...?" asks for, when `lead` speaks
+    of it only as "the <noun>": "Which show is getting a new season?" is led by "“Squid Game” is officially coming back."
+    rather than "Netflix announced Sunday that the wildly popular South Korean show is green lit for a second season."
+    None when `lead` names one itself or no such sentence is among `evidence`."""
+    noun = which_noun(asked_clause(question))
+    if not noun or names_as(lead.sentence, noun) or QUOTED_TITLE.search(lead.sentence) or not _the_noun(noun).search(lead.sentence):
+        return None
+    earlier = range(lead.index - PASSAGE_BEFORE, lead.index)
+    return next(
+        (e for e in evidence if e.doc_id == lead.doc_id and e.index in earlier and (names_as(e.sentence, noun) or QUOTED_TITLE.search(e.sentence))), None
+    )
+
+
+@lru_cache(maxsize=256)
+def _the_noun(noun: str) -> re.Pattern:
+    """ "the wildly popular South Korean show": the noun named before, not named here."""
+    return re.compile(rf"\b(?:the|this|that)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(noun)}s?\b", re.IGNORECASE)
+
+
 def make_answerer(settings, embed=None) -> "ExtractiveAnswerer":
     return ExtractiveAnswerer(settings.abstain_threshold, settings.max_citations)
 
@@ -70,6 +91,8 @@ class ExtractiveAnswerer:
         many", a name for "who") or the two that disagree, then those that score near the best
         and add something new."""
         chosen = [evidence[0], conflict.second] if conflict else [offering(question, evidence) or evidence[0]]
+        if not conflict and (named := named_before(question, chosen[0], evidence)):
+            chosen.insert(0, named)
         known = set(topic_terms(question)).union(*(topic_terms(e.sentence) for e in chosen))
         # Companions are judged as before the lead was chosen: on how well they match the question.
         floor = max(e.score - e.placement for e in evidence) * self.companion_ratio
