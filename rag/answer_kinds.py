@@ -7,6 +7,7 @@ often does.
 """
 
 import re
+from functools import lru_cache
 from collections.abc import Callable
 from typing import Literal
 
@@ -106,6 +107,8 @@ _NAME_QUESTION = re.compile(
 
 _MONTHS = [*MONTHS, *MONTH_ABBREVIATIONS]
 _DAYS = [*WEEKDAYS, *RELATIVE_DAYS]
+# Month and weekday names as news capitalises them, abbreviations too: "Sept", "Tuesday".
+_CALENDAR_NAMES = "|".join(name.capitalize() for name in _MONTHS + list(WEEKDAYS))
 # "How long ...?" asks for a length of time (or of a road): a number of its units ("six weeks", "a nine-year sentence"),
 # a "-long" word ("monthlong"), or the day it lasts until or since ("until July", "since 2019").
 _DURATION_QUESTION = re.compile(r"\bhow long\b", re.IGNORECASE)
@@ -113,14 +116,14 @@ _UNITS = r"(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ie)
 _DURATION = re.compile(
     rf"\b(?:\d[\d.,]*|{'|'.join(sorted(CARDINALS))}|a|an|several|few|couple of|half an?)[\s-]+(?:more\s+|other\s+|full\s+)?{_UNITS}\b"
     r"|\b(?:hour|day|week|month|year|decade|life)-?long\b"
-    rf"|\b(?:until|till|through|since)\s+(?:(?:early|mid|late)[\s-]+)?(?:\d+(?:[,.]\d+)*\b|(?-i:{'|'.join(name.capitalize() for name in _MONTHS + list(WEEKDAYS))})\b|(?:next|last|the end of)\b)",
+    rf"|\b(?:until|till|through|since)\s+(?:(?:early|mid|late)[\s-]+)?(?:\d+(?:[,.]\d+)*\b|(?-i:{_CALENDAR_NAMES})\b|(?:next|last|the end of)\b)",
     re.IGNORECASE,
 )
 
 _NUMBER_WORDS = NUMBER_WORDS
 # Month and day names count capitalised only: "There may even be ..." names no month. A time of day answers "When?" too.
 _DATE = re.compile(
-    r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?-i:" + "|".join(name.capitalize() for name in _MONTHS + list(WEEKDAYS)) + r")\b"
+    r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?-i:" + _CALENDAR_NAMES + r")\b"
     r"|\b(?:" + "|".join(RELATIVE_DAYS) + r")\b"
     r"|\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b"
     r"|\b(?:next|last|this|early|late|later|earlier) (?:week|month|year|spring|summer|fall|autumn|winter|decade)\b"
@@ -205,10 +208,20 @@ def counted_phrase(question: str) -> str | None:
 
 
 def _asked_noun(question: str, opening: re.Pattern, whole: bool = False) -> str | None:
+    nouns = _asked_nouns(question, opening)
+    if whole:
+        return " ".join(nouns).lower() or None
+    return _singular(nouns[-1].lower()) if nouns else None
+
+
+@lru_cache(maxsize=1024)
+def _asked_nouns(question: str, opening: re.Pattern) -> tuple[str, ...]:
+    """The words of the noun phrase after `opening` ("How many", "Which"), read once per question: both the counted
+    noun and the counted phrase ask for them."""
     from rag.question_reading import DETERMINERS, is_function, is_verb_form, read_question, wh_nouns  # it imports this module's neighbours
 
     if not opening.match(question):
-        return None
+        return ()
     parse = read_question(question)
     nouns = [w for w in wh_nouns(parse).split() if w.lower() not in {"much", "many"}]
     words = parse.words
@@ -216,9 +229,7 @@ def _asked_noun(question: str, opening: re.Pattern, whole: bool = False) -> str 
         start = parse.wh + 1 + (parse.wh + 1 < len(words) and words[parse.wh + 1].lower in DETERMINERS)
         end = next((n for n in range(start, len(words)) if is_function(words[n]) or is_verb_form(words[n])), len(words))
         nouns = [w.text for w in words[start:end]]
-    if whole:
-        return " ".join(nouns).lower() or None
-    return _singular(nouns[-1].lower()) if nouns else None
+    return tuple(nouns)
 
 
 def counts(sentence: str, noun: str) -> bool:

@@ -271,7 +271,7 @@ def _value_asked(replacement: str, phrase: list[Word], latest: Parsed) -> str | 
     kind = _VALUE_NOUNS.get(phrase[-1].lower)
     if kind is None or answer_kind(asked_clause(latest.text)) == kind:
         return None
-    verb = "are" if phrase[-1].lower.endswith("s") and kind != "number" or phrase[-1].lower in {"prices", "costs", "fees", "fares"} else "is"
+    verb = "are" if phrase[-1].lower.endswith("s") else "is"  # every plural of `_VALUE_NOUNS` ends in "s", no singular does
     return f"What {verb} {_lower_first(replacement)}?"
 
 

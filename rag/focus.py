@@ -252,8 +252,7 @@ def asked_deed(question: str) -> frozenset[str]:
     """For "Who <verb> ...?" with a verb of `_SAME_DEED`, the stems a sentence reporting that deed
     would use ("Who won the Stanley Cup?": win, victori, champion, defeat, ...); empty otherwise:
     other verbs are reported in words no list foresees ("Who redesigned its menu?": "a new menu")."""
-    found = _WHOM_DID.search(question) or _WHO_DID.search(question)
-    stems = set(verb_terms(found.group(1))) if found else set()
+    stems = _who_verb(question)
     return next((frozenset(_deed_stems(deed)) for deed in _SAME_DEED if stems & _deed_stems(deed)), frozenset())
 
 
@@ -261,10 +260,13 @@ def reported_deed(question: str) -> frozenset[str]:
     """The stems of what "Who <verb> ...?" asks who did, for preferring the sentence that reports it: `asked_deed`'s
     words for a deed it lists, else the verb's own ("Who plays Alaska on Hulu?": play; "Froseth, who plays Alaska").
     Not a reason to refuse: other words may report it ("Who caught the ball?": "the fan who snagged it")."""
-    if deed := asked_deed(question):
-        return deed
+    return asked_deed(question) or _who_verb(question) - _auxiliary_stems()
+
+
+def _who_verb(question: str) -> frozenset[str]:
+    """The stems of the verb "Who <verb> ...?" or "Who did they <verb>?" asks about; empty for other questions."""
     found = _WHOM_DID.search(question) or _WHO_DID.search(question)
-    return frozenset(set(verb_terms(found.group(1))) - _auxiliary_stems()) if found else frozenset()
+    return frozenset(verb_terms(found.group(1))) if found else frozenset()
 
 
 @lru_cache(maxsize=1)

@@ -51,12 +51,15 @@ def named_before(question: str, lead: Evidence, evidence: list[Evidence]) -> Evi
     rather than "Netflix announced Sunday that the wildly popular South Korean show is green lit for a second season."
     None when `lead` names one itself or no such sentence is among `evidence`."""
     noun = which_noun(asked_clause(question))
-    if not noun or names_as(lead.sentence, noun) or QUOTED_TITLE.search(lead.sentence) or not _the_noun(noun).search(lead.sentence):
+    if not noun or _names(lead.sentence, noun) or not _the_noun(noun).search(lead.sentence):
         return None
     earlier = range(lead.index - PASSAGE_BEFORE, lead.index)
-    return next(
-        (e for e in evidence if e.doc_id == lead.doc_id and e.index in earlier and (names_as(e.sentence, noun) or QUOTED_TITLE.search(e.sentence))), None
-    )
+    return next((e for e in evidence if e.doc_id == lead.doc_id and e.index in earlier and _names(e.sentence, noun)), None)
+
+
+def _names(sentence: str, noun: str) -> bool:
+    """Whether `sentence` names one of the `noun`s ("the show “Squid Game”") or quotes a title."""
+    return names_as(sentence, noun) or bool(QUOTED_TITLE.search(sentence))
 
 
 @lru_cache(maxsize=256)
