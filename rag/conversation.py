@@ -469,6 +469,9 @@ def _ask_again(asked: str, before: Parsed) -> str | None:
     elif verb is not None and (nouns or words[0].lower == "what" and verb == len(words) - 1):
         cut = words[verb].end - words[before.aux].start
         rest = f"{rest[:cut]} {f'the {nouns}' if nouns else 'it'}{rest[cut:]}"  # "When did Apple announce it?"
+    elif verb is not None and words[0].lower == "what" and words[verb + 1].lower in _ELLIPSIS_PREPOSITIONS | {"about", "with", "of"}:
+        cut = words[verb].end - words[before.aux].start
+        rest = f"{rest[:cut]} that{rest[cut:]}"  # "What did the Fed do to rates?": "Why did the Fed do that to rates?"
     return f"{asked} {_lower_first(rest)}"  # "Did the Fed ...?" -> "did the Fed ...?"
 
 
@@ -556,7 +559,8 @@ def _replace_anaphora(
     pronouns = [n for n in _outside_pronouns(parse) if parse.words[n].lower in _PRONOUN_CLASS or parse.words[n].lower == "there"]
     counted = _counted_part(parse, earlier)
     pronouns = [n for n in pronouns if not counted or n != counted[0]]
-    edits = _resolve_pronouns(parse, pronouns, earlier, people, None) + ([counted[1]] if counted else [])
+    winner = answered if describe and _answers_who(earlier) else None
+    edits = _resolve_pronouns(parse, pronouns, earlier, people, None, winner) + ([counted[1]] if counted else [])
     if not edits and describe:
         edits = _answer_described(parse.words, pronouns, earlier, answered)
     if not edits:
@@ -581,10 +585,14 @@ def _counted_part(parse: Parsed, earlier: list[Parsed]) -> tuple[int, tuple[int,
     return None
 
 
-def _resolve_pronouns(parse: Parsed, pronouns: list[int], earlier: list[Parsed], people: frozenset[str], tiers) -> list[tuple[int, int, str]]:
+def _resolve_pronouns(
+    parse: Parsed, pronouns: list[int], earlier: list[Parsed], people: frozenset[str], tiers, winner: str | None = None
+) -> list[tuple[int, int, str]]:
     """Each pronoun takes what it agrees with (`_agreeing`); "he" and "she" choose first, being the most
     particular, and two kinds of pronoun never take the same phrase. A later pronoun of a kind already
-    replaced ("he ... his") reads as referring back to it."""
+    replaced ("he ... his") reads as referring back to it. "they" takes the `winner` the answer to the latest
+    "Who ...?" named before any name or organisation: "Who is their coach?" after "Who won the Stanley Cup?"
+    asks about the team that won it, not the cup; plural nouns come first ("the protesters")."""
     words = parse.words
     edits: list[tuple[int, int, str]] = []
     taken: dict[str, str] = {}
@@ -597,7 +605,11 @@ def _resolve_pronouns(parse: Parsed, pronouns: list[int], earlier: list[Parsed],
             continue
         if kind in taken or word.lower == "it" and n - 1 != parse.aux and words[n - 1].lower in _EVENT_VERBS:
             continue  # the event in "Why did they do it?"
-        referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, tiers or _AGREES[kind])
+        agrees = tiers or _AGREES[kind]
+        if kind == "they" and winner and not tiers:
+            referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, (("plural",),)) or winner
+        else:
+            referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, agrees)
         if referent is not None:
             edits.append(_pronoun_edit(words, n, referent))
             taken[kind] = referent
@@ -641,6 +653,12 @@ def _may_refer(words: list[Word], n: int, referent: Referent) -> bool:
     """What a "Who" question did something to ("the Syrian army" in "Who helped the Syrian army?") is not
     what "they" did the helping."""
     return referent.role == "subject" or _object_position(words, n) or words[n].lower in POSSESSIVE
+
+
+def _answers_who(earlier: list[Parsed]) -> bool:
+    """Whether the latest question asks who did something ("Who won the World Series?"): its answer names them."""
+    latest = earlier[0] if earlier else None
+    return bool(latest and latest.words and latest.words[0].lower == "who" and wh_is_subject(latest) and not wh_nouns(latest))
 
 
 def _answer_described(words: list[Word], pronouns: list[int], earlier: list[Parsed], answered: str | None = None) -> list[tuple[int, int, str]]:
@@ -744,7 +762,8 @@ def _pronoun_edit(words: list[Word], n: int, topic: str) -> tuple[int, int, str]
     after_noun = words[n + 2] if n + 2 < len(words) else None
     if after_noun is None or is_function(after_noun):
         return word.start, following.end, f"the {following.text} of {_inside(topic)}"  # "his name" -> "the name of ..."
-    return word.start, word.end, f"{_inside(topic)}'s"
+    plural = topic.lower().startswith("the ") and topic.endswith("s") and not topic.endswith("ss")
+    return word.start, word.end, f"{_inside(topic)}'{'' if plural else 's'}"  # "the Warriors' coach", "Musk's company"
 
 
 def _inside(phrase: str) -> str:

@@ -491,6 +491,22 @@ def test_a_bare_when_asks_the_previous_question_again(seed_service):
             "How old is Dustin Johnson?",
         ),
         ("Who won the World Series?", "The Houston Astros won the World Series on Saturday. [1]", "Who did they beat?", "Who did the Houston Astros beat?"),
+        # "their" is the team that won, not the cup (an organisation by its capitals); "they" beside a resolved "it" too
+        ("Who won the Stanley Cup?", "The Colorado Avalanche won the Stanley Cup. [1]", "Who is their coach?", "Who is the coach of the Colorado Avalanche?"),
+        (
+            "Who won the NBA Finals?",
+            "The Golden State Warriors beat the Boston Celtics. [1]",
+            "Who was their best player?",
+            "Who was the Golden State Warriors' best player?",
+        ),
+        (
+            "Who won the World Series?",
+            "The Houston Astros won the World Series. [1]",
+            "When did they last win it?",
+            "When did the Houston Astros last win the World Series?",
+        ),
+        # a plural noun the question named comes before the answer's name
+        ("Who arrested the protesters?", "Police in Tehran arrested them. [1]", "What were their names?", "What were the names of the protesters?"),
         # nothing but the question's own names, a credit or a day: the answer is described instead
         ("Who won the World Series?", "(CNN) On Saturday the World Series ended. [1]", "Who did they beat?", "Who did those who won the World Series beat?"),
         ("Who won the World Series?", NOT_FOUND, "Who did they beat?", "Who did those who won the World Series beat?"),
@@ -532,3 +548,15 @@ def test_a_pronoun_after_who_takes_the_name_the_answer_gave(question, answer, fo
 def test_that_day_is_the_date_the_answer_to_when_gave(question, answer, follow_up, expected):
     history = [Turn(role="user", content=question), Turn(role="assistant", content=answer)]
     assert standalone_question(follow_up, history) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "expected"),
+    [
+        ("What did the Fed do to interest rates in July?", "Why?", "Why did the Fed do that to interest rates in July?"),
+        ("What did Iran say about the deal?", "When?", "When did Iran say that about the deal?"),
+        ("What did Musk buy?", "When?", "When did Musk buy it?"),
+    ],
+)
+def test_a_bare_wh_after_what_keeps_the_previous_question_grammatical(question, follow_up, expected):
+    assert standalone_question(follow_up, chat(question)) == expected
