@@ -73,7 +73,9 @@ _NUMBER_QUESTION = re.compile(
 )
 _DATE_QUESTION = re.compile(
     r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|had)\b"
-    r"|\b(?:what|which) (?:year|date|day|month|decade|century|time)\b",
+    r"|\b(?:what|which) (?:year|date|day|month|decade|century|time)\b"
+    # "What is the deadline?", "What's the release date?"
+    r"|^\W*what(?:[’']s|\s+(?:is|was|are|were|will be))\s+(?:the|its|their)\s+(?:[\w-]+\s+)?(?:dates?|deadlines?)\b",
     re.IGNORECASE,
 )
 # Head nouns after "which"/"what" that name a person, place, organisation or work.

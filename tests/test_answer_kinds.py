@@ -17,6 +17,9 @@ from rag.coverage import unsupported
         ("What percentage of voters backed the measure?", "number"),
         ("When did the bridge reopen?", "date"),
         ("In what year was the treaty signed?", "date"),
+        ("What is the deadline?", "date"),  # a date named by the noun asked for
+        ("What are the backup dates?", "date"),
+        ("What is the deadline extension worth?", "number"),
         ("Who won the race?", "name"),
         ("Which country hosted the summit this week?", "name"),
         ("Which park flooded?", "name"),
