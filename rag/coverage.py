@@ -81,7 +81,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
             and (not role or _says(e.sentence, role))
         )
 
-    candidates = [e for e in evidence[:KIND_WINDOW] if fits(e)]
+    candidates = realis_first(question, [e for e in evidence[:KIND_WINDOW] if fits(e)])
     # Stronger signs, looked for a little further down, the first that some sentence gives.
     signs = [sign] if (sign := strong_sign(question, kind)) else []
     # A whole year pins the measure too: "in 2021, sales slumped to $9.4 billion" answers "What were sales in 2021?"
@@ -95,6 +95,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
         signs.append(partial(says_deed, deed=deed, names=focus.names))
     # "He was 68." shares no word with "How old was Ashton Carter?": it goes on about the sentence before it.
     marked = [e for e in evidence[:NAMED_WINDOW] if fits(e) or (_GOES_ON.match(e.sentence) and fits(e, lexical=False))] if signs else []
+    marked = realis_first(question, marked)
     for sign in signs:
         found = next((e for e in marked if sign(e.sentence) and (kind is None or offers(e.sentence, kind, asked))), None)
         if found:
@@ -107,6 +108,23 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
         if found:
             return found
     return None
+
+
+# What is planned, expected or supposed, or would be if something else were: not what happened.
+_IRREALIS = re.compile(
+    r"\b(?:supposed\s+to|expected\s+to|projected\s+to|forecasts?\s+to|plans?\s+to|planning\s+to|aims?\s+to|hopes?\s+to)\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(r"\b(?:did|was|were|had)\b", re.IGNORECASE)
+
+
+def realis_first(question: str, evidence: list[Evidence]) -> list[Evidence]:
+    """`evidence` with the sentences that say what happened before those that say what was planned, expected or
+    would be, for a question about what happened: "How much did 'Top Gun: Maverick' make on its opening weekend?"
+    is answered by "made an estimated $124 million", not "is projected to make $151 million"."""
+    if not _PAST.search(question) or _IRREALIS.search(question):
+        return evidence
+    return sorted(evidence, key=lambda e: bool(_IRREALIS.search(e.sentence)))
 
 
 # A whole year asked about: "in all of 2017", "during 2021" (not "2021-22").

@@ -302,3 +302,14 @@ def test_who_did_prefers_the_sentence_that_reports_the_verb_asked():
     # a preference, not a requirement: a sentence in other words still answers
     stars = "Ada Quill stars as the detective in the series."
     assert unsupported(asked, evidence_of(stars)) is None and offering(asked, evidence_of(stars)).sentence == stars
+
+
+def test_a_question_about_what_happened_prefers_what_happened_to_what_was_expected():
+    from rag.coverage import offering
+
+    planned = "The flight around the world was supposed to take three months, but storms kept the pilot grounded."
+    done = "The pilot landed in Kortrijk on Thursday, 155 days after she set off."
+    assert offering("How long did the flight take?", evidence_of(planned, done)).sentence == done
+    # the expectation still answers when nothing says what happened, and answers a question about the expectation
+    assert offering("How long did the flight take?", evidence_of(planned)).sentence == planned
+    assert offering("How long was the flight expected to take?", evidence_of(planned, done)).sentence == planned
