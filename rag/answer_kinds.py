@@ -154,9 +154,23 @@ _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # "in Hurricane Mills", "at the Globe Life Field", "to Mexico City": a name where something happened.
-_PLACE_CUE = re.compile(r"\b(?:in|at|near|outside|inside|across|from|into|(?<!according )to|off|on)\s+(?:the\s+)?((?:[A-Z][\w’'.-]*\s*){1,4})")
+_PLACE_CUE = re.compile(
+    r"\b(?:in|at|near|outside|inside|across|from|into|(?<!according )to|off|on)\s+(?:the\s+)?"
+    # "in downtown Kabul", "in eastern Ukraine"
+    r"(?:(?:downtown|central|(?:north|south)?(?:east|west)ern|northern|southern|rural|suburban)\s+)?((?:[A-Z][\w’'.-]*\s*){1,4})"
+)
 # "the Britain-based observatory", "a Texas-born singer".
 _PLACE_COMPOUND = re.compile(r"(?<![\w’'.-])([A-Z][\w’'.]*)-(?:based|born|headquartered)\b")
+# Where the one who says something was as they said it: "..., Biden said Monday in a speech from the White House", "told
+# reporters at the Pentagon", "speaking at a news conference in Tokyo" (not what they said: "said he was in Kabul").
+_SPOKEN_FROM = re.compile(
+    r"\b(?:said|says|told|tells|announced|announces|spoke|speaks|speaking|added|testified)"
+    r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|earlier|later))?"
+    r"(?:\s+(?:reporters|journalists|lawmakers|CNN|the\s+\w+))?"
+    r"\s+(?:in|at|from|during|outside|inside)\b[^,;:.!?“”\"]*?(?=\bthat\b|[,;:.!?“”\"]|$)",
+    re.IGNORECASE,
+)
+_SPEECH = re.compile(r"\b(?:say|said|says|tell|told|speak|spoke|speech|announce|announced|address|remarks)\b", re.IGNORECASE)
 _LETTERS = re.compile(r"[a-z]+")
 # Capitalised without naming anyone: months, days, number words, and the wire-service credits ("(AP) —", "CNN —")
 # that open many sentences.
@@ -404,6 +418,8 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
     if kind in ("name", "place"):  # where it was filed is not what it says
         sentence = sentence[dateline_end(sentence) :]
     if kind == "place":
+        if not _SPEECH.search(" ".join(asked)):  # where someone spoke answers only where they were when they spoke
+            sentence = _SPOKEN_FROM.sub(" ", sentence)
         cues = [*_PLACE_CUE.finditer(sentence), *_PLACE_COMPOUND.finditer(sentence)]
         # A place the question names is no answer, nor are the other words of its name: "near Yosemite National Park"
         # for "Where did the Oak Fire near Yosemite start?".

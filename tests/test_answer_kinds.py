@@ -151,6 +151,17 @@ def test_the_asking_clause_of_a_question(question, clause):
     assert asked_clause(question) == clause
 
 
+def test_where_someone_spoke_is_no_answer_to_where_something_happened():
+    asked = question_words("Where was the militant leader when the drone strike killed him?")
+    said_from = "The US killed the militant leader in a drone strike, the president said Monday in a speech from the White House."
+    assert offered(said_from, "place", asked) == set()
+    assert offered("Officials said that the strike hit a house in downtown Kabul.", "place", asked) == {"kabul"}
+    # what was said keeps its places; and a question about the speaking asks where it was
+    assert offered("His family said in a statement that he died at his home in Tennessee.", "place", asked) == {"tennessee"}
+    spoke = question_words("Where was the president when he said the US would defend Taiwan?")
+    assert offered("The president said at a news conference in Tokyo that the US would defend Taiwan.", "place", spoke) == {"tokyo"}
+
+
 def test_a_place_is_a_name_where_something_happened():
     asked = question_words("Where did Loretta Lynn die?")
     assert offers("She died at home in her beloved ranch in Hurricane Mills, the statement read.", "place", asked)
