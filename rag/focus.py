@@ -50,7 +50,7 @@ _IRREGULAR_PAST = dict(
 )
 # Words that report the same deed: "Who won?" is answered by "defeated" and "champion" too.
 _SAME_DEED = (
-    ("win", "won", "winner", "winning", "victory", "victor", "champion", "champ", "championship", "defeat", "beat", "clinch", "triumph"),
+    ("win", "won", "winner", "winning", "victory", "victor", "champion", "champ", "championship", "defeat", "beat", "clinch", "triumph", "lost"),
     ("lead", "led", "leader", "head", "chair", "direct", "command", "commander", "run", "runs", "chief", "ceo"),
     ("kill", "killed", "dead", "death", "die", "died", "shot"),
     tuple("pick picked choose chose chosen choice select selected tap tapped name named nominate nominated nominee appoint appointed".split()),

@@ -229,6 +229,9 @@ def test_who_someone_picked_or_beat_needs_a_sentence_that_says_so():
     assert "says that anyone did" in unsupported("Who did Ada Quill pick as her lieutenant governor?", about)
     picked = evidence_of("Ada Quill picked state Sen. Ben Ray as her lieutenant governor on Wednesday.", *[e.sentence for e in about])
     assert unsupported("Who did Ada Quill pick as her lieutenant governor?", picked) is None
+    # who beat someone is told by whom they lost to
+    lost = evidence_of("Rep. Ada Quill has lost her primary to challenger Ben Ray, CNN projects.")
+    assert unsupported("Who beat Ada Quill in the primary?", lost) is None
 
 
 def test_who_runs_a_company_needs_a_sentence_naming_who_leads_it():
