@@ -248,12 +248,20 @@ def _asked_nouns(question: str, opening: re.Pattern) -> tuple[str, ...]:
     return tuple(nouns)
 
 
+# Nouns that count the same things.
+_SAME_COUNT = {"country": ("nation",), "nation": ("country",)}
+
+
 def counts(sentence: str, noun: str) -> bool:
     """Whether `sentence` gives a number of `noun`s: "81,326 votes", "2 million baby swings"; not
     "millions of baby swings" or "one of these swings", which count nothing."""
     number = rf"(?:\d[\d.,]*(?:st|nd|rd|th)?|{'|'.join(sorted(CARDINALS))})"
+    # "41 countries", and "41 nations" for countries
+    counted = "|".join(
+        rf"{re.escape(word[:-1])}(?:y|ies)" if word.endswith("y") else rf"{re.escape(word)}(?:e?s)?" for word in (noun, *_SAME_COUNT.get(noun, ()))
+    )
     # "one of these infant swings" picks one out; it does not count them.
-    found = re.finditer(rf"\b{number}\s+(?!of\b)(?:[\w’'()-]+\s+){{0,5}}?{re.escape(noun)}(?:e?s)?\b", sentence, re.IGNORECASE)
+    found = re.finditer(rf"\b{number}\s+(?!of\b)(?:[\w’'()-]+\s+){{0,5}}?(?:{counted})\b", sentence, re.IGNORECASE)
     return any(not _IN_NAME.search(sentence[: m.start()]) for m in found)
 
 
