@@ -248,6 +248,11 @@ def _asked_nouns(question: str, opening: re.Pattern) -> tuple[str, ...]:
     return tuple(nouns)
 
 
+def noun_forms(noun: str) -> str:
+    """A pattern for `noun` (singular) and its plural: "compan(?:y|ies)", "vote(?:e?s)?"."""
+    return rf"{re.escape(noun[:-1])}(?:y|ies)" if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou") else rf"{re.escape(noun)}(?:e?s)?"
+
+
 # Nouns that count the same things.
 _SAME_COUNT = {"country": ("nation",), "nation": ("country",)}
 
@@ -257,9 +262,7 @@ def counts(sentence: str, noun: str) -> bool:
     "millions of baby swings" or "one of these swings", which count nothing."""
     number = rf"(?:\d[\d.,]*(?:st|nd|rd|th)?|{'|'.join(sorted(CARDINALS))})"
     # "41 countries", and "41 nations" for countries
-    counted = "|".join(
-        rf"{re.escape(word[:-1])}(?:y|ies)" if word.endswith("y") else rf"{re.escape(word)}(?:e?s)?" for word in (noun, *_SAME_COUNT.get(noun, ()))
-    )
+    counted = "|".join(noun_forms(word) for word in (noun, *_SAME_COUNT.get(noun, ())))
     # "one of these infant swings" picks one out; it does not count them.
     found = re.finditer(rf"\b{number}\s+(?!of\b)(?:[\w’'()-]+\s+){{0,5}}?(?:{counted})\b", sentence, re.IGNORECASE)
     return any(not _IN_NAME.search(sentence[: m.start()]) for m in found)

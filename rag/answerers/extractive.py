@@ -12,7 +12,7 @@ from rag.evidence import PASSAGE_BEFORE, Evidence
 from rag.term_weights import topic_terms
 from rag.schema import AskResult, Turn
 from rag.coverage import covering, offering, unsupported
-from rag.answer_kinds import QUOTED_TITLE, answer_kind, asked_clause, names_as, which_noun
+from rag.answer_kinds import QUOTED_TITLE, answer_kind, asked_clause, names_as, noun_forms, which_noun
 from rag.relative_days import meant_day, spelled
 
 __all__ = ["NOT_FOUND", "ExtractiveAnswerer", "make_answerer"]
@@ -65,7 +65,7 @@ def _names(sentence: str, noun: str) -> bool:
 @lru_cache(maxsize=256)
 def _the_noun(noun: str) -> re.Pattern:
     """ "the wildly popular South Korean show": the noun named before, not named here."""
-    return re.compile(rf"\b(?:the|this|that)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(noun)}s?\b", re.IGNORECASE)
+    return re.compile(rf"\b(?:the|this|that|these|those)\s+(?:[\w’'-]+\s+){{0,4}}?{noun_forms(noun)}\b", re.IGNORECASE)
 
 
 def make_answerer(settings, embed=None) -> "ExtractiveAnswerer":
