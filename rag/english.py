@@ -69,6 +69,7 @@ ALIASES = (
     ("un", "u.n.", "united nations"),
     ("eu", "e.u.", "european union"),
     ("nyc", "new york city"),
+    ("id", "identification"),
 )
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.answer_kinds import asked_clause
 from rag.english import ALIASES, AUXILIARIES, MONTHS, SUPERLATIVES, WEEKDAYS, YEAR
+from rag.places import places_named
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
@@ -131,6 +132,7 @@ class Focus:
             and not _words_mentioned(name, lowered)
             and not _turned_around(name, lowered)
             and not _spelled_out(name, lowered)
+            and not _placed_group(name, lowered)
         ]
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
         if self.qualifiers and not _qualified(self.qualifiers, lowered):
@@ -352,6 +354,15 @@ def _words_mentioned(name: str, lowered_text: str) -> bool:
     Stanley Cup Final ... the NHL". (Two are too few: "World" and "Cup" apart are not the World Cup.)"""
     words = name.split()
     return len(words) > 2 and all(_mentions(lowered_text, word) for word in words)
+
+
+def _placed_group(name: str, lowered_text: str) -> bool:
+    """Whether a place and the people of it a two-word name joins are both mentioned: "Kentucky Republicans" in
+    "Kentucky voters ... the bill's Republican backers"; not "World Cup", whose first word is no place."""
+    words = name.split()
+    if len(words) != 2 or not (places_named(words[0], "state") or places_named(words[0], "country")):
+        return False
+    return _mentions(lowered_text, words[0]) and _mentions(lowered_text, words[1])
 
 
 def _turned_around(name: str, lowered_text: str) -> bool:

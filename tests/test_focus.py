@@ -64,6 +64,10 @@ def test_what_an_article_must_mention():
     assert question_focus("Who won the Pennsylvania Senate race?").missing("Democrats pick up a Senate seat in Pennsylvania.") == []
     assert question_focus("What did the Texas governor say?").missing("The governor of Texas said so.") == []
     assert question_focus("Who won the Pennsylvania Senate race?").missing("The Senate voted; Pennsylvania waited.") == ["Pennsylvania Senate"]
+    # a place and its people are met apart ("Kentucky voters ... Republican backers"); "ID" is met by "identification"
+    asked = question_focus("Why do Kentucky Republicans say voters should show a photo ID?")
+    assert asked.missing("Kentucky voters must present identification. The bill's Republican backers want a photo.") == []
+    assert asked.missing("The bill's Republican backers want photo identification.") == ["Kentucky Republicans"]
     # A long name is often written in other words' order: "NHL Stanley Cup Finals" in "the Stanley Cup Final ... the NHL".
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended, the NHL said.") == []
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended.") == ["NHL Stanley Cup Finals"]
