@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.answer_kinds import asked_clause
-from rag.english import ALIASES, AUXILIARIES, MONTHS, SUPERLATIVES, WEEKDAYS, YEAR
+from rag.english import ALIASES, AUXILIARIES, MONTHS, PERSON_NOUNS, SUPERLATIVES, WEEKDAYS, YEAR
 from rag.places import places_named
 from rag.term_weights import english_stopwords, framing_words
 
@@ -362,7 +362,13 @@ def _placed_group(name: str, lowered_text: str) -> bool:
     words = name.split()
     if len(words) != 2 or not (places_named(words[0], "state") or places_named(words[0], "country")):
         return False
+    group = words[1].lower()
+    if not group.endswith("s") or group[:-1] not in PERSON_NOUNS | _PARTY_MEMBERS:
+        return False  # "the Pennsylvania Senate" is one body, not the people of a place
     return _mentions(lowered_text, words[0]) and _mentions(lowered_text, words[1])
+
+
+_PARTY_MEMBERS = frozenset("republican democrat conservative liberal".split())
 
 
 def _turned_around(name: str, lowered_text: str) -> bool:
