@@ -283,7 +283,9 @@ def referents_of(parse: Parsed) -> list[Referent]:
     if subject is not None:
         asks_who = words[0].lower == "who" and parse.aux is not None and auxiliary(words[parse.aux]) in BE
         inside = [w for w in words if subject[1][0] <= w.start < subject[1][1]]
-        kind = kind_of(inside)
+        kind = kind_of(inside)  # "Liz Truss, Britain's new prime minister" is a person
+        subject = _before_apposition(subject, words)
+        inside = [w for w in inside if w.start < subject[1][1]]
         kind = "person" if asks_who and kind == "name" else kind  # "Who is Liz Truss?"; not "Who are the Proud Boys?"
         lone = len(inside) == 1 and _not_a_noun(words, words.index(inside[0]))
         if not _AMOUNT.fullmatch(subject[0]) and not lone:
@@ -311,6 +313,16 @@ def referents_of(parse: Parsed) -> list[Referent]:
         # "Whose record would she break?": the record, whoever's it is ("How old was she when she set it?").
         found.append(Referent(f"the {parse.text[nouns[0].start : nouns[-1].end]}", None, kind_of(nouns), "object"))
     return found
+
+
+def _before_apposition(phrase: tuple[str, tuple[int, int]], words: list[Word]) -> tuple[str, tuple[int, int]]:
+    """A name without the phrase set beside it: "Liz Truss" of "Liz Truss, Britain's new prime minister"."""
+    text, (start, end) = phrase
+    name, comma, beside = text.partition(", ")
+    inside = [w for w in words if start <= w.start < start + len(name)]
+    if not comma or not inside or not all(w.name for w in inside) or not re.search(r"\b[a-z]", beside):
+        return phrase  # "Claremont, California" is one place
+    return name, (start, inside[-1].end)
 
 
 # Prepositions after an adjective that "be" predicates: "Who is eligible for a booster?", "Who is responsible to the board?".

@@ -33,6 +33,9 @@ def chat(*questions: str, answer: str = "Something the article says. [1]") -> li
         ([SPOKESMAN, "What was his name?"], "When did he say it?", "When did Iran's Foreign Ministry spokesman say it?"),
         (["What is Iran doing in Syria?"], "How long will its forces stay?", "How long will Iran's forces stay?"),
         (["What did the Syrian Observatory say?"], "Where is it based?", "Where is the Syrian Observatory based?"),
+        # a name takes the pronoun's place without the phrase set beside it; a place keeps its state
+        (["How old is Liz Truss, Britain's new prime minister?"], "When did she join the Conservatives?", "When did Liz Truss join the Conservatives?"),
+        (["Why did Claremont, California cancel its fireworks?"], "What is it doing instead?", "What is Claremont, California doing instead?"),
         # a time phrase with the same last word takes the other's place; a year in an ellipsis drops the old date
         (
             ["How much did Top Gun: Maverick make in its three-day US opening weekend?"],
