@@ -605,11 +605,10 @@ def _resolve_pronouns(
             continue
         if kind in taken or word.lower == "it" and n - 1 != parse.aux and words[n - 1].lower in _EVENT_VERBS:
             continue  # the event in "Why did they do it?"
-        agrees = tiers or _AGREES[kind]
-        if kind == "they" and winner and not tiers:
+        if kind == "they" and winner:
             referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, (("plural",),)) or winner
         else:
-            referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, agrees)
+            referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, tiers or _AGREES[kind])
         if referent is not None:
             edits.append(_pronoun_edit(words, n, referent))
             taken[kind] = referent
@@ -655,17 +654,21 @@ def _may_refer(words: list[Word], n: int, referent: Referent) -> bool:
     return referent.role == "subject" or _object_position(words, n) or words[n].lower in POSSESSIVE
 
 
+def _asks_who(question: Parsed) -> bool:
+    """Whether `question` asks who did something ("Who won the World Series?"): its answer names them."""
+    return bool(question.words) and question.words[0].lower == "who" and wh_is_subject(question) and not wh_nouns(question)
+
+
 def _answers_who(earlier: list[Parsed]) -> bool:
-    """Whether the latest question asks who did something ("Who won the World Series?"): its answer names them."""
-    latest = earlier[0] if earlier else None
-    return bool(latest and latest.words and latest.words[0].lower == "who" and wh_is_subject(latest) and not wh_nouns(latest))
+    """Whether the latest question asks who did something (`_asks_who`)."""
+    return bool(earlier) and _asks_who(earlier[0])
 
 
 def _answer_described(words: list[Word], pronouns: list[int], earlier: list[Parsed], answered: str | None = None) -> list[tuple[int, int, str]]:
     """A pronoun that nothing named stands for the answer to the latest "Who ...?": "Why was he fired?"
     after "Who was fired from OpenAI?" asks about the name the answer gave (`answered`) when the
     question was the latest one, else "the person who was fired from OpenAI"."""
-    asked = (q for q in earlier if q.words and q.words[0].lower == "who" and wh_is_subject(q) and not wh_nouns(q))
+    asked = (q for q in earlier if _asks_who(q))
     latest = next(asked, None)
     if latest is None:
         return []
