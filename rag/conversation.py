@@ -18,6 +18,7 @@ questions as rag/question_reading.py does.
 
 import re
 
+from rag.english import YEAR
 from rag.answer_kinds import NOT_NAMES, answer_kind, asked_clause
 from index.lexical.terms import lexical_terms
 from rag.conversation_llm import llm_rewrite
@@ -745,6 +746,8 @@ def _that_time_edit(parse: Parsed, earlier: list[Parsed], answered_date: str | N
     if n is None or when is None:
         return []
     words = parse.words
+    if words[n + 1].lower == "year" and (year := YEAR.search(when)):
+        when = year.group(0)  # "that year" after "in March 2018" is 2018
     preposition = n > 0 and words[n - 1].lower in _ELLIPSIS_PREPOSITIONS
     on = _A_DAY.search(when) and not _YEAR_IN.fullmatch(when)  # "on Dec. 13", "on Thursday"; "in 2019"
     return [(words[n].start, words[n + 1].end, when if preposition else f"{'on' if on else 'in'} {when}")]

@@ -25,6 +25,8 @@ PLACE_PREPOSITIONS = frozenset("in at into from to near inside outside across".s
 WH_MODIFIERS = frozenset("many much long old often far other".split())
 # Adverbs that sit between an auxiliary and its verb: "Is Boeing still building ...?"
 ADVERBS = frozenset("still already ever never really actually exactly finally recently currently officially ultimately".split())
+# Prepositions the stopword list leaves out: "Which subvariant is behind the wave?" has no subject "behind".
+PREPOSITIONS = frozenset("behind beyond across among amid amidst toward towards near within without despite beside via upon along around".split())
 _CALENDAR = (
     f"{MONTH_NAMES}|{WEEKDAY_NAMES}"
     "|(?:1[5-9]|20)\\d\\d"
@@ -123,7 +125,7 @@ class Parsed:
 @lru_cache(maxsize=1)
 def function_words() -> frozenset[str]:
     # "worth" ends a noun phrase: "How much is the deal worth?"
-    return english_stopwords() | WH | AUX | WH_MODIFIERS | ADVERBS | {"whose", "else", "please", "worth"}
+    return english_stopwords() | WH | AUX | WH_MODIFIERS | ADVERBS | PREPOSITIONS | {"whose", "else", "please", "worth"}
 
 
 def tokens(text: str) -> list[Word]:
@@ -301,7 +303,9 @@ def referents_of(parse: Parsed) -> list[Referent]:
         # "that" before a verb relates a clause: "the space plane that took Richard Branson" holds no phrase "that took ...".
         relative = words[n].lower == "that" and n + 1 < len(words) and is_verb_form(words[n + 1])
         opens = words[n].lower in DETERMINERS and not relative or not is_function(words[n]) and not is_verb_form(words[n])
-        end = noun_phrase_end(words, n) if opens and not _not_a_noun(words, n) else n
+        # A bare role after "as" is no one a pronoun stands for: "at Powell's first meeting as chair".
+        as_role = words[n - 1].lower == "as" and not words[n].name and words[n].lower not in DETERMINERS
+        end = noun_phrase_end(words, n) if opens and not as_role and not _not_a_noun(words, n) else n
         if end > n:
             span = (words[n].start, words[end - 1].end)
             text = parse.text[span[0] : span[1]]
