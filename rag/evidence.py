@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
 import numpy as np
@@ -97,9 +98,11 @@ class EvidenceRanker:
         # The sentence vectors an ingest kept (index/sentence_vectors.py); None: every sentence is embedded here.
         self.stored: SentenceVectors | None = store.sentence_vectors
 
-    def rank(self, question: str, hits: list[ChunkHit], lexicon: Lexicon, question_vector: list[float] | None = None) -> list[Evidence]:
+    def rank(
+        self, question: str, hits: list[ChunkHit], lexicon: Lexicon, question_vector: list[float] | None = None, as_of: date | None = None
+    ) -> list[Evidence]:
         """The evidence `hits` hold for `question`, best first; `question_vector`: its query embedding, when
-        retrieval made it already."""
+        retrieval made it already; `as_of`: the day the question is asked ("tomorrow" counts from it)."""
         if not hits:
             return []
         articles: dict[str, StoredArticle] = {}
@@ -122,7 +125,7 @@ class EvidenceRanker:
         terms = topic_terms(question)
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
-        focus = question_focus(question)
+        focus = question_focus(question).as_of(question, as_of)
         predicate = focus.predicate(question)
         ranking = ranks(asked_clause(question))  # "Which city's rent rose most?": the sentence that ranks
         lowered = cache(lambda doc_id: articles[doc_id].article.text.lower())  # read once per article, not per sentence

@@ -7,13 +7,15 @@ answer quotes; a year also counts when the article was published in it.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.answer_kinds import asked_clause
 from rag.english import ALIASES, AUXILIARIES, MONTHS, PERSON_NOUNS, SUPERLATIVES, WEEKDAYS, YEAR
 from rag.places import places_named
+from rag.relative_days import asked_window
 from rag.term_weights import english_stopwords, framing_words
 
 _TOKEN = re.compile(r"[\w’'.&-]+|\S")
@@ -115,6 +117,17 @@ class Focus:
     # Months or days a question asks about after the fact, as ISO and as written (("2018-06", "June 2018")): an
     # article published before them cannot report it.
     dated: tuple[tuple[str, str], ...] = ()
+
+    def as_of(self, question: str, day: date | None) -> "Focus":
+        """The focus with the days around `day` the question asks about ("tomorrow", "this week"): an article
+        published well before them cannot report on them."""
+        window = asked_window(question, day) if day else None
+        if window is None:
+            return self
+        words, earliest = window
+        return replace(
+            self, dated=(*self.dated, (earliest.isoformat(), f"news from {earliest:%B} {earliest.day}, {earliest.year} on, which “{words}” asks about"))
+        )
 
     def __bool__(self) -> bool:
         return bool(self.names or self.phrases or self.years or self.qualifiers or self.attribute or self.dated)

@@ -18,6 +18,11 @@ def parse_day(value: str | None) -> date | None:
         return None
 
 
+def asked_on(filters) -> date:
+    """The day a question is asked: its "as of" date, else today."""
+    return (parse_day(filters.as_of) if filters is not None and filters.as_of else None) or date.today()
+
+
 def recency_weight(published: str | None, as_of: date, days: float) -> float:
     day = parse_day(published)
     if day is None:

@@ -53,3 +53,22 @@ def _ahead(before: str) -> bool:
 def spelled(day: date) -> str:
     """`day` as news writes it in full: "Thursday, September 8, 2022"."""
     return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+# A question about the days around it ("What's the weather tomorrow?", "Who plays tonight?", "What happened this
+# week?") and how old an article may be to report on them: news of the day, or of the week.
+_ASKED_NEAR = re.compile(r"(?<!\bUSA )\b(today|tonight|tomorrow|this (?:morning|afternoon|evening|week|weekend))\b", re.IGNORECASE)
+NEWS_WINDOW_DAYS = {"week": 8, "weekend": 8}
+DAY_WINDOW = 3
+
+
+def asked_window(question: str, as_of: date) -> tuple[str, date] | None:
+    """The days around `as_of` the question asks about, as its words and the earliest day an article
+    reporting on them may be from: ("tomorrow", as_of - 3 days), ("this week", as_of - 8 days); None when it
+    asks about no such days."""
+    found = _ASKED_NEAR.search(question)
+    if not found:
+        return None
+    words = found.group(1).lower()
+    days = NEWS_WINDOW_DAYS.get(words.split()[-1], DAY_WINDOW)
+    return words, as_of - timedelta(days=days)

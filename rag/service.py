@@ -20,6 +20,7 @@ from rag import continuity
 from rag.conversation import previous_question, standalone_question
 from rag.copies import also_in, fold_evidence
 from rag.evidence import EvidenceRanker
+from rag.recency import asked_on
 from rag.history import check_conversation, follow_up_turns, searched
 from rag.term_weights import Lexicon
 from rag.schema import AskResult, Citation, Filters, SearchHit, SearchResult, Turn
@@ -196,7 +197,7 @@ class Byline:
             if story:
                 hits = continuity.merged(hits, continuity.story_hits(self.retriever, query, story, filters, top_k, vector))
             weight = continuity.story_weight(question, query) if story else 0.0
-            ranked = self.ranker.rank(query, hits, self.lexicon(), vector)
+            ranked = self.ranker.rank(query, hits, self.lexicon(), vector, asked_on(filters))
             if story and continuity.typed_apart(question, query):
                 ranked = continuity.as_typed(ranked, self.ranker.similarities(question, ranked))
             ranked = continuity.favour(ranked, story, weight)

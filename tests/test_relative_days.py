@@ -1,10 +1,15 @@
 """A "When ...?" answer that leads with "died Thursday" also gives the day it means, from its article's date."""
 
+import json
 from datetime import date
+
+import pytest
 
 from rag.answerers.extractive import ExtractiveAnswerer
 from rag.evidence import Evidence
-from rag.relative_days import meant_day, spelled
+from rag.relative_days import asked_window, meant_day, spelled
+from rag.schema import Filters
+from rag.service import Byline
 
 FRIDAY = "2022-09-09"
 
@@ -41,3 +46,39 @@ def test_a_when_answer_names_the_day_its_lead_means():
     assert answer.citations[0].sentence == sentence  # the quote itself is unchanged
     # another kind of question gets no such note
     assert "Note:" not in answerer.answer("Where did Queen Elizabeth II die?", evidence).answer
+
+
+def test_asked_window_reads_the_days_a_question_asks_about():
+    asked = date(2022, 7, 18)
+    assert asked_window("What's the weather tomorrow?", asked) == ("tomorrow", date(2022, 7, 15))
+    assert asked_window("Who won the race this weekend?", asked) == ("this weekend", date(2022, 7, 10))
+    assert asked_window("What did the USA TODAY analysis find?", asked) is None  # a name, not a day
+    assert asked_window("What did the Fed do in July?", asked) is None
+
+
+@pytest.fixture(scope="module")
+def dated_news(tmp_path_factory, seed_settings):
+    folder = tmp_path_factory.mktemp("dated-news")
+    record = {
+        "doc_id": "heat",
+        "title": "Britain braces for record heat",
+        "publish_date": "2022-07-18",
+        "text": "Extremely high temperatures are forecast in Britain today and tomorrow. "
+        "Forecasters said temperatures could top 40 degrees Celsius tomorrow for the first time on record. "
+        "Trains will run slower on hot tracks.",
+    }
+    (folder / "news.jsonl").write_text(json.dumps(record))
+    service = Byline(seed_settings.model_copy(update={"store": folder / "store"}))
+    service.ingest([folder / "news.jsonl"])
+    return service
+
+
+def test_a_question_about_tomorrow_is_answered_only_from_news_of_its_days(dated_news):
+    question = "How hot will Britain get tomorrow?"
+    assert not dated_news.ask(question, filters=Filters(as_of="2022-07-18")).abstained
+    stale = dated_news.ask(question, filters=Filters(as_of="2022-08-30"))
+    assert stale.abstained and stale.citations == []
+    assert "August 27, 2022" in stale.warnings[0] and "tomorrow" in stale.warnings[0]
+    assert dated_news.ask(question).abstained  # asked today, years after the article
+    # without a day to count from, the same article still answers
+    assert not dated_news.ask("How hot could Britain get, according to forecasters?", filters=Filters(as_of="2022-08-30")).abstained
