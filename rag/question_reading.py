@@ -25,8 +25,6 @@ PLACE_PREPOSITIONS = frozenset("in at into from to near inside outside across".s
 WH_MODIFIERS = frozenset("many much long old often far other".split())
 # Adverbs that sit between an auxiliary and its verb: "Is Boeing still building ...?"
 ADVERBS = frozenset("still already ever never really actually exactly finally recently currently officially ultimately".split())
-# Prepositions the stopword list leaves out: "Which subvariant is behind the wave?" has no subject "behind".
-PREPOSITIONS = frozenset("behind beyond across among amid amidst toward towards near within without despite beside via upon along around".split())
 _CALENDAR = (
     f"{MONTH_NAMES}|{WEEKDAY_NAMES}"
     "|(?:1[5-9]|20)\\d\\d"
@@ -125,7 +123,7 @@ class Parsed:
 @lru_cache(maxsize=1)
 def function_words() -> frozenset[str]:
     # "worth" ends a noun phrase: "How much is the deal worth?"
-    return english_stopwords() | WH | AUX | WH_MODIFIERS | ADVERBS | PREPOSITIONS | {"whose", "else", "please", "worth"}
+    return english_stopwords() | WH | AUX | WH_MODIFIERS | ADVERBS | {"whose", "else", "please", "worth"}
 
 
 def tokens(text: str) -> list[Word]:
