@@ -251,15 +251,34 @@ def said_unknown(question: str, evidence: list[Evidence]) -> str | None:
     return None
 
 
+# "Who did the White House name as its national monkeypox coordinator?": the role someone was given.
+_GIVEN_ROLE = re.compile(
+    r"^\W*who\b.*?\bas\s+(?:(?:its|their|his|her|the|a|an|new)\s+)*(?:[\w’'-]+\s+){0,3}?([a-z]+)\s*(?:\?|$|(?=\b(?:to|in|at|for|after|before|when|of)\b))",
+    re.IGNORECASE,
+)
+
+
 def unnamed_person(question: str, evidence: list[Evidence]) -> str | None:
-    """The person "Which <role> ...?" asks for, when the best sentences speak of one without a name ("a
-    Conservative Party donor", "White House officials") and none names one ("donor Ada Quill")."""
+    """The person "Which <role> ...?" or "Who did they name as <role>?" asks for, when the best sentences speak of one
+    without a name ("a Conservative Party donor", "White House officials", "has named a national monkeypox
+    coordinator") and none names one ("donor Ada Quill")."""
     noun = which_noun(question)
     if noun not in PEOPLE:
+        given = _GIVEN_ROLE.match(question)
+        noun = given.group(1).lower() if given and (given.group(1).islower() or given.group(1).lower() in PEOPLE) else None
+    if noun is None:
         return None
     if not any(_unknown(e.sentence, noun) for e in evidence[:KIND_WINDOW]):
         return None
-    return None if any(names_as(e.sentence, noun) for e in evidence[:NAMED_WINDOW]) else noun
+    return None if any(names_as(e.sentence, noun) or _given_to(e.sentence, noun) for e in evidence[:NAMED_WINDOW]) else noun
+
+
+def _given_to(sentence: str, noun: str) -> bool:
+    """Whether `sentence` names who was given the role: "named Robert Fenton as its monkeypox coordinator" (not
+    "response coordinator Ashish Jha", who holds another)."""
+    name = r"(?-i:[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*)"
+    noun = re.escape(noun)
+    return bool(re.search(rf"{name}\s+as\s+(?:[\w’'-]+\s+){{0,4}}?{noun}\b", sentence, re.IGNORECASE))
 
 
 _DEFINITE = frozenset("the this that these those his her their its our".split())

@@ -487,6 +487,14 @@ def test_a_person_the_articles_leave_unnamed_is_not_answered_by_another_name():
     # astronauts are people too
     crew = evidence_of("Artemis III is expected to land astronauts on the lunar surface.", "The Artemis II mission will follow next year.")
     assert unsupported("Which astronauts will fly on Artemis II?", crew) == "The articles that match best mention an astronaut but do not name one."
+    # the role someone was given: "Who did they name as <role>?"
+    coordinator = evidence_of("The White House has named a national monkeypox coordinator.", "Cases have doubled since mid-July.")
+    asked = "Who did the White House name as its national monkeypox coordinator?"
+    assert unsupported(asked, coordinator) == "The articles that match best mention a coordinator but do not name one."
+    named = evidence_of("The White House named Ada Quill as its national monkeypox coordinator.", "It had promised a national monkeypox coordinator.")
+    assert unsupported(asked, named) is None
+    another = evidence_of("The White House has named a national monkeypox coordinator.", "Covid-19 response coordinator Ashish Jha said so.")
+    assert unsupported(asked, another) == "The articles that match best mention a coordinator but do not name one."
 
 
 def test_a_best_sentence_saying_the_asked_thing_is_not_known_is_a_refusal():
