@@ -23,6 +23,10 @@ _QUOTED = re.compile(r"[\"“]([^\"“”]{3,80})[\"”]")
 _POSSESSIVE = re.compile(r"[’']s?$")
 # A month, or a day, the question dates what it asks by: "in June 2018", "on July 19, 2022", "mid-July 2022".
 _DATED = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(?:(\d{1,2}),?\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
+# A part of a year: "in late 2022", "mid-2021", "the summer of 2022" (winter straddles two years), and the month it
+# begins with.
+_PART_OF_YEAR = re.compile(r"\b(early|mid|late|spring|summer|fall|autumn)(?:-|\s+(?:of\s+)?)((?:19|20)\d\d)\b", re.IGNORECASE)
+_PART_BEGINS = {"early": 1, "spring": 3, "mid": 5, "summer": 6, "late": 9, "fall": 9, "autumn": 9}
 # A question about what was expected or planned may be answered before its date.
 _AHEAD = re.compile(r"\b(?:will|expect\w*|plan\w*|forecast\w*|project\w*|schedul\w*|due|going to|set to)\b", re.IGNORECASE)
 # Names written with a small first letter: "iOS", "iPhone", "eBay".
@@ -174,8 +178,14 @@ def question_focus(question: str) -> Focus:
         qualifiers=_qualifiers(asked_clause(unquoted)),
         attribute=_attribute(asked_clause(unquoted)),
         events=tuple(m.group(1) for m in _DATED_EVENT.finditer(unquoted)),
-        dated=() if _AHEAD.search(unquoted) else tuple(dict.fromkeys((_iso_day(m), m.group(0)) for m in _DATED.finditer(unquoted))),
+        dated=() if _AHEAD.search(unquoted) else tuple(dict.fromkeys(_dated(unquoted))),
     )
+
+
+def _dated(question: str) -> list[tuple[str, str]]:
+    """The months or days `question` asks about, as ISO and as written: ("2018-06", "June 2018"), ("2022-09", "late 2022")."""
+    days = [(_iso_day(m), m.group(0)) for m in _DATED.finditer(question)]
+    return days + [(f"{m.group(2)}-{_PART_BEGINS[m.group(1).lower()]:02d}", m.group(0)) for m in _PART_OF_YEAR.finditer(question)]
 
 
 def _iso_day(dated: re.Match) -> str:

@@ -94,6 +94,11 @@ def test_an_article_published_before_the_asked_month_cannot_report_it():
     heat = question_focus("What record temperature did the UK reach on July 19, 2022?")
     assert heat.missing("Temperatures in the UK reached 38.1 degrees.", "2022-07-18") == ["July 19, 2022"]
     assert heat.missing("Temperatures in the UK reached 40.3 degrees.", "2022-07-19") == []
+    # a part of a year begins with its month: "late 2022" is not over by July
+    late = question_focus("Which Omicron subvariant replaced BA.5 as the dominant strain in late 2022?")
+    assert late.missing("Omicron BA.5 rules; variant hunters are watching BA.2.75.", "2022-07-14") == ["late 2022"]
+    assert late.missing("Omicron BQ.1 has overtaken BA.5.", "2022-11-04") == []
+    assert question_focus("Which subvariant drove the summer of 2022 wave?").missing("BA.5 drives the wave.", "2022-07-14") == []
     # what was expected or planned for a month may be told before it
     expected = question_focus("How many vaccines did Fauci expect to be sent by the end of July 2022?")
     assert expected.missing("Fauci expects 1.6 million doses to be sent.", "2022-07-01") == []
