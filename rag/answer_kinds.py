@@ -84,7 +84,6 @@ _DATE_QUESTION = re.compile(
 PEOPLE = PERSON_NOUNS
 # Roles any person named with a title may fill: "Which US official ...?" is answered by "national security adviser Jake Sullivan".
 _ANY_ROLE = frozenset({"official", "person"})
-_ANY_PERSON = "|".join(sorted(PEOPLE))
 _NAMED_THINGS = (
     "country|countries|state|states|city|cities|nation|province|region|area|island|continent|town|capital"
     "|county|river|lake|mountain|ocean|sea|place|company|companies|firm|brand|team|club|party|group"
@@ -253,6 +252,8 @@ def noun_forms(noun: str) -> str:
     return rf"{re.escape(noun[:-1])}(?:y|ies)" if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou") else rf"{re.escape(noun)}(?:e?s)?"
 
 
+# The person nouns, singular or plural, an `_ANY_ROLE` is met by.
+_ANY_PERSON = "|".join(noun_forms(noun) for noun in sorted(PEOPLE))
 # Nouns that count the same things.
 _SAME_COUNT = {"country": ("nation",), "nation": ("country",)}
 
@@ -271,19 +272,17 @@ def counts(sentence: str, noun: str) -> bool:
 def names_as(sentence: str, noun: str) -> bool:
     """Whether `sentence` names one of the `noun`s asked about: "Yellowstone National Park",
     "Bed Bath & Beyond stores", "Mahsa Amini, a 22-year-old Kurdish Iranian woman"; not "the South Korean show"."""
-    singular = sentence.replace("ies", "y")  # "companies" read as "company", as `_singular` reads the question
-    for apposed in re.finditer(
-        rf"(?<![\w’'-])(?-i:([A-Z][\w’'.-]*))\s*,\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE
-    ):
+    forms = noun_forms(noun)  # "company" and "companies"
+    for apposed in re.finditer(rf"(?<![\w’'-])(?-i:([A-Z][\w’'.-]*))\s*,\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?{forms}\b", sentence, re.IGNORECASE):
         name = apposed.group(1).strip("’'.").lower()
         if apposed.start() > 0 and name not in english_stopwords() and name not in NOT_NAMES:
             return True
     if noun in PEOPLE:
-        roles = _ANY_PERSON if noun in _ANY_ROLE else re.escape(noun)
-        after = re.finditer(rf"\b(?:{roles})s?\s+(?-i:([A-Z][\w’'.-]*))", singular, re.IGNORECASE)
+        roles = _ANY_PERSON if noun in _ANY_ROLE else forms
+        after = re.finditer(rf"\b(?:{roles})\s+(?-i:([A-Z][\w’'.-]*))", sentence, re.IGNORECASE)
         return any((name := m.group(1).strip("’'.").lower()) not in english_stopwords() and name not in NOT_NAMES for m in after)
-    for match in re.finditer(rf"\b{re.escape(noun)}(?:e?s)?\b", singular, re.IGNORECASE):
-        before = singular[: match.start()].split()[-2:]
+    for match in re.finditer(rf"\b{forms}\b", sentence, re.IGNORECASE):
+        before = sentence[: match.start()].split()[-2:]
         word = before[-1].strip("’'.,") if before else ""
         first = len(before) < 2  # a sentence's first word is capitalised anyway
         if word == "&" or word[:1].isupper() and not first and word.lower() not in english_stopwords() and not _DEMONYM.search(word):
