@@ -302,7 +302,7 @@ def referents_of(parse: Parsed) -> list[Referent]:
         relative = words[n].lower == "that" and n + 1 < len(words) and is_verb_form(words[n + 1])
         opens = words[n].lower in DETERMINERS and not relative or not is_function(words[n]) and not is_verb_form(words[n])
         # A bare role after "as" is no one a pronoun stands for: "at Powell's first meeting as chair".
-        as_role = words[n - 1].lower == "as" and not words[n].name and words[n].lower not in DETERMINERS
+        as_role = n > 0 and words[n - 1].lower == "as" and not words[n].name and words[n].lower not in DETERMINERS
         end = noun_phrase_end(words, n) if opens and not as_role and not _not_a_noun(words, n) else n
         if end > n:
             span = (words[n].start, words[end - 1].end)
