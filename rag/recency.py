@@ -18,9 +18,14 @@ def parse_day(value: str | None) -> date | None:
         return None
 
 
+def as_of_day(filters) -> date | None:
+    """The "as of" date of a request's `Filters`, if it gives one."""
+    return parse_day(filters.as_of) if filters is not None and filters.as_of else None
+
+
 def asked_on(filters) -> date:
     """The day a question is asked: its "as of" date, else today."""
-    return (parse_day(filters.as_of) if filters is not None and filters.as_of else None) or date.today()
+    return as_of_day(filters) or date.today()
 
 
 def recency_weight(published: str | None, as_of: date, days: float) -> float:

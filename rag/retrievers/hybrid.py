@@ -16,7 +16,7 @@ from index.articles import date_ordinal
 from index.store import Store
 from rag.retrievers.bm25 import BM25Retriever
 from rag.schema import Filters
-from rag.recency import parse_day, with_recency
+from rag.recency import as_of_day, with_recency
 from rag.settings import Settings
 
 CANDIDATES_PER_RESULT = 5
@@ -97,7 +97,7 @@ class Retriever:
 
     def chunks(self, query: str, top_k: int, filters: Filters | None = None, mode: str | None = None, vector: list[float] | None = None) -> list[ChunkHit]:
         """The best `top_k` chunks for `query`, best first; `vector`: the query's embedding, when it has one already."""
-        as_of = parse_day(filters.as_of) if filters and filters.as_of else None
+        as_of = as_of_day(filters)
         if filters and filters.as_of and as_of is None:
             raise ValueError(f"as_of '{filters.as_of}' is not an ISO date (YYYY-MM-DD)")
         self.store.refresh()
