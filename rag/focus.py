@@ -146,6 +146,7 @@ class Focus:
             for name in self.names
             if (not _mentions(lowered, name) or name in self.events and not _as_event(text, name))
             and not _named_before(name, lowered, lowered_article)
+            and not _country_of_story(name, lowered_article)
             and not _words_mentioned(name, lowered)
             and not _turned_around(name, lowered)
             and not _spelled_out(name, lowered)
@@ -370,6 +371,12 @@ def _qualified(qualifiers: tuple[str, ...], lowered_text: str) -> bool:
 def _named_before(name: str, lowered_passage: str, lowered_article: str | None) -> bool:
     words = name.split()
     return bool(lowered_article) and len(words) > 1 and _mentions(lowered_passage, words[-1]) and _mentions(lowered_article, name)
+
+
+def _country_of_story(name: str, lowered_article: str | None) -> bool:
+    """Whether `name` is a country its article mentions: a story's country is its setting throughout ("sold more than
+    10 million units in the U.S." three paragraphs after the sentence that names the album)."""
+    return bool(lowered_article) and bool(places_named(name, "country")) and _mentions(lowered_article, name)
 
 
 def _words_mentioned(name: str, lowered_text: str) -> bool:
