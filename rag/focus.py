@@ -374,9 +374,9 @@ def _named_before(name: str, lowered_passage: str, lowered_article: str | None) 
 
 
 def _country_of_story(name: str, lowered_article: str | None) -> bool:
-    """Whether `name` is a country its article mentions: a story's country is its setting throughout ("sold more than
-    10 million units in the U.S." three paragraphs after the sentence that names the album)."""
-    return bool(lowered_article) and bool(places_named(name, "country")) and _mentions(lowered_article, name)
+    """Whether `name` is a country or US state its article mentions: a story's country or state is its setting
+    throughout ("sold more than 10 million units in the U.S." three paragraphs after the sentence naming the album)."""
+    return bool(lowered_article) and bool(places_named(name, "country") or places_named(name, "state")) and _mentions(lowered_article, name)
 
 
 def _words_mentioned(name: str, lowered_text: str) -> bool:
