@@ -651,8 +651,9 @@ def _people(history: list[Turn]) -> frozenset[str]:
 
 def _may_refer(words: list[Word], n: int, referent: Referent) -> bool:
     """What a "Who" question did something to ("the Syrian army" in "Who helped the Syrian army?") is not
-    what "they" did the helping."""
-    return referent.role == "subject" or _object_position(words, n) or words[n].lower in POSSESSIVE
+    what "they" did the helping; "it" is not the unknown doer either, and may be what was done to: "How much will it
+    cost?" after "Who gets the upgrade for free?"."""
+    return referent.role == "subject" or _object_position(words, n) or words[n].lower in POSSESSIVE or words[n].lower == "it"
 
 
 def _asks_who(question: Parsed) -> bool:

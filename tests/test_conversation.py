@@ -238,6 +238,8 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["What did the Syrian army capture?", "Who is Liz Truss?"], "Where is it based?", "Where is the Syrian army based?"),
         (["How much will Twitter Blue cost?", "What did Musk want to charge before?"], "What does it include?", "What does Twitter Blue include?"),
         (["Who won the World Series?", "Who did they beat?"], "When did they last win?", "When did those who won the World Series last win?"),
+        # "it" may be what a "Who ...?" question did something to: the doer is the one it asked about
+        (["When is Microsoft releasing Windows 10?", "Who gets the upgrade for free?"], "How much will it cost?", "How much will the upgrade cost?"),
     ],
 )
 def test_follow_ups_resolve_from_the_latest_turn_that_fits(earlier, follow_up, expected):
