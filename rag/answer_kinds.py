@@ -128,7 +128,9 @@ _DATE = re.compile(
     r"|\b(?:" + "|".join(RELATIVE_DAYS) + r")\b"
     r"|\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight)\b"
     r"|\b(?:next|last|this|early|late|later|earlier) (?:week|month|year|spring|summer|fall|autumn|winter|decade)\b"
-    r"|\bcentur(?:y|ies)\b|\b\d+(?:st|nd|rd|th)\b",
+    r"|\bcentur(?:y|ies)\b|\b\d+(?:st|nd|rd|th)\b"
+    # an era's years and a time counted back: "about 5000-6000 BC", "some 10,000 years ago"
+    r"|\b\d[\d,]*(?:\s?[-–]\s?\d[\d,]*)?\s?(?-i:BC|B\.C\.|BCE|AD|A\.D\.|CE)(?!\w)|\b\d[\d,]*\s+(?:years|decades|centuries)\s+ago\b",
     re.IGNORECASE,
 )
 # A year that names a thing is not when anything happened: "the 2020 election", "his 2004 album".

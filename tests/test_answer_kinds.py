@@ -64,6 +64,11 @@ def test_dates_answer_when_questions():
     assert offers("The museum reopened on Tuesday.", "date", asked)
     assert offers("It reopened in March 2022.", "date", asked)
     assert not offers("The museum reopened after a renovation.", "date", asked)
+    # an era's years and a time counted back are dates too; an age is not
+    made = question_words("When was the stone point made?")
+    assert offers("He estimated it was made about 5000-6000 BC.", "date", made)
+    assert offers("It was made some 10,000 years ago.", "date", made)
+    assert not offers("The man who found it is 40 years old.", "date", made)
 
 
 def test_names_skip_stop_words_weekdays_and_the_question_own_names():
