@@ -36,7 +36,9 @@ AUXILIARIES = DO | MODALS | HAVE | BE
 SUPERLATIVES = frozenset(
     """most least best worst biggest largest greatest highest lowest fastest slowest newest oldest latest youngest
     longest shortest strongest weakest deadliest costliest hottest coldest busiest cheapest smallest tallest heaviest
-    richest poorest closest earliest""".split()
+    richest poorest closest earliest deepest widest wealthiest warmest wettest driest safest loudest quickest hardest
+    easiest toughest rarest brightest darkest nearest farthest furthest fewest healthiest happiest coolest shallowest
+    steepest sharpest tightest lightest""".split()
 )
 
 # Nouns that name a person by role or relation: "Which official ...?" asks for a person; "the mayor" is a "he" or "she".

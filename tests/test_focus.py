@@ -115,6 +115,7 @@ def test_what_narrows_a_question_must_be_said():
     assert question_focus("When did Serena Williams win her first Wimbledon?").qualifiers == ("first",)
     assert question_focus("Best pizza in town?").qualifiers == ("best",)
     assert question_focus("Which state has the most cases?").qualifiers == ("most",)
+    assert question_focus("What is the deepest point in the oceans?").qualifiers == ("deepest",)
     # An adverb does not narrow the thing asked about; a preamble's words are not what is asked; "latest" asks for news.
     assert question_focus("Who first came up with the theory?").qualifiers == ()
     assert question_focus("The GOP's most outspoken critic lost. What is her name?").qualifiers == ()
