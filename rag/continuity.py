@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.conversation import refers_back
-from rag.focus import question_focus
+from rag.focus import Focus, question_focus
 from rag.term_weights import topic_terms
 from rag.schema import Filters
 from rag.retrievers.hybrid import ChunkHit
@@ -142,6 +142,33 @@ def as_typed(evidence: list["Evidence"], similarities, weight: float = TYPED_WEI
         item.score += weight * float(similarity)
         item.story += weight * float(similarity)
     return sorted(evidence, key=lambda e: e.score, reverse=True)
+
+
+def brought_in(question: str, query: str) -> tuple[str, ...]:
+    """The names a follow-up's rewrite brought in: "Kentucky's Senate Bill 2" of "Who has to sign Kentucky's Senate Bill
+    2?" for "Who has to sign it?"."""
+    if question.strip() == query.strip():
+        return ()
+    typed = set(question_focus(question).names)
+    return tuple(name for name in question_focus(query).names if name not in typed)
+
+
+def named_in_story(evidence: list["Evidence"], names: tuple[str, ...], docs: "DocStore") -> list["Evidence"]:
+    """`evidence` with the `names` a rewrite brought in taken off each sentence's `missing` when its article names
+    them: the reader did not type them, and the story goes on to call its subject "the bill" ("If Gov. Andy Beshear
+    signs the bill into law")."""
+    if not names:
+        return evidence
+    texts: dict[str, str] = {}
+    for item in evidence:
+        lacking = [name for name in item.missing if name in names]
+        if not lacking:
+            continue
+        if item.doc_id not in texts:
+            texts[item.doc_id] = docs.text(item.doc_id) or ""
+        named = set(lacking) - set(Focus(names=tuple(lacking)).missing(texts[item.doc_id]))
+        item.missing = [name for name in item.missing if name not in named]
+    return evidence
 
 
 def favour(evidence: list["Evidence"], story: list[str], weight: float = STORY_WEIGHT) -> list["Evidence"]:

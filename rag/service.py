@@ -201,6 +201,8 @@ class Byline:
             if story and continuity.typed_apart(question, query):
                 ranked = continuity.as_typed(ranked, self.ranker.similarities(question, ranked))
             ranked = continuity.favour(ranked, story, weight)
+            if story:
+                ranked = continuity.named_in_story(ranked, continuity.brought_in(question, query), self.store.docs)
             return fold_evidence(ranked, self.store.docs)
 
     def _story(self, question: str, history: list[Turn] | None, filters: Filters | None, scope: tuple) -> list[str]:

@@ -153,3 +153,18 @@ def test_a_conversation_keeps_its_story_through_a_follow_up_of_a_follow_up(seed_
     followed = seed_and_python.evidence("What did Iran say?", asked)
     seed = [e for e in followed if e.doc_id == SEED_DOC and e.sentence in alone]
     assert seed and all(e.score == pytest.approx(alone[e.sentence] + continuity.STORY_WEIGHT) for e in seed)
+
+
+def test_a_name_the_rewrite_brought_in_is_met_by_the_storys_article(seed_and_python):
+    # "How heavy was it?" searched as "How heavy was the Everglades python?": the reader typed no name
+    assert continuity.brought_in("How heavy was it?", "How heavy was the Everglades python?") == ("Everglades",)
+    assert continuity.brought_in("How heavy was it in Florida?", "How heavy was the Everglades python in Florida?") == ("Everglades",)
+    assert continuity.brought_in("How heavy was the python?", "How heavy was the python?") == ()  # not rewritten
+    # the article goes on about "the snake": the name is met by the article, not only by the sentence's passage
+    sentence = Evidence("python.txt", "title", "Dana Reyes said the capture of the snake took four hours.", 2, 0, 10, 0.9, 0.5, 0.5)
+    sentence.missing = ["Everglades", "Yellowstone"]
+    [met] = continuity.named_in_story([sentence], ("Everglades", "Yellowstone"), seed_and_python.store.docs)
+    assert met.missing == ["Yellowstone"]  # a name the article does not give stays missing
+    # a name the reader typed is held to the passage as before
+    sentence.missing = ["Everglades"]
+    assert continuity.named_in_story([sentence], (), seed_and_python.store.docs)[0].missing == ["Everglades"]
