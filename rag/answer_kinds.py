@@ -178,11 +178,16 @@ _LETTERS = re.compile(r"[a-z]+")
 NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn", "ap", "afp", "reuters", "upi"}
 
 
+# "Who's the husband ...?", "What's the price ...?": a question word's "'s" before a determiner is "is".
+_WH_IS = re.compile(r"\b(who|what|where|when|how|which)[’']s(?=\s+(?:the|a|an|this|that|these|those|his|her|its|their|our|your|my)\b)", re.IGNORECASE)
+
+
 def asked_clause(question: str) -> str:
-    """The part of a question that asks: the last of its sentences that ends in "?"."""
+    """The part of a question that asks: the last of its sentences that ends in "?", a question word's "'s" written
+    out ("Who's the husband of ...?" asks "Who is the husband of ...?")."""
     parts = [p for p in _SENTENCE_END.split(question.strip()) if p]
     asking = [p for p in parts if p.rstrip().endswith("?")]
-    return (asking or parts or [question])[-1]
+    return _WH_IS.sub(r"\1 is", (asking or parts or [question])[-1])
 
 
 def answer_kind(question: str) -> AnswerKind | None:

@@ -366,6 +366,10 @@ def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
     assert asked_role("Who was Haiti's president when it struck?") == "president" and asked_role("Who is Apple's chief executive officer?") == "officer"
     assert "ceo" in unsupported("Who is Apple's CEO?", evidence_of(about)) and unsupported("Who is Apple's CEO?", evidence_of(about, named)) is None
     assert asked_role("Who is Liz Truss?") is None
+    # "Who's" before a determiner is "Who is"; "Who's won ...?" is "Who has"
+    chameleon = "Liz Truss, the new prime minister, is a political chameleon, Boris Johnson said."
+    assert "husband" in unsupported("Who's the husband of Liz Truss?", evidence_of(chameleon))
+    assert asked_clause("Who's won the most?") == "Who's won the most?"
 
 
 def test_how_old_prefers_an_age():
