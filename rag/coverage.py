@@ -217,9 +217,17 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     role = asked_role(clause)
     if role and not any(_says(e.sentence, role) for e in evidence[:NAMED_WINDOW]):
         return f"The question asks who is the {role}, and none of the best-matching sentences names one."
+    if _DID_IT_HAPPEN.match(clause) and _CONDITIONAL.match(evidence[0].sentence):
+        return "The question asks whether something happened; the best-matching sentence says only what would follow if it did."
     if _NEGATION.search(_NEGATED_GERUND.sub(" ", clause)) and not _NEGATION.search(evidence[0].sentence):
         return "The question asks about something that did not happen or is not so; the best-matching sentence does not say that."
     return scattered(question, evidence)
+
+
+# "Did Congress end up approving the money?" is not answered by "But if Congress approves the request, the money would
+# be available": a condition tells what would follow, not whether it happened.
+_DID_IT_HAPPEN = re.compile(r"^\W*(?:and\s+|so\s+)?(?:did|was|were|had)\b", re.IGNORECASE)
+_CONDITIONAL = re.compile(r"^\W*(?:(?:but|and|so|even|only)\s+)?(?:if|unless)\b", re.IGNORECASE)
 
 
 # A sentence saying that what is asked is not known: "declined to comment on how many injuries", "Microsoft hasn't

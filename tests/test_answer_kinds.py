@@ -372,6 +372,19 @@ def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
     assert asked_clause("Who's won the most?") == "Who's won the most?"
 
 
+def test_whether_something_happened_is_not_answered_by_a_condition():
+    from rag.coverage import unsupported
+    from tests.test_focus import evidence_of
+
+    condition = "But if Congress approves the emergency funding request, the money would be available this year."
+    assert "would follow" in unsupported("Did Congress end up approving the money?", evidence_of(condition))
+    approved = "Congress approved the emergency funding request on Thursday, and the money is available this year."
+    assert unsupported("Did Congress end up approving the money?", evidence_of(approved)) is None
+    # what is owed if something happens answers a question about the present
+    owed = "If JetBlue closes its deal for Spirit, Spirit will owe Frontier an additional $69 million."
+    assert unsupported("Does Spirit owe Frontier anything?", evidence_of(owed)) is None
+
+
 def test_how_old_prefers_an_age():
     from rag.coverage import offering
     from tests.test_focus import evidence_of
