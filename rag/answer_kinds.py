@@ -262,7 +262,12 @@ def noun_forms(noun: str) -> str:
 # The person nouns, singular or plural, an `_ANY_ROLE` is met by.
 _ANY_PERSON = "|".join(noun_forms(noun) for noun in sorted(PEOPLE))
 # Nouns that count the same things.
-_SAME_COUNT = {"country": ("nation",), "nation": ("country",)}
+_SAME_COUNT = {
+    "country": ("nation",),
+    "nation": ("country",),
+    "suv": ("sport utility vehicle", "sports utility vehicle"),
+    "ev": ("electric vehicle",),
+}
 
 
 def counts(sentence: str, noun: str) -> bool:
