@@ -183,11 +183,16 @@ _WH_IS = re.compile(r"\b(who|what|where|when|how|which)[’']s(?=\s+(?:the|a|an|
 
 
 def asked_clause(question: str) -> str:
-    """The part of a question that asks: the last of its sentences that ends in "?", a question word's "'s" written
-    out ("Who's the husband of ...?" asks "Who is the husband of ...?")."""
+    """The part of a question that asks: the last of its sentences that ends in "?"."""
     parts = [p for p in _SENTENCE_END.split(question.strip()) if p]
     asking = [p for p in parts if p.rstrip().endswith("?")]
-    return _WH_IS.sub(r"\1 is", (asking or parts or [question])[-1])
+    return (asking or parts or [question])[-1]
+
+
+def written_out(question: str) -> str:
+    """`question` with a question word's "'s" before a determiner written out: "Who's the husband of ...?" asks "Who is
+    the husband of ...?" ("Who's won ...?" is left as it is)."""
+    return _WH_IS.sub(r"\1 is", question)
 
 
 def answer_kind(question: str) -> AnswerKind | None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.conversation import refers_back
+from rag.english import PERSON_NOUNS
 from rag.focus import Focus, question_focus
 from rag.term_weights import topic_terms
 from rag.schema import Filters
@@ -146,11 +147,18 @@ def as_typed(evidence: list["Evidence"], similarities, weight: float = TYPED_WEI
 
 def brought_in(question: str, query: str) -> tuple[str, ...]:
     """The names a follow-up's rewrite brought in: "Kentucky's Senate Bill 2" of "Who has to sign Kentucky's Senate Bill
-    2?" for "Who has to sign it?"."""
+    2?" for "Who has to sign it?"; not those describing someone by a role ("the name of Iran's Foreign Ministry
+    spokesman" asks about the spokesman, whom the sentence must speak of)."""
     if question.strip() == query.strip():
         return ()
     typed = set(question_focus(question).names)
-    return tuple(name for name in question_focus(query).names if name not in typed)
+    return tuple(name for name in question_focus(query).names if name not in typed and not _describes_role(name, query))
+
+
+def _describes_role(name: str, query: str) -> bool:
+    """Whether `name` is part of a description of someone by role in `query`: "Iran's Foreign Ministry spokesman"."""
+    after = re.search(rf"{re.escape(name)}(?:[’']s)?((?:\s+[\w’'-]+){{1,3}})", query)
+    return bool(after) and any(word.lower() in PERSON_NOUNS for word in after.group(1).split())
 
 
 def named_in_story(evidence: list["Evidence"], names: tuple[str, ...], docs: "DocStore") -> list["Evidence"]:

@@ -20,6 +20,7 @@ from rag.answer_kinds import (
     question_words,
     strong_sign,
     which_noun,
+    written_out,
 )
 from rag.english import MONTH_NAMES, YEAR
 from rag.evidence import Evidence
@@ -177,7 +178,7 @@ _ROLE_QUESTION = re.compile(
 
 def asked_role(question: str) -> str | None:
     """The role "Who is the <role> of ...?" asks who holds, lower-cased: "ceo" in "Who is the new CEO of Twitter?"."""
-    found = _ROLE_QUESTION.search(question)
+    found = _ROLE_QUESTION.search(written_out(question))
     return (found.group(1) or found.group(2)).lower() if found else None
 
 
