@@ -158,7 +158,7 @@ def brought_in(question: str, query: str) -> tuple[str, ...]:
 def _describes_role(name: str, query: str) -> bool:
     """Whether `name` is part of a description of someone by role in `query`: "Iran's Foreign Ministry spokesman"."""
     after = re.search(rf"{re.escape(name)}(?:[’']s)?((?:\s+[\w’'-]+){{1,3}})", query)
-    return bool(after) and any(word.lower() in PERSON_NOUNS for word in after.group(1).split())
+    return after is not None and any(word.lower() in PERSON_NOUNS for word in after.group(1).split())
 
 
 def named_in_story(evidence: list["Evidence"], names: tuple[str, ...], docs: "DocStore") -> list["Evidence"]:
