@@ -121,6 +121,8 @@ class Focus:
     # Months or days a question asks about after the fact, as ISO and as written (("2018-06", "June 2018")): an
     # article published before them cannot report it.
     dated: tuple[tuple[str, str], ...] = ()
+    # Countries and US states the question sets itself in ("sell in the US"): met anywhere in an article, its setting.
+    settings: tuple[str, ...] = ()
 
     def as_of(self, question: str, day: date | None) -> "Focus":
         """The focus with the days around `day` the question asks about ("tomorrow", "this week"): an article
@@ -146,7 +148,7 @@ class Focus:
             for name in self.names
             if (not _mentions(lowered, name) or name in self.events and not _as_event(text, name))
             and not _named_before(name, lowered, lowered_article)
-            and not _country_of_story(name, lowered_article)
+            and not (name in self.settings and bool(lowered_article) and _mentions(lowered_article or "", name))
             and not _words_mentioned(name, lowered)
             and not _turned_around(name, lowered)
             and not _spelled_out(name, lowered)
@@ -172,8 +174,10 @@ class Focus:
 def question_focus(question: str) -> Focus:
     quoted = tuple(dict.fromkeys(m.group(1).strip() for m in _QUOTED.finditer(question)))
     unquoted = _QUOTED.sub(" ", question)
+    names = list(dict.fromkeys(_names(unquoted)))
     return Focus(
-        names=tuple(dict.fromkeys(_names(unquoted))),
+        names=tuple(names),
+        settings=_settings(unquoted, names),
         phrases=quoted,
         years=tuple(dict.fromkeys(YEAR.findall(unquoted))),
         qualifiers=_qualifiers(asked_clause(unquoted)),
@@ -373,10 +377,19 @@ def _named_before(name: str, lowered_passage: str, lowered_article: str | None) 
     return bool(lowered_article) and len(words) > 1 and _mentions(lowered_passage, words[-1]) and _mentions(lowered_article, name)
 
 
-def _country_of_story(name: str, lowered_article: str | None) -> bool:
-    """Whether `name` is a country or US state its article mentions: a story's country or state is its setting
-    throughout ("sold more than 10 million units in the U.S." three paragraphs after the sentence naming the album)."""
-    return bool(lowered_article) and bool(places_named(name, "country") or places_named(name, "state")) and _mentions(lowered_article, name)
+def _settings(question: str, names: list[str]) -> tuple[str, ...]:
+    """The countries and US states among `names` that `question` sets itself in: "in the US", "across Texas"; not the
+    actors of "Did Russia want Iran out?", which the sentence itself must speak of."""
+    return tuple(
+        name
+        for name in names
+        if (places_named(name, "country") or places_named(name, "state"))
+        and re.search(
+            rf"\b(?:in|across|throughout|around|outside|inside|within)\s+(?:the\s+)?{re.escape(name)}(?!\w)"
+            rf"|\b(?:the|its|their|his|her|a|an)\s+(?:[\w-]+\s+)?{re.escape(name)}\s+[a-z]",  # "its three-day US opening weekend"
+            question,
+        )
+    )
 
 
 def _words_mentioned(name: str, lowered_text: str) -> bool:

@@ -72,12 +72,14 @@ def test_what_an_article_must_mention():
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended, the NHL said.") == []
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended.") == ["NHL Stanley Cup Finals"]
     assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
-    # A country or US state is a story's setting: met anywhere in the passage's article; other names in the passage.
+    # A country or US state the question is set in ("in the US") is the story's setting: met anywhere in the passage's
+    # article; other names, and countries that act ("Did Russia want Iran out?"), in the passage.
     asked = question_focus("How many copies did Usher's album sell in the US?")
     assert asked.missing("Usher's album was a hit.", lowered_article="usher's album was a hit. it sold 10 million in the u.s.") == []
     assert asked.missing("Usher's album was a hit.", lowered_article="usher's album was a hit in britain.") == ["US"]
     assert asked.missing("The album was a hit.", lowered_article="usher's album was a hit in the u.s.") == ["Usher"]
     assert question_focus("How many died in Texas?").missing("Ten died.", lowered_article="ten died. the texas storm") == []
+    assert question_focus("Did Russia want Iran out?").missing("Iran will stay.", lowered_article="russia wants iran out.") == ["Russia"]
     # an acronym written out, each letter opening a word: "AC" is air conditioning; "a car" is not
     assert question_focus("Which store turned off the AC?").missing("The store cut its air conditioning.") == []
     assert question_focus("Which store turned off the AC?").missing("A car was parked outside.") == ["AC"]
