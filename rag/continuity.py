@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from rag.conversation import refers_back
 from rag.english import PERSON_NOUNS
-from rag.focus import Focus, question_focus
+from rag.focus import question_focus
 from rag.term_weights import topic_terms
 from rag.schema import Filters
 from rag.retrievers.hybrid import ChunkHit
@@ -159,24 +159,6 @@ def _describes_role(name: str, query: str) -> bool:
     """Whether `name` is part of a description of someone by role in `query`: "Iran's Foreign Ministry spokesman"."""
     after = re.search(rf"{re.escape(name)}(?:[’']s)?((?:\s+[\w’'-]+){{1,3}})", query)
     return after is not None and any(word.lower() in PERSON_NOUNS for word in after.group(1).split())
-
-
-def named_in_story(evidence: list["Evidence"], names: tuple[str, ...], docs: "DocStore") -> list["Evidence"]:
-    """`evidence` with the `names` a rewrite brought in taken off each sentence's `missing` when its article names
-    them: the reader did not type them, and the story goes on to call its subject "the bill" ("If Gov. Andy Beshear
-    signs the bill into law")."""
-    if not names:
-        return evidence
-    texts: dict[str, str] = {}
-    for item in evidence:
-        lacking = [name for name in item.missing if name in names]
-        if not lacking:
-            continue
-        if item.doc_id not in texts:
-            texts[item.doc_id] = docs.text(item.doc_id) or ""
-        named = set(lacking) - set(Focus(names=tuple(lacking)).missing(texts[item.doc_id]))
-        item.missing = [name for name in item.missing if name not in named]
-    return evidence
 
 
 def favour(evidence: list["Evidence"], story: list[str], weight: float = STORY_WEIGHT) -> list["Evidence"]:

@@ -99,10 +99,17 @@ class EvidenceRanker:
         self.stored: SentenceVectors | None = store.sentence_vectors
 
     def rank(
-        self, question: str, hits: list[ChunkHit], lexicon: Lexicon, question_vector: list[float] | None = None, as_of: date | None = None
+        self,
+        question: str,
+        hits: list[ChunkHit],
+        lexicon: Lexicon,
+        question_vector: list[float] | None = None,
+        as_of: date | None = None,
+        article_wide: tuple[str, ...] = (),
     ) -> list[Evidence]:
         """The evidence `hits` hold for `question`, best first; `question_vector`: its query embedding, when
-        retrieval made it already; `as_of`: the day the question is asked ("tomorrow" counts from it)."""
+        retrieval made it already; `as_of`: the day the question is asked ("tomorrow" counts from it);
+        `article_wide`: names of its focus met anywhere in a sentence's article (rag/continuity.py's `brought_in`)."""
         if not hits:
             return []
         articles: dict[str, StoredArticle] = {}
@@ -125,7 +132,7 @@ class EvidenceRanker:
         terms = topic_terms(question)
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
-        focus = question_focus(question).as_of(question, as_of)
+        focus = question_focus(question).as_of(question, as_of).with_article_wide(article_wide)
         predicate = focus.predicate(question)
         ranking = ranks(asked_clause(question))  # "Which city's rent rose most?": the sentence that ranks
         lowered = cache(lambda doc_id: articles[doc_id].article.text.lower())  # read once per article, not per sentence

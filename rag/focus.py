@@ -121,8 +121,9 @@ class Focus:
     # Months or days a question asks about after the fact, as ISO and as written (("2018-06", "June 2018")): an
     # article published before them cannot report it.
     dated: tuple[tuple[str, str], ...] = ()
-    # Countries and US states the question sets itself in ("sell in the US"): met anywhere in an article, its setting.
-    settings: tuple[str, ...] = ()
+    # Names met anywhere in a passage's article: the countries and US states the question sets itself in ("sell in the
+    # US", its story's setting), and those a follow-up's rewrite put in for a pronoun (`with_article_wide`).
+    article_wide: tuple[str, ...] = ()
 
     def as_of(self, question: str, day: date | None) -> "Focus":
         """The focus with the days around `day` the question asks about ("tomorrow", "this week"): an article
@@ -134,6 +135,10 @@ class Focus:
         return replace(
             self, dated=(*self.dated, (earliest.isoformat(), f"news from {earliest:%B} {earliest.day}, {earliest.year} on, which “{words}” asks about"))
         )
+
+    def with_article_wide(self, names: tuple[str, ...]) -> "Focus":
+        """The focus with `names` met anywhere in a passage's article too."""
+        return replace(self, article_wide=tuple(dict.fromkeys((*self.article_wide, *names)))) if names else self
 
     def __bool__(self) -> bool:
         return bool(self.names or self.phrases or self.years or self.qualifiers or self.attribute or self.dated)
@@ -148,11 +153,8 @@ class Focus:
             for name in self.names
             if (not _mentions(lowered, name) or name in self.events and not _as_event(text, name))
             and not _named_before(name, lowered, lowered_article)
-            and not (name in self.settings and bool(lowered_article) and _mentions(lowered_article or "", name))
-            and not _words_mentioned(name, lowered)
-            and not _turned_around(name, lowered)
-            and not _spelled_out(name, lowered)
-            and not _placed_group(name, lowered)
+            and not _said_apart(name, lowered)
+            and not (name in self.article_wide and lowered_article is not None and _said(name, lowered_article))
         ]
         gone += [f"“{phrase}”" for phrase in self.phrases if phrase.lower() not in lowered]
         if self.qualifiers and not _qualified(self.qualifiers, lowered):
@@ -177,7 +179,7 @@ def question_focus(question: str) -> Focus:
     names = list(dict.fromkeys(_names(unquoted)))
     return Focus(
         names=tuple(names),
-        settings=_settings(unquoted, names),
+        article_wide=_settings(unquoted, names),
         phrases=quoted,
         years=tuple(dict.fromkeys(YEAR.findall(unquoted))),
         qualifiers=_qualifiers(asked_clause(unquoted)),
@@ -390,6 +392,17 @@ def _settings(question: str, names: list[str]) -> tuple[str, ...]:
             question,
         )
     )
+
+
+def _said(name: str, lowered_text: str) -> bool:
+    """Whether `lowered_text` mentions `name` in any of the ways `Focus.missing` accepts."""
+    return _mentions(lowered_text, name) or _said_apart(name, lowered_text)
+
+
+def _said_apart(name: str, lowered_text: str) -> bool:
+    """Whether `lowered_text` mentions `name` other than as written: its words apart, turned around, an acronym
+    written out, a place and its people apart."""
+    return _words_mentioned(name, lowered_text) or _turned_around(name, lowered_text) or _spelled_out(name, lowered_text) or _placed_group(name, lowered_text)
 
 
 def _words_mentioned(name: str, lowered_text: str) -> bool:

@@ -197,12 +197,11 @@ class Byline:
             if story:
                 hits = continuity.merged(hits, continuity.story_hits(self.retriever, query, story, filters, top_k, vector))
             weight = continuity.story_weight(question, query) if story else 0.0
-            ranked = self.ranker.rank(query, hits, self.lexicon(), vector, asked_on(filters))
+            brought = continuity.brought_in(question, query) if story else ()  # the story's subject, met by its article
+            ranked = self.ranker.rank(query, hits, self.lexicon(), vector, asked_on(filters), brought)
             if story and continuity.typed_apart(question, query):
                 ranked = continuity.as_typed(ranked, self.ranker.similarities(question, ranked))
             ranked = continuity.favour(ranked, story, weight)
-            if story:
-                ranked = continuity.named_in_story(ranked, continuity.brought_in(question, query), self.store.docs)
             return fold_evidence(ranked, self.store.docs)
 
     def _story(self, question: str, history: list[Turn] | None, filters: Filters | None, scope: tuple) -> list[str]:

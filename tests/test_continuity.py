@@ -5,6 +5,7 @@ import pytest
 from rag import continuity
 from rag.conversation import previous_question
 from rag.evidence import Evidence
+from rag.focus import Focus
 from rag.retrievers.hybrid import ChunkHit
 from rag.schema import Turn
 from tests.conftest import SEED_DOC
@@ -161,10 +162,10 @@ def test_a_name_the_rewrite_brought_in_is_met_by_the_storys_article(seed_and_pyt
     assert continuity.brought_in("How heavy was it in Florida?", "How heavy was the Everglades python in Florida?") == ("Everglades",)
     assert continuity.brought_in("How heavy was the python?", "How heavy was the python?") == ()  # not rewritten
     # the article goes on about "the snake": the name is met by the article, not only by the sentence's passage
-    sentence = Evidence("python.txt", "title", "Dana Reyes said the capture of the snake took four hours.", 2, 0, 10, 0.9, 0.5, 0.5)
-    sentence.missing = ["Everglades", "Yellowstone"]
-    [met] = continuity.named_in_story([sentence], ("Everglades", "Yellowstone"), seed_and_python.store.docs)
-    assert met.missing == ["Yellowstone"]  # a name the article does not give stays missing
+    article = seed_and_python.store.docs.text("python.txt").lower()
+    passage = "Dana Reyes said the capture of the snake took four hours."
+    focus = Focus(names=("Everglades", "Yellowstone"))
+    met = focus.with_article_wide(("Everglades", "Yellowstone")).missing(passage, lowered_article=article)
+    assert met == ["Yellowstone"]  # a name the article does not give stays missing
     # a name the reader typed is held to the passage as before
-    sentence.missing = ["Everglades"]
-    assert continuity.named_in_story([sentence], (), seed_and_python.store.docs)[0].missing == ["Everglades"]
+    assert focus.missing(passage, lowered_article=article) == ["Everglades", "Yellowstone"]
