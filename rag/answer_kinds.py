@@ -282,7 +282,8 @@ def counts(sentence: str, noun: str) -> bool:
     # "41 countries", and "41 nations" for countries
     counted = "|".join(noun_forms(word) for word in (noun, *_SAME_COUNT.get(noun, ())))
     # "one of these infant swings" picks one out; it does not count them.
-    found = re.finditer(rf"\b{number}\s+(?!of\b)(?:[\w’'()-]+\s+){{0,5}}?(?:{counted})\b", sentence, re.IGNORECASE)
+    # Abbreviations between are words: "2.9 million U.S. vehicles".
+    found = re.finditer(rf"\b{number}\s+(?!of\b)(?:[\w’'().-]+\s+){{0,5}}?(?:{counted})\b", sentence, re.IGNORECASE)
     return any(not _IN_NAME.search(sentence[: m.start()]) for m in found)
 
 

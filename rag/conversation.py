@@ -254,7 +254,18 @@ def _ellipsis(body: str, parse: Parsed, latest: Parsed) -> str | None:
         return before + replacement + after
     if preposition is None:
         return None
-    return f"{latest.text.rstrip().rstrip('?').rstrip()} {body[words[first].start : phrase[-1].end]}?"
+    text = _without_modifiers(latest, {w.lower for w in phrase if w.name})
+    return f"{text.rstrip().rstrip('?').rstrip()} {body[words[first].start : phrase[-1].end]}?"
+
+
+def _without_modifiers(parse: Parsed, names: set[str]) -> str:
+    """`parse`'s question without the `names` it uses before a noun: "And outside the US?" asks "How many vehicles is
+    Toyota recalling ...", not "How many US vehicles ...", again."""
+    text, words = parse.text, parse.words
+    for word, following in reversed(list(zip(words, words[1:]))):
+        if word.lower in names and not following.name and following.lower not in function_words() and not is_verb_form(following):
+            text = text[: word.start] + text[following.start :]
+    return text
 
 
 # Nouns that name a value of their own, and the kind of answer each is: "And the backup dates?" asks for dates.

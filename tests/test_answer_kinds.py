@@ -233,6 +233,7 @@ def test_how_many_prefers_a_number_of_what_it_counts():
     assert counts("On Monday 13 rockers were recalled.", "rocker")
     assert counts("The SEC named five Chinese companies.", "company") and counts("She visited 41 nations.", "country")
     assert counts("Toyota is recalling nearly 2.9 million sports utility vehicles.", "suv")  # "SUVs" written out
+    assert counts("Toyota recalled 2.9 million U.S. vehicles.", "vehicle")  # an abbreviation between
     assert counts("More than 4,000 current and former law school applicants got the email.", "applicant")
     assert not counts("She spoke outside Number 10 Downing Street.", "vote")
     assert not counts("Millions of baby swings were recalled.", "swing") and not counts("The owner of one of these swings", "swing")

@@ -184,6 +184,8 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["How many people died in the floods in Kentucky?"], "What about Texas?", "How many people died in the floods in Texas?"),
         (["What was the unemployment rate?"], "And in Texas?", "What was the unemployment rate in Texas?"),
         (["What did Biden say about inflation?"], "What about Trump?", "What did Trump say about inflation?"),
+        # a place set apart from the one named before a noun takes that name off: not "US vehicles ... outside the US"
+        (["How many US vehicles is Toyota recalling?"], "And outside the US?", "How many vehicles is Toyota recalling outside the US?"),
         # ... unless it names a value of another kind than the one asked for: that value is what it asks
         (["How long is the launch window?"], "And the backup dates?", "What are the backup dates?"),
         (["When does the new phone go on sale?"], "And the price?", "What is the price?"),
