@@ -609,22 +609,48 @@ def _resolve_pronouns(
     edits: list[tuple[int, int, str]] = []
     taken: dict[str, str] = {}
     place = next((p for p in map(place_phrase, earlier) if p), None)
+    doer = _doer_and_done_to(parse, pronouns)
     for n in sorted(pronouns, key=lambda n: _PRONOUN_CLASS.get(words[n].lower) not in {"he", "she"}):
         word, kind = words[n], _PRONOUN_CLASS.get(words[n].lower)
         if kind is None or _after_place_preposition(words, n):
             if place:  # "there" -> "in Hajar al-Aswad"; "in them" -> "in Hajar al-Aswad"
                 edits.append((word.start, word.end, place if kind is None else place.split(" ", 1)[1]))
             continue
-        if kind in taken or word.lower == "it" and n - 1 != parse.aux and words[n - 1].lower in _EVENT_VERBS:
+        if kind in taken and not (doer and n == doer[1]) or word.lower == "it" and n - 1 != parse.aux and words[n - 1].lower in _EVENT_VERBS:
             continue  # the event in "Why did they do it?"
         if kind == "they" and winner:
             referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, (("plural",),)) or winner
+        elif kind == "they" and doer and n == doer[0]:
+            referent = _earlier_doer(earlier) or _agreeing(words, n, kind, earlier, set(taken.values()), people, tiers or _AGREES[kind])
         else:
             referent = _agreeing(words, n, kind, earlier, set(taken.values()), people, tiers or _AGREES[kind])
         if referent is not None:
             edits.append(_pronoun_edit(words, n, referent))
             taken[kind] = referent
     return edits
+
+
+def _doer_and_done_to(parse: Parsed, pronouns: list[int]) -> tuple[int, int] | None:
+    """The subject pronoun and the object pronoun of a question that has both ("they" and "them" in "How will they fix
+    them?"): two referents, never one (that one would be "themselves")."""
+    words = parse.words
+    subject = next((n for n in pronouns if words[n].lower in {"they", "he", "she"} and parse.aux is not None and n == parse.aux + 1), None)
+    done_to = next((n for n in pronouns if subject is not None and n > subject + 1 and _object_position(words, n)), None)
+    return (subject, done_to) if subject is not None and done_to is not None else None
+
+
+def _earlier_doer(earlier: list[Parsed]) -> str | None:
+    """Who did what the latest question that says someone did something asks about: "Toyota" of "How many SUVs is Toyota
+    recalling ...?". "they" doing something to another pronoun's referent is who acts: "How will they fix them?"."""
+    for question in earlier:
+        if question.subject is None:
+            continue
+        first, end = question.subject
+        span = (question.words[first].start, question.words[end - 1].end)
+        found = next((r for r in referents_of(question) if r.span == span and r.kind in ("organisation", "name", "plural")), None)
+        if found:
+            return found.text
+    return None
 
 
 def _agreeing(words: list[Word], n: int, kind: str, earlier: list[Parsed], taken: set[str], people: frozenset[str], tiers) -> str | None:

@@ -175,6 +175,8 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["What did Biden say about the striking workers?"], "What do they want?", "What do the striking workers want?"),
         (["What did Apple announce on Monday?"], "How much will they charge?", "How much will Apple charge?"),
         (["Why did Elon Musk fire the engineers?"], "Who hired them?", "Who hired the engineers?"),
+        # "they" doing something to "them" is who acted in the question asked: two referents, never one
+        (["How many SUVs is Toyota recalling because of seat belts?"], "How will they fix them?", "How will Toyota fix seat belts?"),
         (["What did the European Central Bank decide?"], "What is its main interest rate?", "What is the European Central Bank's main interest rate?"),
         (["What did Rishi Sunak promise?"], "What is his plan?", "What is the plan of Rishi Sunak?"),
         # ellipses: the previous question again, with what was asked about changed
