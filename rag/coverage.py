@@ -287,7 +287,7 @@ def _given_to(sentence: str, noun: str) -> bool:
     "response coordinator Ashish Jha", who holds another)."""
     name = r"(?-i:[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*)"
     noun = re.escape(noun)
-    return bool(re.search(rf"{name}\s+as\s+(?:[\w’'-]+\s+){{0,4}}?{noun}\b", sentence, re.IGNORECASE))
+    return bool(re.search(rf"{name}\s+as\s+(?:[\w’'.-]+\s+){{0,4}}?{noun}\b", sentence, re.IGNORECASE))
 
 
 _DEFINITE = frozenset("the this that these those his her their its our".split())
@@ -296,7 +296,7 @@ _DEFINITE = frozenset("the this that these those his her their its our".split())
 def _unknown(sentence: str, noun: str) -> bool:
     """Whether `sentence` speaks of people of the role as unknown ones: "a Conservative Party donor", "White House
     officials said"; not "the singer", who was named before."""
-    if re.search(rf"\b(?:a|an|one|another|some|several)\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(noun)}\b", sentence, re.IGNORECASE):
+    if re.search(rf"\b(?:a|an|one|another|some|several)\s+(?:[\w’'.-]+\s+){{0,3}}?{re.escape(noun)}\b", sentence, re.IGNORECASE):
         return True
     for plural in re.finditer(rf"\b{re.escape(noun)}s\b", sentence, re.IGNORECASE):
         if not _DEFINITE & set(sentence[: plural.start()].lower().split()[-3:]):

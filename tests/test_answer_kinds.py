@@ -505,6 +505,9 @@ def test_a_person_the_articles_leave_unnamed_is_not_answered_by_another_name():
     assert unsupported("Which donor paid for the makeover?", evidence) == "The articles that match best mention a donor but do not name one."
     named = evidence_of("Johnson had asked a Conservative Party donor for funds.", "The makeover was paid for by donor Ada Quill.")
     assert unsupported("Which donor paid for the makeover?", named) is None
+    # an abbreviation is a word too: "a U.S. official" is someone unnamed
+    official = evidence_of("A U.S. official confirmed the strike on Monday.", "The Pentagon declined to comment.")
+    assert unsupported("Which official confirmed the strike?", official) == "The articles that match best mention an official but do not name one."
     # "the singer" was named before: the sentence speaks of someone known
     known = evidence_of("Adele is returning to Las Vegas.", "The singer announced Monday that she has new dates for her residency.")
     assert unsupported("Which popular singer will launch a Las Vegas residency?", known) is None
