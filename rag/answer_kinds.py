@@ -149,7 +149,7 @@ _ONE_OF = re.compile(r"\bone of\b", re.IGNORECASE)
 # Not a digit inside a name: "BZ4X", "Covid-19", "G7".
 _NUMBER = re.compile(r"(?<![A-Za-z\d])(?<![A-Za-z]-)\$?\d[\d.,]*%?(?!(?!(?:m|bn|k|s)\b)[A-Za-z])")
 # A number after a capitalised word inside a sentence belongs to a name: "the Kids 2 Bright Starts Rocker", "Windows 10".
-_IN_NAME = re.compile(rf"(?<=\S)\s+(?!(?:{WEEKDAY_NAMES}|{MONTH_NAMES})\b)[A-Z][\w’'.-]*\s+\Z")
+_IN_NAME = re.compile(rf"(?<=\S)\s+[“\"‘']?(?!(?:{WEEKDAY_NAMES}|{MONTH_NAMES})\b)(?:[A-Z]|[a-z]+[A-Z])[\w’'.-]*\s+\Z")
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
@@ -429,8 +429,9 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
         if "many" in asked:  # "How many did it lose?" is not answered by "its 25-year history"
             sentence = _MEASURE.sub(lambda m: m.group(0) if {m.group(1), m.group(1) + "s"} & asked else " ", sentence)
             sentence = _ONE_OF.sub(" ", sentence)
-        # "August 3" is a date, not an amount.
-        numbers = {n.strip(".,") for n in _NUMBER.findall(DAY_OF_MONTH.sub(" ", sentence))}
+        # "August 3" is a date, not an amount; "iOS 17" and “Confessions 2” are names.
+        sentence = DAY_OF_MONTH.sub(" ", sentence)
+        numbers = {m.group(0).strip(".,") for m in _NUMBER.finditer(sentence) if not _IN_NAME.search(sentence[: m.start()])}
         found = {n for n in numbers if n.strip("$%") not in asked and not _YEAR.fullmatch(n)}
         if "much" in asked and _FREE.search(sentence):  # "How much does the upgrade cost?": "free" is a sum
             found.add("free")

@@ -461,6 +461,10 @@ def test_what_a_sentence_offers_beside_the_answer_is_not_taken_for_it():
     assert not offers("She had mild symptoms, according to Alexander.", "place", set())
     assert offers("She flew to Alexandria on Monday.", "place", set())
     assert not names_as("Chinese firms fill the gap left by Western brands.", "brand")
+    # a number in a name or a title is no amount: "iOS 17", “Confessions 2”; "Monday 13 rockers" is one
+    assert not offers("He plans to drop his album “Confessions 2” this year.", "number", set())
+    assert not offers("Apple will release iOS 17 in the fall.", "number", set())
+    assert offers("On Monday 13 rockers were recalled.", "number", set())
 
 
 def test_how_much_more_is_answered_by_a_share_or_a_sum():
