@@ -342,6 +342,8 @@ def _not_a_noun(words: list[Word], n: int) -> bool:
         return False
     if len(word.lower) > 6 and word.lower.endswith(_ADVERB_ENDINGS) and (after is None or after.lower not in DETERMINERS):
         return True  # "roll out initially"
+    if auxiliary(words[n - 1]) in MODALS:
+        return True  # "seat belts that could fail"
     infinitive = n >= 2 and words[n - 1].lower == "to" and is_verb_form(words[n - 2])
     predicated = auxiliary(words[n - 1]) in BE and after is not None and after.lower in _ADJECTIVE_PREPOSITIONS
     return infinitive or predicated
