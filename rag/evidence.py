@@ -132,8 +132,8 @@ class EvidenceRanker:
         terms = topic_terms(question)
         kind = answer_kind(asked_clause(question))
         asked = question_words(question)
-        focus = question_focus(question).as_of(question, as_of).with_article_wide(article_wide)
-        predicate = focus.predicate(question)
+        focus = question_focus(question).as_of(as_of).with_article_wide(article_wide)
+        predicate = focus.predicate()
         ranking = ranks(asked_clause(question))  # "Which city's rent rose most?": the sentence that ranks
         lowered = cache(lambda doc_id: articles[doc_id].article.text.lower())  # read once per article, not per sentence
         terms_at = cache(lambda doc_id, index: frozenset(lexical_terms(articles[doc_id].sentence_text(index))))

@@ -124,11 +124,12 @@ class Focus:
     # Names met anywhere in a passage's article: the countries and US states the question sets itself in ("sell in the
     # US", its story's setting), and those a follow-up's rewrite put in for a pronoun (`with_article_wide`).
     article_wide: tuple[str, ...] = ()
+    question: str = ""  # the question read
 
-    def as_of(self, question: str, day: date | None) -> "Focus":
+    def as_of(self, day: date | None) -> "Focus":
         """The focus with the days around `day` the question asks about ("tomorrow", "this week"): an article
         published well before them cannot report on them."""
-        window = asked_window(question, day) if day else None
+        window = asked_window(self.question, day) if day else None
         if window is None:
             return self
         words, earliest = window
@@ -166,11 +167,11 @@ class Focus:
             gone += [written for day, written in self.dated if date[: len(day)] < day]
         return gone
 
-    def predicate(self, question: str) -> list[str]:
+    def predicate(self) -> list[str]:
         """The question's terms that are not its names: what it asks happened ("killed", "arrested"),
         irregular verbs in their base form ("won" is "win")."""
         named = set(lexical_terms(" ".join(self.names)))
-        return [term for term in verb_terms(question, framing=True) if term not in named]
+        return [term for term in verb_terms(self.question, framing=True) if term not in named]
 
 
 def question_focus(question: str) -> Focus:
@@ -186,6 +187,7 @@ def question_focus(question: str) -> Focus:
         attribute=_attribute(asked_clause(unquoted)),
         events=tuple(m.group(1) for m in _DATED_EVENT.finditer(unquoted)),
         dated=() if _AHEAD.search(unquoted) else tuple(dict.fromkeys(_dated(unquoted))),
+        question=question,
     )
 
 
@@ -313,7 +315,7 @@ def told(question: str, noun: str | None = None) -> frozenset[str]:
     "How many people died in the floods?" is die, kill, dead, death, ...; empty when nothing is left ("How many votes
     did she get?")."""
     skipped = set(verb_terms(f"{noun} {noun}s {_LIGHT_VERBS}" if noun else _LIGHT_VERBS))
-    stems = set(question_focus(question).predicate(question)) - skipped
+    stems = set(question_focus(question).predicate()) - skipped
     for deed in _SAME_DEED:
         if stems & _deed_stems(deed):
             stems |= _deed_stems(deed)

@@ -167,7 +167,7 @@ def test_what_the_question_asks_happened():
     from rag.focus import verb_terms
     from rag.term_weights import Lexicon
 
-    predicate = question_focus("Who won the Stanley Cup?").predicate("Who won the Stanley Cup?")
+    predicate = question_focus("Who won the Stanley Cup?").predicate()
     assert predicate == ["win"]
     assert Lexicon().overlap(predicate, "The Avalanche beat Tampa Bay to win the title.", verb_terms) == 1.0
     assert Lexicon().overlap(predicate, "The Avalanche beat Tampa Bay.", verb_terms) == 0.0
