@@ -23,6 +23,7 @@ from rag.english import (
     NUMBER_WORDS,
     OPENERS,
     PERSON_NOUNS,
+    PERSON_TITLES,
     RELATIVE_DAYS,
     SUPERLATIVES,
     WEEKDAY_NAMES,
@@ -184,9 +185,26 @@ _WH_IS = re.compile(r"\b(who|what|where|when|how|which)[’']s(?=\s+(?:the|a|an|
 
 def asked_clause(question: str) -> str:
     """The part of a question that asks: the last of its sentences that ends in "?"."""
-    parts = [p for p in _SENTENCE_END.split(question.strip()) if p]
+    parts = [p for p in _sentences(question.strip()) if p]
     asking = [p for p in parts if p.rstrip().endswith("?")]
     return (asking or parts or [question])[-1]
+
+
+def _sentences(text: str) -> list[str]:
+    """`text` split after each ".", "!" or "?" that ends a sentence: not one of "Jan. 6", "Dr. Fauci", "U.S. officials"."""
+    parts, start = [], 0
+    for end in _SENTENCE_END.finditer(text):
+        before = text[start : end.start()].split()[-1:]
+        word = before[0].rstrip(".").lower() if before else ""
+        if text[end.start() - 1] == "." and (word in _ABBREVIATIONS or len(word) == 1 or "." in word):
+            continue
+        parts.append(text[start : end.start()])
+        start = end.end()
+    return [*parts, text[start:]]
+
+
+# Words written with a full stop that ends no sentence: "Jan. 6", "Dr. Fauci", "Gov. Newsom".
+_ABBREVIATIONS = frozenset(MONTH_ABBREVIATIONS) | PERSON_TITLES | frozenset("st mt jr sr lt col sgt capt prof rev gens sens reps inc co corp ltd vs no".split())
 
 
 def written_out(question: str) -> str:

@@ -150,6 +150,10 @@ def test_the_sentence_with_the_number_asked_for_leads_the_answer_even_when_it_sc
         ("Who won?", "Who won?"),
         ("A storm hit the coast. It was not expected. Which town flooded first?", "Which town flooded first?"),
         ("Name the town that flooded first", "Name the town that flooded first"),
+        # an abbreviation's full stop ends no sentence
+        ("How many people watched the Jan. 6 hearing?", "How many people watched the Jan. 6 hearing?"),
+        ("What did Dr. Fauci and U.S. officials say?", "What did Dr. Fauci and U.S. officials say?"),
+        ("It rose 5%. Why?", "Why?"),
     ],
 )
 def test_the_asking_clause_of_a_question(question, clause):
