@@ -115,6 +115,8 @@ _CALENDAR_NAMES = "|".join(name.capitalize() for name in _MONTHS + list(WEEKDAYS
 # a "-long" word ("monthlong"), or the day it lasts until or since ("until July", "since 2019").
 _DURATION_QUESTION = re.compile(r"\bhow long\b", re.IGNORECASE)
 _UNITS = r"(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ie)|mile|kilometer|kilometre|km|foot|feet|meter|metre|yard|inch(?:e)?)s?"
+# A number of units of time or length: "three hours", "10 miles" (the unit, singular or plural, is group 1).
+_SPAN = re.compile(rf"\b(?:\d[\d.,]*|{'|'.join(sorted(CARDINALS))})[\s-]+(?:more\s+|other\s+|full\s+)?({_UNITS})\b", re.IGNORECASE)
 _DURATION = re.compile(
     rf"\b(?:\d[\d.,]*|{'|'.join(sorted(CARDINALS))}|a|an|several|few|couple of|half an?)[\s-]+(?:more\s+|other\s+|full\s+)?{_UNITS}\b"
     r"|\b(?:hour|day|week|month|year|decade|life)-?long\b"
@@ -444,8 +446,9 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
     """The values of `kind` in `sentence` that are not among the question's words, lower-cased: "$4.32",
     "five", "september", "california"."""
     if kind == "number":
-        if "many" in asked:  # "How many did it lose?" is not answered by "its 25-year history"
+        if "many" in asked:  # "How many did it lose?" is not answered by "its 25-year history", nor people by "three hours"
             sentence = _MEASURE.sub(lambda m: m.group(0) if {m.group(1), m.group(1) + "s"} & asked else " ", sentence)
+            sentence = _SPAN.sub(lambda m: m.group(0) if {m.group(1).lower(), m.group(1).lower().rstrip("s")} & asked else " ", sentence)
             sentence = _ONE_OF.sub(" ", sentence)
         # "August 3" is a date, not an amount; "iOS 17" and “Confessions 2” are names.
         sentence = DAY_OF_MONTH.sub(" ", sentence)

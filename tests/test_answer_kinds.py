@@ -469,6 +469,9 @@ def test_what_a_sentence_offers_beside_the_answer_is_not_taken_for_it():
     assert not offers("He plans to drop his album “Confessions 2” this year.", "number", set())
     assert not offers("Apple will release iOS 17 in the fall.", "number", set())
     assert offers("On Monday 13 rockers were recalled.", "number", set())
+    # a number of hours or miles counts no people: "How many people watched?" is not answered by "three hours"
+    assert not offers("That is a little more than three hours as the riot unfolded.", "number", {"how", "many", "people", "watched"})
+    assert offers("It took 12 years.", "number", {"how", "many", "years"})
 
 
 def test_how_much_more_is_answered_by_a_share_or_a_sum():
