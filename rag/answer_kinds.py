@@ -415,6 +415,13 @@ def _other_measure(sentence: str, measured: set[str]) -> bool:
     return bool(said) and not said & measured
 
 
+def _unit_forms(unit: str) -> set[str]:
+    """A unit as the question may write it: "day" and "days", "inch" and "inches", "foot" and "feet"."""
+    unit = unit.lower()
+    forms = {unit, unit + "s", unit + "es", unit.rstrip("s"), unit.removesuffix("es")}
+    return forms | ({"foot", "feet"} if unit in ("foot", "feet") else set())
+
+
 def asks_sum(question: str) -> bool:
     """Whether `question` asks for a sum of money: "How much did it cost?", "What is its starting price?"."""
     return bool(_MONEY_QUESTION.search(question))
@@ -448,7 +455,7 @@ def offered(sentence: str, kind: AnswerKind, asked: set[str]) -> set[str]:
     if kind == "number":
         if "many" in asked:  # "How many did it lose?" is not answered by "its 25-year history", nor people by "three hours"
             sentence = _MEASURE.sub(lambda m: m.group(0) if {m.group(1), m.group(1) + "s"} & asked else " ", sentence)
-            sentence = _SPAN.sub(lambda m: m.group(0) if {m.group(1).lower(), m.group(1).lower().rstrip("s")} & asked else " ", sentence)
+            sentence = _SPAN.sub(lambda m: m.group(0) if _unit_forms(m.group(1)) & asked else " ", sentence)
             sentence = _ONE_OF.sub(" ", sentence)
         # "August 3" is a date, not an amount; "iOS 17" and “Confessions 2” are names.
         sentence = DAY_OF_MONTH.sub(" ", sentence)
