@@ -477,7 +477,7 @@ def test_and_putins_envoy_asks_the_same_of_someone_else(seed_service):
 
 def test_what_the_general_said_about_damascus(seed_service):
     _, damascus = converse(seed_service, "Who is Gen. Ali Mayhoub?", "What did he say about Damascus?")
-    assert damascus.standalone_question == "What did Ali Mayhoub say about Damascus?"
+    assert damascus.standalone_question == "What did Gen. Ali Mayhoub say about Damascus?"  # the title kept, as asked
     assert any("Damascus and its surroundings are completely secure" in sentence for sentence in cited(damascus))
 
 
