@@ -18,7 +18,7 @@ questions as rag/question_reading.py does.
 
 import re
 
-from rag.english import YEAR
+from rag.english import OPENERS, YEAR
 from rag.answer_kinds import NOT_NAMES, answer_kind, asked_clause
 from index.lexical.terms import lexical_terms
 from rag.conversation_llm import llm_rewrite
@@ -166,7 +166,8 @@ def _heuristic(
     parse = read_question(body)
     latest = read_question(asked_clause(previous[-1]))
     rewritten = (
-        _ellipsis(body, parse, latest)
+        _dislocated(body)
+        or _ellipsis(body, parse, latest)
         or _bare_wh(parse, latest)
         or _event_that(parse, latest)
         or _said_that(body, parse, latest)
@@ -266,6 +267,26 @@ def _without_modifiers(parse: Parsed, names: set[str]) -> str:
         if word.lower in names and not following.name and following.lower not in function_words() and not is_verb_form(following):
             text = text[: word.start] + text[following.start :]
     return text
+
+
+def _dislocated(body: str) -> str | None:
+    """ "And the old director, what's his role now?": a phrase set before the question is what its pronoun stands
+    for ("What's the role of the old director now?")."""
+    topic, comma, rest = body.partition(",")
+    topic, rest = topic.strip(), rest.strip()
+    words = tokens(topic)
+    if not comma or not words or len(words) > 6 or any(is_verb_form(w) or auxiliary(w) or w.lower in WH for w in words):
+        return None
+    if not (words[0].lower in DETERMINERS or all(w.name for w in words)) or words[0].lower in OPENERS | _OPENERS:
+        return None  # "the old director", "Ford"; not "Yes, what did he say?"
+    parse = read_question(rest)
+    if not parse.wh and parse.aux is None:
+        return None
+    pronoun = next((n for n, word in enumerate(parse.words) if word.lower in _PRONOUN_CLASS and not word.name), None)
+    if pronoun is None:
+        return None
+    start, end, text = _pronoun_edit(parse.words, pronoun, topic)
+    return rest[:start] + text + rest[end:]
 
 
 # Nouns that name a value of their own, and the kind of answer each is: "And the backup dates?" asks for dates.

@@ -175,6 +175,10 @@ def test_a_question_with_nothing_to_resolve_is_kept_as_written(earlier, question
         (["What did Biden say about the striking workers?"], "What do they want?", "What do the striking workers want?"),
         (["What did Apple announce on Monday?"], "How much will they charge?", "How much will Apple charge?"),
         (["Why did Elon Musk fire the engineers?"], "Who hired them?", "Who hired the engineers?"),
+        # a phrase set before the question is what its pronoun stands for; an opener is no such phrase
+        (["Who did the mayor make interim public works director?"], "And the old director, what's his role now?", "What's the role of the old director now?"),
+        (["How much did GM invest in EVs?"], "And Ford, how much did it invest?", "How much did Ford invest?"),
+        (["Who is Joe Biden?"], "Yes, what did he say?", "Yes, what did Joe Biden say?"),
         # "they" doing something to "them" is who acted in the question asked: two referents, never one
         (["How many SUVs is Toyota recalling because of seat belts?"], "How will they fix them?", "How will Toyota fix seat belts?"),
         (["What did the European Central Bank decide?"], "What is its main interest rate?", "What is the European Central Bank's main interest rate?"),
