@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from index.loaders.text import dateline_end
+from index.sentences import split_sentences
 from rag.places import places_named
 from rag.english import (
     AUXILIARIES,
@@ -23,7 +24,6 @@ from rag.english import (
     NUMBER_WORDS,
     OPENERS,
     PERSON_NOUNS,
-    PERSON_TITLES,
     RELATIVE_DAYS,
     SUPERLATIVES,
     WEEKDAY_NAMES,
@@ -156,7 +156,6 @@ _IN_NAME = re.compile(rf"(?<=\S)\s+[“\"‘']?(?!(?:{WEEKDAY_NAMES}|{MONTH_NAME
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-Z][\w’'.-]*")
 _WORD = re.compile(r"[\w’'-]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # "in Hurricane Mills", "at the Globe Life Field", "to Mexico City": a name where something happened.
 _PLACE_CUE = re.compile(
     r"\b(?:in|at|near|outside|inside|across|from|into|(?<!according )to|off|on)\s+(?:the\s+)?"
@@ -185,28 +184,14 @@ NOT_NAMES = frozenset(_MONTHS + _DAYS) | _NUMBER_WORDS | {"cnn", "ap", "afp", "r
 _WH_IS = re.compile(r"\b(who|what|where|when|how|which)[’']s(?=\s+(?:the|a|an|this|that|these|those|his|her|its|their|our|your|my)\b)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def asked_clause(question: str) -> str:
-    """The part of a question that asks: the last of its sentences that ends in "?"."""
-    parts = [p for p in _sentences(question.strip()) if p]
+    """The part of a question that asks: the last of its sentences that ends in "?" (sentences as the articles' are
+    split: "Jan. 6", "Dr. Fauci" and "U.S. officials" end none)."""
+    text = question.strip()
+    parts = [text[span.start : span.end] for span in split_sentences(text)]
     asking = [p for p in parts if p.rstrip().endswith("?")]
     return (asking or parts or [question])[-1]
-
-
-def _sentences(text: str) -> list[str]:
-    """`text` split after each ".", "!" or "?" that ends a sentence: not one of "Jan. 6", "Dr. Fauci", "U.S. officials"."""
-    parts, start = [], 0
-    for end in _SENTENCE_END.finditer(text):
-        before = text[start : end.start()].split()[-1:]
-        word = before[0].rstrip(".").lower() if before else ""
-        if text[end.start() - 1] == "." and (word in _ABBREVIATIONS or len(word) == 1 or "." in word):
-            continue
-        parts.append(text[start : end.start()])
-        start = end.end()
-    return [*parts, text[start:]]
-
-
-# Words written with a full stop that ends no sentence: "Jan. 6", "Dr. Fauci", "Gov. Newsom".
-_ABBREVIATIONS = frozenset(MONTH_ABBREVIATIONS) | PERSON_TITLES | frozenset("st mt jr sr lt col sgt capt prof rev gens sens reps inc co corp ltd vs no".split())
 
 
 def written_out(question: str) -> str:
