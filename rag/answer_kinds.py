@@ -115,10 +115,11 @@ _CALENDAR_NAMES = "|".join(name.capitalize() for name in _MONTHS + list(WEEKDAYS
 # a "-long" word ("monthlong"), or the day it lasts until or since ("until July", "since 2019").
 _DURATION_QUESTION = re.compile(r"\bhow long\b", re.IGNORECASE)
 _UNITS = r"(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ie)|mile|kilometer|kilometre|km|foot|feet|meter|metre|yard|inch(?:e)?)s?"
+_NUMERAL = rf"\d[\d.,]*|{'|'.join(sorted(CARDINALS))}"
 # A number of units of time or length: "three hours", "10 miles" (the unit, singular or plural, is group 1).
-_SPAN = re.compile(rf"\b(?:\d[\d.,]*|{'|'.join(sorted(CARDINALS))})[\s-]+(?:more\s+|other\s+|full\s+)?({_UNITS})\b", re.IGNORECASE)
+_SPAN = re.compile(rf"\b(?:{_NUMERAL})[\s-]+(?:more\s+|other\s+|full\s+)?({_UNITS})\b", re.IGNORECASE)
 _DURATION = re.compile(
-    rf"\b(?:\d[\d.,]*|{'|'.join(sorted(CARDINALS))}|a|an|several|few|couple of|half an?)[\s-]+(?:more\s+|other\s+|full\s+)?{_UNITS}\b"
+    rf"\b(?:{_NUMERAL}|a|an|several|few|couple of|half an?)[\s-]+(?:more\s+|other\s+|full\s+)?{_UNITS}\b"
     r"|\b(?:hour|day|week|month|year|decade|life)-?long\b"
     rf"|\b(?:until|till|through|since)\s+(?:(?:early|mid|late)[\s-]+)?(?:\d+(?:[,.]\d+)*\b|(?-i:{_CALENDAR_NAMES})\b|(?:next|last|the end of)\b)",
     re.IGNORECASE,
