@@ -18,8 +18,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.conversation import refers_back
-from rag.english import PERSON_NOUNS
 from rag.focus import question_focus
+from rag.question_reading import names_a_person
 from rag.term_weights import topic_terms
 from rag.schema import Filters
 from rag.retrievers.hybrid import ChunkHit
@@ -158,7 +158,7 @@ def brought_in(question: str, query: str) -> tuple[str, ...]:
 def _describes_role(name: str, query: str) -> bool:
     """Whether `name` is part of a description of someone by role in `query`: "Iran's Foreign Ministry spokesman"."""
     after = re.search(rf"{re.escape(name)}(?:[’']s)?((?:\s+[\w’'-]+){{1,3}})", query)
-    return after is not None and any(word.lower() in PERSON_NOUNS for word in after.group(1).split())
+    return after is not None and any(names_a_person(word.lower()) for word in after.group(1).split())
 
 
 def favour(evidence: list["Evidence"], story: list[str], weight: float = STORY_WEIGHT) -> list["Evidence"]:
