@@ -376,6 +376,9 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         return lambda sentence: counts(sentence, noun)
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
+    if kind == "number" and (quantity := measured_quantity(question)):
+        given = re.compile(rf"(?:{_NUMERAL})[\s-]+(?:[\w’'-]+\s+){{0,2}}?{quantity}\b|\b{quantity}\s+(?:[\w’'-]+\s+){{0,5}}?(?:{_NUMERAL})", re.IGNORECASE)
+        return lambda sentence: bool(given.search(sentence))
     if kind == "name" and _CALLED_QUESTION.search(question):
         return lambda sentence: bool(_CALLED.search(sentence) or QUOTED_TITLE.search(sentence))
     if kind is None and _WHY_QUESTION.match(question):
@@ -385,6 +388,21 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
         said = re.compile(rf"\b(?:{re.escape(person)}|{re.escape(person.split()[-1])})\s*,\s+(?:a|an|the|\d{{1,3}},)\s")
         return lambda sentence: bool(said.search(sentence))
     return None
+
+
+# A quantity that is not a sum of money, as "What magnitude was ...?" or "What was the turnout?" asks for it.
+_MEASURED = re.compile(
+    r"^\W*what\s+(?:(?:is|was|are|were|will be|would be|has been)\s+(?:the\s+|its\s+|his\s+|her\s+|their\s+|[\w.-]+[’']s\s+)?(?:[\w-]+\s+){0,2}?)?"
+    r"(magnitude|population|turnout|temperature|speed|toll|height|distance|weight)\b",
+    re.IGNORECASE,
+)
+
+
+def measured_quantity(question: str) -> str | None:
+    """The quantity "What magnitude was ...?" or "What was the death toll?" asks for, which a number given beside its word
+    answers ("a 7.2 magnitude earthquake", "the toll rose to 1,297"); None for sums of money and other questions."""
+    found = _MEASURED.search(question)
+    return found.group(1).lower() if found else None
 
 
 def _measures(text: str) -> set[str]:

@@ -67,6 +67,8 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
     year = whole_year(question) if kind == "number" else None
     # "When did Liz Truss become foreign secretary?" is not answered by the day she became prime minister.
     role = become_role(clause)
+    # "How many viewers watched the 2021 Oscars?" is not answered by "The Academy Awards in 2020 reached 23.6 million".
+    years = set(YEAR.findall(question)) if kind == "number" else set()
 
     def fits(e: Evidence, lexical: bool = True) -> bool:
         # A follow-up's sentence its conversation weighed in (its story; its words as typed) need not share a word with
@@ -79,6 +81,7 @@ def offering(question: str, evidence: list[Evidence]) -> Evidence | None:
             and (e.lexical > 0 or e.story > 0 or not lexical)
             and said
             and not (year and (part_of_year(e.sentence, year) or other_year(e.sentence, year)))
+            and not (years and dated_elsewhere(e.sentence, years))
             and (not role or _says(e.sentence, role))
         )
 
@@ -159,6 +162,19 @@ def other_year(sentence: str, year: str) -> bool:
     """Whether `sentence` names years, none of them `year`: "based on the company's 2013 earnings" for 2014."""
     named = set(YEAR.findall(sentence))
     return bool(named) and year not in named
+
+
+# A figure given for a year: "in 2008", "during 2020" (not "from 2020", which a figure is compared with).
+_SINCE = re.compile(r"\b(?:since|ago|than)\b", re.IGNORECASE)
+_IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d\d)\b(?!\s*[-–])")
+
+
+def dated_elsewhere(sentence: str, years: set[str]) -> bool:
+    """Whether `sentence` gives its figure for a year ("in 2008") and names none of the `years` asked about."""
+    if years & set(YEAR.findall(sentence)):
+        return False
+    # "the hottest it has seen since its weather station first opened in 1921" compares; it dates nothing asked.
+    return any(not _SINCE.search(sentence[: found.start()].rsplit(",", 1)[-1]) for found in _IN_YEAR.finditer(sentence))
 
 
 def part_of_year(sentence: str, year: str) -> bool:

@@ -62,6 +62,7 @@ _SAME_DEED = (
     ("kill", "killed", "dead", "death", "die", "died", "shot"),
     tuple("pick picked choose chose chosen choice select selected tap tapped name named nominate nominated nominee appoint appointed".split()),
     tuple("count counted tally tallied track tracked".split()),
+    tuple("watch watched viewer viewers viewership audience tune tuned".split()),
 )
 # A deed named to describe, not to report: "four World Cup-winning teams", "the two-time French Open winner",
 # "former champion".

@@ -734,3 +734,34 @@ def test_which_leads_with_the_sentence_before_that_names_what_the_lead_calls_the
     # a lead that names the show itself keeps the lead
     named_lead = sentence("Streamly renewed the crime show “Harbour Lights” for a second season.", 5, 0.9)
     assert answerer.choose(asked, [named_lead, named])[0] is named_lead
+
+
+def test_a_quantity_asked_for_is_answered_by_a_number_given_beside_its_word():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of(
+        "Years ago, an earthquake struck just outside Portvale, leaving thousands dead and 2 million displaced.",
+        "Rescuers are still searching Portvale after the 6.8 magnitude earthquake on Saturday.",
+    )
+    assert offering("What magnitude was Saturday's earthquake in Portvale?", evidence) is evidence[1]
+    assert offering("What was the magnitude of the Portvale earthquake?", evidence) is evidence[1]
+    tolls = evidence_of("Portvale's mayor said 2 million people live in the region.", "The death toll in Portvale rose to 1,297 on Sunday.")
+    assert offering("What was the death toll in Portvale?", tolls) is tolls[1]
+
+
+def test_a_count_given_for_another_year_does_not_answer_for_the_year_asked():
+    from rag.coverage import offering
+    from tests.test_focus import evidence_of
+
+    evidence = evidence_of(
+        "The Quill Awards in 2020 reached a record low 23.6 million viewers.",
+        "The Quill Awards sank to 9.1 million viewers, down 61% from 2020.",
+    )
+    assert offering("How many viewers watched the 2021 Quill Awards?", evidence) is evidence[1]
+    assert offering("How many viewers watched the 2021 Quill Awards?", evidence[:1]) is None
+    # a year the figure is compared with dates nothing
+    record = evidence_of("Cazaux recorded 42.4 degrees on Monday, its hottest since its station first opened in 1921.")
+    assert offering("How hot did it get in Cazaux during the July 2022 heat wave?", record) is record[0]
+    # watching is told by viewers
+    assert offering("How many people watched the 2021 Quill Awards?", evidence[1:]) is evidence[1]
