@@ -29,6 +29,7 @@ from rag.english import (
     WEEKDAY_NAMES,
     WEEKDAYS,
     aliased,
+    words_between,
 )
 from rag.term_weights import english_stopwords
 
@@ -297,7 +298,7 @@ def names_as(sentence: str, noun: str) -> bool:
     """Whether `sentence` names one of the `noun`s asked about: "Yellowstone National Park",
     "Bed Bath & Beyond stores", "Mahsa Amini, a 22-year-old Kurdish Iranian woman"; not "the South Korean show"."""
     forms = noun_forms(noun)  # "company" and "companies"
-    for apposed in re.finditer(rf"(?<![\w’'-])(?-i:([A-Z][\w’'.-]*))\s*,\s+(?:a|an|the)\s+(?:[\w’'.-]+\s+){{0,4}}?{forms}\b", sentence, re.IGNORECASE):
+    for apposed in re.finditer(rf"(?<![\w’'-])(?-i:([A-Z][\w’'.-]*))\s*,\s+(?:a|an|the)\s+{words_between(4)}{forms}\b", sentence, re.IGNORECASE):
         name = apposed.group(1).strip("’'.").lower()
         if apposed.start() > 0 and name not in english_stopwords() and name not in NOT_NAMES:
             return True

@@ -22,7 +22,7 @@ from rag.answer_kinds import (
     which_noun,
     written_out,
 )
-from rag.english import MONTH_NAMES, YEAR
+from rag.english import MONTH_NAMES, YEAR, words_between
 from rag.evidence import Evidence
 from rag.question_reading import names_a_person
 from rag.term_weights import topic_terms
@@ -303,7 +303,7 @@ def _given_to(sentence: str, noun: str) -> bool:
     "response coordinator Ashish Jha", who holds another)."""
     name = r"(?-i:[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*)"
     noun = re.escape(noun)
-    return bool(re.search(rf"{name}\s+as\s+(?:[\w’'.-]+\s+){{0,4}}?{noun}\b", sentence, re.IGNORECASE))
+    return bool(re.search(rf"{name}\s+as\s+{words_between(4)}{noun}\b", sentence, re.IGNORECASE))
 
 
 _DEFINITE = frozenset("the this that these those his her their its our".split())
@@ -312,7 +312,7 @@ _DEFINITE = frozenset("the this that these those his her their its our".split())
 def _unknown(sentence: str, noun: str) -> bool:
     """Whether `sentence` speaks of people of the role as unknown ones: "a Conservative Party donor", "White House
     officials said"; not "the singer", who was named before."""
-    if re.search(rf"\b(?:a|an|one|another|some|several)\s+(?:[\w’'.-]+\s+){{0,3}}?{re.escape(noun)}\b", sentence, re.IGNORECASE):
+    if re.search(rf"\b(?:a|an|one|another|some|several)\s+{words_between(3)}{re.escape(noun)}\b", sentence, re.IGNORECASE):
         return True
     for plural in re.finditer(rf"\b{re.escape(noun)}s\b", sentence, re.IGNORECASE):
         if not _DEFINITE & set(sentence[: plural.start()].lower().split()[-3:]):

@@ -14,6 +14,15 @@ _MONTH_WORDS = "|".join((*MONTHS, *MONTH_ABBREVIATIONS))
 DAY_OF_MONTH = re.compile(rf"\b(?:(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_WORDS})\b)", re.IGNORECASE)
 # A year of modern news, 1800-2099: "1994", "2022"; not "1500" (a time, an amount).
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def words_between(most: int) -> str:
+    """A regular expression for up to `most` words, each followed by space, as few as will do: what may stand between
+    two words that belong together ("a U.S. official", "Gen. Ali Mayhoub, the army's chief"). An abbreviation is a
+    word."""
+    return rf"(?:[\w’'.-]+\s+){{0,{most}}}?"
+
+
 # Days named by their distance from today.
 RELATIVE_DAYS = tuple("today yesterday tomorrow tonight".split())
 

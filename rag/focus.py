@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from index.lexical.terms import STOPWORDS, WORD, lexical_terms, stem
 from rag.answer_kinds import asked_clause
-from rag.english import ALIASES, AUXILIARIES, MONTHS, PERSON_NOUNS, SUPERLATIVES, WEEKDAYS, YEAR
+from rag.english import ALIASES, AUXILIARIES, MONTHS, PERSON_NOUNS, SUPERLATIVES, WEEKDAYS, YEAR, words_between
 from rag.places import places_named
 from rag.relative_days import asked_window
 from rag.term_weights import english_stopwords, framing_words
@@ -68,7 +68,7 @@ _SAME_DEED = (
 # "former champion".
 _EPITHET = re.compile(
     r"(?<=\w-)(?P<deed>winning|winners?|champions?)\b"
-    r"|\b(?:\w+-time|former|defending|reigning|past|previous|ex-)\s+(?:[\w’'.-]+\s+){0,4}?(?P<noun>winners?|champions?|champs?)\b"
+    rf"|\b(?:\w+-time|former|defending|reigning|past|previous|ex-)\s+{words_between(4)}(?P<noun>winners?|champions?|champs?)\b"
 )
 # How many words from the name asked about the deed may be reported: on the archive's tune half 6 to 12 refused
 # as many unanswerable questions (0.85) with as few wrong refusals (0.011), 16 fewer (0.79); the widest of those.
