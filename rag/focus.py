@@ -58,7 +58,7 @@ _IRREGULAR_PAST = dict(
 # Words that report the same deed: "Who won?" is answered by "defeated" and "champion" too.
 _SAME_DEED = (
     ("win", "won", "winner", "winning", "victory", "victor", "champion", "champ", "championship", "defeat", "beat", "clinch", "triumph", "lost"),
-    ("lead", "led", "leader", "head", "chair", "direct", "command", "commander", "run", "runs", "chief", "ceo"),
+    ("lead", "led", "leader", "head", "chair", "chairman", "chairwoman", "direct", "director", "command", "commander", "run", "runs", "chief", "ceo"),
     ("kill", "killed", "dead", "death", "die", "died", "shot"),
     tuple("pick picked choose chose chosen choice select selected tap tapped name named nominate nominated nominee appoint appointed".split()),
     tuple("count counted tally tallied track tracked".split()),
@@ -384,11 +384,19 @@ def _named_before(name: str, lowered_passage: str, lowered_article: str | None) 
 
 def _settings(question: str, names: list[str]) -> tuple[str, ...]:
     """The countries and US states among `names` that `question` sets itself in: "in the US", "across Texas"; not the
-    actors of "Did Russia want Iran out?", which the sentence itself must speak of."""
-    return tuple(
-        name
+    actors of "Did Russia want Iran out?", which the sentence itself must speak of. A town placed in one is a setting
+    too: "in Rochester, New York"."""
+    places = [name for name in names if places_named(name, "country") or places_named(name, "state")]
+    placed = [
+        (name, place)
         for name in names
-        if (places_named(name, "country") or places_named(name, "state"))
+        for place in places
+        if place != name and re.search(rf"\b(?:in|near|outside)\s+{re.escape(name)},\s+(?:the\s+)?{re.escape(place)}(?!\w)", question)
+    ]
+    return tuple(dict.fromkeys(name for pair in placed for name in pair)) + tuple(
+        name
+        for name in places
+        if not any(name == place for _, place in placed)
         and re.search(
             rf"\b(?:in|across|throughout|around|outside|inside|within)\s+(?:the\s+)?{re.escape(name)}(?!\w)"
             rf"|\b(?:the|its|their|his|her|a|an)\s+(?:[\w-]+\s+)?{re.escape(name)}\s+[a-z]",  # "its three-day US opening weekend"

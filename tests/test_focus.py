@@ -80,6 +80,10 @@ def test_what_an_article_must_mention():
     assert asked.missing("The album was a hit.", lowered_article="usher's album was a hit in the u.s.") == ["Usher"]
     assert question_focus("How many died in Texas?").missing("Ten died.", lowered_article="ten died. the texas storm") == []
     assert question_focus("Did Russia want Iran out?").missing("Iran will stay.", lowered_article="russia wants iran out.") == ["Russia"]
+    # a town placed in a state is a setting too, as is its state
+    placed = question_focus("Who proposed Kai's Law after a boy drowned in a grease trap in Rochester, New York?")
+    assert placed.missing("Executive Jo Lin proposed a law, Kai's Law.", lowered_article="kai's law. a cafe in rochester, new york.") == []
+    assert placed.missing("Executive Jo Lin proposed a law, Kai's Law.", lowered_article="kai's law. a cafe in albany.") == ["Rochester", "New York"]
     # an acronym written out, each letter opening a word: "AC" is air conditioning; "a car" is not
     assert question_focus("Which store turned off the AC?").missing("The store cut its air conditioning.") == []
     assert question_focus("Which store turned off the AC?").missing("A car was parked outside.") == ["AC"]
@@ -239,10 +243,11 @@ def evidence_of(*sentences: str):
 
 def test_who_someone_picked_or_beat_needs_a_sentence_that_says_so():
     from rag.coverage import unsupported
-    from rag.focus import asked_deed
+    from rag.focus import asked_deed, says_deed
 
     assert "beat" in asked_deed("Who did the Braves beat in the World Series?") and "beat" in asked_deed("Who did they beat?")
     assert asked_deed("Who did Jill Biden meet?") == frozenset()  # a verb no list foresees is not required
+    assert says_deed("Speaking on TV, the director of the agency, Ana Ruiz, said so.", asked_deed("Who heads the agency?"))
     about = evidence_of("Gov. Andrew Cuomo said he would leave office, handing over to Lt. Gov. Ada Quill.", "Quill will be the first woman governor.")
     assert "says that anyone did" in unsupported("Who did Ada Quill pick as her lieutenant governor?", about)
     picked = evidence_of("Ada Quill picked state Sen. Ben Ray as her lieutenant governor on Wednesday.", *[e.sentence for e in about])
