@@ -378,7 +378,12 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
     if kind == "number" and (quantity := measured_quantity(question)):
-        given = re.compile(rf"(?:{_NUMERAL})[\s-]+(?:[\w’'-]+\s+){{0,2}}?{quantity}\b|\b{quantity}\s+(?:[\w’'-]+\s+){{0,5}}?(?:{_NUMERAL})", re.IGNORECASE)
+        # ... and not another quantity's: "death toll is rising after 7.2 magnitude earthquake" gives no toll
+        other = "|".join(q for q in _MEASURED_WORDS if q != quantity)
+        given = re.compile(
+            rf"(?:{_NUMERAL})[\s-]+(?:[\w’'-]+\s+){{0,2}}?{quantity}\b|\b{quantity}\s+(?:[\w’'-]+\s+){{0,5}}?(?:{_NUMERAL})(?![.,]?\d)(?![\s-]+(?:{other})\b)",
+            re.IGNORECASE,
+        )
         return lambda sentence: bool(given.search(sentence))
     if kind == "name" and _CALLED_QUESTION.search(question):
         return lambda sentence: bool(_CALLED.search(sentence) or QUOTED_TITLE.search(sentence))
@@ -392,9 +397,10 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
 
 
 # A quantity that is not a sum of money, as "What magnitude was ...?" or "What was the turnout?" asks for it.
+_MEASURED_WORDS = ("magnitude", "population", "turnout", "temperature", "speed", "toll", "height", "distance", "weight")
 _MEASURED = re.compile(
     r"^\W*what\s+(?:(?:is|was|are|were|will be|would be|has been)\s+(?:the\s+|its\s+|his\s+|her\s+|their\s+|[\w.-]+[’']s\s+)?(?:[\w-]+\s+){0,2}?)?"
-    r"(magnitude|population|turnout|temperature|speed|toll|height|distance|weight)\b",
+    rf"({'|'.join(_MEASURED_WORDS)})\b",
     re.IGNORECASE,
 )
 

@@ -748,6 +748,9 @@ def test_a_quantity_asked_for_is_answered_by_a_number_given_beside_its_word():
     assert offering("What was the magnitude of the Portvale earthquake?", evidence) is evidence[1]
     tolls = evidence_of("Portvale's mayor said 2 million people live in the region.", "The death toll in Portvale rose to 1,297 on Sunday.")
     assert offering("What was the death toll in Portvale?", tolls) is tolls[1]
+    # a number another quantity's word follows gives no toll
+    heading = evidence_of("Death toll is rising in Portvale after 6.8 magnitude earthquake", "The toll rose to 1,297 on Sunday.")
+    assert offering("What was the death toll in Portvale?", heading) is heading[1]
 
 
 def test_a_count_given_for_another_year_does_not_answer_for_the_year_asked():
