@@ -439,13 +439,14 @@ _PARTY_MEMBERS = frozenset("republican democrat conservative liberal".split())
 
 
 def _turned_around(name: str, lowered_text: str) -> bool:
-    """Whether a two-word name is said the other way round, with "of", "in" or "for": "the Pennsylvania
-    Senate" in "a Senate seat in Pennsylvania", "the Texas governor" in "the governor of Texas"."""
+    """Whether a two-word name is said the other way round, with "of", "in", "for" or "across" a few words on: "the
+    Pennsylvania Senate" in "a Senate seat in Pennsylvania", "the Texas governor" in "the governor of Texas", "the
+    Brooklyn Dodgers" in "the Dodgers in their original home in Brooklyn"."""
     words = name.lower().split()
     if len(words) != 2:
         return False
     first, second = map(re.escape, words)
-    return bool(re.search(rf"\b{second}\b(?:\s+[\w’'-]+){{0,2}}\s+(?:of|in|for)\s+(?:the\s+)?{first}\b", lowered_text))
+    return bool(re.search(rf"\b{second}\b[\w-]*(?:\s+[\w’'-]+){{0,4}}\s+(?:of|in|for|across)\s+(?:the\s+)?{first}\b", lowered_text))
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,5}")

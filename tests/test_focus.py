@@ -72,6 +72,9 @@ def test_what_an_article_must_mention():
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended, the NHL said.") == []
     assert question_focus("Who won the NHL Stanley Cup Finals?").missing("The Stanley Cup Final ended.") == ["NHL Stanley Cup Finals"]
     assert question_focus("What did the UN say?").missing("Until under unions spoke.") == ["UN"]
+    # a two-word name said the other way round, a few words apart
+    assert question_focus("Who hired the Brooklyn Dodgers' announcer?").missing("He began with the Dodgers in their original home in Brooklyn.") == []
+    assert question_focus("Who hired the Brooklyn Dodgers' announcer?").missing("The Dodgers left for Los Angeles.") == ["Brooklyn Dodgers"]
     # A country or US state the question is set in ("in the US") is the story's setting: met anywhere in the passage's
     # article; other names, and countries that act ("Did Russia want Iran out?"), in the passage.
     asked = question_focus("How many copies did Usher's album sell in the US?")
