@@ -192,6 +192,10 @@ _ROLE_QUESTION = re.compile(
 )
 
 
+# Other words that say who holds a role: a wife or husband is who someone "married".
+_SAME_ROLE = {"wife": ("married", "spouse"), "husband": ("married", "spouse"), "spouse": ("married", "wife", "husband")}
+
+
 def asked_role(question: str) -> str | None:
     """The role "Who is the <role> of ...?" asks who holds, lower-cased: "ceo" in "Who is the new CEO of Twitter?"."""
     found = _ROLE_QUESTION.search(written_out(question))
@@ -232,7 +236,7 @@ def unsupported(question: str, evidence: list[Evidence]) -> str | None:
     if unnamed:
         return f"The articles that match best mention {'an' if unnamed[0] in 'aeiou' else 'a'} {unnamed} but do not name one."
     role = asked_role(clause)
-    if role and not any(_says(e.sentence, role) for e in evidence[:NAMED_WINDOW]):
+    if role and not any(_says(e.sentence, word) for e in evidence[:NAMED_WINDOW] for word in (role, *_SAME_ROLE.get(role, ()))):
         return f"The question asks who is the {role}, and none of the best-matching sentences names one."
     if _DID_IT_HAPPEN.match(clause) and _CONDITIONAL.match(evidence[0].sentence):
         return "The question asks whether something happened; the best-matching sentence says only what would follow if it did."

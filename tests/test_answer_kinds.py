@@ -376,6 +376,10 @@ def test_who_holds_a_role_needs_a_sentence_that_names_the_role():
     chameleon = "Liz Truss, the new prime minister, is a political chameleon, Boris Johnson said."
     assert "husband" in unsupported("Who's the husband of Liz Truss?", evidence_of(chameleon))
     assert asked_role("Who's won the most?") is None
+    # a wife or husband is also who someone married
+    married = "Actress Ana Lind, who starred in his films, was also married to the director for a short time."
+    assert unsupported("Who was Jon Berg's first wife?", evidence_of(married)) is None
+    assert "wife" in unsupported("Who was Jon Berg's first wife?", evidence_of("Actress Ana Lind starred in his films."))
 
 
 def test_whether_something_happened_is_not_answered_by_a_condition():
