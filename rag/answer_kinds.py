@@ -57,7 +57,9 @@ _MEASURES = {
 # "What is the starting price of ...?", "What was the magnitude of the earthquake?": what a number measures;
 # the first ones are sums of money.
 _SUMS = "|".join(sorted(set().union(*_MEASURES.values())))
-_QUANTITIES = f"{_SUMS}|percentage|percent|share|number|amount|age|size|magnitude|rate|toll|count|tally|population|total|temperature|speed|distance|height|weight|score|turnout"
+# ... of them, those a number beside the word gives ("a 7.2 magnitude earthquake", "the toll rose to 1,297").
+_MEASURED_WORDS = ("magnitude", "population", "turnout", "temperature", "speed", "toll", "height", "distance", "weight")
+_QUANTITIES = f"{_SUMS}|percentage|percent|share|number|amount|age|size|rate|count|tally|total|score|{'|'.join(_MEASURED_WORDS)}"
 
 
 def _what_is(nouns: str) -> str:
@@ -378,13 +380,7 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
     if kind == "number" and _HOW_OLD.search(question):
         return lambda sentence: bool(_AGE.search(sentence))
     if kind == "number" and (quantity := measured_quantity(question)):
-        # ... and not another quantity's: "death toll is rising after 7.2 magnitude earthquake" gives no toll
-        other = "|".join(q for q in _MEASURED_WORDS if q != quantity)
-        given = re.compile(
-            rf"(?:{_NUMERAL})[\s-]+(?:[\w’'-]+\s+){{0,2}}?{quantity}\b|\b{quantity}\s+(?:[\w’'-]+\s+){{0,5}}?(?:{_NUMERAL})(?![.,]?\d)(?![\s-]+(?:{other})\b)",
-            re.IGNORECASE,
-        )
-        return lambda sentence: bool(given.search(sentence))
+        return lambda sentence: bool(_given_beside(quantity).search(sentence))
     if kind == "name" and _CALLED_QUESTION.search(question):
         return lambda sentence: bool(_CALLED.search(sentence) or QUOTED_TITLE.search(sentence))
     if kind is None and _WHY_QUESTION.match(question):
@@ -397,7 +393,6 @@ def strong_sign(question: str, kind: AnswerKind | None) -> Callable[[str], bool]
 
 
 # A quantity that is not a sum of money, as "What magnitude was ...?" or "What was the turnout?" asks for it.
-_MEASURED_WORDS = ("magnitude", "population", "turnout", "temperature", "speed", "toll", "height", "distance", "weight")
 _MEASURED = re.compile(
     r"^\W*what\s+(?:(?:is|was|are|were|will be|would be|has been)\s+(?:the\s+|its\s+|his\s+|her\s+|their\s+|[\w.-]+[’']s\s+)?(?:[\w-]+\s+){0,2}?)?"
     rf"({'|'.join(_MEASURED_WORDS)})\b",
@@ -410,6 +405,17 @@ def measured_quantity(question: str) -> str | None:
     answers ("a 7.2 magnitude earthquake", "the toll rose to 1,297"); None for sums of money and other questions."""
     found = _MEASURED.search(question)
     return found.group(1).lower() if found else None
+
+
+@lru_cache(maxsize=len(_MEASURED_WORDS))
+def _given_beside(quantity: str) -> re.Pattern:
+    """A number given beside the word of `quantity`, and not another quantity's: "death toll is rising after 7.2
+    magnitude earthquake" gives no toll."""
+    other = "|".join(q for q in _MEASURED_WORDS if q != quantity)
+    return re.compile(
+        rf"(?:{_NUMERAL})[\s-]+(?:[\w’'-]+\s+){{0,2}}?{quantity}\b|\b{quantity}\s+(?:[\w’'-]+\s+){{0,5}}?(?:{_NUMERAL})(?![.,]?\d)(?![\s-]+(?:{other})\b)",
+        re.IGNORECASE,
+    )
 
 
 def _measures(text: str) -> set[str]:

@@ -393,10 +393,11 @@ def _settings(question: str, names: list[str]) -> tuple[str, ...]:
         for place in places
         if place != name and re.search(rf"\b(?:in|near|outside)\s+{re.escape(name)},\s+(?:the\s+)?{re.escape(place)}(?!\w)", question)
     ]
-    return tuple(dict.fromkeys(name for pair in placed for name in pair)) + tuple(
+    towns_and_states = dict.fromkeys(name for pair in placed for name in pair)
+    return tuple(towns_and_states) + tuple(
         name
         for name in places
-        if not any(name == place for _, place in placed)
+        if name not in towns_and_states
         and re.search(
             rf"\b(?:in|across|throughout|around|outside|inside|within)\s+(?:the\s+)?{re.escape(name)}(?!\w)"
             rf"|\b(?:the|its|their|his|her|a|an)\s+(?:[\w-]+\s+)?{re.escape(name)}\s+[a-z]",  # "its three-day US opening weekend"
